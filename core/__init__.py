@@ -1,0 +1,64 @@
+"""alur.core — the engine: definitions, validation, durations and calendar, the state
+machine, hookspecs and the plugin manager.
+
+Pure Python: nothing here imports web, GraphQL or database code. Plugins import only what
+this module exports.
+"""
+
+from alur.core.calendar import WorkingCalendar
+from alur.core.durations import Duration, TimeUnit
+from alur.core.errors import (
+    ActionError,
+    AlurError,
+    DefinitionError,
+    DurationError,
+    Problem,
+)
+from alur.core.hookspecs import hookimpl
+from alur.core.loader import (
+    definition_from_mapping,
+    load_definition,
+    load_package_definitions,
+    loads_definition,
+)
+from alur.core.model import (
+    Answer,
+    Gate,
+    Institution,
+    Official,
+    Role,
+    SopDefinition,
+    SopHeader,
+    Step,
+    StepKind,
+    Unit,
+)
+from alur.core.validation import ensure_valid, validate_definition
+
+__all__ = [
+    "ActionError",
+    "AlurError",
+    "Answer",
+    "DefinitionError",
+    "Duration",
+    "DurationError",
+    "Gate",
+    "Institution",
+    "Official",
+    "Problem",
+    "Role",
+    "SopDefinition",
+    "SopHeader",
+    "Step",
+    "StepKind",
+    "TimeUnit",
+    "Unit",
+    "WorkingCalendar",
+    "definition_from_mapping",
+    "ensure_valid",
+    "hookimpl",
+    "load_definition",
+    "load_package_definitions",
+    "loads_definition",
+    "validate_definition",
+]

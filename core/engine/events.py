@@ -1,0 +1,48 @@
+"""Events: the append-only record of everything that happens to a case.
+
+Each event says who (user, role, and for a Plt/Plh whom they acted for), when, what, at
+which step and unit, with an optional note and a JSON-serialisable ``payload``. The case
+state is a fold over its events (:func:`alur.core.engine.state.replay`), so the history,
+the analytics and the audit all read the same record.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+class EventKind(enum.StrEnum):
+    CASE_STARTED = (
+        "case_started"  # payload: sop, version, definition_hash, period, units, durations
+    )
+    FAN_OUT_OPENED = "fan_out_opened"  # step = entry; payload: join, units (those sent out)
+    TASK_OPENED = "task_opened"  # task, step, unit; payload: role, due, returned_from
+    TASK_CLAIMED = "task_claimed"
+    TASK_REASSIGNED = "task_reassigned"  # payload: to, to_name
+    TASK_COMPLETED = "task_completed"  # note = output note; payload: data
+    GATE_DECIDED = "gate_decided"  # payload: answer, units (for a "tidak" into a fan-out)
+    UNIT_JOINED = "unit_joined"  # a unit finished its fan-out branch; step = the join
+    TASK_CANCELLED = "task_cancelled"
+    CASE_FINISHED = "case_finished"
+    CASE_CANCELLED = "case_cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    seq: int
+    kind: EventKind
+    at: datetime
+    actor: str | None = None
+    actor_name: str = ""
+    role: str | None = None
+    delegation: str | None = None
+    acting_for: str | None = None
+    acting_for_name: str | None = None
+    step: int | None = None
+    unit: str | None = None
+    task: int | None = None
+    note: str = ""
+    payload: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,199 @@
+"""The immutable definition model: institution, pelaksana (roles), units and SOPs.
+
+Everything here is plain frozen data. A :class:`SopDefinition` is what a plugin ships (as a
+TOML file loaded by :mod:`alur.core.loader`, or built in Python) and what a running case
+pins as its snapshot. Construction does not validate cross-references; that is the job of
+:func:`alur.core.validation.validate_definition`, which reports every problem at once.
+
+Vocabulary (see DESIGN.md): a *Kegiatan* is a :class:`Step`; its *mutu baku* are the
+``kelengkapan``, ``waktu`` and ``output`` fields; a decision step carries a :class:`Gate`
+whose "tidak" branch returns work to an earlier step; a *Pelaksana* is a :class:`Role`.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from alur.core.durations import Duration
+
+if TYPE_CHECKING:
+    from alur.core.segments import Segments
+
+
+class StepKind(enum.StrEnum):
+    """The flowchart symbol of a step (Permenpan RB 35/2012)."""
+
+    START = "start"  # capsule: the first activity
+    PROCESS = "process"  # rectangle
+    DECISION = "decision"  # diamond with Ya/Tidak branches
+    END = "end"  # capsule: the activity that closes the procedure
+
+
+class Answer(enum.StrEnum):
+    """The two branches of a gate."""
+
+    YA = "ya"
+    TIDAK = "tidak"
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A pelaksana: an org role that performs steps.
+
+    ``rank`` orders seniority (a larger number is more senior: Staf 1 … Kepala 5); it decides
+    who may reassign a colleague's task. ``per_unit`` says the role exists once per unit
+    (every bidang has its own Kabid), so its holders only see their own unit's tasks.
+    """
+
+    id: str
+    name: str
+    rank: int = 1
+    per_unit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """An org unit (bidang, bagian) a fan-out step runs once for."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Official:
+    """A named official, e.g. the one who signed the SOP (*disahkan oleh*)."""
+
+    nama: str
+    jabatan: str = ""
+    nip: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Institution:
+    """The identity of the institution (the OPD) a plugin belongs to."""
+
+    slug: str
+    name: str
+    government: str = ""  # e.g. "Pemerintah Kabupaten Banyumas"
+    address: str = ""
+    contact: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SopHeader:
+    """The SOP identity block, with every field of Permenpan RB 35/2012.
+
+    Text is kept exactly as the institution wrote it; dates stay text ("08 JANUARI 2021")
+    because the documents use several formats and some give only a month.
+    """
+
+    nomor: str
+    nama: str
+    tanggal_pembuatan: str = ""
+    tanggal_revisi: str = ""
+    tanggal_efektif: str = ""
+    disahkan_oleh: Official = Official(nama="")
+    dasar_hukum: tuple[str, ...] = ()
+    kualifikasi_pelaksana: tuple[str, ...] = ()
+    keterkaitan: tuple[str, ...] = ()
+    peralatan_perlengkapan: tuple[str, ...] = ()
+    peringatan: tuple[str, ...] = ()
+    pencatatan_pendataan: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """The decision of a decision step: "ya" continues, "tidak" returns to an earlier step."""
+
+    question: str
+    ya: int | None
+    tidak: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One kegiatan (uraian prosedur) with its actor and mutu baku.
+
+    ``next`` is the following step for start and process steps; a decision step uses
+    ``gate`` instead and an end step has neither. ``per_unit`` steps fan out: one task per
+    unit, and the first step after them that is not per unit waits for every unit (the
+    join). ``delegable`` is false where the law forbids an acting official (Plt/Plh) to act,
+    e.g. signing.
+    """
+
+    number: int
+    kegiatan: str
+    actor: str
+    kind: StepKind = StepKind.PROCESS
+    kelengkapan: str = ""
+    waktu: Duration = field(default_factory=lambda: Duration.parse("0 menit"))
+    output: str = ""
+    keterangan: str = ""
+    next: int | None = None
+    gate: Gate | None = None
+    per_unit: bool = False
+    delegable: bool = True
+
+    def successors(self) -> tuple[int, ...]:
+        """Step numbers this step can lead to (both branches for a gate)."""
+        if self.gate is not None:
+            return tuple(n for n in (self.gate.ya, self.gate.tidak) if n is not None)
+        return (self.next,) if self.next is not None else ()
+
+
+@dataclass(frozen=True)
+class SopDefinition:
+    """One SOP: header, pelaksana, steps. Immutable; identified by ``id`` and ``version``.
+
+    ``content_hash`` is the SHA-256 of the canonical JSON form (see
+    :mod:`alur.core.snapshot`); a case pins it so a plugin upgrade never changes a running
+    case. ``source`` is where the definition was loaded from, for error messages only, and
+    is not part of the hash.
+    """
+
+    id: str
+    version: str
+    header: SopHeader
+    roles: tuple[Role, ...]
+    steps: tuple[Step, ...]
+    source: str = field(default="", compare=False)
+
+    @cached_property
+    def content_hash(self) -> str:
+        from alur.core.snapshot import definition_hash
+
+        return definition_hash(self)
+
+    @cached_property
+    def steps_by_number(self) -> dict[int, Step]:
+        return {s.number: s for s in self.steps}
+
+    @cached_property
+    def segments(self) -> Segments:
+        from alur.core.segments import fan_out_segments
+
+        return fan_out_segments(self)
+
+    @cached_property
+    def roles_by_id(self) -> dict[str, Role]:
+        return {r.id: r for r in self.roles}
+
+    @property
+    def start_step(self) -> Step:
+        for s in self.steps:
+            if s.kind is StepKind.START:
+                return s
+        return self.steps[0]
+
+    def step(self, number: int) -> Step:
+        return self.steps_by_number[number]
+
+    def role(self, role_id: str) -> Role:
+        return self.roles_by_id[role_id]
+
+    def needs_duration_at_start(self) -> tuple[int, ...]:
+        """Steps whose waktu is "Sesuai dengan waktu yang ditentukan"."""
+        return tuple(s.number for s in self.steps if s.waktu.determined_at_start)
