@@ -12,7 +12,10 @@ from alur.core.errors import (
     AlurError,
     DefinitionError,
     DurationError,
+    PluginError,
+    PluginNotFound,
     Problem,
+    SopNotFound,
 )
 from alur.core.hookspecs import hookimpl
 from alur.core.loader import (
@@ -33,27 +36,34 @@ from alur.core.model import (
     StepKind,
     Unit,
 )
+from alur.core.plugins import AlurPlugins, LoadedPlugin, create_plugin_manager
 from alur.core.validation import ensure_valid, validate_definition
 
 __all__ = [
     "ActionError",
     "AlurError",
+    "AlurPlugins",
     "Answer",
     "DefinitionError",
     "Duration",
     "DurationError",
     "Gate",
     "Institution",
+    "LoadedPlugin",
     "Official",
+    "PluginError",
+    "PluginNotFound",
     "Problem",
     "Role",
     "SopDefinition",
     "SopHeader",
+    "SopNotFound",
     "Step",
     "StepKind",
     "TimeUnit",
     "Unit",
     "WorkingCalendar",
+    "create_plugin_manager",
     "definition_from_mapping",
     "ensure_valid",
     "hookimpl",

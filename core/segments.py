@@ -69,15 +69,15 @@ def fan_out_segments(d: SopDefinition) -> Segments:
             joins.update(t for t in forward if t is not None and t in by_number and t not in group)
             if step.kind is StepKind.END:
                 problems.append(("an end step cannot run per unit", m))
-            if step.gate is not None and step.gate.tidak is not None:
-                if step.gate.tidak in by_number and step.gate.tidak not in group:
-                    problems.append(
-                        (
-                            f'a per-unit gate must return ("tidak") to a per-unit step of its own '
-                            f"fan-out (steps {_fmt(group)}), not to step {step.gate.tidak}",
-                            m,
-                        )
+            back = step.gate.tidak if step.gate is not None else None
+            if back is not None and back in by_number and back not in group:
+                problems.append(
+                    (
+                        f'a per-unit gate must return ("tidak") to a per-unit step of its own '
+                        f"fan-out (steps {_fmt(group)}), not to step {back}",
+                        m,
                     )
+                )
         first = min(group)
         if len(entries) > 1:
             problems.append(
