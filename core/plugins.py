@@ -1,9 +1,8 @@
 """The plugin manager: loads institution plugins, isolates their failures, calls their hooks.
 
 :func:`create_plugin_manager` builds a fresh :class:`AlurPlugins` per app, CLI run or test
-(never a module global, nothing is loaded at import time). It wraps a
-:class:`pluggy.PluginManager` so that callers never touch pluggy's untyped ``pm.hook.*``:
-there is one typed method per hook.
+(never a module global; nothing is loaded at import time). It wraps pluggy so that callers
+never touch the untyped ``pm.hook.*``: there is one typed method per hook.
 
 Loading a plugin (from the entry point group ``alur.plugins`` or with
 :meth:`AlurPlugins.register`) means: import it, register it with pluggy, reject any hook
@@ -131,17 +130,11 @@ class AlurPlugins:
     def load_entrypoints(self, group: str = ENTRY_POINT_GROUP) -> None:
         """Load every plugin registered under the entry point ``group``, by name order."""
         for ep in sorted(entry_points(group=group), key=lambda e: e.name):
-            version = ep.dist.version if ep.dist is not None else ""
+            dist = getattr(ep, "dist", None)
+            version = dist.version if dist is not None else ""
             if ep.name in self._plugins:
-                other = self._plugins[ep.name]
-                self._orphan_errors.append(
-                    PluginError(
-                        plugin=ep.name,
-                        message=f'entry point "{ep.value}" uses the name "{ep.name}" which '
-                        f"another installed plugin (version {other.version or '?'}) already "
-                        "uses; rename one of the entry points",
-                    )
-                )
+                message = f'entry point "{ep.value}": another installed plugin has this name'
+                self._orphan_errors.append(PluginError(ep.name, message))
                 continue
             if ep.name in self._disabled:
                 self._plugins[ep.name] = LoadedPlugin(ep.name, version, disabled=True)
@@ -215,7 +208,7 @@ class AlurPlugins:
                 try:
                     answer = impl.function()
                 except Exception as exc:
-                    out.errors.append(_from_exception(out.name, exc, "raised", hook=hook))
+                    out.errors.append(_from_exception(out.name, exc, "", hook=hook))
                     continue
                 out.accept(hook, answer)
 
@@ -256,7 +249,7 @@ class AlurPlugins:
             return plugin.sops[sop_id]
         except KeyError:
             if plugin.disabled:
-                available = f"none, the plugin is disabled by {DISABLE_ENV}"
+                available = "none, the plugin is disabled"
             elif plugin.errors:
                 available = "none, the plugin failed to load (run `alur plugins check`)"
             else:
@@ -335,7 +328,7 @@ class AlurPlugins:
             try:
                 _call(impl, kwargs)
             except Exception as exc:
-                errors.append(_from_exception(impl.plugin_name, exc, "raised", hook=hook))
+                errors.append(_from_exception(impl.plugin_name, exc, "", hook=hook))
         return errors
 
 
@@ -431,7 +424,7 @@ def _from_exception(plugin: str, exc: BaseException, action: str, hook: str = ""
         message = " ".join(str(exc).split()) or "(no message)"
     return PluginError(
         plugin=plugin,
-        message=f"{action}: {message}",
+        message=f"{action}: {message}" if action else message,
         hook=hook,
         exception_type=type(exc).__name__,
         problems=problems,

@@ -4,10 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from types import ModuleType
 
 import pytest
 
-from alur.core import SopDefinition, WorkingCalendar, loads_definition
+from alur.core import (
+    AlurPlugins,
+    Institution,
+    SopDefinition,
+    Unit,
+    WorkingCalendar,
+    create_plugin_manager,
+    hookimpl,
+    loads_definition,
+)
 from alur.core.calendar import JAKARTA
 from alur.core.engine import Actor, Context, Delegation, Membership
 
@@ -109,7 +119,7 @@ def wib(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> date
     return datetime(year, month, day, hour, minute, tzinfo=JAKARTA)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def sample() -> SopDefinition:
     return loads_definition(SAMPLE_TOML, source="sample.toml")
 
@@ -148,7 +158,7 @@ def people() -> type[People]:
     return People
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def ctx(calendar: WorkingCalendar) -> Callable[..., Context]:
     """``ctx(actor, when=None)``: a context at ``when`` (default Monday 23 Nov 2026 09:00)."""
 
@@ -170,3 +180,41 @@ def sample_mapping() -> dict:
     import tomllib
 
     return tomllib.loads(SAMPLE_TOML)
+
+
+# --- plugins (tests/test_plugins.py, tests/test_cli.py, tests/test_plugin_docs.py) ---------
+
+
+def _plugin_module(name: str, **hooks: Callable[..., object]) -> ModuleType:
+    """A throwaway plugin: a module whose attributes are ``hooks``, marked ``@hookimpl``."""
+    module = ModuleType(name)
+    for hook, function in hooks.items():
+        setattr(module, hook, hookimpl(function))
+    return module
+
+
+@pytest.fixture(name="make_plugin")
+def make_plugin_fixture() -> Callable[..., ModuleType]:
+    """``make_plugin(name, alur_hook=function, ...)``: a module-like throwaway plugin."""
+    return _plugin_module
+
+
+@pytest.fixture
+def contoh_plugin(sample: SopDefinition) -> ModuleType:
+    """A working plugin with the sample SOP, institution "dinas-contoh" and two units."""
+    return _plugin_module(
+        "contoh",
+        alur_institution=lambda: Institution(slug="dinas-contoh", name="Dinas Contoh"),
+        alur_roles=lambda: list(sample.roles),
+        alur_units=lambda: [Unit(u, u.replace("-", " ").title()) for u in UNITS],
+        alur_sop_definitions=lambda: [sample],
+    )
+
+
+@pytest.fixture
+def plugin_manager(contoh_plugin: ModuleType) -> AlurPlugins:
+    """A fresh manager without the installed plugins, holding ``contoh`` version 1.2.3."""
+    manager = create_plugin_manager(load_entrypoints=False, environ={})
+    loaded = manager.register(contoh_plugin, name="contoh", version="1.2.3")
+    assert loaded.ok, loaded.errors
+    return manager

@@ -9,9 +9,10 @@ the analytics and the audit all read the same record.
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 
 class EventKind(enum.StrEnum):
@@ -19,7 +20,7 @@ class EventKind(enum.StrEnum):
         "case_started"  # payload: sop, version, definition_hash, period, units, durations
     )
     FAN_OUT_OPENED = "fan_out_opened"  # step = entry; payload: join, units (those sent out)
-    TASK_OPENED = "task_opened"  # task, step, unit; payload: role, due, returned_from
+    TASK_OPENED = "task_opened"  # task, step, unit, due; payload: role, returned_from
     TASK_CLAIMED = "task_claimed"
     TASK_REASSIGNED = "task_reassigned"  # payload: to, to_name
     TASK_COMPLETED = "task_completed"  # note = output note; payload: data
@@ -30,8 +31,12 @@ class EventKind(enum.StrEnum):
     CASE_CANCELLED = "case_cancelled"
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})
+
+
+class Event(NamedTuple):
+    """One entry of a case's log (immutable; a NamedTuple because the engine makes many)."""
+
     seq: int
     kind: EventKind
     at: datetime
@@ -45,4 +50,5 @@ class Event:
     unit: str | None = None
     task: int | None = None
     note: str = ""
-    payload: dict[str, Any] = field(default_factory=dict)
+    due: datetime | None = None  # task_opened: when the task falls due
+    payload: Mapping[str, Any] = NO_PAYLOAD

@@ -320,7 +320,7 @@ def _open(
     assert state is not None
     override = state.durations.get(step.number)
     due = log.ctx.calendar.due(log.ctx.now, step.waktu, override=override)
-    payload: dict[str, Any] = {"role": step.actor, "due": due.isoformat() if due else None}
+    payload: dict[str, Any] = {"role": step.actor}
     if returned_from is not None:
         payload["returned_from"] = returned_from
     log.emit(
@@ -329,6 +329,7 @@ def _open(
         unit=unit,
         task=state.next_task_id,
         note=note,
+        due=due,
         payload=payload,
         role=None,
     )

@@ -5,15 +5,15 @@
 with it. :func:`replay` rebuilds a case from its stored events alone, which is how storage
 restores a case and how tests check that the log is complete.
 
-States are immutable: every method returns a new object and never mutates its input.
+States are immutable: the reducer returns a new object and never mutates its input.
 """
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from alur.core.durations import Duration
 from alur.core.engine.events import Event, EventKind
@@ -25,8 +25,7 @@ class CaseStatus(enum.StrEnum):
     CANCELLED = "cancelled"
 
 
-@dataclass(frozen=True, slots=True)
-class Task:
+class Task(NamedTuple):
     """One step waiting for one actor (and one unit, for a fan-out step)."""
 
     id: int
@@ -44,9 +43,8 @@ class Task:
         return self.due is not None and now > self.due
 
 
-@dataclass(frozen=True, slots=True)
-class FanOut:
-    """A fan-out in progress: the units sent out, and those already at the join."""
+class FanOut(NamedTuple):
+    """A fan-out in progress: the units of the case, and those already at the join."""
 
     join: int | None
     units: tuple[str, ...]
@@ -57,8 +55,13 @@ class FanOut:
         return tuple(u for u in self.units if u not in self.arrived)
 
 
-@dataclass(frozen=True, slots=True)
-class CaseState:
+class CaseState(NamedTuple):
+    """Everything the engine needs to decide the next action (immutable).
+
+    Only *open* tasks are kept; finished work lives in the event log. A NamedTuple rather
+    than a dataclass because a transition builds a few of these and speed matters here.
+    """
+
     case_id: str
     sop_id: str
     version: str
@@ -73,24 +76,17 @@ class CaseState:
     last_seq: int
     started_at: datetime
     ended_at: datetime | None = None
-    current_steps: tuple[int, ...] = ()
+
+    @property
+    def current_steps(self) -> tuple[int, ...]:
+        """The steps with open tasks, in order."""
+        return tuple(sorted({t.step for t in self.open_tasks.values()}))
 
     def task(self, task_id: int) -> Task | None:
         return self.open_tasks.get(task_id)
 
     def open_tasks_at(self, step: int) -> list[Task]:
         return [t for t in self.open_tasks.values() if t.step == step]
-
-
-def _evolve(s: CaseState, **changes: object) -> CaseState:
-    values = {name: getattr(s, name) for name in CaseState.__slots__}  # type: ignore[attr-defined]
-    values.update(changes)
-    return CaseState(**values)  # type: ignore[arg-type]
-
-
-def _with_tasks(s: CaseState, tasks: dict[int, Task], **changes: object) -> CaseState:
-    steps = tuple(sorted({t.step for t in tasks.values()}))
-    return _evolve(s, open_tasks=tasks, current_steps=steps, **changes)
 
 
 def apply_event(state: CaseState | None, e: Event) -> CaseState:
@@ -115,75 +111,66 @@ def apply_event(state: CaseState | None, e: Event) -> CaseState:
         )
     if state is None:
         raise ValueError(f"event {e.seq} ({kind}) comes before case_started")
-    if e.seq != state.last_seq + 1:
-        raise ValueError(f"event {e.seq} does not follow event {state.last_seq}")
     seq = e.seq
+    if seq != state.last_seq + 1:
+        raise ValueError(f"event {seq} does not follow event {state.last_seq}")
     if kind is EventKind.TASK_OPENED:
         p = e.payload
-        due = p.get("due")
+        task_id: int = e.task  # type: ignore[assignment]
         task = Task(
-            id=e.task,  # type: ignore[arg-type]
-            step=e.step,  # type: ignore[arg-type]
-            unit=e.unit,
-            role=p["role"],
-            opened_at=e.at,
-            due=datetime.fromisoformat(due) if due else None,
-            returned_from=p.get("returned_from"),
-            return_note=e.note,
+            task_id,
+            e.step,
+            e.unit,
+            p["role"],
+            e.at,
+            e.due,  # type: ignore[arg-type]
+            None,
+            None,
+            p.get("returned_from"),
+            e.note,
         )
-        tasks = {**state.open_tasks, task.id: task}
+        tasks = dict(state.open_tasks)
+        tasks[task_id] = task
         fan_out = state.fan_out
         if e.unit is None and fan_out is not None and fan_out.join == e.step:
             fan_out = None  # every unit has arrived: the join opens
-        return _with_tasks(
-            state,
-            tasks,
-            next_task_id=max(state.next_task_id, task.id + 1),
-            fan_out=fan_out,
-            last_seq=seq,
-        )
-    if kind in (EventKind.TASK_COMPLETED, EventKind.GATE_DECIDED, EventKind.TASK_CANCELLED):
+        next_id = state.next_task_id if state.next_task_id > task_id else task_id + 1
+        return state._replace(open_tasks=tasks, next_task_id=next_id, fan_out=fan_out, last_seq=seq)
+    if (
+        kind is EventKind.TASK_COMPLETED
+        or kind is EventKind.GATE_DECIDED
+        or (kind is EventKind.TASK_CANCELLED)
+    ):
         tasks = dict(state.open_tasks)
-        tasks.pop(e.task, None)  # type: ignore[arg-type]
-        return _with_tasks(state, tasks, last_seq=seq)
-    if kind in (EventKind.TASK_CLAIMED, EventKind.TASK_REASSIGNED):
+        del tasks[e.task]  # type: ignore[arg-type]
+        return state._replace(open_tasks=tasks, last_seq=seq)
+    if kind is EventKind.TASK_CLAIMED or kind is EventKind.TASK_REASSIGNED:
         old = state.open_tasks[e.task]  # type: ignore[index]
         if kind is EventKind.TASK_CLAIMED:
-            who, name = e.actor, e.actor_name
+            new = old._replace(assignee=e.actor, assignee_name=e.actor_name)
         else:
-            who, name = e.payload["to"], e.payload.get("to_name")
-        new = Task(
-            old.id,
-            old.step,
-            old.unit,
-            old.role,
-            old.opened_at,
-            old.due,
-            who,
-            name,
-            old.returned_from,
-            old.return_note,
-        )
-        return _evolve(state, open_tasks={**state.open_tasks, old.id: new}, last_seq=seq)
+            new = old._replace(assignee=e.payload["to"], assignee_name=e.payload.get("to_name"))
+        tasks = dict(state.open_tasks)
+        tasks[old.id] = new
+        return state._replace(open_tasks=tasks, last_seq=seq)
     if kind is EventKind.FAN_OUT_OPENED:
-        sent = tuple(e.payload["units"])
-        fan_out = FanOut(
-            join=e.payload.get("join"),
-            units=state.units,
-            arrived=frozenset(u for u in state.units if u not in sent),
-        )
-        return _evolve(state, fan_out=fan_out, last_seq=seq)
+        sent = e.payload["units"]
+        arrived = frozenset(u for u in state.units if u not in sent)
+        fan_out = FanOut(e.payload.get("join"), state.units, arrived)
+        return state._replace(fan_out=fan_out, last_seq=seq)
     if kind is EventKind.UNIT_JOINED:
         fo = state.fan_out
         if fo is None:
             raise ValueError(f"event {seq}: a unit joined with no fan-out in progress")
-        fan_out = FanOut(fo.join, fo.units, fo.arrived | {e.unit})  # type: ignore[arg-type]
-        return _evolve(state, fan_out=fan_out, last_seq=seq)
+        fan_out = FanOut(fo.join, fo.units, fo.arrived | {e.unit})
+        return state._replace(fan_out=fan_out, last_seq=seq)
     if kind is EventKind.CASE_FINISHED:
-        return _with_tasks(state, {}, status=CaseStatus.FINISHED, ended_at=e.at, last_seq=seq)
+        return state._replace(
+            open_tasks={}, status=CaseStatus.FINISHED, ended_at=e.at, last_seq=seq
+        )
     if kind is EventKind.CASE_CANCELLED:
-        return _with_tasks(
-            state, {}, status=CaseStatus.CANCELLED, ended_at=e.at, fan_out=None, last_seq=seq
+        return state._replace(
+            open_tasks={}, status=CaseStatus.CANCELLED, ended_at=e.at, fan_out=None, last_seq=seq
         )
     raise ValueError(f"unknown event kind {kind!r}")
 

@@ -47,5 +47,8 @@ def alur_sop_definitions() -> list[SopDefinition]:
 
 @hookimpl
 def alur_roles() -> list[Role]:
-    roles = {r.id: r for d in reversed(_definitions()) for r in reversed(d.roles)}
-    return list(reversed(roles.values()))
+    roles: dict[str, Role] = {}  # every SOP's pelaksana, in order, each id once
+    for definition in _definitions():
+        for role in definition.roles:
+            roles.setdefault(role.id, role)
+    return list(roles.values())
