@@ -43,7 +43,7 @@ def alur_institution() -> Institution:
 
 @hookspec
 def alur_roles() -> Sequence[Role]:
-    """Return the institution's org roles (pelaksana), most junior first.
+    """Return the institution's org roles (pelaksana), in the column order of its SOPs.
 
     Roles used by the SOPs must be declared in the SOP files themselves as well; this hook
     is the institution-wide list used when users are given memberships.
