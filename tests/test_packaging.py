@@ -11,8 +11,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PORTIONS = {"core": "alur/core", "cli": "alur/cli", "tenants": "alur/tenants",
-            "web": "alur/web", "graphql": "alur/graphql"}  # fmt: skip
+PORTIONS = {
+    "core": "alur/core",
+    "cli": "alur/cli",
+    "tenants": "alur/tenants",
+    "web": "alur/web",
+    "graphql": "alur/graphql",
+}
 
 
 def test_graphql_folder_has_no_init() -> None:
@@ -62,10 +67,20 @@ def _build_wheel(source: Path, out: Path) -> zipfile.ZipFile:
         ),
     )
     subprocess.run(
-        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out),
-         str(clean)],
-        check=True, capture_output=True, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "build",
+            "--wheel",
+            "--no-isolation",
+            "--outdir",
+            str(out),
+            str(clean),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     (wheel,) = out.glob("*.whl")
     return zipfile.ZipFile(wheel)
 

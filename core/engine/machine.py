@@ -99,6 +99,7 @@ def start(definition: SopDefinition, action: StartCase, ctx: Context) -> Transit
     log = _Log(None, ctx)
     log.emit(
         EventKind.CASE_STARTED,
+        _acting_membership(actor, definition),
         payload={
             "case_id": action.case_id,
             "sop": definition.id,
