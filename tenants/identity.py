@@ -1,0 +1,228 @@
+"""People: users and operators, passwords, memberships and Plt/Plh delegations.
+
+Passwords are hashed with argon2 (argon2-cffi's defaults). :func:`actor_for` turns a user's
+memberships in a tenant, plus the delegations active on a given day, into the engine's
+:class:`~alur.core.engine.Actor` — the only way a person is handed to the state machine.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from alur.core.engine import Actor, Delegation
+from alur.core.engine import Membership as EngineMembership
+from alur.core.model import Role
+from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.tables import Delegation as DelegationRow
+from alur.tenants.tables import Membership, Operator, Unit, User
+
+_hasher = PasswordHasher()
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+MIN_PASSWORD = 8
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def check_new_credentials(username: str, password: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if not USERNAME.match(username or ""):
+        errors["username"] = "use 2–64 lowercase letters, digits, dots, dashes or underscores"
+    if len(password or "") < MIN_PASSWORD:
+        errors["password"] = f"use at least {MIN_PASSWORD} characters"
+    return errors
+
+
+async def create_user(
+    username: str, name: str, password: str, *, nip: str = "", jabatan: str = ""
+) -> User:
+    errors = check_new_credentials(username, password)
+    if not name.strip():
+        errors["name"] = "give the person's name"
+    if not errors and await User.exists().where(User.username == username):
+        errors["username"] = f'"{username}" is already taken'
+    if errors:
+        raise InvalidInput(errors)
+    user = User(
+        username=username,
+        name=name.strip(),
+        nip=nip.strip(),
+        jabatan=jabatan.strip(),
+        password_hash=hash_password(password),
+    )
+    await user.save()
+    return user
+
+
+async def create_operator(username: str, name: str, password: str) -> Operator:
+    errors = check_new_credentials(username, password)
+    if not errors and await Operator.exists().where(Operator.username == username):
+        errors["username"] = f'"{username}" is already taken'
+    if errors:
+        raise InvalidInput(errors)
+    op = Operator(
+        username=username, name=name.strip() or username, password_hash=hash_password(password)
+    )
+    await op.save()
+    return op
+
+
+async def authenticate(username: str, password: str) -> User | None:
+    """The active user with these credentials, or ``None`` (never says which part was wrong)."""
+    user = (
+        await User.objects()
+        .where(
+            (User.username == username) & (User.active == True)  # noqa: E712
+        )
+        .first()
+    )
+    if user is None:
+        hash_password(password)  # spend the same time as a real check
+        return None
+    return user if verify_password(user.password_hash, password) else None
+
+
+async def add_membership(
+    tenant_id: int,
+    user_id: int,
+    role: Role | None,
+    unit_slug: str | None = None,
+    *,
+    administrator: bool = False,
+) -> Membership:
+    """Give a user a role (in a unit, for a per-unit role) or tenant administration."""
+    errors: dict[str, str] = {}
+    unit_id = None
+    if role is None and not administrator:
+        errors["role"] = "choose a role or make the user an administrator"
+    if role is not None and role.per_unit and not unit_slug:
+        errors["unit"] = f"{role.name} works per unit: choose the unit"
+    if role is not None and not role.per_unit and unit_slug:
+        errors["unit"] = f"{role.name} is not a per-unit role: leave the unit empty"
+    if unit_slug and "unit" not in errors:
+        unit_id = await _unit_id(tenant_id, unit_slug)
+        if unit_id is None:
+            errors["unit"] = f'no unit "{unit_slug}" in this office'
+    if errors:
+        raise InvalidInput(errors)
+    m = Membership(
+        tenant=tenant_id,
+        user=user_id,
+        role=role.id if role else "",
+        unit=unit_id,
+        administrator=administrator,
+    )
+    await m.save()
+    return m
+
+
+async def _unit_id(tenant_id: int, slug: str) -> int | None:
+    row = await Unit.select(Unit.id).where((Unit.tenant == tenant_id) & (Unit.slug == slug)).first()
+    return row["id"] if row else None
+
+
+async def add_delegation(
+    tenant_id: int,
+    delegate_id: int,
+    official_id: int,
+    role: str,
+    unit_slug: str | None,
+    kind: str,
+    starts_on: date,
+    ends_on: date,
+    note: str = "",
+) -> DelegationRow:
+    """Let ``delegate`` act as Plt/Plh in ``official``'s role from ``starts_on`` to ``ends_on``."""
+    errors: dict[str, str] = {}
+    if kind not in (Delegation.PLT, Delegation.PLH):
+        errors["kind"] = 'choose "Plt" or "Plh"'
+    if ends_on < starts_on:
+        errors["ends_on"] = "the end date is before the start date"
+    if delegate_id == official_id:
+        errors["delegate"] = "an official cannot be their own Plt/Plh"
+    unit_id = await _unit_id(tenant_id, unit_slug) if unit_slug else None
+    if unit_slug and unit_id is None:
+        errors["unit"] = f'no unit "{unit_slug}" in this office'
+    holds = await Membership.exists().where(
+        (Membership.tenant == tenant_id)
+        & (Membership.user == official_id)
+        & (Membership.role == role)
+        & (Membership.unit == unit_id if unit_id else Membership.unit.is_null())
+    )
+    if not holds:
+        errors["official"] = "the official does not hold this role here"
+    if errors:
+        raise InvalidInput(errors)
+    row = DelegationRow(
+        tenant=tenant_id,
+        delegate=delegate_id,
+        official=official_id,
+        role=role,
+        unit=unit_id,
+        kind=kind,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        note=note,
+    )
+    await row.save()
+    return row
+
+
+async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
+    """The engine actor for ``user_id`` in the tenant on day ``on``: own memberships plus
+    the Plt/Plh delegations active that day. Unknown users and users without a membership
+    here are :class:`NotFound` (another tenant's user looks like no user at all)."""
+    user = await User.select(User.id, User.name, User.active).where(User.id == user_id).first()
+    rows = await Membership.select(
+        Membership.role, Membership.unit.slug.as_alias("unit_slug"), Membership.administrator
+    ).where((Membership.tenant == tenant_id) & (Membership.user == user_id))
+    if user is None or not user["active"] or not rows:
+        raise NotFound(what="user")
+    memberships = [EngineMembership(r["role"], r["unit_slug"]) for r in rows if r["role"]]
+    delegations = await DelegationRow.select(
+        DelegationRow.role,
+        DelegationRow.unit.slug.as_alias("unit_slug"),
+        DelegationRow.kind,
+        DelegationRow.official,
+        DelegationRow.official.name.as_alias("official_name"),
+    ).where(
+        (DelegationRow.tenant == tenant_id)
+        & (DelegationRow.delegate == user_id)
+        & (DelegationRow.starts_on <= on)
+        & (DelegationRow.ends_on >= on)
+    )
+    for d in delegations:
+        memberships.append(
+            EngineMembership(
+                d["role"],
+                d["unit_slug"],
+                Delegation(d["kind"]),
+                str(d["official"]),
+                d["official_name"],
+            )
+        )
+    return Actor(
+        id=str(user_id),
+        name=user["name"],
+        memberships=tuple(memberships),
+        administrator=any(r["administrator"] for r in rows),
+    )
+
+
+async def user_by_username(username: str) -> User:
+    user = await User.objects().where(User.username == username).first()
+    if user is None:
+        raise NotFound(what=f"user {username}")
+    return user

@@ -1,0 +1,66 @@
+"""Creating tenants (OPD) from their institution plugin, and reading their calendars."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import time
+from zoneinfo import ZoneInfo
+
+from alur.core import WorkingCalendar
+from alur.core.plugins import AlurPlugins
+from alur.tenants.errors import InvalidInput
+from alur.tenants.tables import DayOff, Tenant, Unit
+
+SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,62}$")
+
+
+async def create_tenant(
+    plugins: AlurPlugins, slug: str, name: str, plugin: str, sops: list[str] | None = None
+) -> Tenant:
+    """Create an OPD bound to ``plugin`` (all its SOPs unless ``sops`` names some), with the
+    plugin's default units. Every problem is reported at once, per field."""
+    errors: dict[str, str] = {}
+    if not SLUG.match(slug or ""):
+        errors["slug"] = "use 2–63 lowercase letters, digits and dashes (e.g. satpolpp-banyumas)"
+    elif await Tenant.exists().where(Tenant.slug == slug):
+        errors["slug"] = f'an office with slug "{slug}" already exists'
+    if not (name or "").strip():
+        errors["name"] = "give the office's name"
+    loaded = {p.name: p for p in plugins.plugins()}
+    found = loaded.get(plugin)
+    if found is None:
+        errors["plugin"] = (
+            f'no plugin "{plugin}" (installed: {", ".join(sorted(loaded)) or "none"})'
+        )
+    elif not found.ok:
+        errors["plugin"] = f'plugin "{plugin}" failed to load; run "alur plugins check"'
+    elif sops:
+        unknown = [s for s in sops if s not in found.sops]
+        if unknown:
+            errors["sops"] = f"{', '.join(unknown)} not in {plugin} (has: {', '.join(found.sops)})"
+    if errors:
+        raise InvalidInput(errors)
+    assert found is not None
+    tenant = Tenant(slug=slug, name=name.strip(), plugin=plugin, sops=json.dumps(sops or []))
+    await tenant.save()
+    if found.units:
+        await Unit.insert(*[Unit(tenant=tenant.id, slug=u.id, name=u.name) for u in found.units])
+    return tenant
+
+
+def tenant_sops(tenant: dict, plugins: AlurPlugins) -> dict:
+    """The SOP definitions a tenant runs, by id (its plugin's current versions)."""
+    plugin = plugins.get(tenant["plugin"])
+    chosen = json.loads(tenant["sops"]) if isinstance(tenant["sops"], str) else tenant["sops"]
+    return {k: v for k, v in plugin.sops.items() if not chosen or k in chosen}
+
+
+async def calendar_for(tenant: dict) -> WorkingCalendar:
+    days = await DayOff.select(DayOff.day).where(DayOff.tenant == tenant["id"])
+    return WorkingCalendar(
+        office_start=time.fromisoformat(tenant["office_start"]),
+        office_end=time.fromisoformat(tenant["office_end"]),
+        timezone=ZoneInfo(tenant["timezone"]),
+        days_off=frozenset(d["day"] for d in days),
+    )

@@ -1,0 +1,389 @@
+"""The tenant-scoped service layer: the one place the web UI and GraphQL both go through.
+
+A :class:`TenantService` is opened for one tenant (by slug) and every read and write it
+makes filters on that tenant; an id belonging to another tenant answers
+:class:`~alur.tenants.errors.NotFound`, exactly like an id that does not exist. It turns
+people into engine actors (:func:`~alur.tenants.identity.actor_for`), runs the pure state
+machine, lets plugins validate submitted data, persists the transition atomically
+(:class:`~alur.tenants.store.CaseStore`) and, after the commit, calls the plugins' event
+hooks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from alur.core.engine import (
+    Action,
+    Actor,
+    Complete,
+    Context,
+    Decide,
+    EventKind,
+    StartCase,
+    Transition,
+    act,
+    may_act,
+    start,
+)
+from alur.core.engine.events import Event as EngineEvent
+from alur.core.model import SopDefinition
+from alur.core.plugins import AlurPlugins
+from alur.tenants.database import Database
+from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
+from alur.tenants.identity import actor_for
+from alur.tenants.provisioning import calendar_for, tenant_sops
+from alur.tenants.store import CaseStore, StoredCase, TenantRef
+from alur.tenants.tables import Attachment, Case, Membership, Task, Tenant, Unit, User
+
+log = logging.getLogger(__name__)
+
+MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    "application/pdf",
+    "image/jpeg",
+    "image/png",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.ms-excel",
+    "application/msword",
+    "text/csv",
+    "text/plain",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class InboxTask:
+    case_key: str
+    sop_id: str
+    period: str
+    task_no: int
+    step: int
+    kegiatan: str
+    unit: str | None
+    role: str
+    due: datetime | None
+    overdue: bool
+    assigned_to_me: bool
+    return_note: str
+
+
+@dataclass(frozen=True)
+class AttachmentInfo:
+    id: int
+    case_key: str
+    task_no: int | None
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+
+
+class TenantService:
+    """Everything a tenant's users do, scoped to that tenant."""
+
+    def __init__(
+        self,
+        db: Database,
+        plugins: AlurPlugins,
+        tenant: dict,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.db = db
+        self.plugins = plugins
+        self.tenant = tenant
+        self.ref = TenantRef(tenant["id"], tenant["slug"])
+        self.clock = clock
+        self.store = CaseStore(db)
+
+    @classmethod
+    async def open(
+        cls, db: Database, plugins: AlurPlugins, slug: str, clock: Callable[[], datetime] = utcnow
+    ) -> TenantService:
+        row = await Tenant.select().where(Tenant.slug == slug).first()
+        if row is None:
+            raise NotFound(what=f"office {slug}")
+        return cls(db, plugins, row, clock)
+
+    # --- definitions and context -------------------------------------------------------
+
+    def sops(self) -> dict[str, SopDefinition]:
+        return tenant_sops(self.tenant, self.plugins)
+
+    def sop(self, sop_id: str) -> SopDefinition:
+        found = self.sops().get(sop_id)
+        if found is None:
+            raise NotFound(what=f"SOP {sop_id}")
+        return found
+
+    async def units(self) -> list[dict]:
+        return (
+            await Unit.select(Unit.id, Unit.slug, Unit.name, Unit.active)
+            .where(Unit.tenant == self.ref.id)
+            .order_by(Unit.id)
+        )
+
+    async def context(self, user_id: int) -> Context:
+        if self.tenant["suspended"]:
+            raise TenantSuspended(slug=self.ref.slug)
+        calendar = await calendar_for(self.tenant)
+        now = self.clock()
+        actor = await actor_for(self.ref.id, user_id, now.astimezone(calendar.timezone).date())
+        return Context(actor=actor, now=now, calendar=calendar)
+
+    # --- cases ---------------------------------------------------------------------------
+
+    async def start_case(
+        self,
+        user_id: int,
+        sop_id: str,
+        period: str,
+        durations: Mapping[int, str] | None = None,
+        units: tuple[str, ...] | None = None,
+    ) -> StoredCase:
+        d = self.sop(sop_id)
+        ctx = await self.context(user_id)
+        active = tuple(u["slug"] for u in await self.units() if u["active"])
+        if units is None:
+            units = active
+        else:
+            unknown = [u for u in units if u not in active]
+            if unknown:
+                raise InvalidInput({"units": f"not units of this office: {', '.join(unknown)}"})
+        key = secrets.token_hex(8)
+        t = start(d, StartCase(key, period, units, dict(durations or {})), ctx)
+        stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id)
+        self._notify(d, t)
+        return stored
+
+    async def case(self, case_key: str) -> StoredCase:
+        return await self.store.get(self.ref.id, case_key)
+
+    async def definition_of(self, case: StoredCase) -> SopDefinition:
+        return await self.store.definition(case.definition_hash)
+
+    async def history(self, case_key: str) -> list[EngineEvent]:
+        case = await self.case(case_key)
+        return await self.store.events(self.ref.id, case.id)
+
+    async def act(self, user_id: int, case_key: str, action: Action) -> StoredCase:
+        """Apply one action; refusals are typed errors and nothing is written."""
+        case = await self.case(case_key)
+        d = await self.definition_of(case)
+        ctx = await self.context(user_id)
+        if isinstance(action, Complete):
+            self._validate_data(d, case, action)
+        t = act(d, case.state, action, ctx)
+        stored = await self.store.apply(self.ref, case, t)
+        self._notify(d, t)
+        return stored
+
+    def _validate_data(self, d: SopDefinition, case: StoredCase, action: Complete) -> None:
+        task = case.state.open_tasks.get(action.task)
+        if task is None:
+            return  # the engine reports it precisely
+        data = {"note": action.note, **action.data}
+        messages = self.plugins.validate_step_data(d, d.step(task.step), task.unit, data)
+        if messages:
+            raise InvalidInput({"data": " ".join(messages)})
+
+    def _notify(self, d: SopDefinition, t: Transition) -> None:
+        for e in t.events:
+            if e.kind is EventKind.CASE_STARTED:
+                errors = self.plugins.case_started(t.state, d, e)
+            elif e.kind is EventKind.TASK_COMPLETED:
+                errors = self.plugins.step_completed(t.state, d, d.step(e.step), e)
+            elif e.kind is EventKind.GATE_DECIDED:
+                answer = Decide(0, e.payload["answer"]).answer
+                errors = self.plugins.gate_decided(t.state, d, d.step(e.step), answer, e)
+            else:
+                continue
+            for err in errors:
+                log.error("plugin %s failed in its %s hook: %s", err.plugin, e.kind, err.message)
+
+    # --- inbox ---------------------------------------------------------------------------
+
+    async def inbox(self, user_id: int) -> list[InboxTask]:
+        """The user's open tasks (own roles and units, active delegations), most urgent first."""
+        ctx = await self.context(user_id)
+        actor: Actor = ctx.actor
+        roles = sorted({m.role for m in actor.memberships})
+        if not roles:
+            return []
+        rows = await Task.select(
+            Task.task_no,
+            Task.step,
+            Task.unit,
+            Task.role,
+            Task.due,
+            Task.assignee,
+            Task.return_note,
+            Task.case.key.as_alias("case_key"),
+            Task.case.sop_id.as_alias("sop_id"),
+            Task.case.period.as_alias("period"),
+            Task.case.definition_hash.as_alias("definition_hash"),
+        ).where((Task.tenant == self.ref.id) & (Task.status == "open") & Task.role.is_in(roles))
+        items = []
+        for r in rows:
+            if r["assignee"] is not None and str(r["assignee"]) != actor.id:
+                continue
+            d = await self.store.definition(r["definition_hash"])
+            step = d.step(r["step"])
+            if not may_act(actor, d, step, r["unit"]):
+                continue
+            due = r["due"]
+            items.append(
+                InboxTask(
+                    case_key=r["case_key"],
+                    sop_id=r["sop_id"],
+                    period=r["period"],
+                    task_no=r["task_no"],
+                    step=r["step"],
+                    kegiatan=step.kegiatan,
+                    unit=r["unit"],
+                    role=r["role"],
+                    due=due,
+                    overdue=due is not None and ctx.now > due,
+                    assigned_to_me=r["assignee"] is not None,
+                    return_note=r["return_note"],
+                )
+            )
+        far = datetime.max.replace(tzinfo=UTC)
+        return sorted(items, key=lambda i: (i.due or far, i.case_key, i.task_no))
+
+    # --- people --------------------------------------------------------------------------
+
+    async def user(self, user_id: int) -> dict:
+        """A user of this tenant; users of other tenants are not found."""
+        member = await Membership.exists().where(
+            (Membership.tenant == self.ref.id) & (Membership.user == user_id)
+        )
+        row = (
+            await User.select(User.id, User.username, User.name, User.nip, User.jabatan)
+            .where(User.id == user_id)
+            .first()
+        )
+        if not member or row is None:
+            raise NotFound(what="user")
+        return row
+
+    # --- attachments ---------------------------------------------------------------------
+
+    async def attach(
+        self,
+        user_id: int,
+        case_key: str,
+        task_no: int | None,
+        filename: str,
+        content_type: str,
+        content: bytes,
+    ) -> AttachmentInfo:
+        errors: dict[str, str] = {}
+        name = (filename or "").strip().replace("/", "_").replace("\\", "_")
+        if not name:
+            errors["filename"] = "the file has no name"
+        if content_type not in ATTACHMENT_TYPES:
+            errors["content_type"] = (
+                f"files of type {content_type or 'unknown'} are not accepted "
+                "(PDF, images, Word, Excel, CSV or text)"
+            )
+        if not content:
+            errors["content"] = "the file is empty"
+        elif len(content) > MAX_ATTACHMENT_BYTES:
+            errors["content"] = (
+                f"the file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"
+            )
+        case = await self.case(case_key)
+        await self.context(user_id)  # the uploader must be a member (and the tenant active)
+        if task_no is not None and not await Task.exists().where(
+            (Task.tenant == self.ref.id) & (Task.case == case.id) & (Task.task_no == task_no)
+        ):
+            errors["task"] = f"task {task_no} is not part of case {case_key}"
+        if errors:
+            raise InvalidInput(errors)
+        digest = hashlib.sha256(content).hexdigest()
+        row = Attachment(
+            tenant=self.ref.id,
+            case=case.id,
+            task_no=task_no,
+            filename=name[:255],
+            content_type=content_type,
+            size=len(content),
+            sha256=digest,
+            content=content,
+            uploaded_by=user_id,
+        )
+        await row.save()
+        return AttachmentInfo(
+            row.id, case_key, task_no, row.filename, content_type, len(content), digest
+        )
+
+    async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+        row = (
+            await Attachment.select(
+                Attachment.all_columns(), Attachment.case.key.as_alias("case_key")
+            )
+            .where((Attachment.tenant == self.ref.id) & (Attachment.id == attachment_id))
+            .first()
+        )
+        if row is None:
+            raise NotFound(what="attachment")
+        info = AttachmentInfo(
+            row["id"],
+            row["case_key"],
+            row["task_no"],
+            row["filename"],
+            row["content_type"],
+            row["size"],
+            row["sha256"],
+        )
+        return info, bytes(row["content"])
+
+    async def attachments(self, case_key: str) -> list[AttachmentInfo]:
+        case = await self.case(case_key)
+        rows = await Attachment.select(
+            Attachment.id,
+            Attachment.task_no,
+            Attachment.filename,
+            Attachment.content_type,
+            Attachment.size,
+            Attachment.sha256,
+        ).where((Attachment.tenant == self.ref.id) & (Attachment.case == case.id))
+        return [
+            AttachmentInfo(
+                r["id"],
+                case_key,
+                r["task_no"],
+                r["filename"],
+                r["content_type"],
+                r["size"],
+                r["sha256"],
+            )
+            for r in rows
+        ]
+
+    async def cases(
+        self, *, status: str | None = None, sop_id: str | None = None, limit: int = 50
+    ) -> list[dict]:
+        where = Case.tenant == self.ref.id
+        if status:
+            where &= Case.status == status
+        if sop_id:
+            where &= Case.sop_id == sop_id
+        return (
+            await Case.select(
+                Case.key, Case.sop_id, Case.period, Case.status, Case.started_at, Case.updated_at
+            )
+            .where(where)
+            .order_by(Case.updated_at, ascending=False)
+            .limit(min(limit, 200))
+        )

@@ -1,0 +1,374 @@
+"""Persisting engine transitions: one transaction each, exactly one winner per case.
+
+:meth:`CaseStore.apply` writes a transition atomically:
+
+1. a compare-and-set on the case row (``last_seq`` must still be the one the transition was
+   computed from) — of two people acting on the same case at once, the second gets
+   :class:`~alur.tenants.errors.Conflict` and nothing of theirs is written;
+2. the tenant row is locked by bumping its chain counter, which serialises the tenant's
+   hash chain (locks are always taken case first, tenant second, so they cannot deadlock);
+3. the events are appended with their chain hashes, the task rows follow the events, and
+   the tenant's chain head moves on.
+
+The case row caches the engine state after its last event, so loading a case costs the same
+however long its history is. On SQLite every write transaction is ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from alur.core.engine.codec import state_from_dict, state_to_dict
+from alur.core.engine.events import Event as EngineEvent
+from alur.core.engine.events import EventKind
+from alur.core.engine.machine import Transition
+from alur.core.engine.state import CaseState
+from alur.core.loader import definition_from_mapping
+from alur.core.model import SopDefinition
+from alur.core.snapshot import definition_to_dict
+from alur.tenants.audit import GENESIS, ChainReport, chain_record, event_hash
+from alur.tenants.database import Database
+from alur.tenants.errors import Conflict, NotFound
+from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant
+
+_CLOSING = {
+    EventKind.TASK_COMPLETED: "done",
+    EventKind.GATE_DECIDED: "done",
+    EventKind.TASK_CANCELLED: "cancelled",
+}
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    id: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    id: int
+    key: str
+    tenant_id: int
+    plugin: str
+    sop_id: str
+    definition_hash: str
+    period: str
+    status: str
+    state: CaseState
+    started_at: datetime
+    updated_at: datetime
+
+    @property
+    def last_seq(self) -> int:
+        return self.state.last_seq
+
+
+class CaseStore:
+    """Tenant-scoped reads and atomic writes of cases, tasks and events."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._definitions: dict[str, SopDefinition] = {}
+
+    def transaction(self) -> Any:
+        engine = self.db.engine
+        if isinstance(engine, SQLiteEngine):
+            return engine.transaction(transaction_type=TransactionType.immediate)
+        return engine.transaction()
+
+    # --- definitions -----------------------------------------------------------------
+
+    async def pin_definition(self, plugin: str, d: SopDefinition) -> None:
+        """Store the definition snapshot under its content hash (once)."""
+        if d.content_hash in self._definitions:
+            return
+        exists = await SopSnapshot.exists().where(SopSnapshot.definition_hash == d.content_hash)
+        if not exists:
+            body = json.dumps(definition_to_dict(d), ensure_ascii=False)
+            await SopSnapshot.raw(
+                "INSERT INTO alur_sop_snapshot (definition_hash, plugin, sop_id, version, body) "
+                "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (definition_hash) DO NOTHING",
+                d.content_hash,
+                plugin,
+                d.id,
+                d.version,
+                body,
+            )
+        self._definitions[d.content_hash] = d
+
+    async def definition(self, definition_hash: str) -> SopDefinition:
+        cached = self._definitions.get(definition_hash)
+        if cached is not None:
+            return cached
+        row = (
+            await SopSnapshot.select(SopSnapshot.body)
+            .where(SopSnapshot.definition_hash == definition_hash)
+            .first()
+        )
+        if row is None:
+            raise NotFound(what=f"SOP snapshot {definition_hash[:12]}")
+        d = definition_from_mapping(_json(row["body"]), source=f"snapshot {definition_hash[:12]}")
+        self._definitions[definition_hash] = d
+        return d
+
+    # --- cases -------------------------------------------------------------------------
+
+    async def create(
+        self,
+        tenant: TenantRef,
+        plugin: str,
+        d: SopDefinition,
+        t: Transition,
+        started_by: int | None,
+    ) -> StoredCase:
+        await self.pin_definition(plugin, d)
+        s = t.state
+        async with self.transaction():
+            row = await Case.raw(
+                "INSERT INTO alur_case (tenant, key, plugin, sop_id, definition_hash, period, "
+                "status, state, last_seq, started_by, started_at, updated_at, ended_at) VALUES "
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, NULL) RETURNING id",
+                tenant.id,
+                s.case_id,
+                plugin,
+                s.sop_id,
+                s.definition_hash,
+                s.period,
+                str(s.status),
+                json.dumps(state_to_dict(s)),
+                s.last_seq,
+                started_by,
+                s.started_at,
+                s.started_at,
+            )
+            case_id = row[0]["id"]
+            await self._append(tenant, case_id, s.case_id, t.events)
+        return _stored(case_id, tenant.id, plugin, s, s.started_at)
+
+    async def get(self, tenant_id: int, key: str) -> StoredCase:
+        row = (
+            await Case.select(Case.id, Case.key, Case.plugin, Case.state, Case.updated_at)
+            .where((Case.tenant == tenant_id) & (Case.key == key))
+            .first()
+        )
+        if row is None:
+            raise NotFound(what=f"case {key}")
+        state = state_from_dict(_json(row["state"]))
+        return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
+
+    async def apply(self, tenant: TenantRef, case: StoredCase, t: Transition) -> StoredCase:
+        """Write ``t`` (computed from ``case.state``) or raise :class:`Conflict`."""
+        s = t.state
+        now = t.events[-1].at if t.events else case.updated_at
+        async with self.transaction():
+            won = await Case.raw(
+                "UPDATE alur_case SET last_seq = {}, state = {}, status = {}, updated_at = {}, "
+                "ended_at = {} WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id",
+                s.last_seq,
+                json.dumps(state_to_dict(s)),
+                str(s.status),
+                now,
+                s.ended_at,
+                case.id,
+                tenant.id,
+                case.last_seq,
+            )
+            if not won:
+                raise Conflict()
+            await self._append(tenant, case.id, case.key, t.events)
+        return _stored(case.id, tenant.id, case.plugin, s, now)
+
+    async def _append(
+        self, tenant: TenantRef, case_id: int, case_key: str, events: tuple[EngineEvent, ...]
+    ) -> None:
+        n = len(events)
+        locked = await Tenant.raw(
+            "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {} "
+            "RETURNING chain_seq, chain_head",
+            n,
+            tenant.id,
+        )
+        head: str = locked[0]["chain_head"] or GENESIS
+        chain_seq = locked[0]["chain_seq"] - n
+        rows = []
+        new_tasks = []
+        for e in events:
+            chain_seq += 1
+            digest = event_hash(head, chain_record(tenant.slug, case_key, chain_seq, e))
+            rows.append(_event_row(tenant.id, case_id, chain_seq, head, digest, e))
+            head = digest
+            if e.kind is EventKind.TASK_OPENED:
+                new_tasks.append(_task_row(tenant.id, case_id, e))
+        await Event.insert(*rows)
+        if new_tasks:
+            await Task.insert(*new_tasks)
+        for e in events:
+            await self._follow_task(case_id, e)
+        await Tenant.raw("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
+
+    async def _follow_task(self, case_id: int, e: EngineEvent) -> None:
+        where = (Task.case == case_id) & (Task.task_no == e.task)
+        status = _CLOSING.get(e.kind)
+        if status is not None:
+            await Task.update({Task.status: status, Task.closed_at: e.at}).where(where)
+        elif e.kind is EventKind.TASK_CLAIMED:
+            await Task.update({Task.assignee: _user_id(e.actor)}).where(where)
+        elif e.kind is EventKind.TASK_REASSIGNED:
+            await Task.update({Task.assignee: _user_id(e.payload["to"])}).where(where)
+
+    # --- history and audit ---------------------------------------------------------------
+
+    async def events(self, tenant_id: int, case_id: int) -> list[EngineEvent]:
+        rows = (
+            await Event.select()
+            .where((Event.tenant == tenant_id) & (Event.case == case_id))
+            .order_by(Event.seq)
+        )
+        return [event_from_row(r) for r in rows]
+
+    async def verify_chain(self, tenant: TenantRef, batch: int = 1000) -> ChainReport:
+        """Recompute ``tenant``'s hash chain; report the first broken link."""
+        head = GENESIS
+        expected = 1
+        last = 0
+        while True:
+            rows = (
+                await Event.select(Event.all_columns(), Event.case.key.as_alias("case_key"))
+                .where((Event.tenant == tenant.id) & (Event.chain_seq > last))
+                .order_by(Event.chain_seq)
+                .limit(batch)
+            )
+            if not rows:
+                break
+            for r in rows:
+                seq = r["chain_seq"]
+                if seq != expected:
+                    return ChainReport(
+                        tenant.slug, expected - 1, False, expected, f"event #{expected} is missing"
+                    )
+                if r["prev_hash"] != head:
+                    return ChainReport(
+                        tenant.slug,
+                        seq - 1,
+                        False,
+                        seq,
+                        "its link to the previous event does not match",
+                    )
+                e = event_from_row(r)
+                digest = event_hash(head, chain_record(tenant.slug, r["case_key"], seq, e))
+                if digest != r["hash"]:
+                    return ChainReport(
+                        tenant.slug,
+                        seq - 1,
+                        False,
+                        seq,
+                        "its content was changed after it was written",
+                    )
+                head = digest
+                expected += 1
+                last = seq
+        stored = (
+            await Tenant.select(Tenant.chain_seq, Tenant.chain_head)
+            .where(Tenant.id == tenant.id)
+            .first()
+        )
+        if stored is not None and (
+            stored["chain_seq"] != last or (stored["chain_head"] or "") != head
+        ):
+            return ChainReport(
+                tenant.slug, last, False, last + 1, "events at the end of the chain are missing"
+            )
+        return ChainReport(tenant.slug, last, True)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _user_id(actor: str | None) -> int | None:
+    return int(actor) if actor is not None and actor.isdigit() else None
+
+
+def _stored(
+    case_id: int, tenant_id: int, plugin: str, s: CaseState, updated: datetime
+) -> StoredCase:
+    return StoredCase(
+        id=case_id,
+        key=s.case_id,
+        tenant_id=tenant_id,
+        plugin=plugin,
+        sop_id=s.sop_id,
+        definition_hash=s.definition_hash,
+        period=s.period,
+        status=str(s.status),
+        state=s,
+        started_at=s.started_at,
+        updated_at=updated,
+    )
+
+
+def _event_row(
+    tenant_id: int, case_id: int, chain_seq: int, prev: str, digest: str, e: EngineEvent
+) -> Event:
+    return Event(
+        tenant=tenant_id,
+        case=case_id,
+        seq=e.seq,
+        chain_seq=chain_seq,
+        kind=str(e.kind),
+        at=e.at,
+        actor=e.actor,
+        actor_name=e.actor_name,
+        role=e.role,
+        delegation=e.delegation,
+        acting_for=e.acting_for,
+        acting_for_name=e.acting_for_name,
+        step=e.step,
+        unit=e.unit,
+        task_no=e.task,
+        note=e.note,
+        due=e.due,
+        payload=json.dumps(dict(e.payload), ensure_ascii=False),
+        prev_hash=prev,
+        hash=digest,
+    )
+
+
+def _task_row(tenant_id: int, case_id: int, e: EngineEvent) -> Task:
+    return Task(
+        tenant=tenant_id,
+        case=case_id,
+        task_no=e.task,
+        step=e.step,
+        unit=e.unit,
+        role=e.payload["role"],
+        status="open",
+        opened_at=e.at,
+        due=e.due,
+        return_note=e.note,
+    )
+
+
+def event_from_row(r: dict[str, Any]) -> EngineEvent:
+    return EngineEvent(
+        seq=r["seq"],
+        kind=EventKind(r["kind"]),
+        at=r["at"],
+        actor=r["actor"],
+        actor_name=r["actor_name"],
+        role=r["role"],
+        delegation=r["delegation"],
+        acting_for=r["acting_for"],
+        acting_for_name=r["acting_for_name"],
+        step=r["step"],
+        unit=r["unit"],
+        task=r["task_no"],
+        note=r["note"],
+        due=r["due"],
+        payload=_json(r["payload"]) or {},
+    )
