@@ -34,7 +34,7 @@ from alur.core.snapshot import definition_to_dict
 from alur.tenants.audit import GENESIS, ChainReport, chain_record, event_hash
 from alur.tenants.database import Database
 from alur.tenants.errors import Conflict, NotFound
-from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant
+from alur.tenants.tables import Case, Event, SopSnapshot, Tenant
 
 _CLOSING = {
     EventKind.TASK_COMPLETED: "done",
@@ -151,13 +151,14 @@ class CaseStore:
         return _stored(case_id, tenant.id, plugin, s, s.started_at)
 
     async def get(self, tenant_id: int, key: str) -> StoredCase:
-        row = (
-            await Case.select(Case.id, Case.key, Case.plugin, Case.state, Case.updated_at)
-            .where((Case.tenant == tenant_id) & (Case.key == key))
-            .first()
+        rows = await Case.raw(
+            "SELECT id, plugin, state, updated_at FROM alur_case WHERE tenant = {} AND key = {}",
+            tenant_id,
+            key,
         )
-        if row is None:
+        if not rows:
             raise NotFound(what=f"case {key}")
+        row = rows[0]
         state = state_from_dict(_json(row["state"]))
         return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
 
@@ -165,61 +166,75 @@ class CaseStore:
         """Write ``t`` (computed from ``case.state``) or raise :class:`Conflict`."""
         s = t.state
         now = t.events[-1].at if t.events else case.updated_at
+        cas = (
+            "UPDATE alur_case SET last_seq = {}, state = {}, status = {}, updated_at = {}, "
+            "ended_at = {} WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id"
+        )
+        cas_args = (
+            s.last_seq, json.dumps(state_to_dict(s)), str(s.status), now, s.ended_at, case.id,
+            tenant.id, case.last_seq,
+        )  # fmt: skip
+        lock = "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {}"
         async with self.transaction():
-            won = await Case.raw(
-                "UPDATE alur_case SET last_seq = {}, state = {}, status = {}, updated_at = {}, "
-                "ended_at = {} WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id",
-                s.last_seq,
-                json.dumps(state_to_dict(s)),
-                str(s.status),
-                now,
-                s.ended_at,
-                case.id,
-                tenant.id,
-                case.last_seq,
-            )
-            if not won:
-                raise Conflict()
-            await self._append(tenant, case.id, case.key, t.events)
+            if self.db.is_sqlite:
+                if not await Case.raw(cas, *cas_args):
+                    raise Conflict()
+                locked = await Tenant.raw(
+                    lock + " RETURNING chain_seq, chain_head", len(t.events), tenant.id
+                )
+            else:  # one round trip: compare-and-set the case, then lock the tenant's chain
+                locked = await Tenant.raw(
+                    f"WITH c AS ({cas}) {lock} AND EXISTS (SELECT 1 FROM c) "
+                    "RETURNING chain_seq, chain_head",
+                    *cas_args,
+                    len(t.events),
+                    tenant.id,
+                )
+                if not locked:
+                    raise Conflict()
+            await self._write(tenant, case.id, case.key, t.events, locked[0])
         return _stored(case.id, tenant.id, case.plugin, s, now)
 
     async def _append(
         self, tenant: TenantRef, case_id: int, case_key: str, events: tuple[EngineEvent, ...]
     ) -> None:
-        n = len(events)
         locked = await Tenant.raw(
             "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {} "
             "RETURNING chain_seq, chain_head",
-            n,
+            len(events),
             tenant.id,
         )
-        head: str = locked[0]["chain_head"] or GENESIS
-        chain_seq = locked[0]["chain_seq"] - n
-        rows = []
-        new_tasks = []
+        await self._write(tenant, case_id, case_key, events, locked[0])
+
+    async def _write(
+        self,
+        tenant: TenantRef,
+        case_id: int,
+        case_key: str,
+        events: tuple[EngineEvent, ...],
+        locked: dict[str, Any],
+    ) -> None:
+        """Append the events with their chain hashes, make the task rows follow them, and
+        move the tenant's chain head — one statement on PostgreSQL, a few on SQLite."""
+        head: str = locked["chain_head"] or GENESIS
+        chain_seq = locked["chain_seq"] - len(events)
+        batch = _Batch()
+        event_values = []
+        task_values = []
         for e in events:
             chain_seq += 1
             digest = event_hash(head, chain_record(tenant.slug, case_key, chain_seq, e))
-            rows.append(_event_row(tenant.id, case_id, chain_seq, head, digest, e))
+            event_values.append(_event_values(tenant.id, case_id, chain_seq, head, digest, e))
             head = digest
             if e.kind is EventKind.TASK_OPENED:
-                new_tasks.append(_task_row(tenant.id, case_id, e))
-        await Event.insert(*rows)
-        if new_tasks:
-            await Task.insert(*new_tasks)
-        for e in events:
-            await self._follow_task(case_id, e)
-        await Tenant.raw("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
-
-    async def _follow_task(self, case_id: int, e: EngineEvent) -> None:
-        where = (Task.case == case_id) & (Task.task_no == e.task)
-        status = _CLOSING.get(e.kind)
-        if status is not None:
-            await Task.update({Task.status: status, Task.closed_at: e.at}).where(where)
-        elif e.kind is EventKind.TASK_CLAIMED:
-            await Task.update({Task.assignee: _user_id(e.actor)}).where(where)
-        elif e.kind is EventKind.TASK_REASSIGNED:
-            await Task.update({Task.assignee: _user_id(e.payload["to"])}).where(where)
+                task_values.append(_task_values(tenant.id, case_id, e))
+            else:
+                _follow_task(batch, case_id, e)
+        batch.insert("alur_event", _EVENT_COLUMNS, event_values)
+        if task_values:
+            batch.insert("alur_task", _TASK_COLUMNS, task_values)
+        batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
+        await batch.run(combined=not self.db.is_sqlite)
 
     # --- history and audit ---------------------------------------------------------------
 
@@ -312,48 +327,6 @@ def _stored(
     )
 
 
-def _event_row(
-    tenant_id: int, case_id: int, chain_seq: int, prev: str, digest: str, e: EngineEvent
-) -> Event:
-    return Event(
-        tenant=tenant_id,
-        case=case_id,
-        seq=e.seq,
-        chain_seq=chain_seq,
-        kind=str(e.kind),
-        at=e.at,
-        actor=e.actor,
-        actor_name=e.actor_name,
-        role=e.role,
-        delegation=e.delegation,
-        acting_for=e.acting_for,
-        acting_for_name=e.acting_for_name,
-        step=e.step,
-        unit=e.unit,
-        task_no=e.task,
-        note=e.note,
-        due=e.due,
-        payload=json.dumps(dict(e.payload), ensure_ascii=False),
-        prev_hash=prev,
-        hash=digest,
-    )
-
-
-def _task_row(tenant_id: int, case_id: int, e: EngineEvent) -> Task:
-    return Task(
-        tenant=tenant_id,
-        case=case_id,
-        task_no=e.task,
-        step=e.step,
-        unit=e.unit,
-        role=e.payload["role"],
-        status="open",
-        opened_at=e.at,
-        due=e.due,
-        return_note=e.note,
-    )
-
-
 def event_from_row(r: dict[str, Any]) -> EngineEvent:
     return EngineEvent(
         seq=r["seq"],
@@ -372,3 +345,69 @@ def event_from_row(r: dict[str, Any]) -> EngineEvent:
         due=r["due"],
         payload=_json(r["payload"]) or {},
     )
+
+
+_EVENT_COLUMNS = (
+    "tenant", '"case"', "seq", "chain_seq", "kind", "at", "actor", "actor_name", "role",
+    "delegation", "acting_for", "acting_for_name", "step", "unit", "task_no", "note", "due",
+    "payload", "prev_hash", "hash",
+)  # fmt: skip
+_TASK_COLUMNS = (
+    "tenant", '"case"', "task_no", "step", "unit", "role", "status", "opened_at", "due",
+    "assignee", "return_note", "closed_at",
+)  # fmt: skip
+
+
+class _Batch:
+    """Statements of one write, run one by one (SQLite) or as one statement of
+    data-modifying CTEs (PostgreSQL: one round trip)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, list[Any]]] = []
+
+    def add(self, sql: str, *args: Any) -> None:
+        self.statements.append((sql, list(args)))
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        one = "(" + ", ".join(["{}"] * len(columns)) + ")"
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(rows))
+        self.add(sql, *[v for row in rows for v in row])
+
+    async def run(self, *, combined: bool) -> None:
+        if combined and len(self.statements) > 1:
+            parts = [f"w{i} AS ({sql})" for i, (sql, _) in enumerate(self.statements)]
+            args = [a for _, stmt_args in self.statements for a in stmt_args]
+            await Tenant.raw("WITH " + ", ".join(parts) + " SELECT 1", *args)
+            return
+        for sql, args in self.statements:
+            await Tenant.raw(sql, *args)
+
+
+def _follow_task(batch: _Batch, case_id: int, e: EngineEvent) -> None:
+    where = 'WHERE "case" = {} AND task_no = {}'
+    status = _CLOSING.get(e.kind)
+    if status is not None:
+        batch.add(f"UPDATE alur_task SET status = {{}}, closed_at = {{}} {where}", status, e.at,
+                  case_id, e.task)  # fmt: skip
+    elif e.kind is EventKind.TASK_CLAIMED:
+        batch.add(f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.actor), case_id,
+                  e.task)  # fmt: skip
+    elif e.kind is EventKind.TASK_REASSIGNED:
+        batch.add(f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.payload["to"]),
+                  case_id, e.task)  # fmt: skip
+
+
+def _event_values(tenant_id: int, case_id: int, chain_seq: int, prev: str, digest: str,
+                  e: EngineEvent) -> tuple[Any, ...]:  # fmt: skip
+    return (
+        tenant_id, case_id, e.seq, chain_seq, str(e.kind), e.at, e.actor, e.actor_name, e.role,
+        e.delegation, e.acting_for, e.acting_for_name, e.step, e.unit, e.task, e.note, e.due,
+        json.dumps(dict(e.payload), ensure_ascii=False), prev, digest,
+    )  # fmt: skip
+
+
+def _task_values(tenant_id: int, case_id: int, e: EngineEvent) -> tuple[Any, ...]:
+    return (
+        tenant_id, case_id, e.task, e.step, e.unit, e.payload["role"], "open", e.at, e.due,
+        None, e.note, None,
+    )  # fmt: skip
