@@ -29,8 +29,18 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from alur.core import Answer, Duration, Gate, Role, SopDefinition, SopHeader, Step, StepKind
-from alur.core import WorkingCalendar, ensure_valid
+from alur.core import (
+    Answer,
+    Duration,
+    Gate,
+    Role,
+    SopDefinition,
+    SopHeader,
+    Step,
+    StepKind,
+    WorkingCalendar,
+    ensure_valid,
+)
 from alur.core.engine import Actor, Complete, Context, Decide, Membership, StartCase, act, start
 from alur.tenants.database import close_database, open_database
 from alur.tenants.store import CaseStore, TenantRef
@@ -43,24 +53,33 @@ def loop_sop() -> SopDefinition:
     """Two steps that loop forever through a gate (so a case can grow any history)."""
     steps = (
         Step(1, "Mengisi", "staf", StepKind.START, waktu=Duration.parse("10 menit"), next=2),
-        Step(2, "Memeriksa", "staf", StepKind.DECISION, waktu=Duration.parse("5 menit"),
-             gate=Gate("Benar?", ya=3, tidak=1)),  # fmt: skip
+        Step(
+            2,
+            "Memeriksa",
+            "staf",
+            StepKind.DECISION,
+            waktu=Duration.parse("5 menit"),
+            gate=Gate("Benar?", ya=3, tidak=1),
+        ),
         Step(3, "Selesai", "staf", StepKind.END, waktu=Duration.parse("5 menit")),
     )
-    return ensure_valid(SopDefinition("bench", "1", SopHeader("B/1", "Bench"),
-                                      (Role("staf", "Staf"),), steps))  # fmt: skip
+    return ensure_valid(
+        SopDefinition("bench", "1", SopHeader("B/1", "Bench"), (Role("staf", "Staf"),), steps)
+    )
 
 
-async def one_transition(store: CaseStore, ref: TenantRef, d: SopDefinition, key: str,
-                         ctx: Context) -> None:  # fmt: skip
+async def one_transition(
+    store: CaseStore, ref: TenantRef, d: SopDefinition, key: str, ctx: Context
+) -> None:
     case = await store.get(ref.id, key)
     (task,) = case.state.open_tasks.values()
     action = Decide(task.id, Answer.TIDAK, "ulang") if task.step == 2 else Complete(task.id)
     await store.apply(ref, case, act(d, case.state, action, ctx))
 
 
-async def new_case(store: CaseStore, ref: TenantRef, d: SopDefinition, key: str,
-                   ctx: Context) -> None:  # fmt: skip
+async def new_case(
+    store: CaseStore, ref: TenantRef, d: SopDefinition, key: str, ctx: Context
+) -> None:
     await store.create(ref, "bench", d, start(d, StartCase(key, "TW"), ctx), None)
 
 
@@ -81,10 +100,24 @@ async def measure(url: str, rounds: int) -> dict[str, float]:
         await one_transition(store, ref, d, "long", ctx)
     history = (await store.get(ref.id, "long")).last_seq
     for i in range(rounds):
-        row = Event(tenant=tenant.id, case=raw_case, seq=1000 + i, chain_seq=10_000_000 + i,
-                    kind="task_completed", at=ctx.now, actor="1", actor_name="Staf",
-                    role="staf", step=1, unit=None, task_no=1, note="catatan",
-                    payload=payload, prev_hash="0" * 64, hash="f" * 64)  # fmt: skip
+        row = Event(
+            tenant=tenant.id,
+            case=raw_case,
+            seq=1000 + i,
+            chain_seq=10_000_000 + i,
+            kind="task_completed",
+            at=ctx.now,
+            actor="1",
+            actor_name="Staf",
+            role="staf",
+            step=1,
+            unit=None,
+            task_no=1,
+            note="catatan",
+            payload=payload,
+            prev_hash="0" * 64,
+            hash="f" * 64,
+        )
         t0 = time.perf_counter()
         await Event.insert(row)
         raw_times.append(time.perf_counter() - t0)
@@ -112,9 +145,13 @@ async def measure(url: str, rounds: int) -> dict[str, float]:
 def report(name: str, r: dict[str, float]) -> None:
     print(f"{name}:")
     print(f"  raw insert-and-commit   median {r['raw_ms']:.3f} ms")
-    print(f"  transition (fresh case) median {r['fresh_ms']:.3f} ms"
-          f"  -> {r['transitions_per_s']:,.0f} transitions/s")  # fmt: skip
-    print(f"  transition (case with {r['history_events']:.0f}+ events) median {r['long_ms']:.3f} ms")
+    print(
+        f"  transition (fresh case) median {r['fresh_ms']:.3f} ms"
+        f"  -> {r['transitions_per_s']:,.0f} transitions/s"
+    )
+    print(
+        f"  transition (case with {r['history_events']:.0f}+ events) median {r['long_ms']:.3f} ms"
+    )
     print(f"  ratio transition / raw write: {r['ratio_to_raw']:.2f}x (goal <= 3x)")
     print(f"  ratio long history / fresh:   {r['ratio_long_to_fresh']:.2f}x (goal <= 1.2x)")
 

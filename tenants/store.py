@@ -171,9 +171,15 @@ class CaseStore:
             "ended_at = {} WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id"
         )
         cas_args = (
-            s.last_seq, json.dumps(state_to_dict(s)), str(s.status), now, s.ended_at, case.id,
-            tenant.id, case.last_seq,
-        )  # fmt: skip
+            s.last_seq,
+            json.dumps(state_to_dict(s)),
+            str(s.status),
+            now,
+            s.ended_at,
+            case.id,
+            tenant.id,
+            case.last_seq,
+        )
         lock = "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {}"
         async with self.transaction():
             if self.db.is_sqlite:
@@ -348,14 +354,41 @@ def event_from_row(r: dict[str, Any]) -> EngineEvent:
 
 
 _EVENT_COLUMNS = (
-    "tenant", '"case"', "seq", "chain_seq", "kind", "at", "actor", "actor_name", "role",
-    "delegation", "acting_for", "acting_for_name", "step", "unit", "task_no", "note", "due",
-    "payload", "prev_hash", "hash",
-)  # fmt: skip
+    "tenant",
+    '"case"',
+    "seq",
+    "chain_seq",
+    "kind",
+    "at",
+    "actor",
+    "actor_name",
+    "role",
+    "delegation",
+    "acting_for",
+    "acting_for_name",
+    "step",
+    "unit",
+    "task_no",
+    "note",
+    "due",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 _TASK_COLUMNS = (
-    "tenant", '"case"', "task_no", "step", "unit", "role", "status", "opened_at", "due",
-    "assignee", "return_note", "closed_at",
-)  # fmt: skip
+    "tenant",
+    '"case"',
+    "task_no",
+    "step",
+    "unit",
+    "role",
+    "status",
+    "opened_at",
+    "due",
+    "assignee",
+    "return_note",
+    "closed_at",
+)
 
 
 class _Batch:
@@ -387,27 +420,65 @@ def _follow_task(batch: _Batch, case_id: int, e: EngineEvent) -> None:
     where = 'WHERE "case" = {} AND task_no = {}'
     status = _CLOSING.get(e.kind)
     if status is not None:
-        batch.add(f"UPDATE alur_task SET status = {{}}, closed_at = {{}} {where}", status, e.at,
-                  case_id, e.task)  # fmt: skip
+        batch.add(
+            f"UPDATE alur_task SET status = {{}}, closed_at = {{}} {where}",
+            status,
+            e.at,
+            case_id,
+            e.task,
+        )
     elif e.kind is EventKind.TASK_CLAIMED:
-        batch.add(f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.actor), case_id,
-                  e.task)  # fmt: skip
+        batch.add(
+            f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.actor), case_id, e.task
+        )
     elif e.kind is EventKind.TASK_REASSIGNED:
-        batch.add(f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.payload["to"]),
-                  case_id, e.task)  # fmt: skip
+        batch.add(
+            f"UPDATE alur_task SET assignee = {{}} {where}",
+            _user_id(e.payload["to"]),
+            case_id,
+            e.task,
+        )
 
 
-def _event_values(tenant_id: int, case_id: int, chain_seq: int, prev: str, digest: str,
-                  e: EngineEvent) -> tuple[Any, ...]:  # fmt: skip
+def _event_values(
+    tenant_id: int, case_id: int, chain_seq: int, prev: str, digest: str, e: EngineEvent
+) -> tuple[Any, ...]:
     return (
-        tenant_id, case_id, e.seq, chain_seq, str(e.kind), e.at, e.actor, e.actor_name, e.role,
-        e.delegation, e.acting_for, e.acting_for_name, e.step, e.unit, e.task, e.note, e.due,
-        json.dumps(dict(e.payload), ensure_ascii=False), prev, digest,
-    )  # fmt: skip
+        tenant_id,
+        case_id,
+        e.seq,
+        chain_seq,
+        str(e.kind),
+        e.at,
+        e.actor,
+        e.actor_name,
+        e.role,
+        e.delegation,
+        e.acting_for,
+        e.acting_for_name,
+        e.step,
+        e.unit,
+        e.task,
+        e.note,
+        e.due,
+        json.dumps(dict(e.payload), ensure_ascii=False),
+        prev,
+        digest,
+    )
 
 
 def _task_values(tenant_id: int, case_id: int, e: EngineEvent) -> tuple[Any, ...]:
     return (
-        tenant_id, case_id, e.task, e.step, e.unit, e.payload["role"], "open", e.at, e.due,
-        None, e.note, None,
-    )  # fmt: skip
+        tenant_id,
+        case_id,
+        e.task,
+        e.step,
+        e.unit,
+        e.payload["role"],
+        "open",
+        e.at,
+        e.due,
+        None,
+        e.note,
+        None,
+    )
