@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlparse
@@ -47,6 +48,27 @@ def database_url(environ: dict[str, str] | None = None) -> str:
     return env.get("ALUR_DATABASE_URL", "").strip() or DEFAULT_URL
 
 
+def pool_size(environ: dict[str, str] | None = None) -> int:
+    """PostgreSQL connections per app process (``ALUR_DATABASE_POOL_SIZE``, default 10)."""
+    env = os.environ if environ is None else environ
+    raw = env.get("ALUR_DATABASE_POOL_SIZE", "").strip() or "10"
+    if not raw.isdigit() or not 1 <= int(raw) <= 500:
+        raise DatabaseConfigError(
+            url="ALUR_DATABASE_POOL_SIZE=" + raw,
+            reason="the pool size must be a whole number from 1 to 500",
+        )
+    return int(raw)
+
+
+def redacted(url: str) -> str:
+    """``url`` with any password replaced by ``***`` (for messages and logs)."""
+    parsed = urlparse(url)
+    if parsed.password:
+        netloc = parsed.netloc.replace(f":{parsed.password}@", ":***@")
+        return parsed._replace(netloc=netloc).geturl()
+    return url
+
+
 @dataclass(frozen=True)
 class Database:
     url: str
@@ -59,17 +81,20 @@ class Database:
 
 def engine_from_url(url: str) -> Engine:
     parsed = urlparse(url)
+    shown = redacted(url)
     if parsed.scheme == "sqlite":
         path = url[len("sqlite:///") :] if url.startswith("sqlite:///") else ""
-        if not path:
-            raise DatabaseConfigError(url=url, reason="no file path after sqlite:///")
-        Path(path).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(Path(path).expanduser()), timeout=SQLITE_TIMEOUT_SECONDS)
+        if not path or "?" in path:
+            raise DatabaseConfigError(url=shown, reason="give a file path after sqlite:///")
+        # Resolved now, so a later change of working directory cannot move the database.
+        file = Path(path).expanduser().resolve()
+        file.parent.mkdir(parents=True, exist_ok=True)
+        return SQLiteEngine(path=str(file), timeout=SQLITE_TIMEOUT_SECONDS)
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.path.strip("/"):
-            raise DatabaseConfigError(url=url, reason="no database name")
+            raise DatabaseConfigError(url=shown, reason="no database name")
         return PostgresEngine(config={"dsn": url})
-    raise DatabaseConfigError(url=url, reason=f"unknown scheme {parsed.scheme!r}")
+    raise DatabaseConfigError(url=shown, reason=f"unknown scheme {parsed.scheme!r}")
 
 
 def bind(engine: Engine) -> None:
@@ -80,19 +105,40 @@ def bind(engine: Engine) -> None:
         table._meta.db = engine
 
 
+MIGRATION_LOCK = 7_431_001  # pg_advisory_lock key: one migrating process at a time
+
+
 async def migrate(engine: Engine) -> str:
-    """Apply every pending migration; returns piccolo's report."""
+    """Apply every pending migration; returns piccolo's report.
+
+    On PostgreSQL an advisory lock makes app processes that start together migrate one
+    after the other (the later ones find nothing to do).
+    """
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     bind(engine)
-    if isinstance(engine, SQLiteEngine):
-        await engine.run_ddl("PRAGMA journal_mode=WAL")
     report = io.StringIO()
-    with contextlib.redirect_stdout(report):
-        result = await run_forwards(app_name="alur_tenants", migration_id="all", fake=False)
+    async with _migration_lock(engine):
+        with contextlib.redirect_stdout(report):
+            result = await run_forwards(app_name="alur_tenants", migration_id="all", fake=False)
     if not result.success:
         raise MigrationError(reason=result.message)
     return report.getvalue()
+
+
+@contextlib.asynccontextmanager
+async def _migration_lock(engine: Engine) -> AsyncIterator[None]:
+    if not isinstance(engine, PostgresEngine):
+        yield
+        return
+    import asyncpg
+
+    conn = await asyncpg.connect(engine.config["dsn"])
+    try:
+        await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+        yield
+    finally:
+        await conn.close()  # closing the session releases the lock
 
 
 async def open_database(url: str | None = None, *, run_migrations: bool = True) -> Database:
@@ -101,7 +147,10 @@ async def open_database(url: str | None = None, *, run_migrations: bool = True) 
     engine = engine_from_url(url)
     bind(engine)
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=20)
+        size = pool_size()
+        await engine.start_connection_pool(min_size=1, max_size=size)
+    else:
+        await engine.run_ddl("PRAGMA journal_mode=WAL")  # persistent: once per file suffices
     if run_migrations:
         await migrate(engine)
     return Database(url=url, engine=engine)

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import concurrent.futures
 import contextlib
 import glob
 import os
@@ -159,6 +160,7 @@ class TemporaryPostgres:
         self.major: int = 0  # server major version, e.g. 15
         self._as_postgres = os.geteuid() == 0
         self._running = False
+        self._admin: _AdminConnection | None = None
 
     # --- paths and commands -------------------------------------------------------------
 
@@ -303,6 +305,7 @@ class TemporaryPostgres:
     def _start_server(self) -> None:
         for _attempt in range(START_ATTEMPTS):
             self.port = _free_port()
+            self.log_path.unlink(missing_ok=True)  # only this attempt's messages
             done = self._run(
                 "pg_ctl",
                 *("-D", str(self.data_dir), "-l", str(self.log_path)),
@@ -326,19 +329,9 @@ class TemporaryPostgres:
         if self.dir is None or not (self.data_dir / "postmaster.pid").exists():
             return
         for mode in ("fast", "immediate"):
+            stop = ("-D", str(self.data_dir), "-m", mode, "-w", "-t", "30", "stop")
             with contextlib.suppress(subprocess.TimeoutExpired):
-                done = self._run(
-                    "pg_ctl",
-                    "-D",
-                    str(self.data_dir),
-                    "-m",
-                    mode,
-                    "-w",
-                    "-t",
-                    "30",
-                    "stop",
-                    timeout=60,
-                )
+                done = self._run("pg_ctl", *stop, timeout=60)
                 if done.returncode == 0 or not (self.data_dir / "postmaster.pid").exists():
                     return
 
@@ -348,6 +341,9 @@ class TemporaryPostgres:
         if self.dir is None:
             return
         try:
+            if self._admin is not None:
+                self._admin.close()
+                self._admin = None
             if self.bindir is not None:
                 self._stop_server()
         finally:
@@ -356,19 +352,24 @@ class TemporaryPostgres:
             self.dir = None
 
     # --- databases ----------------------------------------------------------------------
+    #
+    # Administrative statements go through one connection to the "postgres" database, kept
+    # open on a private event loop in a helper thread: callable from sync code and from any
+    # event loop, and a few milliseconds cheaper per test database than a new connection.
 
-    async def execute_async(self, sql: str, dbname: str = "postgres") -> None:
-        """Run one statement in a new connection to ``dbname`` (closed afterwards)."""
-        import asyncpg
+    def _admin_submit(self, sql: str) -> concurrent.futures.Future[None]:
+        if not self._running:
+            raise RuntimeError("the temporary PostgreSQL server is not started")
+        if self._admin is None:
+            self._admin = _AdminConnection(self.url())
+        return self._admin.submit(sql)
 
-        connection = await asyncpg.connect(self.url(dbname))
-        try:
-            await connection.execute(sql)
-        finally:
-            await connection.close()
+    def execute(self, sql: str) -> None:
+        """Run one statement as ``alur`` (a superuser) in the ``postgres`` database."""
+        self._admin_submit(sql).result()
 
-    def execute(self, sql: str, dbname: str = "postgres") -> None:
-        run_coroutine(self.execute_async(sql, dbname))
+    async def execute_async(self, sql: str) -> None:
+        await asyncio.wrap_future(self._admin_submit(sql))
 
     def _create_sql(self, name: str, template: str | None) -> str:
         sql = f"CREATE DATABASE {_quote(name)} OWNER {ROLE}"
@@ -376,29 +377,69 @@ class TemporaryPostgres:
             sql += f" TEMPLATE {_quote(template)}"
             if self.major >= 15:
                 # Copy the files instead of WAL-logging every page (the default since 15):
-                # 16 ms instead of 53 ms for a small test database.
+                # several times faster for the small test databases.
                 sql += " STRATEGY FILE_COPY"
         return sql
 
-    async def create_database_async(self, name: str, template: str | None = None) -> str:
-        """Create database ``name`` (copying ``template`` if given); returns its URL.
+    def _drop_sql(self, name: str) -> str:
+        force = " WITH (FORCE)" if self.major >= 13 else ""
+        return f"DROP DATABASE IF EXISTS {_quote(name)}{force}"
 
-        No connection to ``template`` may be open meanwhile.
+    def create_database(self, name: str, template: str | None = None) -> str:
+        """Create database ``name`` (a copy of ``template`` if given); returns its URL.
+
+        Nothing may be connected to ``template`` meanwhile (PostgreSQL refuses to copy it).
         """
+        self.execute(self._create_sql(name, template))
+        return self.url(name)
+
+    async def create_database_async(self, name: str, template: str | None = None) -> str:
         await self.execute_async(self._create_sql(name, template))
         return self.url(name)
 
-    def create_database(self, name: str, template: str | None = None) -> str:
-        """Create database ``name`` (copying ``template`` if given); returns its URL."""
-        return run_coroutine(self.create_database_async(name, template))
+    def drop_database(self, name: str) -> None:
+        """Drop ``name`` if it exists, ending the connections still open to it."""
+        self.execute(self._drop_sql(name))
 
     async def drop_database_async(self, name: str) -> None:
-        """Drop ``name`` if it exists, closing the connections still open to it."""
-        force = " WITH (FORCE)" if self.major >= 13 else ""
-        await self.execute_async(f"DROP DATABASE IF EXISTS {_quote(name)}{force}")
+        await self.execute_async(self._drop_sql(name))
 
-    def drop_database(self, name: str) -> None:
-        run_coroutine(self.drop_database_async(name))
+
+class _AdminConnection:
+    """One asyncpg connection on its own event loop thread; statements run in order."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="alur-temporary-postgres", daemon=True
+        )
+        self.thread.start()
+        self.connection: Any = None
+        self.lock = asyncio.Lock()
+
+    def submit(self, sql: str) -> concurrent.futures.Future[None]:
+        return asyncio.run_coroutine_threadsafe(self._execute(sql), self.loop)
+
+    async def _execute(self, sql: str) -> None:
+        import asyncpg
+
+        async with self.lock:
+            if self.connection is None or self.connection.is_closed():
+                self.connection = await asyncpg.connect(self.url)
+            await self.connection.execute(sql)
+
+    async def _close(self) -> None:
+        if self.connection is not None and not self.connection.is_closed():
+            await self.connection.close(timeout=5)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            asyncio.run_coroutine_threadsafe(self._close(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+        if not self.thread.is_alive():
+            self.loop.close()
 
 
 def _free_port() -> int:
@@ -451,14 +492,6 @@ def _reap_stale(server: TemporaryPostgres) -> None:
             continue
         if (directory / "data" / "postmaster.pid").exists():
             with contextlib.suppress(OSError, subprocess.SubprocessError):
-                server._run(
-                    "pg_ctl",
-                    "-D",
-                    str(directory / "data"),
-                    "-m",
-                    "immediate",
-                    "-w",
-                    "stop",
-                    timeout=60,
-                )
+                stop = ("-D", str(directory / "data"), "-m", "immediate", "-w", "stop")
+                server._run("pg_ctl", *stop, timeout=60)
         shutil.rmtree(directory, ignore_errors=True)

@@ -218,3 +218,225 @@ def plugin_manager(contoh_plugin: ModuleType) -> AlurPlugins:
     loaded = manager.register(contoh_plugin, name="contoh", version="1.2.3")
     assert loaded.ok, loaded.errors
     return manager
+
+
+# --- golden walks (tests/test_golden_walks_*.py) -------------------------------------------
+
+from alur.core import Answer  # noqa: E402
+from alur.core.engine import (  # noqa: E402
+    CaseState,
+    Claim,
+    Complete,
+    Decide,
+    Event,
+    EventKind,
+    StartCase,
+    Task,
+    act,
+    open_tasks_for,
+    start,
+)
+
+
+class Walk:
+    """One case carried through an installed SOP on a fake clock, keeping every event.
+
+    ``do(step, unit, what, who, at)`` finds the one open task of ``step`` (for ``unit``),
+    checks that it is on ``who``'s worklist, acts (``what``: "claim", "complete", "ya" or
+    "tidak") at time ``at`` and returns the kinds of the events produced, space-separated.
+    """
+
+    def __init__(
+        self,
+        definition: SopDefinition,
+        calendar: WorkingCalendar,
+        who: Actor,
+        at: datetime,
+        **case: object,
+    ) -> None:
+        self.definition = definition
+        self.calendar = calendar
+        t = start(definition, StartCase(**case), Context(who, at, calendar))  # type: ignore[arg-type]
+        self.state: CaseState = t.state
+        self.events: list[Event] = list(t.events)
+
+    def task(self, step: int, unit: str | None = None) -> Task:
+        found = [t for t in self.state.open_tasks.values() if (t.step, t.unit) == (step, unit)]
+        assert len(found) == 1, f"step {step} ({unit}) is not open; open: {self.waiting}"
+        return found[0]
+
+    @property
+    def waiting(self) -> list[tuple[int, str | None]]:
+        """(step, unit) of every open task, oldest task first."""
+        return [(t.step, t.unit) for t in sorted(self.state.open_tasks.values())]
+
+    def do(
+        self, step: int, unit: str | None, what: str, who: Actor, at: datetime, note: str = ""
+    ) -> str:
+        task = self.task(step, unit)
+        listed = task in open_tasks_for(self.definition, self.state, who, at)
+        action = {
+            "claim": Claim(task.id),
+            "complete": Complete(task.id, note),
+            "ya": Decide(task.id, Answer.YA, note),
+            "tidak": Decide(task.id, Answer.TIDAK, note),
+        }[what]
+        t = act(self.definition, self.state, action, Context(who, at, self.calendar))
+        assert listed, f"task {task.id} (step {step}, {unit}) was not on {who.name}'s worklist"
+        first = t.events[0]
+        role = self.definition.steps_by_number[step].actor
+        assert (first.actor, first.task, first.step, first.unit, first.role) == (
+            who.id,
+            task.id,
+            step,
+            unit,
+            role,
+        )
+        self.state = t.state
+        self.events.extend(t.events)
+        return " ".join(str(e.kind) for e in t.events)
+
+    def opened(self) -> list[tuple[int, str | None, datetime, datetime | None]]:
+        """(step, unit, opened at, due) of every task opened so far, in order."""
+        return [
+            (e.step, e.unit, e.at, e.due)  # type: ignore[misc]
+            for e in self.events
+            if e.kind is EventKind.TASK_OPENED
+        ]
+
+
+@pytest.fixture(scope="session")
+def installed() -> AlurPlugins:
+    """The installed institution plugins (their entry points), none disabled."""
+    return create_plugin_manager(environ={})
+
+
+@pytest.fixture
+def walk(installed: AlurPlugins, calendar: WorkingCalendar) -> Callable[..., Walk]:
+    """``walk(plugin, sop_id, who, at, **StartCase fields)``: a started :class:`Walk`."""
+
+    def make(plugin: str, sop_id: str, who: Actor, at: datetime, **case: object) -> Walk:
+        return Walk(installed.sop(plugin, sop_id), calendar, who, at, **case)
+
+    return make
+
+
+# --- storage (tests/test_database.py and every test that touches the database) -------------
+#
+# ``database`` is a fresh, migrated, empty database per test — the test runs twice, once on
+# SQLite ([sqlite]) and once on a real PostgreSQL server ([postgresql]), a throwaway cluster
+# started once per session (per xdist worker). Every table is bound to it. Async tests run
+# under anyio:
+#
+#     pytestmark = pytest.mark.anyio
+#
+#     async def test_tenant_round_trip(database: Database) -> None:
+#         await Tenant.insert(Tenant(slug="dinas-contoh", name="Dinas Contoh", plugin="contoh"))
+#         assert await Tenant.count() == 1
+#
+# ``database_url`` is the same database as a URL only (e.g. for ALUR_DATABASE_URL of a
+# subprocess); ``fresh_databases.url("sqlite" | "postgresql", migrated=False)`` makes more.
+# If PostgreSQL cannot be started the [postgresql] tests fail with the reason; they never skip.
+
+import contextlib  # noqa: E402
+import itertools  # noqa: E402
+import shutil  # noqa: E402
+import sqlite3  # noqa: E402
+from collections.abc import AsyncIterator, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from alur.tenants.database import Database, close_database, open_database  # noqa: E402
+from alur.tenants.testing import TemporaryPostgres, run_coroutine  # noqa: E402
+
+BACKENDS = ("sqlite", "postgresql")
+POSTGRES_TEMPLATE = "alur_template"
+_database_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[TemporaryPostgres]:
+    """A throwaway PostgreSQL server for the whole session (one per xdist worker)."""
+    with TemporaryPostgres() as server:
+        yield server
+
+
+async def _migrate(url: str) -> None:
+    await close_database(await open_database(url))
+
+
+@pytest.fixture(scope="session")
+def postgres_template(postgres_server: TemporaryPostgres) -> str:
+    """The name of a migrated database on ``postgres_server`` to copy; nothing stays connected."""
+    postgres_server.create_database(POSTGRES_TEMPLATE)
+    run_coroutine(_migrate(postgres_server.url(POSTGRES_TEMPLATE)))
+    return POSTGRES_TEMPLATE
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file (WAL mode, checkpointed) to copy."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "alur.db"
+    run_coroutine(_migrate(f"sqlite:///{path}"))
+    with contextlib.closing(sqlite3.connect(path)) as connection:
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path
+
+
+class FreshDatabases:
+    """Makes empty databases for one test; the PostgreSQL ones are dropped after it."""
+
+    def __init__(self, request: pytest.FixtureRequest, directory: Path) -> None:
+        self._request = request
+        self._directory = directory
+        self._created: list[str] = []
+
+    def url(self, backend: str, *, migrated: bool = True) -> str:
+        """The URL of a new database on ``backend``; ``migrated=False``: no tables at all."""
+        number = next(_database_numbers)
+        if backend == "sqlite":
+            path = self._directory / f"alur-{number}.db"
+            if migrated:
+                shutil.copyfile(self._request.getfixturevalue("sqlite_template"), path)
+            return f"sqlite:///{path}"
+        if backend == "postgresql":
+            server: TemporaryPostgres = self._request.getfixturevalue("postgres_server")
+            template = self._request.getfixturevalue("postgres_template") if migrated else None
+            name = f"alur_test_{number}"
+            self._created.append(name)
+            return server.create_database(name, template=template)
+        raise ValueError(f"unknown backend {backend!r}; use one of {BACKENDS}")
+
+    def drop(self) -> None:
+        if self._created:
+            server: TemporaryPostgres = self._request.getfixturevalue("postgres_server")
+            for name in self._created:
+                server.drop_database(name)
+
+
+@pytest.fixture
+def fresh_databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[FreshDatabases]:
+    """``fresh_databases.url(backend, migrated=True)``: a new database's URL, for this test."""
+    databases = FreshDatabases(request, tmp_path)
+    yield databases
+    databases.drop()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, fresh_databases: FreshDatabases) -> str:
+    """The URL of a fresh, migrated, empty database on SQLite and on PostgreSQL."""
+    return fresh_databases.url(request.param)
+
+
+@pytest.fixture
+async def database(database_url: str, anyio_backend: str) -> AsyncIterator[Database]:
+    """A fresh, migrated, empty :class:`Database` (SQLite and PostgreSQL), every table bound."""
+    db = await open_database(database_url, run_migrations=False)
+    try:
+        yield db
+    finally:
+        await close_database(db)
