@@ -1,0 +1,136 @@
+"""Tenant administration: units, the working calendar, memberships and delegations.
+
+Every method checks that the acting user is an administrator *of this tenant* and validates
+its input field by field (:class:`~alur.tenants.errors.InvalidInput`), so the web UI and
+GraphQL share the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from alur.tenants.errors import Forbidden, InvalidInput, NotFound
+from alur.tenants.identity import add_delegation, add_membership
+from alur.tenants.service import TenantService
+from alur.tenants.tables import DayOff, Membership, Tenant, Unit
+
+UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class TenantAdmin:
+    """Administration of one tenant by one of its administrators."""
+
+    def __init__(self, service: TenantService, user_id: int) -> None:
+        self.service = service
+        self.user_id = user_id
+        self.tenant_id = service.ref.id
+
+    async def _require_admin(self) -> None:
+        is_admin = await Membership.exists().where(
+            (Membership.tenant == self.tenant_id)
+            & (Membership.user == self.user_id)
+            & (Membership.administrator == True)  # noqa: E712
+        )
+        if not is_admin:
+            raise Forbidden(what="administer this office: you are not its administrator")
+
+    # --- units -----------------------------------------------------------------------
+
+    async def add_unit(self, slug: str, name: str) -> Unit:
+        await self._require_admin()
+        errors: dict[str, str] = {}
+        if not UNIT_SLUG.match(slug or ""):
+            errors["slug"] = "use lowercase letters, digits and dashes (e.g. linmas)"
+        elif await Unit.exists().where((Unit.tenant == self.tenant_id) & (Unit.slug == slug)):
+            errors["slug"] = f'a unit "{slug}" already exists'
+        if not (name or "").strip():
+            errors["name"] = "give the unit's name"
+        if errors:
+            raise InvalidInput(errors)
+        unit = Unit(tenant=self.tenant_id, slug=slug, name=name.strip())
+        await unit.save()
+        return unit
+
+    async def set_unit_active(self, slug: str, active: bool) -> None:
+        """Deactivated units get no tasks in new cases; running cases are not changed."""
+        await self._require_admin()
+        done = (
+            await Unit.update({Unit.active: active})
+            .where((Unit.tenant == self.tenant_id) & (Unit.slug == slug))
+            .returning(Unit.id)
+        )
+        if not done:
+            raise NotFound(what=f"unit {slug}")
+
+    # --- calendar --------------------------------------------------------------------
+
+    async def set_office_hours(self, start: str, end: str) -> None:
+        """Office hours as "HH:MM"; applies to tasks opened from now on."""
+        await self._require_admin()
+        errors: dict[str, str] = {}
+        parsed: dict[str, time] = {}
+        for field, value in (("office_start", start), ("office_end", end)):
+            try:
+                parsed[field] = time.fromisoformat(value)
+            except (TypeError, ValueError):
+                errors[field] = f'"{value}" is not a time like 07:30'
+        if not errors and parsed["office_end"] <= parsed["office_start"]:
+            errors["office_end"] = "office hours must end after they start"
+        if errors:
+            raise InvalidInput(errors)
+        await Tenant.update({Tenant.office_start: start[:5], Tenant.office_end: end[:5]}).where(
+            Tenant.id == self.tenant_id
+        )
+
+    async def add_day_off(self, day: date, name: str) -> DayOff:
+        await self._require_admin()
+        if await DayOff.exists().where((DayOff.tenant == self.tenant_id) & (DayOff.day == day)):
+            raise InvalidInput({"day": f"{day.isoformat()} is already a day off"})
+        row = DayOff(tenant=self.tenant_id, day=day, name=(name or "").strip()[:255])
+        await row.save()
+        return row
+
+    async def remove_day_off(self, day: date) -> None:
+        await self._require_admin()
+        done = (
+            await DayOff.delete()
+            .where((DayOff.tenant == self.tenant_id) & (DayOff.day == day))
+            .returning(DayOff.id)
+        )
+        if not done:
+            raise NotFound(what=f"day off {day.isoformat()}")
+
+    async def days_off(self) -> list[dict]:
+        return (
+            await DayOff.select(DayOff.day, DayOff.name)
+            .where(DayOff.tenant == self.tenant_id)
+            .order_by(DayOff.day)
+        )
+
+    # --- people ----------------------------------------------------------------------
+
+    async def grant_role(self, user_id: int, role_id: str, unit: str | None = None) -> None:
+        await self._require_admin()
+        roles = {r.id: r for d in self.service.sops().values() for r in d.roles}
+        if role_id not in roles:
+            raise InvalidInput({"role": f"no role {role_id!r} here (roles: {', '.join(roles)})"})
+        await add_membership(self.tenant_id, user_id, roles[role_id], unit)
+
+    async def delegate(
+        self,
+        delegate_id: int,
+        official_id: int,
+        role: str,
+        unit: str | None,
+        kind: str,
+        starts_on: date,
+        ends_on: date,
+        note: str = "",
+    ) -> None:
+        await self._require_admin()
+        for uid in (delegate_id, official_id):
+            await self.service.user(uid)  # both must belong to this tenant
+        await add_delegation(
+            self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
+        )

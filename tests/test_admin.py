@@ -1,0 +1,98 @@
+"""Tenant administration: only a tenant's administrators, with per-field validation."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from alur.tenants.admin import TenantAdmin
+from alur.tenants.database import Database
+from alur.tenants.errors import Forbidden, InvalidInput, NotFound
+from alur.tenants.identity import add_membership, create_user
+from alur.tenants.provisioning import calendar_for, create_tenant
+from alur.tenants.service import TenantService
+from alur.tenants.tables import Tenant
+
+pytestmark = pytest.mark.anyio
+
+
+async def setup(installed, database: Database):
+    tenant = await create_tenant(
+        installed, "kesbangpol-pekalongan", "Kesbangpol", "kesbangpol_pekalongan"
+    )
+    other = await create_tenant(
+        installed, "biro-organisasi-kalbar", "Biro Organisasi", "biro_organisasi_kalbar"
+    )
+    admin = await create_user("admin.kesbangpol", "Admin", "rahasia-2026")
+    await add_membership(tenant.id, admin.id, None, administrator=True)
+    staff = await create_user("petugas", "Petugas", "rahasia-2026")
+    outsider = await create_user("admin.kalbar", "Admin Kalbar", "rahasia-2026")
+    await add_membership(other.id, outsider.id, None, administrator=True)
+    clock = lambda: datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # noqa: E731
+    service = await TenantService.open(database, installed, tenant.slug, clock=clock)
+    return service, admin, staff, outsider
+
+
+async def test_only_this_tenants_administrators(installed, database) -> None:
+    service, admin, staff, outsider = await setup(installed, database)
+    for user in (staff, outsider):
+        with pytest.raises(Forbidden):
+            await TenantAdmin(service, user.id).add_unit("baru", "Bidang Baru")
+    unit = await TenantAdmin(service, admin.id).add_unit("baru", "Bidang Baru")
+    assert unit.slug == "baru"
+
+
+async def test_units_validate_and_deactivate(installed, database) -> None:
+    service, admin, *_ = await setup(installed, database)
+    a = TenantAdmin(service, admin.id)
+    with pytest.raises(InvalidInput) as info:
+        await a.add_unit("Bidang A", "")
+    assert set(info.value.errors) == {"slug", "name"}
+    with pytest.raises(InvalidInput, match="already exists"):
+        await a.add_unit("politik", "Dua kali")
+    await a.set_unit_active("politik", False)
+    assert "politik" not in [u["slug"] for u in await service.units() if u["active"]]
+    with pytest.raises(NotFound):
+        await a.set_unit_active("tidak-ada", False)
+
+
+async def test_calendar_changes_reach_due_times(installed, database) -> None:
+    service, admin, *_ = await setup(installed, database)
+    a = TenantAdmin(service, admin.id)
+    with pytest.raises(InvalidInput) as info:
+        await a.set_office_hours("16:00", "08:00")
+    assert "office_end" in info.value.errors
+    with pytest.raises(InvalidInput):
+        await a.set_office_hours("pagi", "16:00")
+    await a.set_office_hours("08:00", "15:00")
+    await a.add_day_off(date(2026, 11, 24), "Cuti bersama daerah")
+    with pytest.raises(InvalidInput, match="already"):
+        await a.add_day_off(date(2026, 11, 24), "lagi")
+    row = await Tenant.select().where(Tenant.id == service.ref.id).first()
+    cal = await calendar_for(row)
+    assert cal.minutes_per_day == 420
+    assert not cal.is_working_day(date(2026, 11, 24))
+    await a.remove_day_off(date(2026, 11, 24))
+    assert await a.days_off() == []
+    with pytest.raises(NotFound):
+        await a.remove_day_off(date(2026, 11, 24))
+
+
+async def test_roles_and_delegations_stay_in_the_tenant(installed, database) -> None:
+    service, admin, staff, outsider = await setup(installed, database)
+    a = TenantAdmin(service, admin.id)
+    with pytest.raises(InvalidInput, match="no role"):
+        await a.grant_role(staff.id, "bupati")
+    await a.grant_role(staff.id, "petugas")
+    # The other tenant's user is not found here, whatever their id.
+    with pytest.raises(NotFound):
+        await a.delegate(
+            outsider.id,
+            staff.id,
+            "petugas",
+            None,
+            "Plh",
+            date(2026, 11, 23),
+            date(2026, 11, 30),
+        )
