@@ -188,9 +188,6 @@ async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
     rows = await Membership.select(
         Membership.role, Membership.unit.slug.as_alias("unit_slug"), Membership.administrator
     ).where((Membership.tenant == tenant_id) & (Membership.user == user_id))
-    if user is None or not user["active"] or not rows:
-        raise NotFound(what="user")
-    memberships = [EngineMembership(r["role"], r["unit_slug"]) for r in rows if r["role"]]
     delegations = await DelegationRow.select(
         DelegationRow.role,
         DelegationRow.unit.slug.as_alias("unit_slug"),
@@ -203,6 +200,10 @@ async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
         & (DelegationRow.starts_on <= on)
         & (DelegationRow.ends_on >= on)
     )
+    # A Plt/Plh from another office may hold only a delegation here: that is enough.
+    if user is None or not user["active"] or not (rows or delegations):
+        raise NotFound(what="user")
+    memberships = [EngineMembership(r["role"], r["unit_slug"]) for r in rows if r["role"]]
     for d in delegations:
         memberships.append(
             EngineMembership(

@@ -25,6 +25,7 @@ from alur.core.engine import (
     Context,
     Decide,
     EventKind,
+    Reassign,
     StartCase,
     Transition,
     act,
@@ -186,6 +187,14 @@ class TenantService:
         stored = await self.store.apply(self.ref, case, t)
         self._notify(d, t)
         return stored
+
+    async def reassign(self, user_id: int, case_key: str, task: int, to_user_id: int) -> StoredCase:
+        """Give ``task`` to ``to_user_id``, who must hold the step's role here."""
+        ctx = await self.context(user_id)
+        target = await actor_for(
+            self.ref.id, to_user_id, ctx.now.astimezone(ctx.calendar.timezone).date()
+        )
+        return await self.act(user_id, case_key, Reassign(task, target))
 
     def _validate_data(self, d: SopDefinition, case: StoredCase, action: Complete) -> None:
         task = case.state.open_tasks.get(action.task)

@@ -96,3 +96,34 @@ async def test_roles_and_delegations_stay_in_the_tenant(installed, database) -> 
             date(2026, 11, 23),
             date(2026, 11, 30),
         )
+
+
+async def test_a_plh_holding_only_a_delegation_can_act_and_tasks_can_be_reassigned(
+    installed, database
+) -> None:
+    from alur.core.engine import Complete
+    from alur.tenants.identity import add_delegation
+
+    service, *_ = await setup(installed, database)
+    tid = service.ref.id
+    d = service.sop("pengumpulan-pengolahan-data-kinerja")
+    kepala = await create_user("kepala", "Kepala Badan", "rahasia-2026")
+    await add_membership(tid, kepala.id, d.roles_by_id["kepala_dinas"])
+    plh = await create_user("plh.kepala", "Sekretaris (Plh)", "rahasia-2026")
+    await add_delegation(
+        tid, plh.id, kepala.id, "kepala_dinas", None, "Plh", date(2026, 11, 20), date(2026, 11, 27)
+    )
+    case = await service.start_case(plh.id, d.id, "Triwulan IV 2026")
+    case = await service.act(plh.id, case.key, Complete(1, "Disposisi"))
+    (completed,) = [e for e in await service.history(case.key) if e.kind == "task_completed"]
+    assert (completed.delegation, completed.acting_for_name) == ("Plh", "Kepala Badan")
+
+    sekretaris = await create_user("sekretaris", "Sekretaris", "rahasia-2026")
+    await add_membership(tid, sekretaris.id, d.roles_by_id["sekretaris"])
+    other = await create_user("sekretaris.2", "Sekretaris Dua", "rahasia-2026")
+    await add_membership(tid, other.id, d.roles_by_id["sekretaris"])
+    (task,) = case.state.open_tasks.values()
+    case = await service.reassign(kepala.id, case.key, task.id, other.id)
+    assert case.state.open_tasks[task.id].assignee == str(other.id)
+    assert [i.task_no for i in await service.inbox(other.id)] == [task.id]
+    assert await service.inbox(sekretaris.id) == []
