@@ -1,9 +1,12 @@
 """The ``alur`` command (console script ``alur = "alur.cli.main:cli"``).
 
-One module per command group: :mod:`alur.cli.plugins_cmd`, :mod:`alur.cli.sop_cmd`. Which
-plugins the commands see is decided in :mod:`alur.cli.context`. Only this package decides
-exit codes: 0 success, 1 problems found (``alur plugins check``), 2 wrong usage (e.g. an
-unknown plugin or SOP).
+One module per command group: :mod:`alur.cli.plugins_cmd`, :mod:`alur.cli.sop_cmd`,
+:mod:`alur.cli.tenants_cmd` (``migrate``, ``tenants``), :mod:`alur.cli.users_cmd`
+(``users``, ``operators``) and :mod:`alur.cli.demo_cmd` (``demo``, ``audit``). Which
+plugins the commands see is decided in :mod:`alur.cli.context`; how the database commands
+open ``ALUR_DATABASE_URL`` in :mod:`alur.cli.db`. Only this package decides exit codes: 0
+success, 1 problems found (``alur plugins check``, a broken audit chain, a database that
+cannot be used), 2 wrong usage (e.g. an unknown plugin, SOP or office, invalid input).
 """
 
 from __future__ import annotations
@@ -11,8 +14,11 @@ from __future__ import annotations
 import click
 
 from alur.cli.context import CliState
+from alur.cli.demo_cmd import audit, demo
 from alur.cli.plugins_cmd import plugins
 from alur.cli.sop_cmd import sop
+from alur.cli.tenants_cmd import migrate, tenants
+from alur.cli.users_cmd import operators, users
 
 
 @click.group()
@@ -25,3 +31,9 @@ def cli(ctx: click.Context) -> None:
 
 cli.add_command(plugins)
 cli.add_command(sop)
+cli.add_command(migrate)
+cli.add_command(tenants)
+cli.add_command(users)
+cli.add_command(operators)
+cli.add_command(demo)
+cli.add_command(audit)

@@ -1,0 +1,153 @@
+"""``alur migrate`` and ``alur tenants``: the database schema and the offices (OPD) it hosts."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+from piccolo.apps.migrations.tables import Migration
+
+from alur.cli.context import get_plugins
+from alur.cli.db import run_with_database, shown_url
+from alur.cli.render import console
+from alur.tenants.database import Database, database_url
+from alur.tenants.database import migrate as migrate_database
+from alur.tenants.provisioning import create_tenant
+from alur.tenants.tables import Case, Membership, Tenant, Unit
+
+APP = "alur_tenants"
+
+
+@click.command()
+def migrate() -> None:
+    """Create or update the tables of the database in ALUR_DATABASE_URL.
+
+    Safe to run again: migrations that already ran are skipped. Every other command also
+    migrates a new database on first use.
+    """
+
+    async def work(db: Database) -> tuple[list[str], list[str]]:
+        before = await applied_migrations()
+        await migrate_database(db.engine)
+        return before, await applied_migrations()
+
+    before, after = run_with_database(work, run_migrations=False)
+    click.echo(f"Database: {shown_url(database_url())}")
+    ran = [name for name in after if name not in before]
+    if ran:
+        click.echo(f"Applied {len(ran)} migration(s):")
+        for name in ran:
+            click.echo(f"  {name}")
+    else:
+        click.echo(f"Up to date: all {len(after)} migration(s) had already been applied.")
+
+
+async def applied_migrations() -> list[str]:
+    if not await Migration.table_exists():
+        return []
+    rows = (
+        await Migration.select(Migration.name)
+        .where(Migration.app_name == APP)
+        .order_by(Migration.id)
+    )
+    return [r["name"] for r in rows]
+
+
+@click.group()
+def tenants() -> None:
+    """Offices (OPD): each one a tenant bound to its institution plugin."""
+
+
+@tenants.command("create")
+@click.option("--slug", required=True, help="Short name in URLs, e.g. satpolpp-banyumas.")
+@click.option("--name", required=True, help="The office's full name.")
+@click.option("--plugin", required=True, help="The institution plugin whose SOPs it runs.")
+@click.option(
+    "--sop",
+    "sops",
+    multiple=True,
+    metavar="ID",
+    help="Run only this SOP of the plugin (repeat for more; default: all of them).",
+)
+@click.pass_context
+def create(ctx: click.Context, slug: str, name: str, plugin: str, sops: tuple[str, ...]) -> None:
+    """Create an office with the plugin's default units."""
+    plugins = get_plugins(ctx)
+
+    async def work(db: Database) -> list[str]:
+        tenant = await create_tenant(plugins, slug, name, plugin, list(sops) or None)
+        rows = await Unit.select(Unit.slug).where(Unit.tenant == tenant.id).order_by(Unit.id)
+        return [r["slug"] for r in rows]
+
+    units = run_with_database(work)
+    click.echo(f'Created office "{slug}" ({name}), plugin {plugin}.')
+    click.echo(f"Units: {', '.join(units) or 'none'}")
+    click.echo(f"SOPs: {', '.join(sops) if sops else 'all of the plugin'}")
+
+
+@tenants.command("list")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json: a stable list of objects, for scripts.",
+)
+def list_tenants(fmt: str) -> None:
+    """Show every office: plugin, SOPs, units, people, cases and audit chain length."""
+    found = run_with_database(lambda db: tenant_summaries())
+    if fmt == "json":
+        click.echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    if not found:
+        click.echo('No offices yet. Create one with "alur tenants create" or try "alur demo".')
+        return
+    from rich import box
+    from rich.table import Table
+
+    table = Table(box=box.SIMPLE_HEAD)
+    for column in ("Slug", "Name", "Plugin", "SOPs", "Units", "People", "Cases", "Status"):
+        table.add_column(column, overflow="fold")
+    for t in found:
+        table.add_row(
+            t["slug"],
+            t["name"],
+            t["plugin"],
+            ", ".join(t["sops"]) or "all",
+            str(len(t["units"])),
+            str(t["people"]),
+            f"{t['cases']['active']} active / {t['cases']['total']}",
+            "suspended" if t["suspended"] else "active",
+        )
+    console().print(table)
+
+
+async def tenant_summaries() -> list[dict[str, Any]]:
+    """The JSON form of ``alur tenants list``: one object per office, by slug."""
+    rows = await Tenant.select().order_by(Tenant.slug)
+    result = []
+    for t in rows:
+        units = await Unit.select(Unit.slug).where(Unit.tenant == t["id"]).order_by(Unit.id)
+        people = (
+            await Membership.select(Membership.user).where(Membership.tenant == t["id"]).distinct()
+        )
+        total = await Case.count().where(Case.tenant == t["id"])
+        active = await Case.count().where((Case.tenant == t["id"]) & (Case.status == "active"))
+        sops = json.loads(t["sops"]) if isinstance(t["sops"], str) else t["sops"]
+        result.append(
+            {
+                "slug": t["slug"],
+                "name": t["name"],
+                "plugin": t["plugin"],
+                "sops": sops,
+                "units": [u["slug"] for u in units],
+                "people": len(people),
+                "cases": {"total": total, "active": active},
+                "events": t["chain_seq"],
+                "suspended": t["suspended"],
+                "created_at": t["created_at"].isoformat() if t["created_at"] else None,
+            }
+        )
+    return result

@@ -1,0 +1,364 @@
+"""People: argon2 passwords, credentials, memberships and Plt/Plh delegations.
+
+The delegation tests run real cases of Satpol PP Banyumas through :class:`TenantService` on a
+fake clock: a Plh acts only inside the delegation's dates, is recorded as "Plh" with both
+people named, and may not sign (step 9 is not delegable).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import pytest
+from argon2 import PasswordHasher
+
+from alur.core import AlurPlugins, Answer
+from alur.core.calendar import JAKARTA
+from alur.core.engine import Complete, Decide, Delegation, EventKind
+from alur.core.errors import DelegationRefused, WrongRole
+from alur.tenants import identity
+from alur.tenants.database import Database
+from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.identity import (
+    actor_for,
+    add_delegation,
+    add_membership,
+    authenticate,
+    check_new_credentials,
+    create_operator,
+    create_user,
+    hash_password,
+    verify_password,
+)
+from alur.tenants.provisioning import create_tenant
+from alur.tenants.service import TenantService
+from alur.tenants.tables import Event, User
+
+SLUG = "satpolpp-banyumas"
+PLUGIN = "satpolpp_banyumas"
+SOP = "pengumpulan-data-kinerja"
+USERNAME_RULE = "use 2–64 lowercase letters, digits, dots, dashes or underscores"
+
+pytestmark = pytest.mark.anyio
+
+
+def wib(day: int, hour: int = 9, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=JAKARTA)  # 23 Nov 2026 is a Monday
+
+
+# --- passwords (no database) -------------------------------------------------------------
+
+
+def test_passwords_are_argon2id_hashes() -> None:
+    first = hash_password("rahasia-negara-1")
+    assert first.startswith("$argon2id$")
+    assert "rahasia" not in first
+    assert hash_password("rahasia-negara-1") != first  # salted
+    assert verify_password(first, "rahasia-negara-1")
+    assert not verify_password(first, "rahasia-negara-2")
+    assert not verify_password(first, "")
+    assert not verify_password("not a hash", "rahasia-negara-1")
+
+
+@pytest.mark.parametrize(
+    "username", ["", "a", "Budi", "budi santoso", "-budi", ".budi", "budí", "x" * 65, "a/b"]
+)
+def test_bad_usernames_are_explained(username: str) -> None:
+    assert check_new_credentials(username, "rahasia-123") == {"username": USERNAME_RULE}
+
+
+@pytest.mark.parametrize(
+    "username", ["ab", "budi", "budi.santoso", "satpolpp.kabid.linmas", "b_2-x"]
+)
+def test_good_usernames_pass(username: str) -> None:
+    assert check_new_credentials(username, "rahasia-123") == {}
+
+
+@pytest.mark.parametrize("password", ["", "1234567", "rahasia"])
+def test_short_passwords_are_explained(password: str) -> None:
+    assert check_new_credentials("budi", password) == {"password": "use at least 8 characters"}
+    assert check_new_credentials("budi", "12345678") == {}
+
+
+# --- users, operators, authentication -------------------------------------------------------
+
+
+async def test_create_user_reports_every_field_at_once(database: Database) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        await create_user("Bad Name", "  ", "short")
+    assert raised.value.errors == {
+        "username": USERNAME_RULE,
+        "password": "use at least 8 characters",
+        "name": "give the person's name",
+    }
+    await create_user("budi", "Budi Santoso", "rahasia-123")
+    with pytest.raises(InvalidInput) as raised:
+        await create_user("budi", "Budi Lain", "rahasia-456")
+    assert raised.value.errors == {"username": '"budi" is already taken'}
+    assert await User.count() == 1
+
+
+async def test_create_operator_validates(database: Database) -> None:
+    op = await create_operator("operator", "Tim TI Provinsi", "rahasia-123")
+    assert op.password_hash.startswith("$argon2id$")
+    with pytest.raises(InvalidInput) as raised:
+        await create_operator("operator", "", "rahasia-123")
+    assert raised.value.errors == {"username": '"operator" is already taken'}
+    with pytest.raises(InvalidInput) as raised:
+        await create_operator("Op", "", "short")
+    assert set(raised.value.errors) == {"username", "password"}
+
+
+async def test_authenticate(database: Database) -> None:
+    user = await create_user("budi", "Budi Santoso", "rahasia-123", nip="198001012005011001")
+    stored = await User.select(User.password_hash).where(User.id == user.id).first()
+    assert stored["password_hash"].startswith("$argon2id$")
+    found = await authenticate("budi", "rahasia-123")
+    assert found is not None
+    assert found.id == user.id
+    assert await authenticate("budi", "rahasia-124") is None
+    assert await authenticate("budi", "") is None
+    assert await authenticate("tidak-ada", "rahasia-123") is None
+    await User.update({User.active: False}).where(User.id == user.id)
+    assert await authenticate("budi", "rahasia-123") is None
+
+
+# --- an office with one person per pelaksana -------------------------------------------------
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@dataclass
+class Office:
+    tenant_id: int
+    service: TenantService
+    clock: Clock
+    people: dict[str, int]  # "staf", "kabid.linmas", ... -> user id
+    names: dict[str, str]
+
+
+@pytest.fixture
+async def office(
+    database: Database, installed: AlurPlugins, monkeypatch: pytest.MonkeyPatch
+) -> Office:
+    monkeypatch.setattr(
+        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+    tenant = await create_tenant(installed, SLUG, "Satpol PP Kabupaten Banyumas", PLUGIN)
+    plugin = installed.get(PLUGIN)
+    people, names = {}, {}
+    for role in plugin.roles:
+        for unit in [u.id for u in plugin.units] if role.per_unit else [None]:
+            key = f"{role.id}.{unit}" if unit else role.id
+            name = f"{role.name} {unit or ''}".strip().title()
+            user = await create_user(key.replace("_", "-"), name, "rahasia-123")
+            await add_membership(tenant.id, user.id, role, unit)
+            people[key], names[key] = user.id, name
+    clock = Clock(wib(23))
+    service = await TenantService.open(database, installed, SLUG, clock=clock)
+    return Office(tenant.id, service, clock, people, names)
+
+
+async def start(o: Office, when: datetime) -> str:
+    o.clock.now = when
+    case = await o.service.start_case(o.people["staf"], SOP, "Triwulan IV 2026")
+    return case.key
+
+
+async def walk_to(o: Office, key: str, step: int) -> int:
+    """Act as each open task's own holder ("ya" at gates) until ``step`` is open."""
+    d = o.service.sop(SOP)
+    for _ in range(40):
+        tasks = sorted((await o.service.case(key)).state.open_tasks.values())
+        for t in tasks:
+            if t.step == step:
+                return t.id
+        t = tasks[0]
+        per_unit = d.role(t.role).per_unit
+        who = o.people[f"{t.role}.{t.unit}" if per_unit else t.role]
+        gate = d.step(t.step).gate is not None
+        action = Decide(t.id, Answer.YA, "Sesuai") if gate else Complete(t.id, "Selesai")
+        await o.service.act(who, key, action)
+    raise AssertionError(f"step {step} never opened")
+
+
+# --- memberships ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "unit", "message"),
+    [
+        ("kabid", None, "Kabid works per unit: choose the unit"),
+        ("staf", "linmas", "Staf is not a per-unit role: leave the unit empty"),
+        ("kabid", "nowhere", 'no unit "nowhere" in this office'),
+        ("kabid", "ideologi", 'no unit "ideologi" in this office'),  # another office's unit
+        (None, None, "choose a role or make the user an administrator"),
+    ],
+)
+async def test_membership_validation(
+    office: Office, installed: AlurPlugins, role: str | None, unit: str | None, message: str
+) -> None:
+    await create_tenant(installed, "kesbangpol-pekalongan", "Kesbangpol", "kesbangpol_pekalongan")
+    user = await create_user("baru", "Pegawai Baru", "rahasia-123")
+    roles = {r.id: r for r in installed.get(PLUGIN).roles}
+    with pytest.raises(InvalidInput) as raised:
+        await add_membership(office.tenant_id, user.id, roles.get(role or ""), unit)
+    field = "role" if role is None else "unit"
+    assert raised.value.errors == {field: message}
+    with pytest.raises(NotFound):  # nothing was added
+        await actor_for(office.tenant_id, user.id, date(2026, 11, 23))
+
+
+async def test_memberships_make_the_actor(office: Office) -> None:
+    actor = await actor_for(office.tenant_id, office.people["kabid.linmas"], date(2026, 11, 23))
+    assert [(m.role, m.unit, m.delegation) for m in actor.memberships] == [
+        ("kabid", "linmas", None)
+    ]
+    assert not actor.administrator
+    admin = await create_user("admin", "Admin Satpol PP", "rahasia-123")
+    await add_membership(office.tenant_id, admin.id, None, administrator=True)
+    actor = await actor_for(office.tenant_id, admin.id, date(2026, 11, 23))
+    assert actor.administrator
+    assert actor.memberships == ()
+    stranger = await create_user("stranger", "Orang Lain", "rahasia-123")
+    with pytest.raises(NotFound):
+        await actor_for(office.tenant_id, stranger.id, date(2026, 11, 23))
+
+
+# --- delegations (Plt/Plh) -------------------------------------------------------------------
+
+
+async def test_delegation_validation(office: Office) -> None:
+    p = office.people
+    with pytest.raises(InvalidInput) as raised:
+        await add_delegation(
+            office.tenant_id,
+            p["staf"],
+            p["staf"],
+            "kepala_satuan",
+            "nowhere",
+            "Pjs",
+            date(2026, 11, 25),
+            date(2026, 11, 24),
+        )
+    assert raised.value.errors == {
+        "kind": 'choose "Plt" or "Plh"',
+        "ends_on": "the end date is before the start date",
+        "delegate": "an official cannot be their own Plt/Plh",
+        "unit": 'no unit "nowhere" in this office',
+        "official": "the official does not hold this role here",
+    }
+
+
+@pytest.mark.parametrize("kind", ["Plh", "Plt"])
+async def test_a_delegation_holds_only_in_its_dates(office: Office, kind: str) -> None:
+    p, n = office.people, office.names
+    await add_delegation(
+        office.tenant_id,
+        p["sekretaris"],
+        p["kasubag_perencanaan"],
+        "kasubag_perencanaan",
+        None,
+        kind,
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+        note="Kasubag sedang diklat",
+    )
+    for day, active in [(23, False), (24, True), (25, True), (26, False)]:
+        actor = await actor_for(office.tenant_id, p["sekretaris"], date(2026, 11, day))
+        held = {(m.role, m.delegation, m.acting_for, m.acting_for_name) for m in actor.memberships}
+        delegated = (
+            "kasubag_perencanaan",
+            Delegation(kind),
+            str(p["kasubag_perencanaan"]),
+            n["kasubag_perencanaan"],
+        )
+        assert (delegated in held) is active, day
+        assert ("sekretaris", None, None, None) in held
+
+
+@pytest.mark.parametrize("kind", ["Plh", "Plt"])
+async def test_actions_under_a_delegation_name_both_people(office: Office, kind: str) -> None:
+    p, n = office.people, office.names
+    await add_delegation(
+        office.tenant_id,
+        p["sekretaris"],
+        p["kasubag_perencanaan"],
+        "kasubag_perencanaan",
+        None,
+        kind,
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+    )
+    before = await start(office, wib(23))
+    during = await start(office, wib(23, 10))
+    after = await start(office, wib(23, 11))
+    gates = {key: await walk_to(office, key, 2) for key in (before, during, after)}
+    decide = {k: Decide(t, Answer.YA, "Format sudah benar") for k, t in gates.items()}
+
+    office.clock.now = wib(23, 14)  # the day before the delegation
+    assert await office.service.inbox(p["sekretaris"]) == []
+    with pytest.raises(WrongRole):
+        await office.service.act(p["sekretaris"], before, decide[before])
+
+    office.clock.now = wib(24, 9, 30)
+    inbox = await office.service.inbox(p["sekretaris"])
+    assert {(i.case_key, i.step) for i in inbox} == {(k, 2) for k in gates}
+    await office.service.act(p["sekretaris"], during, decide[during])
+    (decided,) = [e for e in await office.service.history(during) if e.kind == "gate_decided"]
+    assert decided.kind is EventKind.GATE_DECIDED
+    assert (decided.actor, decided.actor_name) == (str(p["sekretaris"]), n["sekretaris"])
+    assert decided.delegation == kind
+    assert (decided.acting_for, decided.acting_for_name) == (
+        str(p["kasubag_perencanaan"]),
+        n["kasubag_perencanaan"],
+    )
+    assert decided.role == "kasubag_perencanaan"
+    stored = await Event.select(Event.delegation, Event.acting_for_name).where(
+        Event.kind == "gate_decided"
+    )
+    assert stored == [{"delegation": kind, "acting_for_name": n["kasubag_perencanaan"]}]
+
+    office.clock.now = wib(26, 9)  # the day after
+    with pytest.raises(WrongRole):
+        await office.service.act(p["sekretaris"], after, decide[after])
+    # the official acts in person, as always
+    await office.service.act(p["kasubag_perencanaan"], after, decide[after])
+    (own,) = [e for e in await office.service.history(after) if e.kind == "gate_decided"]
+    assert (own.actor, own.delegation, own.acting_for) == (
+        str(p["kasubag_perencanaan"]),
+        None,
+        None,
+    )
+
+
+async def test_a_plh_may_not_sign(office: Office) -> None:
+    """Banyumas step 9 (Menandatangani data kinerja) is not delegable."""
+    p = office.people
+    await add_delegation(
+        office.tenant_id,
+        p["sekretaris"],
+        p["kepala_satuan"],
+        "kepala_satuan",
+        None,
+        "Plh",
+        date(2026, 11, 23),
+        date(2026, 12, 4),
+    )
+    key = await start(office, wib(23))
+    task = await walk_to(office, key, 9)
+    events = await Event.count()
+    assert [i.step for i in await office.service.inbox(p["sekretaris"])] == []
+    with pytest.raises(DelegationRefused) as raised:
+        await office.service.act(p["sekretaris"], key, Complete(task, "Ditandatangani"))
+    assert raised.value.params == {"step": 9, "role": "Kepala Satuan"}
+    assert await Event.count() == events
+    case = await office.service.act(p["kepala_satuan"], key, Complete(task, "Ditandatangani"))
+    assert case.status == "finished"
