@@ -115,6 +115,14 @@ async def add_membership(
         unit_id = await _unit_id(tenant_id, unit_slug)
         if unit_id is None:
             errors["unit"] = f'no unit "{unit_slug}" in this office'
+    if not errors and await Membership.exists().where(
+        (Membership.tenant == tenant_id)
+        & (Membership.user == user_id)
+        & (Membership.role == (role.id if role else ""))
+        & (Membership.unit.is_null() if unit_id is None else Membership.unit == unit_id)
+        & (Membership.administrator == administrator)
+    ):
+        errors["role"] = "the user already has this role here"
     if errors:
         raise InvalidInput(errors)
     m = Membership(
@@ -155,14 +163,20 @@ async def add_delegation(
     unit_id = await _unit_id(tenant_id, unit_slug) if unit_slug else None
     if unit_slug and unit_id is None:
         errors["unit"] = f'no unit "{unit_slug}" in this office'
-    holds = await Membership.exists().where(
-        (Membership.tenant == tenant_id)
-        & (Membership.user == official_id)
-        & (Membership.role == role)
-        & (Membership.unit == unit_id if unit_id else Membership.unit.is_null())
-    )
-    if not holds:
-        errors["official"] = "the official does not hold this role here"
+    held_in = [
+        r["unit_slug"]
+        for r in await Membership.select(Membership.unit.slug.as_alias("unit_slug")).where(
+            (Membership.tenant == tenant_id)
+            & (Membership.user == official_id)
+            & (Membership.role == role)
+        )
+    ]
+    if "unit" not in errors:
+        if not held_in:
+            errors["official"] = "the official does not hold this role here"
+        elif unit_slug not in held_in:
+            units = ", ".join(u for u in held_in if u) or "no unit"
+            errors["unit"] = f"the official holds this role in: {units}; choose that unit"
     if errors:
         raise InvalidInput(errors)
     row = DelegationRow(

@@ -33,6 +33,7 @@ from alur.core.engine import (
     start,
 )
 from alur.core.engine.events import Event as EngineEvent
+from alur.core.errors import PluginNotFound
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
@@ -41,6 +42,7 @@ from alur.tenants.identity import actor_for
 from alur.tenants.provisioning import calendar_for, tenant_sops
 from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import Attachment, Case, Membership, Task, Tenant, Unit, User
+from alur.tenants.tables import Delegation as DelegationRow
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +120,12 @@ class TenantService:
     # --- definitions and context -------------------------------------------------------
 
     def sops(self) -> dict[str, SopDefinition]:
-        return tenant_sops(self.tenant, self.plugins)
+        try:
+            return tenant_sops(self.tenant, self.plugins)
+        except PluginNotFound as exc:
+            raise NotFound(
+                what=f"plugin {self.tenant['plugin']} of this office (is it installed?)"
+            ) from exc
 
     def sop(self, sop_id: str) -> SopDefinition:
         found = self.sops().get(sop_id)
@@ -181,9 +188,9 @@ class TenantService:
         case = await self.case(case_key)
         d = await self.definition_of(case)
         ctx = await self.context(user_id)
+        t = act(d, case.state, action, ctx)  # the engine's refusals (wrong role…) come first
         if isinstance(action, Complete):
             self._validate_data(d, case, action)
-        t = act(d, case.state, action, ctx)
         stored = await self.store.apply(self.ref, case, t)
         self._notify(d, t)
         return stored
@@ -275,6 +282,8 @@ class TenantService:
         """A user of this tenant; users of other tenants are not found."""
         member = await Membership.exists().where(
             (Membership.tenant == self.ref.id) & (Membership.user == user_id)
+        ) or await DelegationRow.exists().where(
+            (DelegationRow.tenant == self.ref.id) & (DelegationRow.delegate == user_id)
         )
         row = (
             await User.select(User.id, User.username, User.name, User.nip, User.jabatan)

@@ -127,3 +127,19 @@ async def test_a_plh_holding_only_a_delegation_can_act_and_tasks_can_be_reassign
     assert case.state.open_tasks[task.id].assignee == str(other.id)
     assert [i.task_no for i in await service.inbox(other.id)] == [task.id]
     assert await service.inbox(sekretaris.id) == []
+
+
+async def test_duplicate_roles_and_uninstalled_plugins_are_clear_errors(
+    installed, database
+) -> None:
+    from alur.core import create_plugin_manager
+
+    service, admin, staff, _ = await setup(installed, database)
+    a = TenantAdmin(service, admin.id)
+    await a.grant_role(staff.id, "petugas")
+    with pytest.raises(InvalidInput, match="already has this role"):
+        await a.grant_role(staff.id, "petugas")
+    without = create_plugin_manager(load_entrypoints=False, environ={})
+    orphan = await TenantService.open(database, without, service.ref.slug)
+    with pytest.raises(NotFound, match="is it installed"):
+        orphan.sops()

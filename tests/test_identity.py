@@ -253,7 +253,32 @@ async def test_delegation_validation(office: Office) -> None:
         "ends_on": "the end date is before the start date",
         "delegate": "an official cannot be their own Plt/Plh",
         "unit": 'no unit "nowhere" in this office',
-        "official": "the official does not hold this role here",
+    }
+    with pytest.raises(InvalidInput) as raised:
+        await add_delegation(
+            office.tenant_id,
+            p["staf"],
+            p["kepala_satuan"],
+            "sekretaris",
+            None,
+            "Plh",
+            date(2026, 11, 24),
+            date(2026, 11, 25),
+        )
+    assert raised.value.errors == {"official": "the official does not hold this role here"}
+    with pytest.raises(InvalidInput) as raised:  # a per-unit official, no unit named
+        await add_delegation(
+            office.tenant_id,
+            p["staf"],
+            p["kabid.linmas"],
+            "kabid",
+            None,
+            "Plh",
+            date(2026, 11, 24),
+            date(2026, 11, 25),
+        )
+    assert raised.value.errors == {
+        "unit": "the official holds this role in: linmas; choose that unit"
     }
 
 
