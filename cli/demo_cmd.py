@@ -86,8 +86,21 @@ def verify(tenant_slug: str | None) -> None:
         store = CaseStore(db)
         results = []
         for row in rows:
-            report = await store.verify_chain(TenantRef(row["id"], row["slug"]))
-            results.append((report, await _where(row["id"], report)))
+            ref = TenantRef(row["id"], row["slug"])
+            report = await store.verify_chain(ref)
+            where = await _where(row["id"], report)
+            if report.ok:
+                stale = await store.verify_cases(ref)
+                if stale:
+                    report = ChainReport(
+                        ref.slug,
+                        report.events,
+                        False,
+                        None,
+                        "stored case state differs from its events",
+                    )
+                    where = f" (case(s) {', '.join(stale)})"
+            results.append((report, where))
         return results
 
     results = run_with_database(work)

@@ -48,4 +48,6 @@ class ChainReport:
     def __str__(self) -> str:
         if self.ok:
             return f"{self.tenant}: {self.events} events, chain intact"
+        if self.broken_at is None:
+            return f"{self.tenant}: {self.reason}"
         return f"{self.tenant}: chain broken at event #{self.broken_at}: {self.reason}"

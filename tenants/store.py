@@ -27,14 +27,14 @@ from alur.core.engine.codec import state_from_dict, state_to_dict
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.events import EventKind
 from alur.core.engine.machine import Transition
-from alur.core.engine.state import CaseState
+from alur.core.engine.state import CaseState, replay
 from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
 from alur.core.snapshot import definition_to_dict
 from alur.tenants.audit import GENESIS, ChainReport, chain_record, event_hash
 from alur.tenants.database import Database
 from alur.tenants.errors import Conflict, NotFound
-from alur.tenants.tables import Case, Event, SopSnapshot, Tenant
+from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant
 
 _CLOSING = {
     EventKind.TASK_COMPLETED: "done",
@@ -305,6 +305,29 @@ class CaseStore:
                 tenant.slug, last, False, last + 1, "events at the end of the chain are missing"
             )
         return ChainReport(tenant.slug, last, True)
+
+    async def verify_cases(self, tenant: TenantRef) -> list[str]:
+        """Keys of the tenant's cases whose stored state or open task rows differ from what
+        their events say (the state and tasks are caches of the hash-chained log)."""
+        bad = []
+        rows = await Case.raw(
+            "SELECT id, key, state FROM alur_case WHERE tenant = {} ORDER BY id", tenant.id
+        )
+        for row in rows:
+            events = await self.events(tenant.id, row["id"])
+            try:
+                rebuilt = replay(events)
+            except ValueError:
+                bad.append(row["key"])
+                continue
+            open_rows = await Task.raw(
+                "SELECT task_no FROM alur_task WHERE \"case\" = {} AND status = 'open'", row["id"]
+            )
+            if rebuilt != state_from_dict(_json(row["state"])) or {
+                r["task_no"] for r in open_rows
+            } != set(rebuilt.open_tasks):
+                bad.append(row["key"])
+        return bad
 
 
 def _json(value: Any) -> Any:
