@@ -35,6 +35,7 @@ from alur.core.model import (
     Step,
     StepKind,
     Unit,
+    roles_of,
 )
 from alur.core.plugins import AlurPlugins, LoadedPlugin, create_plugin_manager
 from alur.core.validation import ensure_valid, validate_definition
@@ -70,5 +71,6 @@ __all__ = [
     "load_definition",
     "load_package_definitions",
     "loads_definition",
+    "roles_of",
     "validate_definition",
 ]

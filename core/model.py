@@ -13,6 +13,7 @@ whose "tidak" branch returns work to an earlier step; a *Pelaksana* is a :class:
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -197,3 +198,13 @@ class SopDefinition:
     def needs_duration_at_start(self) -> tuple[int, ...]:
         """Steps whose waktu is "Sesuai dengan waktu yang ditentukan"."""
         return tuple(s.number for s in self.steps if s.waktu.determined_at_start)
+
+
+def roles_of(definitions: Iterable[SopDefinition]) -> list[Role]:
+    """Every pelaksana of ``definitions``, in order of appearance, each id once (the usual
+    answer of a plugin's ``alur_roles`` hook)."""
+    roles: dict[str, Role] = {}
+    for definition in definitions:
+        for role in definition.roles:
+            roles.setdefault(role.id, role)
+    return list(roles.values())

@@ -9,7 +9,15 @@ from __future__ import annotations
 
 import functools
 
-from alur.core import Institution, Role, SopDefinition, Unit, hookimpl, load_package_definitions
+from alur.core import (
+    Institution,
+    Role,
+    SopDefinition,
+    Unit,
+    hookimpl,
+    load_package_definitions,
+    roles_of,
+)
 
 PLUGIN = "kesbangpol_pekalongan"  # the entry point name
 
@@ -52,8 +60,4 @@ def alur_sop_definitions() -> list[SopDefinition]:
 
 @hookimpl
 def alur_roles() -> list[Role]:
-    roles: dict[str, Role] = {}  # every SOP's pelaksana, in order, each id once
-    for definition in _definitions():
-        for role in definition.roles:
-            roles.setdefault(role.id, role)
-    return list(roles.values())
+    return roles_of(_definitions())  # every SOP's pelaksana, in order, each id once
