@@ -16,6 +16,7 @@ import click
 from alur.cli.context import CliState
 from alur.cli.demo_cmd import audit, demo
 from alur.cli.plugins_cmd import plugins
+from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
 from alur.cli.tenants_cmd import migrate, tenants
 from alur.cli.users_cmd import operators, users
@@ -37,3 +38,4 @@ cli.add_command(users)
 cli.add_command(operators)
 cli.add_command(demo)
 cli.add_command(audit)
+cli.add_command(serve)

@@ -1,0 +1,51 @@
+"""``alur serve``: the web UI (litestar under uvicorn)."""
+
+from __future__ import annotations
+
+import click
+
+from alur.cli.context import get_plugins
+from alur.cli.db import run_with_database
+from alur.cli.demo_cmd import print_report
+from alur.tenants.demo import DEMO_PASSWORD, provision_demo
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--demo",
+    "with_demo",
+    is_flag=True,
+    help="First create the demo offices, people and cases, and print the logins.",
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="App processes (use PostgreSQL for more than one).",
+)
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, with_demo: bool, workers: int) -> None:
+    """Start the web UI on ALUR_DATABASE_URL (default: ./alur.db, migrated on first start)."""
+    import uvicorn
+
+    plugins = get_plugins(ctx)
+    if with_demo:
+        print_report(
+            run_with_database(lambda db: provision_demo(plugins, password=DEMO_PASSWORD, db=db))
+        )
+    else:
+        run_with_database(lambda db: _noop())  # create and migrate the database before serving
+    click.echo(f"\nAlur is running: open http://{host}:{port}/login  (Ctrl+C stops it)")
+    if workers > 1:
+        uvicorn.run("alur.web.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+        return
+    from alur.web.app import create_app
+
+    uvicorn.run(create_app(plugins=plugins), host=host, port=port, log_level="warning")
+
+
+async def _noop() -> None:
+    return None

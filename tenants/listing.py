@@ -1,0 +1,125 @@
+"""Read-side queries shared by the web UI and GraphQL: case lists with filters, and who
+can take a task. Every query is scoped to one tenant."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from alur.tenants.tables import Case, Delegation, Membership, Task
+
+MAX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class CaseFilter:
+    sop_id: str | None = None
+    period: str | None = None  # substring, case-insensitive
+    status: str | None = None  # active | finished | cancelled
+    overdue: bool | None = None  # only cases with (or without) an overdue open task
+    updated_since: datetime | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    key: str
+    sop_id: str
+    period: str
+    status: str
+    started_at: datetime
+    updated_at: datetime
+    open_tasks: int
+    next_due: datetime | None
+    overdue: bool
+
+
+async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseRow]:
+    """Cases of the tenant, most recently active first, with their open-task summary."""
+    where = Case.tenant == tenant_id
+    if f.sop_id:
+        where &= Case.sop_id == f.sop_id
+    if f.status:
+        where &= Case.status == f.status
+    if f.period:
+        where &= Case.period.ilike(f"%{f.period}%")
+    if f.updated_since:
+        where &= Case.updated_at >= f.updated_since
+    overdue_ids = None
+    if f.overdue is not None:
+        rows = await Task.select(Task.case).where(
+            (Task.tenant == tenant_id) & (Task.status == "open") & (Task.due < now)
+        )
+        overdue_ids = list({r["case"] for r in rows}) or [-1]
+        where &= Case.id.is_in(overdue_ids) if f.overdue else Case.id.not_in(overdue_ids)
+    cases = (
+        await Case.select(
+            Case.id,
+            Case.key,
+            Case.sop_id,
+            Case.period,
+            Case.status,
+            Case.started_at,
+            Case.updated_at,
+        )
+        .where(where)
+        .order_by(Case.updated_at, ascending=False)
+        .limit(max(1, min(f.limit, MAX_PAGE)))
+        .offset(max(0, f.offset))
+    )
+    if not cases:
+        return []
+    tasks = await Task.select(Task.case, Task.due).where(
+        (Task.tenant == tenant_id)
+        & (Task.status == "open")
+        & Task.case.is_in([c["id"] for c in cases])
+    )
+    summary: dict[int, list[datetime | None]] = {}
+    for t in tasks:
+        summary.setdefault(t["case"], []).append(t["due"])
+    result = []
+    for c in cases:
+        dues = [d for d in summary.get(c["id"], []) if d is not None]
+        next_due = min(dues) if dues else None
+        result.append(
+            CaseRow(
+                key=c["key"],
+                sop_id=c["sop_id"],
+                period=c["period"],
+                status=c["status"],
+                started_at=c["started_at"],
+                updated_at=c["updated_at"],
+                open_tasks=len(summary.get(c["id"], [])),
+                next_due=next_due,
+                overdue=next_due is not None and next_due < now,
+            )
+        )
+    return result
+
+
+async def eligible_people(tenant_id: int, role: str, unit: str | None, on: date) -> list[dict]:
+    """Users who hold ``role`` (in ``unit``, if given) here, directly or as Plt/Plh on ``on``."""
+    members = await Membership.select(
+        Membership.user.id.as_alias("id"),
+        Membership.user.name.as_alias("name"),
+        Membership.unit.slug.as_alias("unit"),
+    ).where((Membership.tenant == tenant_id) & (Membership.role == role))
+    acting = await Delegation.select(
+        Delegation.delegate.id.as_alias("id"),
+        Delegation.delegate.name.as_alias("name"),
+        Delegation.unit.slug.as_alias("unit"),
+        Delegation.kind,
+    ).where(
+        (Delegation.tenant == tenant_id)
+        & (Delegation.role == role)
+        & (Delegation.starts_on <= on)
+        & (Delegation.ends_on >= on)
+    )
+    people: dict[int, dict] = {}
+    for r in [*members, *acting]:
+        if unit is not None and r["unit"] not in (unit, None):
+            continue
+        label = f"{r['kind']}. {r['name']}" if r.get("kind") else r["name"]
+        people.setdefault(r["id"], {"id": r["id"], "name": label})
+    return sorted(people.values(), key=lambda p: p["name"])

@@ -1,0 +1,113 @@
+"""The litestar application factory.
+
+``create_app()`` wires settings (read from the environment now, not at import), the
+database and plugins (opened on startup), server-side sessions in the database, CSRF
+protection, Jinja templates with autoescape and gettext, the vendored static files, the
+controllers and the exception handlers that turn domain errors into pages.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar, Request
+from litestar.config.csrf import CSRFConfig
+from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware.session.server_side import ServerSideSessionConfig
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+
+from alur.core.i18n import current_language, gettext, ngettext, pick_language
+from alur.core.plugins import AlurPlugins, create_plugin_manager
+from alur.tenants.database import close_database, open_database
+from alur.web.controllers.admin import AdminController
+from alur.web.controllers.auth import AuthController
+from alur.web.controllers.cases import CasesController
+from alur.web.controllers.inbox import InboxController
+from alur.web.controllers.platform import PlatformController
+from alur.web.controllers.sops import SopsController
+from alur.web.deps import provide_services, provide_tenant, provide_viewer
+from alur.web.errors import EXCEPTION_HANDLERS
+from alur.web.ratelimit import LoginLimiter
+from alur.web.services import Services
+from alur.web.session_store import DatabaseSessionStore
+from alur.web.settings import WebSettings
+from alur.web.templating import configure_environment
+
+HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
+
+
+def create_app(
+    settings: WebSettings | None = None,
+    plugins: AlurPlugins | None = None,
+    *,
+    extra_controllers: tuple[Any, ...] = (),
+) -> Litestar:
+    settings = settings or WebSettings.from_env()
+    services = Services(
+        settings=settings,
+        plugins=plugins or create_plugin_manager(),
+        limiter=LoginLimiter(settings.login_attempts, settings.login_window_seconds),
+    )
+
+    async def startup(app: Litestar) -> None:
+        services.db = await open_database(settings.database_url)
+        for error in services.plugins.load_errors:
+            log.error("plugin %s failed to load: %s", error.plugin, error.message)
+
+    async def shutdown(app: Litestar) -> None:
+        if services.db is not None:
+            await close_database(services.db)
+
+    def set_language(request: Request) -> None:
+        chosen = request.session.get("lang") if "session" in request.scope else None
+        current_language.set(pick_language(chosen or request.cookies.get("lang")))
+
+    session = ServerSideSessionConfig(
+        key="alur_session",
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings.secure_cookies,
+        renew_on_access=True,
+    )
+    return Litestar(
+        route_handlers=[
+            AuthController,
+            InboxController,
+            CasesController,
+            SopsController,
+            AdminController,
+            PlatformController,
+            *extra_controllers,
+            create_static_files_router(path="/static", directories=[HERE / "static"]),
+        ],
+        state=State({"services": services}),
+        dependencies={
+            "services": Provide(provide_services, sync_to_thread=False),
+            "viewer": Provide(provide_viewer),
+            "tenant": Provide(provide_tenant),
+        },
+        middleware=[session.middleware],
+        stores={"sessions": DatabaseSessionStore(settings.session_hours * 3600)},
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            cookie_secure=settings.secure_cookies,
+            cookie_samesite="lax",
+            exclude=["/graphql"],
+        ),
+        template_config=TemplateConfig(
+            directory=HERE / "templates",
+            engine=JinjaTemplateEngine,
+            engine_callback=lambda engine: configure_environment(engine.engine, gettext, ngettext),
+        ),
+        before_request=set_language,
+        exception_handlers=EXCEPTION_HANDLERS,
+        on_startup=[startup],
+        on_shutdown=[shutdown],
+    )

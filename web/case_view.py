@@ -1,0 +1,185 @@
+"""The case page's view model: open tasks (with what *I* may do), the step overview, the
+timeline read from the event log, and the attachments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from alur.core.engine import EventKind, may_act
+from alur.core.i18n import gettext
+from alur.core.model import SopDefinition, StepKind
+from alur.tenants.identity import actor_for
+from alur.tenants.listing import eligible_people
+from alur.tenants.service import AttachmentInfo, TenantService
+from alur.web.deps import Viewer
+
+EVENT_LABELS = {
+    EventKind.CASE_STARTED: "started the case",
+    EventKind.TASK_OPENED: "task opened",
+    EventKind.TASK_CLAIMED: "claimed the task",
+    EventKind.TASK_REASSIGNED: "handed the task over",
+    EventKind.TASK_COMPLETED: "completed",
+    EventKind.GATE_DECIDED: "decided",
+    EventKind.UNIT_JOINED: "finished the unit's part",
+    EventKind.FAN_OUT_OPENED: "sent to the units",
+    EventKind.TASK_CANCELLED: "task cancelled",
+    EventKind.CASE_FINISHED: "case finished",
+    EventKind.CASE_CANCELLED: "cancelled the case",
+}
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    step: int
+    kegiatan: str
+    output: str
+    unit: str | None
+    unit_name: str
+    role_name: str
+    due: datetime | None
+    overdue: bool
+    assignee_name: str | None
+    mine: bool
+    claimed_by_me: bool
+    is_decision: bool
+    question: str
+    return_note: str
+    people: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    kegiatan: str
+    role_name: str
+    kind: str
+    state: str  # done | current | todo
+
+
+@dataclass(frozen=True)
+class CaseView:
+    key: str
+    sop_id: str
+    sop_name: str
+    period: str
+    status: str
+    started_at: datetime
+    units: list[str]
+    tasks: list[TaskView]
+    steps: list[StepView]
+    timeline: list[dict[str, Any]]
+    attachments: list[AttachmentInfo]
+    error: str | None = None
+    error_task: int | None = None
+    draft: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def my_tasks(self) -> list[TaskView]:
+        return [t for t in self.tasks if t.mine]
+
+
+async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView:
+    case = await tenant.case(key)
+    d = await tenant.definition_of(case)
+    history = await tenant.history(key)
+    units = {u["slug"]: u["name"] for u in await tenant.units()}
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
+    actor = None
+    if viewer.user_id is not None:
+        actor = await actor_for(tenant.ref.id, viewer.user_id, today)
+    tasks = []
+    for t in sorted(case.state.open_tasks.values(), key=lambda t: (t.step, t.unit or "")):
+        step = d.step(t.step)
+        mine = (
+            actor is not None
+            and may_act(actor, d, step, t.unit)
+            and (t.assignee is None or t.assignee == actor.id)
+        )
+        people = await eligible_people(tenant.ref.id, step.actor, t.unit, today) if mine else []
+        tasks.append(
+            TaskView(
+                id=t.id,
+                step=t.step,
+                kegiatan=step.kegiatan,
+                output=step.output,
+                unit=t.unit,
+                unit_name=units.get(t.unit or "", t.unit or ""),
+                role_name=d.role(step.actor).name,
+                due=t.due,
+                overdue=t.is_overdue(now),
+                assignee_name=t.assignee_name,
+                mine=mine,
+                claimed_by_me=actor is not None and t.assignee == actor.id,
+                is_decision=step.kind is StepKind.DECISION,
+                question=step.gate.question if step.gate else "",
+                return_note=t.return_note,
+                people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
+            )
+        )
+    return CaseView(
+        key=case.key,
+        sop_id=case.sop_id,
+        sop_name=d.header.nama,
+        period=case.period,
+        status=case.status,
+        started_at=case.started_at,
+        units=[units.get(u, u) for u in case.state.units],
+        tasks=tasks,
+        steps=_steps(d, history, case.state.current_steps),
+        timeline=_timeline(d, history, units),
+        attachments=await tenant.attachments(key),
+    )
+
+
+def _steps(d: SopDefinition, history: list, current: tuple[int, ...]) -> list[StepView]:
+    done = {e.step for e in history if e.kind in (EventKind.TASK_COMPLETED, EventKind.GATE_DECIDED)}
+    return [
+        StepView(
+            s.number,
+            s.kegiatan,
+            d.role(s.actor).name,
+            str(s.kind),
+            "current" if s.number in current else "done" if s.number in done else "todo",
+        )
+        for s in d.steps
+    ]
+
+
+def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[dict[str, Any]]:
+    shown = (
+        EventKind.CASE_STARTED,
+        EventKind.TASK_CLAIMED,
+        EventKind.TASK_REASSIGNED,
+        EventKind.TASK_COMPLETED,
+        EventKind.GATE_DECIDED,
+        EventKind.CASE_FINISHED,
+        EventKind.CASE_CANCELLED,
+    )
+    entries = []
+    for e in reversed(history):
+        if e.kind not in shown:
+            continue
+        role = d.roles_by_id.get(e.role or "")
+        entries.append(
+            {
+                "at": e.at,
+                "who": e.actor_name,
+                "role": role.name if role else "",
+                "delegation": e.delegation,
+                "acting_for": e.acting_for_name,
+                "what": gettext(EVENT_LABELS[e.kind]),
+                "kind": str(e.kind),
+                "step": e.step,
+                "kegiatan": d.step(e.step).kegiatan if e.step else "",
+                "unit": units.get(e.unit or "", e.unit or ""),
+                "note": e.note,
+                "answer": e.payload.get("answer"),
+                "to": e.payload.get("to_name"),
+            }
+        )
+    return entries

@@ -1,0 +1,42 @@
+"""The SOP pages: the tenant's SOPs, and each SOP as its printable Permenpan RB document."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get
+from litestar.di import NamedDependency
+from litestar.response import Template
+from markupsafe import Markup
+
+from alur.tenants.service import TenantService
+from alur.web.deps import Viewer
+from alur.web.pages import page_context
+
+
+class SopsController(Controller):
+    path = "/t/{slug:str}/sops"
+
+    @get("/", name="sops")
+    async def sops(
+        self,
+        request: Request,
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Template:
+        context = await page_context(request, viewer, tenant, active="sops")
+        return Template("sops.html", context=context)
+
+    @get("/{sop_id:str}", name="sop-document")
+    async def document(
+        self,
+        request: Request,
+        sop_id: str,
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Template:
+        from alur.web.sopdoc import render_document
+
+        d = tenant.sop(sop_id)
+        plugin = tenant.plugins.get(tenant.tenant["plugin"])
+        html = Markup(render_document(d, plugin.institution))
+        context = await page_context(request, viewer, tenant, active="sops")
+        return Template("sop.html", context={**context, "definition": d, "document": html})

@@ -1,0 +1,92 @@
+"""Dependencies the controllers declare: the shared services, who is signed in, and the
+tenant of a ``/t/{slug}/…`` URL (answering 404 to anyone who is not a member there)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from litestar import Request
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import FromPath
+
+from alur.tenants.errors import NotFound
+from alur.tenants.service import TenantService
+from alur.tenants.tables import Delegation, Membership, Operator, Tenant, User
+from alur.web.services import Services
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """The signed-in person: a tenant user or a platform operator."""
+
+    name: str
+    username: str
+    user_id: int | None = None
+    operator_id: int | None = None
+    tenants: tuple[dict, ...] = field(default_factory=tuple)  # {slug, name, admin}
+
+    @property
+    def is_operator(self) -> bool:
+        return self.operator_id is not None
+
+    def tenant(self, slug: str) -> dict | None:
+        return next((t for t in self.tenants if t["slug"] == slug), None)
+
+
+def provide_services(state: State) -> Services:
+    return state["services"]
+
+
+async def provide_viewer(request: Request) -> Viewer:
+    viewer = await load_viewer(request.session.get("uid"), request.session.get("op"))
+    if viewer is None:
+        request.clear_session()
+        raise NotAuthorizedException()
+    return viewer
+
+
+async def load_viewer(uid: int | None, op: int | None) -> Viewer | None:
+    if op is not None:
+        row = (
+            await Operator.select(Operator.name, Operator.username, Operator.active)
+            .where(Operator.id == op)
+            .first()
+        )
+        if row is None or not row["active"]:
+            return None
+        return Viewer(row["name"], row["username"], operator_id=op)
+    if uid is None:
+        return None
+    user = await User.select(User.name, User.username, User.active).where(User.id == uid).first()
+    if user is None or not user["active"]:
+        return None
+    return Viewer(user["name"], user["username"], user_id=uid, tenants=await tenants_of(uid))
+
+
+async def tenants_of(user_id: int) -> tuple[dict, ...]:
+    rows = await Membership.select(
+        Membership.tenant.slug.as_alias("slug"),
+        Membership.tenant.name.as_alias("name"),
+        Membership.administrator,
+    ).where(Membership.user == user_id)
+    rows += await Delegation.select(
+        Delegation.tenant.slug.as_alias("slug"), Delegation.tenant.name.as_alias("name")
+    ).where(Delegation.delegate == user_id)
+    found: dict[str, dict] = {}
+    for r in rows:
+        t = found.setdefault(r["slug"], {"slug": r["slug"], "name": r["name"], "admin": False})
+        t["admin"] = t["admin"] or bool(r.get("administrator"))
+    return tuple(sorted(found.values(), key=lambda t: t["name"]))
+
+
+async def provide_tenant(
+    slug: FromPath[str], viewer: NamedDependency[Viewer], services: NamedDependency[Services]
+) -> TenantService:
+    """The tenant of the URL, for its members only: everyone else gets 404."""
+    if viewer.tenant(slug) is None:
+        raise NotFound(what="page")
+    if not await Tenant.exists().where(Tenant.slug == slug):
+        raise NotFound(what="page")
+    return await TenantService.open(services.database, services.plugins, slug)

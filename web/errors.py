@@ -1,0 +1,97 @@
+"""Domain errors mapped to responses, once: pages for browsers, fragments for htmx."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    NotFoundException,
+    PermissionDeniedException,
+)
+from litestar.response import Redirect, Template
+
+from alur.core.errors import AlurError
+from alur.core.i18n import error_message, gettext
+from alur.tenants.errors import Forbidden, NotFound, TenantSuspended
+
+log = logging.getLogger(__name__)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("hx-request") == "true"
+
+
+def error_page(request: Request, status: int, title: str, message: str) -> Response:
+    template = "errors/fragment.html" if is_htmx(request) else "errors/page.html"
+    return Template(
+        template_name=template,
+        context={"status": status, "title": title, "message": message, "request": request},
+        status_code=status,
+        media_type=MediaType.HTML,
+    )
+
+
+def not_found(request: Request, exc: Exception) -> Response:
+    return error_page(
+        request,
+        404,
+        gettext("Not found"),
+        gettext("This page does not exist, or you do not have access to it."),
+    )
+
+
+def not_signed_in(request: Request, exc: Exception) -> Response:
+    target = "/login?next=" + quote(request.url.path)
+    if is_htmx(request):
+        return Response(content="", status_code=204, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
+def forbidden(request: Request, exc: Exception) -> Response:
+    message = error_message(exc) if isinstance(exc, AlurError) else gettext("You may not do this.")
+    return error_page(request, 403, gettext("Not allowed"), message)
+
+
+def domain_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AlurError)
+    return error_page(request, 400, gettext("Cannot continue"), error_message(exc))
+
+
+def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code >= 500:
+        log.exception("server error on %s", request.url.path, exc_info=exc)
+        return error_page(
+            request,
+            exc.status_code,
+            gettext("Something went wrong"),
+            gettext("The error has been logged. Please try again."),
+        )
+    return error_page(request, exc.status_code, gettext("Cannot continue"), str(exc.detail))
+
+
+def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s", request.url.path, exc_info=exc)
+    return error_page(
+        request,
+        500,
+        gettext("Something went wrong"),
+        gettext("The error has been logged. Please try again."),
+    )
+
+
+EXCEPTION_HANDLERS = {
+    NotFound: not_found,
+    NotFoundException: not_found,
+    NotAuthorizedException: not_signed_in,
+    PermissionDeniedException: forbidden,
+    Forbidden: forbidden,
+    TenantSuspended: forbidden,
+    AlurError: domain_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}

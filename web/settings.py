@@ -1,0 +1,47 @@
+"""Web settings, read from the environment when the app is created (never at import)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from alur.tenants.database import database_url
+
+SECRET_FILE = ".alur-secret"
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    """``ALUR_DATABASE_URL``, ``ALUR_SECRET_KEY`` (else a random key kept in
+    ``.alur-secret`` in the working directory, created once with mode 0600),
+    ``ALUR_SECURE_COOKIES`` (set to 1 behind HTTPS), ``ALUR_SESSION_HOURS`` (default 9)."""
+
+    database_url: str
+    secret_key: str
+    secure_cookies: bool = False
+    session_hours: int = 9
+    login_attempts: int = 5  # failed logins per username and address ...
+    login_window_seconds: int = 300  # ... within this window, then a pause
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> WebSettings:
+        env = os.environ if environ is None else environ
+        hours = env.get("ALUR_SESSION_HOURS", "9")
+        return cls(
+            database_url=database_url(dict(env)),
+            secret_key=env.get("ALUR_SECRET_KEY") or _secret_from_file(Path(SECRET_FILE)),
+            secure_cookies=env.get("ALUR_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            session_hours=int(hours) if hours.isdigit() and int(hours) > 0 else 9,
+        )
+
+
+def _secret_from_file(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(key)
+    return key

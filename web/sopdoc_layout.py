@@ -1,0 +1,462 @@
+"""Geometry of the SOP flowchart: column widths, row heights, page chunks and connectors.
+
+Used by :mod:`alur.web.sopdoc`; pure Python, no web imports.
+
+Each table row draws its part of the flowchart in its own ``<svg>``, which fills the
+pelaksana cell (one ``<td colspan>`` over all pelaksana columns) whatever height the row
+ends up with. Inside it a nested ``<svg>`` puts the origin at the vertical middle of the row
+(see the template): x is in CSS pixels (the columns have fixed widths), y is either a fixed
+offset from the middle of the row (the symbol sits there) or ``"-100%"`` / ``"100%"`` (the
+top / bottom edge of the row). So connectors stretch with the row while symbols keep their
+shape, and long kegiatan text never breaks the drawing.
+
+Routing: the main flow (``next`` / gate "ya" to the following row) leaves a symbol at its
+bottom, runs along a channel just under it to the target's column and enters the target
+from the top. Every other branch (gate "tidak", a jump back or over rows) leaves the symbol
+at its side, runs in a lane along the left or right side of the pelaksana area (outside
+every symbol) and enters the target at its side (going up) or from the top (going down).
+A connector that crosses a page chunk ends in a pentagon off-page connector and resumes
+from a matching one on the target's page.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from alur.core import SopDefinition, Step, StepKind
+
+TOP = "-100%"  # y of the top edge of a row, in the row's middle-origin frame
+BOTTOM = "100%"  # y of the bottom edge
+
+# Symbols: half width, half height (px).
+HALF_SIZE: dict[StepKind, tuple[float, float]] = {
+    StepKind.START: (24, 12),
+    StepKind.END: (24, 12),
+    StepKind.PROCESS: (24, 12),
+    StepKind.DECISION: (21, 16),
+}
+CHANNEL_Y = 25  # the main-flow channel, below the middle of the row
+PRE_TOP = 10  # a lane connector entering from the top turns this far above the symbol
+ARROW = 6  # arrowhead length
+PENTAGON_HALF = 9
+LANE_INSET, LANE_GAP, LANE_OUTER = 8, 10, 10
+MIN_ROW_HEIGHT = 64
+CONNECTOR_ROW_HEIGHT = 34
+
+# Table geometry (px at 96 dpi); A4 landscape minus 10 mm margins is 1047 x 718 px.
+TABLE_WIDTH = 1040
+FIXED_WIDTHS = {"no": 28, "kelengkapan": 96, "waktu": 62, "output": 100, "keterangan": 84}
+MIN_KEGIATAN_WIDTH = 190
+MIN_ROLE_WIDTH, MAX_ROLE_WIDTH = 62, 120
+PAGE_HEIGHT = 718
+PAGE_CAPTION, PAGE_SAFETY = 24, 40
+MAX_ROWS_PER_PAGE = 10
+CHAR_WIDTH, LINE_HEIGHT, SMALL_LINE_HEIGHT, CELL_PADDING = 6.3, 15, 13, 10
+
+Y = str  # a y coordinate: a number of px from the middle of the row, TOP or BOTTOM
+
+
+def _n(v: float) -> str:
+    return f"{v:g}"
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """A straight piece of a connector inside one row's drawing."""
+
+    x1: str
+    y1: Y
+    x2: str
+    y2: Y
+
+
+@dataclass(slots=True)
+class Connector:
+    """The part of one connector (from step, to step) drawn in one row."""
+
+    from_step: int
+    to_step: int
+    branch: str  # "" (next), "ya" or "tidak"
+    lines: list[Line] = field(default_factory=list)
+    heads: list[str] = field(default_factory=list)  # arrowhead paths
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    x: str
+    y: str
+    text: str
+    anchor: str  # SVG text-anchor
+
+
+@dataclass(frozen=True, slots=True)
+class Symbol:
+    """The flowchart symbol of a step; ``shadow`` is the stacked copy of a per-unit step."""
+
+    step: int
+    kind: str
+    x: str
+    path: str
+    shadow: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OffPage:
+    """A pentagon off-page connector; ``direction`` is "out" (leaves) or "in" (resumes)."""
+
+    label: str
+    direction: str
+    from_step: int
+    to_step: int
+    x: str
+    points: str
+
+
+@dataclass(slots=True)
+class Drawing:
+    """Everything drawn in one row (a step's row or a chunk's connector row)."""
+
+    symbol: Symbol | None = None
+    connectors: dict[tuple[int, int, str], Connector] = field(default_factory=dict)
+    labels: list[Label] = field(default_factory=list)
+    offpages: list[OffPage] = field(default_factory=list)
+
+    def connector(self, key: tuple[int, int, str]) -> Connector:
+        if key not in self.connectors:
+            self.connectors[key] = Connector(*key)
+        return self.connectors[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    source: int  # row index
+    target: int
+    from_step: int
+    to_step: int
+    branch: str
+    lane: bool  # routed along a side lane (else the main flow: bottom -> top)
+    side: str = ""  # "L" or "R" for lane edges
+    lane_index: int = 0
+    side_exit: bool = True  # lane edges: leave from the side (else bottom + channel)
+
+
+@dataclass(frozen=True, slots=True)
+class Geometry:
+    """Horizontal layout of the pelaksana area."""
+
+    role_width: float
+    gutter_left: float
+    gutter_right: float
+    role_count: int
+    kegiatan_width: float
+
+    @property
+    def flow_width(self) -> float:
+        return self.gutter_left + self.role_count * self.role_width + self.gutter_right
+
+    def column_x(self, index: int) -> float:
+        return self.gutter_left + (index + 0.5) * self.role_width
+
+    def lane_x(self, side: str, index: int) -> float:
+        if side == "L":
+            return self.gutter_left - LANE_INSET - index * LANE_GAP
+        return self.flow_width - self.gutter_right + LANE_INSET + index * LANE_GAP
+
+    def boundaries(self) -> list[float]:
+        return [self.gutter_left + k * self.role_width for k in range(1, self.role_count)]
+
+
+def edges_of(definition: SopDefinition) -> list[Edge]:
+    """Every connector of the flowchart, with its route class, side and lane assigned."""
+    row = {s.number: i for i, s in enumerate(definition.steps)}
+    col = {r.id: i for i, r in enumerate(definition.roles)}
+    raw: list[tuple[Step, int, str, bool, bool]] = []  # step, target, branch, lane, side_exit
+    for s in definition.steps:
+        if s.gate is not None:
+            branches = [(s.gate.ya, "ya"), (s.gate.tidak, "tidak")]
+        else:
+            branches = [(s.next, "")]
+        bottom_used = False
+        for target, branch in branches:
+            if target is None or target not in row:
+                continue
+            forward = row[target] > row[s.number]
+            if forward and not bottom_used:
+                bottom_used = True
+                raw.append((s, target, branch, row[target] != row[s.number] + 1, False))
+            else:
+                raw.append((s, target, branch, True, True))
+    ports: dict[tuple[int, str], str] = {}
+    lanes: dict[str, list[tuple[int, int, int]]] = {"L": [], "R": []}
+    edges: list[Edge] = []
+    order = sorted(raw, key=lambda e: (abs(row[e[1]] - row[e[0].number]), row[e[0].number]))
+    for s, target, branch, lane, side_exit in order:
+        src, dst = row[s.number], row[target]
+        if not lane:
+            edges.append(Edge(src, dst, s.number, target, branch, False, side_exit=False))
+            continue
+        a = col.get(s.actor, 0)
+        b = col.get(definition.step(target).actor, 0)
+        n = len(col)
+        cost = {"L": a + b, "R": 2 * (n - 1) - a - b}
+        if not side_exit:
+            cost = {"L": 1, "R": 0}
+        lo, hi = min(src, dst), max(src, dst)
+        upward = dst <= src
+
+        def feasible(side: str, s_num: int = s.number, tgt: int = target, up: bool = upward) -> bool:
+            out_ok = not side_exit or (s_num, side) not in ports
+            in_ok = not up or ports.get((tgt, side)) != "out"
+            return out_ok and in_ok
+
+        def crossings(side: str, lo: int = lo, hi: int = hi) -> int:
+            return sum(1 for l2, h2, _ in lanes[side] if l2 < lo <= h2 < hi or lo < l2 <= hi < h2)
+
+        side = min("LR", key=lambda sd: (not feasible(sd), crossings(sd), cost[sd]))
+        if side_exit:
+            ports[(s.number, side)] = "out"
+        if upward:
+            ports.setdefault((target, side), "in")
+        used = {k for l2, h2, k in lanes[side] if l2 <= hi and lo <= h2}
+        index = next(k for k in range(len(used) + 1) if k not in used)
+        lanes[side].append((lo, hi, index))
+        edges.append(Edge(src, dst, s.number, target, branch, True, side, index, side_exit))
+    return sorted(edges, key=lambda e: (e.source, e.branch != "ya", e.target))
+
+
+def geometry_for(definition: SopDefinition, edges: Sequence[Edge]) -> Geometry:
+    """Column widths: fixed mutu baku columns, equal pelaksana columns, kegiatan the rest."""
+    n_lanes = {side: 1 + max((e.lane_index for e in edges if e.side == side), default=-1)
+               for side in "LR"}
+    gutter = {s: (LANE_INSET + (k - 1) * LANE_GAP + LANE_OUTER if k else 0)
+              for s, k in n_lanes.items()}
+    roles = max(1, len(definition.roles))
+    avail = TABLE_WIDTH - sum(FIXED_WIDTHS.values()) - gutter["L"] - gutter["R"]
+    width = (avail - MIN_KEGIATAN_WIDTH) // roles
+    width = max(MIN_ROLE_WIDTH, min(MAX_ROLE_WIDTH, width))
+    kegiatan = max(MIN_KEGIATAN_WIDTH, avail - roles * width)
+    return Geometry(width, gutter["L"], gutter["R"], roles, kegiatan)
+
+
+def text_height(texts: Sequence[str], width: float, line: float = LINE_HEIGHT) -> float:
+    """A generous estimate of the height of ``texts`` wrapped in a cell ``width`` px wide."""
+    per_line = max(4, int((width - CELL_PADDING) / CHAR_WIDTH * 0.88))
+    lines = sum(max(1, math.ceil(len(p) / per_line)) for t in texts if t for p in t.split("\n"))
+    return lines * line
+
+
+def paginate(heights: Sequence[float], crossings: Sequence[int], budget_single: float,
+             budget_multi: float, max_rows: int) -> list[range]:
+    """Split rows into the fewest chunks that fit a page; among those, cut as few side-lane
+    connectors as possible (``crossings[i]``: cut after row i), then balance the heights."""
+    n = len(heights)
+    if n and sum(heights) <= budget_single and n <= max_rows:
+        return [range(n)]
+    inf = (math.inf, math.inf)
+    for chunks in range(2, n + 1):
+        # best[k][i]: (cut lanes, tallest chunk) splitting rows[:i] into k chunks; prev for paths
+        best = [[inf] * (n + 1) for _ in range(chunks + 1)]
+        prev = [[0] * (n + 1) for _ in range(chunks + 1)]
+        best[0][0] = (0, 0)
+        for k in range(1, chunks + 1):
+            for i in range(1, n + 1):
+                for j in range(i - 1, -1, -1):
+                    h = sum(heights[j:i])
+                    if i - j > max_rows or (h > budget_multi and i - j > 1):
+                        break
+                    if best[k - 1][j] == inf:
+                        continue
+                    cut = crossings[j - 1] if j else 0
+                    cand = (best[k - 1][j][0] + cut, max(best[k - 1][j][1], h))
+                    if cand < best[k][i]:
+                        best[k][i], prev[k][i] = cand, j
+        if best[chunks][n] != inf:
+            bounds, i = [], n
+            for k in range(chunks, 0, -1):
+                bounds.append(range(prev[k][i], i))
+                i = prev[k][i]
+            return bounds[::-1]
+    return [range(i, i + 1) for i in range(n)]
+
+
+def _symbol(step: Step, x: float) -> Symbol:
+    hw, hh = HALF_SIZE[step.kind]
+
+    def shape(dx: float, dy: float) -> str:
+        cx, cy = x + dx, dy
+        if step.kind is StepKind.DECISION:
+            return (f"M{_n(cx)},{_n(cy - hh)} L{_n(cx + hw)},{_n(cy)} L{_n(cx)},{_n(cy + hh)} "
+                    f"L{_n(cx - hw)},{_n(cy)} Z")
+        if step.kind in (StepKind.START, StepKind.END):
+            r = hh
+            return (f"M{_n(cx - hw + r)},{_n(cy - hh)} H{_n(cx + hw - r)} "
+                    f"A{_n(r)},{_n(r)} 0 0 1 {_n(cx + hw - r)},{_n(cy + hh)} H{_n(cx - hw + r)} "
+                    f"A{_n(r)},{_n(r)} 0 0 1 {_n(cx - hw + r)},{_n(cy - hh)} Z")
+        return f"M{_n(cx - hw)},{_n(cy - hh)} h{_n(2 * hw)} v{_n(2 * hh)} h{_n(-2 * hw)} Z"
+
+    shadow = shape(4, -4) if step.per_unit else ""
+    return Symbol(step.number, step.kind.value, _n(x), shape(0, 0), shadow)
+
+
+def _head(x: float, y: float, direction: str) -> str:
+    """An arrowhead path with its tip at (x, y) pointing down/up/left/right."""
+    a, w = ARROW, ARROW / 2
+    dx, dy = {"down": (0, -1), "up": (0, 1), "left": (1, 0), "right": (-1, 0)}[direction]
+    bx, by = x + dx * a, y + dy * a
+    px, py = -dy * w, dx * w
+    return (f"M{_n(x)},{_n(y)} L{_n(bx + px)},{_n(by + py)} "
+            f"L{_n(bx - px)},{_n(by - py)} Z")
+
+
+def _pentagon(x: float) -> str:
+    h = PENTAGON_HALF
+    pts = [(x - h, -h), (x + h, -h), (x + h, h * 0.35), (x, h), (x - h, h * 0.35)]
+    return " ".join(f"{_n(px)},{_n(py)}" for px, py in pts)
+
+
+def _offpage_label(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class FlowLayout:
+    """The drawings of every row and of each chunk's top and bottom connector rows."""
+
+    rows: list[Drawing]
+    tops: list[Drawing | None]
+    bottoms: list[Drawing | None]
+
+
+def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
+          chunks: Sequence[range]) -> FlowLayout:
+    """Draw symbols and connectors into per-row drawings."""
+    steps = definition.steps
+    col = {r.id: i for i, r in enumerate(definition.roles)}
+    xs = [geo.column_x(col.get(s.actor, 0)) for s in steps]
+    rows = [Drawing(symbol=_symbol(s, x)) for s, x in zip(steps, xs, strict=True)]
+    chunk_of = {r: c for c, rng in enumerate(chunks) for r in rng}
+    tops: list[Drawing | None] = [None] * len(chunks)
+    bottoms: list[Drawing | None] = [None] * len(chunks)
+    labels = iter(range(10**6))
+
+    def conn_row(store: list[Drawing | None], c: int) -> Drawing:
+        if store[c] is None:
+            store[c] = Drawing()
+        return store[c]  # type: ignore[return-value]
+
+    def half(r: int) -> tuple[float, float]:
+        return HALF_SIZE[steps[r].kind]
+
+    for e in edges:
+        key = (e.from_step, e.to_step, e.branch)
+
+        def line(d: Drawing, x1: float, y1: Y | float, x2: float, y2: Y | float,
+                 key: tuple[int, int, str] = key) -> None:
+            y1s = y1 if isinstance(y1, str) else _n(y1)
+            y2s = y2 if isinstance(y2, str) else _n(y2)
+            d.connector(key).lines.append(Line(_n(x1), y1s, _n(x2), y2s))
+
+        def head(d: Drawing, x: float, y: float, direction: str,
+                 key: tuple[int, int, str] = key) -> None:
+            d.connector(key).heads.append(_head(x, y, direction))
+
+        def offpage(d: Drawing, label: str, direction: str, x: float, e: Edge = e) -> None:
+            d.offpages.append(OffPage(label, direction, e.from_step, e.to_step, _n(x), _pentagon(x)))
+
+        src, dst = e.source, e.target
+        a, b = xs[src], xs[dst]
+        hw_s, hh_s = half(src)
+        hw_t, hh_t = half(dst)
+        cs, ct = chunk_of[src], chunk_of[dst]
+        label_text = {"ya": "Ya", "tidak": "Tidak"}.get(e.branch, "")
+        if not e.lane:
+            if cs == ct and a != b:
+                line(rows[src], a, hh_s, a, CHANNEL_Y)
+                line(rows[src], a, CHANNEL_Y, b, CHANNEL_Y)
+                line(rows[src], b, CHANNEL_Y, b, BOTTOM)
+            else:
+                line(rows[src], a, hh_s, a, BOTTOM)
+            if cs != ct:
+                tag = _offpage_label(next(labels))
+                out = conn_row(bottoms, cs)
+                line(out, a, TOP, a, -PENTAGON_HALF)
+                head(out, a, -PENTAGON_HALF, "down")
+                offpage(out, tag, "out", a)
+                back = conn_row(tops, ct)
+                offpage(back, tag, "in", b)
+                line(back, b, PENTAGON_HALF, b, BOTTOM)
+            line(rows[dst], b, TOP, b, -hh_t)
+            head(rows[dst], b, -hh_t, "down")
+            if label_text:
+                left = b > a
+                rows[src].labels.append(Label(_n(a - 4 if left else a + 4), _n(hh_s + 9),
+                                              label_text, "end" if left else "start"))
+            continue
+
+        lx = geo.lane_x(e.side, e.lane_index)
+        sign = -1 if e.side == "L" else 1
+        up = dst < src
+        # Leaving the source: from the side (at the middle) or from the bottom (channel).
+        if e.side_exit:
+            ex = a + sign * hw_s
+            line(rows[src], ex, 0, lx, 0)
+            if label_text:
+                rows[src].labels.append(Label(_n(ex + sign * 3), "11" if up else "-4", label_text,
+                                              "end" if sign < 0 else "start"))
+            start_y: float = 0
+        else:
+            line(rows[src], a, hh_s, a, CHANNEL_Y)
+            line(rows[src], a, CHANNEL_Y, lx, CHANNEL_Y)
+            start_y = CHANNEL_Y
+            if label_text:
+                rows[src].labels.append(Label(_n(a + 4), _n(hh_s + 9), label_text, "start"))
+        if dst == src:  # a step returning to itself: up the lane, over and into the top
+            turn = -(hh_t + PRE_TOP)
+            line(rows[src], lx, start_y, lx, turn)
+            line(rows[src], lx, turn, b, turn)
+            line(rows[src], b, turn, b, -hh_t)
+            head(rows[src], b, -hh_t, "down")
+            continue
+        line(rows[src], lx, start_y, lx, TOP if up else BOTTOM)
+        between = range(dst + 1, src) if up else range(src + 1, dst)
+        for r in between:
+            if chunk_of[r] in (cs, ct):  # chunks in between show nothing of it
+                line(rows[r], lx, TOP, lx, BOTTOM)
+        if cs != ct:
+            tag = _offpage_label(next(labels))
+            if up:
+                out = conn_row(tops, cs)
+                line(out, lx, BOTTOM, lx, PENTAGON_HALF)
+                head(out, lx, PENTAGON_HALF, "up")
+                offpage(out, tag, "out", lx)
+                back = conn_row(bottoms, ct)
+                offpage(back, tag, "in", lx)
+                line(back, lx, -PENTAGON_HALF, lx, TOP)
+            else:
+                out = conn_row(bottoms, cs)
+                line(out, lx, TOP, lx, -PENTAGON_HALF)
+                head(out, lx, -PENTAGON_HALF, "down")
+                offpage(out, tag, "out", lx)
+                back = conn_row(tops, ct)
+                offpage(back, tag, "in", lx)
+                line(back, lx, PENTAGON_HALF, lx, BOTTOM)
+        # Entering the target: at its side going up, from the top going down.
+        if up:
+            en = b + sign * hw_t
+            line(rows[dst], lx, BOTTOM, lx, 0)
+            line(rows[dst], lx, 0, en, 0)
+            head(rows[dst], en, 0, "right" if sign < 0 else "left")
+        else:
+            turn = -(hh_t + PRE_TOP)
+            line(rows[dst], lx, TOP, lx, turn)
+            line(rows[dst], lx, turn, b, turn)
+            line(rows[dst], b, turn, b, -hh_t)
+            head(rows[dst], b, -hh_t, "down")
+    return FlowLayout(rows, tops, bottoms)
