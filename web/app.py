@@ -14,7 +14,7 @@ from typing import Any
 
 from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
-from litestar.contrib.jinja import JinjaTemplateEngine
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware.session.server_side import ServerSideSessionConfig
@@ -64,7 +64,7 @@ def create_app(
         if services.db is not None:
             await close_database(services.db)
 
-    def set_language(request: Request) -> None:
+    async def set_language(request: Request) -> None:
         chosen = request.session.get("lang") if "session" in request.scope else None
         current_language.set(pick_language(chosen or request.cookies.get("lang")))
 

@@ -9,6 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from alur.core.engine import EventKind, may_act
+from alur.core.errors import N_
 from alur.core.i18n import gettext
 from alur.core.model import SopDefinition, StepKind
 from alur.tenants.identity import actor_for
@@ -17,17 +18,17 @@ from alur.tenants.service import AttachmentInfo, TenantService
 from alur.web.deps import Viewer
 
 EVENT_LABELS = {
-    EventKind.CASE_STARTED: "started the case",
-    EventKind.TASK_OPENED: "task opened",
-    EventKind.TASK_CLAIMED: "claimed the task",
-    EventKind.TASK_REASSIGNED: "handed the task over",
-    EventKind.TASK_COMPLETED: "completed",
-    EventKind.GATE_DECIDED: "decided",
-    EventKind.UNIT_JOINED: "finished the unit's part",
-    EventKind.FAN_OUT_OPENED: "sent to the units",
-    EventKind.TASK_CANCELLED: "task cancelled",
-    EventKind.CASE_FINISHED: "case finished",
-    EventKind.CASE_CANCELLED: "cancelled the case",
+    EventKind.CASE_STARTED: N_("started the case"),
+    EventKind.TASK_OPENED: N_("task opened"),
+    EventKind.TASK_CLAIMED: N_("claimed the task"),
+    EventKind.TASK_REASSIGNED: N_("handed the task over"),
+    EventKind.TASK_COMPLETED: N_("completed"),
+    EventKind.GATE_DECIDED: N_("decided"),
+    EventKind.UNIT_JOINED: N_("finished the unit's part"),
+    EventKind.FAN_OUT_OPENED: N_("sent to the units"),
+    EventKind.TASK_CANCELLED: N_("task cancelled"),
+    EventKind.CASE_FINISHED: N_("case finished"),
+    EventKind.CASE_CANCELLED: N_("cancelled the case"),
 }
 
 

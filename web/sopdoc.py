@@ -13,7 +13,7 @@ Pure Python: imports Jinja2 and alur.core only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
@@ -28,6 +28,7 @@ TEMPLATE = "sop/document.html"
 PER_UNIT_NOTE = "per bidang/unit"
 
 __all__ = [
+    "BodyRow",
     "Column",
     "DocumentRow",
     "HeaderBlock",
@@ -100,6 +101,16 @@ class DocumentRow:
 
 
 @dataclass(frozen=True, slots=True)
+class BodyRow:
+    """A row of a page's table body: a kegiatan (``step``) or an off-page connector row."""
+
+    place: str  # "step", "top" or "bottom"
+    height: float
+    drawing: lay.Drawing
+    step: DocumentRow | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PageChunk:
     """One printed page of the flowchart table (the column header repeats on each)."""
 
@@ -107,6 +118,15 @@ class PageChunk:
     rows: tuple[DocumentRow, ...]
     top: lay.Drawing | None  # off-page connectors arriving at the top of the page
     bottom: lay.Drawing | None  # off-page connectors leaving at the bottom
+
+    @property
+    def body(self) -> tuple[BodyRow, ...]:
+        """The rows of the table body in order, connector rows included."""
+        h = lay.CONNECTOR_ROW_HEIGHT
+        top = (BodyRow("top", h, self.top),) if self.top else ()
+        bottom = (BodyRow("bottom", h, self.bottom),) if self.bottom else ()
+        steps = tuple(BodyRow("step", r.height, r.drawing, r) for r in self.rows)
+        return top + steps + bottom
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,15 +141,15 @@ class SopDocument:
     flow_width: float
     grid: tuple[str, ...]  # x of the lines between pelaksana columns
     pages: tuple[PageChunk, ...]
-    connector_row_height: float = lay.CONNECTOR_ROW_HEIGHT
 
     @property
     def role_columns(self) -> tuple[Column, ...]:
         return tuple(c for c in self.columns if c.kind == "role")
 
 
-def _header(definition: SopDefinition, institution: Institution | None,
-            logo_url: str | None) -> HeaderBlock:
+def _header(
+    definition: SopDefinition, institution: Institution | None, logo_url: str | None
+) -> HeaderBlock:
     h = definition.header
     lists = (
         ("Dasar Hukum", h.dasar_hukum, "Kualifikasi Pelaksana", h.kualifikasi_pelaksana),
@@ -158,14 +178,12 @@ def _header(definition: SopDefinition, institution: Institution | None,
 
 def _columns(definition: SopDefinition, geo: lay.Geometry) -> tuple[Column, ...]:
     fixed = lay.FIXED_WIDTHS
-    roles = [
-        Column("role", r.name, geo.role_width, 0, 0) for r in definition.roles
-    ] or [Column("role", "Pelaksana", geo.role_width)]
-    first, last = roles[0], roles[-1]
-    roles[0] = Column("role", first.title, first.width + geo.gutter_left, geo.gutter_left, 0)
+    roles = [Column("role", r.name, geo.role_width) for r in definition.roles]
+    roles = roles or [Column("role", "Pelaksana", geo.role_width)]
+    first = roles[0]
+    roles[0] = replace(first, width=first.width + geo.gutter_left, pad_left=geo.gutter_left)
     last = roles[-1]
-    roles[-1] = Column("role", last.title, last.width + geo.gutter_right, last.pad_left,
-                       geo.gutter_right)
+    roles[-1] = replace(last, width=last.width + geo.gutter_right, pad_right=geo.gutter_right)
     return (
         Column("no", "No", fixed["no"]),
         Column("kegiatan", "Kegiatan", geo.kegiatan_width),
@@ -203,9 +221,13 @@ def _thead_height(columns: tuple[Column, ...]) -> float:
     return 22 + max(lay.text_height([c.title], c.width - c.pad_left - c.pad_right) for c in columns)
 
 
-def build_document(definition: SopDefinition, institution: Institution | None = None,
-                   rows_per_page: int | None = None, *,
-                   logo_url: str | None = None) -> SopDocument:
+def build_document(
+    definition: SopDefinition,
+    institution: Institution | None = None,
+    rows_per_page: int | None = None,
+    *,
+    logo_url: str | None = None,
+) -> SopDocument:
     """Lay out ``definition`` as the Permenpan RB 35/2012 document.
 
     ``rows_per_page`` forces at most that many kegiatan per printed page; by default the
@@ -232,7 +254,8 @@ def build_document(definition: SopDefinition, institution: Institution | None = 
         DocumentRow(
             number=s.number,
             kegiatan=s.kegiatan,
-            actor=definition.roles_by_id[s.actor].name if s.actor in definition.roles_by_id
+            actor=definition.roles_by_id[s.actor].name
+            if s.actor in definition.roles_by_id
             else s.actor,
             kind=s.kind.value,
             per_unit=s.per_unit,
@@ -276,8 +299,12 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render_document(definition: SopDefinition, institution: Institution | None = None,
-                    *, logo_url: str | None = None) -> str:
+def render_document(
+    definition: SopDefinition,
+    institution: Institution | None = None,
+    *,
+    logo_url: str | None = None,
+) -> str:
     """The document as an HTML fragment (``<div class="sop-document">…</div>``)."""
     doc = build_document(definition, institution, logo_url=logo_url)
     return environment().get_template(TEMPLATE).render(doc=doc)

@@ -42,18 +42,18 @@ PRE_TOP = 10  # a lane connector entering from the top turns this far above the 
 ARROW = 6  # arrowhead length
 PENTAGON_HALF = 9
 LANE_INSET, LANE_GAP, LANE_OUTER = 8, 10, 10
-MIN_ROW_HEIGHT = 64
+MIN_ROW_HEIGHT = 60
 CONNECTOR_ROW_HEIGHT = 34
 
 # Table geometry (px at 96 dpi); A4 landscape minus 10 mm margins is 1047 x 718 px.
 TABLE_WIDTH = 1040
 FIXED_WIDTHS = {"no": 28, "kelengkapan": 96, "waktu": 62, "output": 100, "keterangan": 84}
-MIN_KEGIATAN_WIDTH = 190
+MIN_KEGIATAN_WIDTH = 210
 MIN_ROLE_WIDTH, MAX_ROLE_WIDTH = 62, 120
 PAGE_HEIGHT = 718
-PAGE_CAPTION, PAGE_SAFETY = 24, 40
+PAGE_CAPTION, PAGE_SAFETY = 24, 24
 MAX_ROWS_PER_PAGE = 10
-CHAR_WIDTH, LINE_HEIGHT, SMALL_LINE_HEIGHT, CELL_PADDING = 6.3, 15, 13, 10
+CHAR_WIDTH, LINE_HEIGHT, SMALL_LINE_HEIGHT, CELL_PADDING = 5.4, 14.5, 13, 10
 
 Y = str  # a y coordinate: a number of px from the middle of the row, TOP or BOTTOM
 
@@ -206,7 +206,9 @@ def edges_of(definition: SopDefinition) -> list[Edge]:
         lo, hi = min(src, dst), max(src, dst)
         upward = dst <= src
 
-        def feasible(side: str, s_num: int = s.number, tgt: int = target, up: bool = upward) -> bool:
+        def feasible(
+            side: str, s_num: int = s.number, tgt: int = target, up: bool = upward
+        ) -> bool:
             out_ok = not side_exit or (s_num, side) not in ports
             in_ok = not up or ports.get((tgt, side)) != "out"
             return out_ok and in_ok
@@ -228,10 +230,12 @@ def edges_of(definition: SopDefinition) -> list[Edge]:
 
 def geometry_for(definition: SopDefinition, edges: Sequence[Edge]) -> Geometry:
     """Column widths: fixed mutu baku columns, equal pelaksana columns, kegiatan the rest."""
-    n_lanes = {side: 1 + max((e.lane_index for e in edges if e.side == side), default=-1)
-               for side in "LR"}
-    gutter = {s: (LANE_INSET + (k - 1) * LANE_GAP + LANE_OUTER if k else 0)
-              for s, k in n_lanes.items()}
+    n_lanes = {
+        side: 1 + max((e.lane_index for e in edges if e.side == side), default=-1) for side in "LR"
+    }
+    gutter = {
+        s: (LANE_INSET + (k - 1) * LANE_GAP + LANE_OUTER if k else 0) for s, k in n_lanes.items()
+    }
     roles = max(1, len(definition.roles))
     avail = TABLE_WIDTH - sum(FIXED_WIDTHS.values()) - gutter["L"] - gutter["R"]
     width = (avail - MIN_KEGIATAN_WIDTH) // roles
@@ -242,13 +246,18 @@ def geometry_for(definition: SopDefinition, edges: Sequence[Edge]) -> Geometry:
 
 def text_height(texts: Sequence[str], width: float, line: float = LINE_HEIGHT) -> float:
     """A generous estimate of the height of ``texts`` wrapped in a cell ``width`` px wide."""
-    per_line = max(4, int((width - CELL_PADDING) / CHAR_WIDTH * 0.88))
+    per_line = max(4, int((width - CELL_PADDING) / CHAR_WIDTH * 0.9))
     lines = sum(max(1, math.ceil(len(p) / per_line)) for t in texts if t for p in t.split("\n"))
     return lines * line
 
 
-def paginate(heights: Sequence[float], crossings: Sequence[int], budget_single: float,
-             budget_multi: float, max_rows: int) -> list[range]:
+def paginate(
+    heights: Sequence[float],
+    crossings: Sequence[int],
+    budget_single: float,
+    budget_multi: float,
+    max_rows: int,
+) -> list[range]:
     """Split rows into the fewest chunks that fit a page; among those, cut as few side-lane
     connectors as possible (``crossings[i]``: cut after row i), then balance the heights."""
     n = len(heights)
@@ -287,13 +296,17 @@ def _symbol(step: Step, x: float) -> Symbol:
     def shape(dx: float, dy: float) -> str:
         cx, cy = x + dx, dy
         if step.kind is StepKind.DECISION:
-            return (f"M{_n(cx)},{_n(cy - hh)} L{_n(cx + hw)},{_n(cy)} L{_n(cx)},{_n(cy + hh)} "
-                    f"L{_n(cx - hw)},{_n(cy)} Z")
+            return (
+                f"M{_n(cx)},{_n(cy - hh)} L{_n(cx + hw)},{_n(cy)} L{_n(cx)},{_n(cy + hh)} "
+                f"L{_n(cx - hw)},{_n(cy)} Z"
+            )
         if step.kind in (StepKind.START, StepKind.END):
             r = hh
-            return (f"M{_n(cx - hw + r)},{_n(cy - hh)} H{_n(cx + hw - r)} "
-                    f"A{_n(r)},{_n(r)} 0 0 1 {_n(cx + hw - r)},{_n(cy + hh)} H{_n(cx - hw + r)} "
-                    f"A{_n(r)},{_n(r)} 0 0 1 {_n(cx - hw + r)},{_n(cy - hh)} Z")
+            return (
+                f"M{_n(cx - hw + r)},{_n(cy - hh)} H{_n(cx + hw - r)} "
+                f"A{_n(r)},{_n(r)} 0 0 1 {_n(cx + hw - r)},{_n(cy + hh)} H{_n(cx - hw + r)} "
+                f"A{_n(r)},{_n(r)} 0 0 1 {_n(cx - hw + r)},{_n(cy - hh)} Z"
+            )
         return f"M{_n(cx - hw)},{_n(cy - hh)} h{_n(2 * hw)} v{_n(2 * hh)} h{_n(-2 * hw)} Z"
 
     shadow = shape(4, -4) if step.per_unit else ""
@@ -306,8 +319,7 @@ def _head(x: float, y: float, direction: str) -> str:
     dx, dy = {"down": (0, -1), "up": (0, 1), "left": (1, 0), "right": (-1, 0)}[direction]
     bx, by = x + dx * a, y + dy * a
     px, py = -dy * w, dx * w
-    return (f"M{_n(x)},{_n(y)} L{_n(bx + px)},{_n(by + py)} "
-            f"L{_n(bx - px)},{_n(by - py)} Z")
+    return f"M{_n(x)},{_n(y)} L{_n(bx + px)},{_n(by + py)} L{_n(bx - px)},{_n(by - py)} Z"
 
 
 def _pentagon(x: float) -> str:
@@ -334,8 +346,9 @@ class FlowLayout:
     bottoms: list[Drawing | None]
 
 
-def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
-          chunks: Sequence[range]) -> FlowLayout:
+def route(
+    definition: SopDefinition, edges: Sequence[Edge], geo: Geometry, chunks: Sequence[range]
+) -> FlowLayout:
     """Draw symbols and connectors into per-row drawings."""
     steps = definition.steps
     col = {r.id: i for i, r in enumerate(definition.roles)}
@@ -354,26 +367,44 @@ def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
     def half(r: int) -> tuple[float, float]:
         return HALF_SIZE[steps[r].kind]
 
+    def top(r: int) -> float:
+        """y of the top of row r's symbol where an arrow from above lands on it."""
+        stacked = 0 if not steps[r].per_unit else 1 if steps[r].kind is StepKind.DECISION else 4
+        return -(half(r)[1] + stacked)
+
+    def side(r: int, sign: int) -> float:
+        """x of the left (sign -1) or right (+1) edge of row r's symbol at its middle."""
+        stacked = steps[r].per_unit and sign > 0 and steps[r].kind is not StepKind.DECISION
+        return xs[r] + sign * (half(r)[0] + (4 if stacked else 0))
+
     for e in edges:
         key = (e.from_step, e.to_step, e.branch)
 
-        def line(d: Drawing, x1: float, y1: Y | float, x2: float, y2: Y | float,
-                 key: tuple[int, int, str] = key) -> None:
+        def line(
+            d: Drawing,
+            x1: float,
+            y1: Y | float,
+            x2: float,
+            y2: Y | float,
+            key: tuple[int, int, str] = key,
+        ) -> None:
             y1s = y1 if isinstance(y1, str) else _n(y1)
             y2s = y2 if isinstance(y2, str) else _n(y2)
             d.connector(key).lines.append(Line(_n(x1), y1s, _n(x2), y2s))
 
-        def head(d: Drawing, x: float, y: float, direction: str,
-                 key: tuple[int, int, str] = key) -> None:
+        def head(
+            d: Drawing, x: float, y: float, direction: str, key: tuple[int, int, str] = key
+        ) -> None:
             d.connector(key).heads.append(_head(x, y, direction))
 
         def offpage(d: Drawing, label: str, direction: str, x: float, e: Edge = e) -> None:
-            d.offpages.append(OffPage(label, direction, e.from_step, e.to_step, _n(x), _pentagon(x)))
+            d.offpages.append(
+                OffPage(label, direction, e.from_step, e.to_step, _n(x), _pentagon(x))
+            )
 
         src, dst = e.source, e.target
         a, b = xs[src], xs[dst]
-        hw_s, hh_s = half(src)
-        hw_t, hh_t = half(dst)
+        hh_s = half(src)[1]
         cs, ct = chunk_of[src], chunk_of[dst]
         label_text = {"ya": "Ya", "tidak": "Tidak"}.get(e.branch, "")
         if not e.lane:
@@ -392,12 +423,18 @@ def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
                 back = conn_row(tops, ct)
                 offpage(back, tag, "in", b)
                 line(back, b, PENTAGON_HALF, b, BOTTOM)
-            line(rows[dst], b, TOP, b, -hh_t)
-            head(rows[dst], b, -hh_t, "down")
+            line(rows[dst], b, TOP, b, top(dst))
+            head(rows[dst], b, top(dst), "down")
             if label_text:
                 left = b > a
-                rows[src].labels.append(Label(_n(a - 4 if left else a + 4), _n(hh_s + 9),
-                                              label_text, "end" if left else "start"))
+                rows[src].labels.append(
+                    Label(
+                        _n(a - 4 if left else a + 4),
+                        _n(hh_s + 9),
+                        label_text,
+                        "end" if left else "start",
+                    )
+                )
             continue
 
         lx = geo.lane_x(e.side, e.lane_index)
@@ -405,11 +442,17 @@ def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
         up = dst < src
         # Leaving the source: from the side (at the middle) or from the bottom (channel).
         if e.side_exit:
-            ex = a + sign * hw_s
+            ex = side(src, sign)
             line(rows[src], ex, 0, lx, 0)
             if label_text:
-                rows[src].labels.append(Label(_n(ex + sign * 3), "11" if up else "-4", label_text,
-                                              "end" if sign < 0 else "start"))
+                rows[src].labels.append(
+                    Label(
+                        _n(ex + sign * 3),
+                        "11" if up else "-4",
+                        label_text,
+                        "end" if sign < 0 else "start",
+                    )
+                )
             start_y: float = 0
         else:
             line(rows[src], a, hh_s, a, CHANNEL_Y)
@@ -418,11 +461,11 @@ def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
             if label_text:
                 rows[src].labels.append(Label(_n(a + 4), _n(hh_s + 9), label_text, "start"))
         if dst == src:  # a step returning to itself: up the lane, over and into the top
-            turn = -(hh_t + PRE_TOP)
+            turn = top(dst) - PRE_TOP
             line(rows[src], lx, start_y, lx, turn)
             line(rows[src], lx, turn, b, turn)
-            line(rows[src], b, turn, b, -hh_t)
-            head(rows[src], b, -hh_t, "down")
+            line(rows[src], b, turn, b, top(dst))
+            head(rows[src], b, top(dst), "down")
             continue
         line(rows[src], lx, start_y, lx, TOP if up else BOTTOM)
         between = range(dst + 1, src) if up else range(src + 1, dst)
@@ -449,14 +492,14 @@ def route(definition: SopDefinition, edges: Sequence[Edge], geo: Geometry,
                 line(back, lx, PENTAGON_HALF, lx, BOTTOM)
         # Entering the target: at its side going up, from the top going down.
         if up:
-            en = b + sign * hw_t
+            en = side(dst, sign)
             line(rows[dst], lx, BOTTOM, lx, 0)
             line(rows[dst], lx, 0, en, 0)
             head(rows[dst], en, 0, "right" if sign < 0 else "left")
         else:
-            turn = -(hh_t + PRE_TOP)
+            turn = top(dst) - PRE_TOP
             line(rows[dst], lx, TOP, lx, turn)
             line(rows[dst], lx, turn, b, turn)
-            line(rows[dst], b, turn, b, -hh_t)
-            head(rows[dst], b, -hh_t, "down")
+            line(rows[dst], b, turn, b, top(dst))
+            head(rows[dst], b, top(dst), "down")
     return FlowLayout(rows, tops, bottoms)

@@ -14,7 +14,7 @@ from typing import Any
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, URLEncodedBody
+from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core.engine import Claim, Complete, Decide
@@ -135,7 +135,7 @@ class CasesController(Controller):
     async def case(
         self,
         request: Request,
-        key: str,
+        key: FromPath[str],
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
@@ -147,9 +147,9 @@ class CasesController(Controller):
     async def act(
         self,
         request: Request,
-        key: str,
-        task: int,
-        action: str,
+        key: FromPath[str],
+        task: FromPath[int],
+        action: FromPath[str],
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
@@ -214,7 +214,7 @@ class CasesController(Controller):
 
     @get("/cases/{key:str}/attachments/{attachment:int}", name="attachment")
     async def attachment(
-        self, key: str, attachment: int, tenant: NamedDependency[TenantService]
+        self, key: FromPath[str], attachment: FromPath[int], tenant: NamedDependency[TenantService]
     ) -> Response:
         info, content = await tenant.attachment(attachment)
         if info.case_key != key:

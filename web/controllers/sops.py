@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
+from litestar.params import FromPath
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -29,7 +30,7 @@ class SopsController(Controller):
     async def document(
         self,
         request: Request,
-        sop_id: str,
+        sop_id: FromPath[str],
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
