@@ -118,7 +118,8 @@ def test_sign_in_sets_safe_cookies_and_defaults_to_indonesian(client: TestClient
     assert '<html lang="id"' in page.text
     cookies = page.headers.get_list("set-cookie")
     session = next(h for h in cookies if h.startswith("alur_session="))
-    assert "HttpOnly" in session and "SameSite=lax" in session
+    assert "HttpOnly" in session
+    assert "SameSite=lax" in session
     r = login(client, "staf")
     assert r.status_code == 303
     inbox = client.get("/", follow_redirects=True)
@@ -194,7 +195,8 @@ def test_a_case_without_javascript(client: TestClient) -> None:
     as_user(client, "staf")
     key = start_case(client)
     r = act(client, key, 1, "complete", note="Draft format terlampir")
-    assert r.status_code == 303 and r.headers["location"].endswith(key)
+    assert r.status_code == 303
+    assert r.headers["location"].endswith(key)
     as_user(client, "kasubag-perencanaan")
     task = open_task(client, key, 2)
     before = asyncio.run(_count(Event))
@@ -214,7 +216,8 @@ def test_htmx_actions_swap_the_live_region(client: TestClient) -> None:
     key = start_case(client)
     r = act(client, key, 1, "claim", htmx=True)
     assert r.status_code == 200
-    assert "<html" not in r.text and 'id="case-live-inner"' in r.text
+    assert "<html" not in r.text
+    assert 'id="case-live-inner"' in r.text
     assert r.headers["HX-Trigger"] == "inbox-changed"
     r = act(client, key, 1, "ya", htmx=True)  # step 1 is not a decision
     assert r.status_code == 422
