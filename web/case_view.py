@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from markupsafe import Markup
+
 from alur.core.engine import EventKind, may_act
 from alur.core.errors import N_
 from alur.core.i18n import gettext
@@ -16,6 +18,7 @@ from alur.tenants.identity import actor_for
 from alur.tenants.listing import eligible_people
 from alur.tenants.service import AttachmentInfo, TenantService
 from alur.web.deps import Viewer
+from alur.web.sopdoc import render_document
 
 EVENT_LABELS = {
     EventKind.CASE_STARTED: N_("started the case"),
@@ -74,6 +77,7 @@ class CaseView:
     steps: list[StepView]
     timeline: list[dict[str, Any]]
     attachments: list[AttachmentInfo]
+    flowchart: Markup = field(default_factory=Markup)
     error: str | None = None
     error_task: int | None = None
     draft: dict[str, Any] = field(default_factory=dict)
@@ -134,6 +138,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         steps=_steps(d, history, case.state.current_steps),
         timeline=_timeline(d, history, units),
         attachments=await tenant.attachments(key),
+        flowchart=document_html(d, tenant),
     )
 
 
@@ -184,3 +189,22 @@ def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[di
             }
         )
     return entries
+
+
+_DOCUMENTS: dict[str, Markup] = {}
+
+
+def document_html(d: SopDefinition, tenant: TenantService) -> Markup:
+    """The SOP document of a pinned definition, rendered once per content hash (the
+    renderer's own template escapes every text of the definition)."""
+    html = _DOCUMENTS.get(d.content_hash)
+    if html is None:
+        plugin = tenant.plugins.plugins()
+        institution = next(
+            (p.institution for p in plugin if p.name == tenant.tenant["plugin"]), None
+        )
+        html = Markup(render_document(d, institution))
+        if len(_DOCUMENTS) > 256:
+            _DOCUMENTS.clear()
+        _DOCUMENTS[d.content_hash] = html
+    return html

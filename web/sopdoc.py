@@ -13,6 +13,8 @@ Pure Python: imports Jinja2 and alur.core only.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -20,8 +22,7 @@ from pathlib import Path
 import jinja2
 
 from alur.core import Institution, SopDefinition, Step, StepKind
-
-from . import sopdoc_layout as lay
+from alur.web import sopdoc_layout as lay
 
 TEMPLATES = Path(__file__).parent / "templates"
 TEMPLATE = "sop/document.html"
@@ -37,6 +38,7 @@ __all__ = [
     "SopDocument",
     "build_document",
     "environment",
+    "render",
     "render_document",
 ]
 
@@ -116,8 +118,8 @@ class PageChunk:
 
     number: int
     rows: tuple[DocumentRow, ...]
-    top: lay.Drawing | None  # off-page connectors arriving at the top of the page
-    bottom: lay.Drawing | None  # off-page connectors leaving at the bottom
+    top: lay.Drawing | None  # the off-page connectors above the first kegiatan, if any
+    bottom: lay.Drawing | None  # the off-page connectors below the last kegiatan, if any
 
     @property
     def body(self) -> tuple[BodyRow, ...]:
@@ -214,11 +216,41 @@ def _row_height(step: Step, geo: lay.Geometry) -> float:
         lay.text_height([step.output], fixed["output"]),
         lay.text_height([step.keterangan], fixed["keterangan"]),
     ]
-    return max(lay.MIN_ROW_HEIGHT, max(cells) + lay.CELL_PADDING + 4)
+    return max(lay.MIN_ROW_HEIGHT, math.ceil(max(cells) + lay.CELL_PADDING + 4))
 
 
 def _thead_height(columns: tuple[Column, ...]) -> float:
     return 22 + max(lay.text_height([c.title], c.width - c.pad_left - c.pad_right) for c in columns)
+
+
+def _paginate(
+    definition: SopDefinition,
+    edges: list[lay.Edge],
+    geo: lay.Geometry,
+    rows_per_page: int | None,
+) -> tuple[tuple[Column, ...], list[range]]:
+    columns = _columns(definition, geo)
+    heights = [_row_height(s, geo) for s in definition.steps]
+    cuts = [
+        sum(1 for e in edges if e.lane and min(e.source, e.target) <= i < max(e.source, e.target))
+        for i in range(len(heights))
+    ]
+    room = lay.PAGE_HEIGHT - lay.PAGE_CAPTION - lay.PAGE_SAFETY - _thead_height(columns)
+    if rows_per_page is not None:
+        max_rows, single, multi = max(1, rows_per_page), float("inf"), float("inf")
+    else:
+        max_rows, single = lay.MAX_ROWS_PER_PAGE, room
+        multi = room - 2 * lay.CONNECTOR_ROW_HEIGHT
+    return columns, lay.paginate(heights, cuts, single, multi, max_rows)
+
+
+def _crowded_offpage(edges: list[lay.Edge], chunks: list[range]) -> bool:
+    """Whether a side with several lanes has a lane leaving its page (pentagons would touch)."""
+    chunk_of = {r: c for c, rng in enumerate(chunks) for r in rng}
+    lanes = Counter(side for side, _ in {(e.side, e.lane_index) for e in edges if e.lane})
+    return any(
+        lanes[e.side] > 1 and chunk_of[e.source] != chunk_of[e.target] for e in edges if e.lane
+    )
 
 
 def build_document(
@@ -236,27 +268,18 @@ def build_document(
     """
     edges = lay.edges_of(definition)
     geo = lay.geometry_for(definition, edges)
-    columns = _columns(definition, geo)
+    columns, chunks = _paginate(definition, edges, geo, rows_per_page)
+    if _crowded_offpage(edges, chunks):  # widen the lanes so that the pentagons fit
+        geo = lay.geometry_for(definition, edges, lay.WIDE_LANE_GAP)
+        columns, chunks = _paginate(definition, edges, geo, rows_per_page)
     heights = [_row_height(s, geo) for s in definition.steps]
-    cuts = [
-        sum(1 for e in edges if e.lane and min(e.source, e.target) <= i < max(e.source, e.target))
-        for i in range(len(heights))
-    ]
-    room = lay.PAGE_HEIGHT - lay.PAGE_CAPTION - lay.PAGE_SAFETY - _thead_height(columns)
-    if rows_per_page is not None:
-        max_rows, single, multi = max(1, rows_per_page), float("inf"), float("inf")
-    else:
-        max_rows, single = lay.MAX_ROWS_PER_PAGE, room
-        multi = room - 2 * lay.CONNECTOR_ROW_HEIGHT
-    chunks = lay.paginate(heights, cuts, single, multi, max_rows)
     flow = lay.route(definition, edges, geo, chunks)
+    role_names = {r.id: r.name for r in definition.roles}
     rows = [
         DocumentRow(
             number=s.number,
             kegiatan=s.kegiatan,
-            actor=definition.roles_by_id[s.actor].name
-            if s.actor in definition.roles_by_id
-            else s.actor,
+            actor=role_names.get(s.actor, s.actor),
             kind=s.kind.value,
             per_unit=s.per_unit,
             gate_question=s.gate.question if s.gate and s.kind is StepKind.DECISION else "",
@@ -299,12 +322,17 @@ def environment() -> jinja2.Environment:
     )
 
 
+def render(doc: SopDocument) -> str:
+    """Render a built document as an HTML fragment (``<div class="sop-document">…</div>``)."""
+    return environment().get_template(TEMPLATE).render(doc=doc)
+
+
 def render_document(
     definition: SopDefinition,
     institution: Institution | None = None,
     *,
+    rows_per_page: int | None = None,
     logo_url: str | None = None,
 ) -> str:
-    """The document as an HTML fragment (``<div class="sop-document">…</div>``)."""
-    doc = build_document(definition, institution, logo_url=logo_url)
-    return environment().get_template(TEMPLATE).render(doc=doc)
+    """Build and render ``definition`` (see :func:`build_document`) as an HTML fragment."""
+    return render(build_document(definition, institution, rows_per_page, logo_url=logo_url))

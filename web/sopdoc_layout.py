@@ -42,6 +42,7 @@ PRE_TOP = 10  # a lane connector entering from the top turns this far above the 
 ARROW = 6  # arrowhead length
 PENTAGON_HALF = 9
 LANE_INSET, LANE_GAP, LANE_OUTER = 8, 10, 10
+WIDE_LANE_GAP = 2 * PENTAGON_HALF + 3
 MIN_ROW_HEIGHT = 60
 CONNECTOR_ROW_HEIGHT = 34
 
@@ -151,6 +152,7 @@ class Geometry:
     gutter_right: float
     role_count: int
     kegiatan_width: float
+    lane_gap: float = LANE_GAP
 
     @property
     def flow_width(self) -> float:
@@ -161,8 +163,8 @@ class Geometry:
 
     def lane_x(self, side: str, index: int) -> float:
         if side == "L":
-            return self.gutter_left - LANE_INSET - index * LANE_GAP
-        return self.flow_width - self.gutter_right + LANE_INSET + index * LANE_GAP
+            return self.gutter_left - LANE_INSET - index * self.lane_gap
+        return self.flow_width - self.gutter_right + LANE_INSET + index * self.lane_gap
 
     def boundaries(self) -> list[float]:
         return [self.gutter_left + k * self.role_width for k in range(1, self.role_count)]
@@ -206,17 +208,14 @@ def edges_of(definition: SopDefinition) -> list[Edge]:
         lo, hi = min(src, dst), max(src, dst)
         upward = dst <= src
 
-        def feasible(
-            side: str, s_num: int = s.number, tgt: int = target, up: bool = upward
-        ) -> bool:
-            out_ok = not side_exit or (s_num, side) not in ports
-            in_ok = not up or ports.get((tgt, side)) != "out"
-            return out_ok and in_ok
-
-        def crossings(side: str, lo: int = lo, hi: int = hi) -> int:
-            return sum(1 for l2, h2, _ in lanes[side] if l2 < lo <= h2 < hi or lo < l2 <= hi < h2)
-
-        side = min("LR", key=lambda sd: (not feasible(sd), crossings(sd), cost[sd]))
+        scores = {}
+        for sd in "LR":  # a free port on the symbol(s), few crossed lanes, short lines
+            blocked = (side_exit and (s.number, sd) in ports) or (
+                upward and ports.get((target, sd)) == "out"
+            )
+            crossed = sum(1 for l2, h2, _ in lanes[sd] if l2 < lo <= h2 < hi or lo < l2 <= hi < h2)
+            scores[sd] = (blocked, crossed, cost[sd])
+        side = min("LR", key=scores.__getitem__)
         if side_exit:
             ports[(s.number, side)] = "out"
         if upward:
@@ -228,20 +227,26 @@ def edges_of(definition: SopDefinition) -> list[Edge]:
     return sorted(edges, key=lambda e: (e.source, e.branch != "ya", e.target))
 
 
-def geometry_for(definition: SopDefinition, edges: Sequence[Edge]) -> Geometry:
-    """Column widths: fixed mutu baku columns, equal pelaksana columns, kegiatan the rest."""
+def geometry_for(
+    definition: SopDefinition, edges: Sequence[Edge], lane_gap: float = LANE_GAP
+) -> Geometry:
+    """Column widths: fixed mutu baku columns, equal pelaksana columns, kegiatan the rest.
+
+    Lanes are ``lane_gap`` apart; use :data:`WIDE_LANE_GAP` when off-page connectors sit on
+    neighbouring lanes, so that their pentagons do not overlap.
+    """
     n_lanes = {
         side: 1 + max((e.lane_index for e in edges if e.side == side), default=-1) for side in "LR"
     }
     gutter = {
-        s: (LANE_INSET + (k - 1) * LANE_GAP + LANE_OUTER if k else 0) for s, k in n_lanes.items()
+        s: (LANE_INSET + (k - 1) * lane_gap + LANE_OUTER if k else 0) for s, k in n_lanes.items()
     }
     roles = max(1, len(definition.roles))
     avail = TABLE_WIDTH - sum(FIXED_WIDTHS.values()) - gutter["L"] - gutter["R"]
     width = (avail - MIN_KEGIATAN_WIDTH) // roles
     width = max(MIN_ROLE_WIDTH, min(MAX_ROLE_WIDTH, width))
     kegiatan = max(MIN_KEGIATAN_WIDTH, avail - roles * width)
-    return Geometry(width, gutter["L"], gutter["R"], roles, kegiatan)
+    return Geometry(width, gutter["L"], gutter["R"], roles, kegiatan, lane_gap)
 
 
 def text_height(texts: Sequence[str], width: float, line: float = LINE_HEIGHT) -> float:
@@ -349,157 +354,189 @@ class FlowLayout:
 def route(
     definition: SopDefinition, edges: Sequence[Edge], geo: Geometry, chunks: Sequence[range]
 ) -> FlowLayout:
-    """Draw symbols and connectors into per-row drawings."""
-    steps = definition.steps
-    col = {r.id: i for i, r in enumerate(definition.roles)}
-    xs = [geo.column_x(col.get(s.actor, 0)) for s in steps]
-    rows = [Drawing(symbol=_symbol(s, x)) for s, x in zip(steps, xs, strict=True)]
-    chunk_of = {r: c for c, rng in enumerate(chunks) for r in rng}
-    tops: list[Drawing | None] = [None] * len(chunks)
-    bottoms: list[Drawing | None] = [None] * len(chunks)
-    labels = iter(range(10**6))
+    """Draw the symbols and connectors into per-row drawings."""
+    return _Router(definition, edges, geo, chunks).run()
 
-    def conn_row(store: list[Drawing | None], c: int) -> Drawing:
-        if store[c] is None:
-            store[c] = Drawing()
-        return store[c]  # type: ignore[return-value]
 
-    def half(r: int) -> tuple[float, float]:
-        return HALF_SIZE[steps[r].kind]
+Key = tuple[int, int, str]  # (from step, to step, branch): one connector
 
-    def top(r: int) -> float:
-        """y of the top of row r's symbol where an arrow from above lands on it."""
-        stacked = 0 if not steps[r].per_unit else 1 if steps[r].kind is StepKind.DECISION else 4
-        return -(half(r)[1] + stacked)
 
-    def side(r: int, sign: int) -> float:
-        """x of the left (sign -1) or right (+1) edge of row r's symbol at its middle."""
-        stacked = steps[r].per_unit and sign > 0 and steps[r].kind is not StepKind.DECISION
-        return xs[r] + sign * (half(r)[0] + (4 if stacked else 0))
+class _Router:
+    """Draws every edge into the rows it passes through (see the module docstring)."""
 
-    for e in edges:
-        key = (e.from_step, e.to_step, e.branch)
+    def __init__(
+        self,
+        definition: SopDefinition,
+        edges: Sequence[Edge],
+        geo: Geometry,
+        chunks: Sequence[range],
+    ) -> None:
+        self.steps = definition.steps
+        self.edges = edges
+        self.geo = geo
+        self.chunks = chunks
+        col = {r.id: i for i, r in enumerate(definition.roles)}
+        self.xs = [geo.column_x(col.get(s.actor, 0)) for s in self.steps]
+        self.rows = [
+            Drawing(symbol=_symbol(s, x)) for s, x in zip(self.steps, self.xs, strict=True)
+        ]
+        self.chunk_of = {r: c for c, rng in enumerate(chunks) for r in rng}
+        self.tops: list[Drawing | None] = [None] * len(chunks)
+        self.bottoms: list[Drawing | None] = [None] * len(chunks)
+        # Off-page labels in reading order: the page where a pair starts, then left to right.
+        crossing = sorted(
+            (e for e in edges if self.chunk_of[e.source] != self.chunk_of[e.target]),
+            key=lambda e: (
+                min(self.chunk_of[e.source], self.chunk_of[e.target]),
+                geo.lane_x(e.side, e.lane_index) if e.lane else self.xs[e.source],
+            ),
+        )
+        self.tags = {_key(e): _offpage_label(i) for i, e in enumerate(crossing)}
 
-        def line(
-            d: Drawing,
-            x1: float,
-            y1: Y | float,
-            x2: float,
-            y2: Y | float,
-            key: tuple[int, int, str] = key,
-        ) -> None:
-            y1s = y1 if isinstance(y1, str) else _n(y1)
-            y2s = y2 if isinstance(y2, str) else _n(y2)
-            d.connector(key).lines.append(Line(_n(x1), y1s, _n(x2), y2s))
-
-        def head(
-            d: Drawing, x: float, y: float, direction: str, key: tuple[int, int, str] = key
-        ) -> None:
-            d.connector(key).heads.append(_head(x, y, direction))
-
-        def offpage(d: Drawing, label: str, direction: str, x: float, e: Edge = e) -> None:
-            d.offpages.append(
-                OffPage(label, direction, e.from_step, e.to_step, _n(x), _pentagon(x))
-            )
-
-        src, dst = e.source, e.target
-        a, b = xs[src], xs[dst]
-        hh_s = half(src)[1]
-        cs, ct = chunk_of[src], chunk_of[dst]
-        label_text = {"ya": "Ya", "tidak": "Tidak"}.get(e.branch, "")
-        if not e.lane:
-            if cs == ct and a != b:
-                line(rows[src], a, hh_s, a, CHANNEL_Y)
-                line(rows[src], a, CHANNEL_Y, b, CHANNEL_Y)
-                line(rows[src], b, CHANNEL_Y, b, BOTTOM)
+    def run(self) -> FlowLayout:
+        for e in self.edges:
+            if e.lane:
+                self._lane(e)
             else:
-                line(rows[src], a, hh_s, a, BOTTOM)
-            if cs != ct:
-                tag = _offpage_label(next(labels))
-                out = conn_row(bottoms, cs)
-                line(out, a, TOP, a, -PENTAGON_HALF)
-                head(out, a, -PENTAGON_HALF, "down")
-                offpage(out, tag, "out", a)
-                back = conn_row(tops, ct)
-                offpage(back, tag, "in", b)
-                line(back, b, PENTAGON_HALF, b, BOTTOM)
-            line(rows[dst], b, TOP, b, top(dst))
-            head(rows[dst], b, top(dst), "down")
-            if label_text:
-                left = b > a
-                rows[src].labels.append(
-                    Label(
-                        _n(a - 4 if left else a + 4),
-                        _n(hh_s + 9),
-                        label_text,
-                        "end" if left else "start",
-                    )
-                )
-            continue
+                self._main(e)
+        return FlowLayout(self.rows, self.tops, self.bottoms)
 
-        lx = geo.lane_x(e.side, e.lane_index)
+    # -- drawing primitives --
+
+    def _top_row(self, chunk: int) -> Drawing:
+        if self.tops[chunk] is None:
+            self.tops[chunk] = Drawing()
+        return self.tops[chunk]  # type: ignore[return-value]
+
+    def _bottom_row(self, chunk: int) -> Drawing:
+        if self.bottoms[chunk] is None:
+            self.bottoms[chunk] = Drawing()
+        return self.bottoms[chunk]  # type: ignore[return-value]
+
+    @staticmethod
+    def _line(d: Drawing, key: Key, x1: float, y1: Y | float, x2: float, y2: Y | float) -> None:
+        y1s = y1 if isinstance(y1, str) else _n(y1)
+        y2s = y2 if isinstance(y2, str) else _n(y2)
+        d.connector(key).lines.append(Line(_n(x1), y1s, _n(x2), y2s))
+
+    @staticmethod
+    def _head(d: Drawing, key: Key, x: float, y: float, direction: str) -> None:
+        d.connector(key).heads.append(_head(x, y, direction))
+
+    @staticmethod
+    def _offpage(d: Drawing, e: Edge, label: str, direction: str, x: float) -> None:
+        d.offpages.append(OffPage(label, direction, e.from_step, e.to_step, _n(x), _pentagon(x)))
+
+    def _label(self, r: int, x: float, y: float, e: Edge, anchor: str) -> None:
+        text = {"ya": "Ya", "tidak": "Tidak"}.get(e.branch, "")
+        if text:
+            self.rows[r].labels.append(Label(_n(x), _n(y), text, anchor))
+
+    def _half(self, r: int) -> tuple[float, float]:
+        return HALF_SIZE[self.steps[r].kind]
+
+    def _top(self, r: int) -> float:
+        """y where an arrow from above lands on row r's symbol (its stacked copy, if any)."""
+        step = self.steps[r]
+        stacked = 0 if not step.per_unit else 1 if step.kind is StepKind.DECISION else 4
+        return -(self._half(r)[1] + stacked)
+
+    def _side(self, r: int, sign: int) -> float:
+        """x of the left (sign -1) or right (+1) edge of row r's symbol at its middle."""
+        step = self.steps[r]
+        stacked = step.per_unit and sign > 0 and step.kind is not StepKind.DECISION
+        return self.xs[r] + sign * (self._half(r)[0] + (4 if stacked else 0))
+
+    def _enter_from_above(self, r: int, key: Key, x_from: float) -> None:
+        """From x_from at the top edge of row r down, over and into its symbol's top."""
+        b, tip = self.xs[r], self._top(r)
+        if x_from != b:
+            turn = tip - PRE_TOP
+            self._line(self.rows[r], key, x_from, TOP, x_from, turn)
+            self._line(self.rows[r], key, x_from, turn, b, turn)
+            self._line(self.rows[r], key, b, turn, b, tip)
+        else:
+            self._line(self.rows[r], key, b, TOP, b, tip)
+        self._head(self.rows[r], key, b, tip, "down")
+
+    # -- routes --
+
+    def _main(self, e: Edge) -> None:
+        """The main flow to the next row: bottom, channel, down into the top."""
+        key, src, dst = _key(e), e.source, e.target
+        a, b = self.xs[src], self.xs[dst]
+        bottom = self._half(src)[1]
+        cs, ct = self.chunk_of[src], self.chunk_of[dst]
+        row = self.rows[src]
+        if cs == ct and a != b:
+            self._line(row, key, a, bottom, a, CHANNEL_Y)
+            self._line(row, key, a, CHANNEL_Y, b, CHANNEL_Y)
+            self._line(row, key, b, CHANNEL_Y, b, BOTTOM)
+        else:
+            self._line(row, key, a, bottom, a, BOTTOM)
+        if cs != ct:  # off-page: below the source's column, then above the target's
+            out, back = self._bottom_row(cs), self._top_row(ct)
+            self._line(out, key, a, TOP, a, -PENTAGON_HALF)
+            self._head(out, key, a, -PENTAGON_HALF, "down")
+            self._offpage(out, e, self.tags[key], "out", a)
+            self._offpage(back, e, self.tags[key], "in", b)
+            self._line(back, key, b, PENTAGON_HALF, b, BOTTOM)
+        self._enter_from_above(dst, key, b)
+        left = cs == ct and b > a  # put "Ya" on the side the channel does not take
+        self._label(src, a - 4 if left else a + 4, bottom + 9, e, "end" if left else "start")
+
+    def _lane(self, e: Edge) -> None:
+        """Any other branch: out to a side lane, along it, and into the target."""
+        key, src, dst = _key(e), e.source, e.target
+        lx = self.geo.lane_x(e.side, e.lane_index)
         sign = -1 if e.side == "L" else 1
         up = dst < src
-        # Leaving the source: from the side (at the middle) or from the bottom (channel).
-        if e.side_exit:
-            ex = side(src, sign)
-            line(rows[src], ex, 0, lx, 0)
-            if label_text:
-                rows[src].labels.append(
-                    Label(
-                        _n(ex + sign * 3),
-                        "11" if up else "-4",
-                        label_text,
-                        "end" if sign < 0 else "start",
-                    )
-                )
-            start_y: float = 0
-        else:
-            line(rows[src], a, hh_s, a, CHANNEL_Y)
-            line(rows[src], a, CHANNEL_Y, lx, CHANNEL_Y)
-            start_y = CHANNEL_Y
-            if label_text:
-                rows[src].labels.append(Label(_n(a + 4), _n(hh_s + 9), label_text, "start"))
-        if dst == src:  # a step returning to itself: up the lane, over and into the top
-            turn = top(dst) - PRE_TOP
-            line(rows[src], lx, start_y, lx, turn)
-            line(rows[src], lx, turn, b, turn)
-            line(rows[src], b, turn, b, top(dst))
-            head(rows[src], b, top(dst), "down")
-            continue
-        line(rows[src], lx, start_y, lx, TOP if up else BOTTOM)
-        between = range(dst + 1, src) if up else range(src + 1, dst)
-        for r in between:
-            if chunk_of[r] in (cs, ct):  # chunks in between show nothing of it
-                line(rows[r], lx, TOP, lx, BOTTOM)
+        cs, ct = self.chunk_of[src], self.chunk_of[dst]
+        row = self.rows[src]
+        if e.side_exit:  # from the side, at the middle of the row
+            ex = self._side(src, sign)
+            self._line(row, key, ex, 0, lx, 0)
+            self._label(src, ex + sign * 3, 11 if up else -4, e, "end" if sign < 0 else "start")
+            start: float = 0
+        else:  # from the bottom, along the channel
+            a, bottom = self.xs[src], self._half(src)[1]
+            self._line(row, key, a, bottom, a, CHANNEL_Y)
+            self._line(row, key, a, CHANNEL_Y, lx, CHANNEL_Y)
+            self._label(src, a + 4, bottom + 9, e, "start")
+            start = CHANNEL_Y
+        if dst == src:  # back into itself: up the lane, over and into the top
+            turn = self._top(src) - PRE_TOP
+            self._line(row, key, lx, start, lx, turn)
+            self._line(row, key, lx, turn, self.xs[src], turn)
+            self._line(row, key, self.xs[src], turn, self.xs[src], self._top(src))
+            self._head(row, key, self.xs[src], self._top(src), "down")
+            return
+        self._line(row, key, lx, start, lx, TOP if up else BOTTOM)
+        for r in range(dst + 1, src) if up else range(src + 1, dst):
+            if self.chunk_of[r] in (cs, ct):  # pages in between show nothing of it
+                self._line(self.rows[r], key, lx, TOP, lx, BOTTOM)
         if cs != ct:
-            tag = _offpage_label(next(labels))
-            if up:
-                out = conn_row(tops, cs)
-                line(out, lx, BOTTOM, lx, PENTAGON_HALF)
-                head(out, lx, PENTAGON_HALF, "up")
-                offpage(out, tag, "out", lx)
-                back = conn_row(bottoms, ct)
-                offpage(back, tag, "in", lx)
-                line(back, lx, -PENTAGON_HALF, lx, TOP)
+            tag = self.tags[key]
+            if up:  # leaves at the top of this page, resumes at the bottom of the target's
+                out, back = self._top_row(cs), self._bottom_row(ct)
+                self._line(out, key, lx, BOTTOM, lx, PENTAGON_HALF)
+                self._head(out, key, lx, PENTAGON_HALF, "up")
+                self._line(back, key, lx, -PENTAGON_HALF, lx, TOP)
             else:
-                out = conn_row(bottoms, cs)
-                line(out, lx, TOP, lx, -PENTAGON_HALF)
-                head(out, lx, -PENTAGON_HALF, "down")
-                offpage(out, tag, "out", lx)
-                back = conn_row(tops, ct)
-                offpage(back, tag, "in", lx)
-                line(back, lx, PENTAGON_HALF, lx, BOTTOM)
-        # Entering the target: at its side going up, from the top going down.
-        if up:
-            en = side(dst, sign)
-            line(rows[dst], lx, BOTTOM, lx, 0)
-            line(rows[dst], lx, 0, en, 0)
-            head(rows[dst], en, 0, "right" if sign < 0 else "left")
-        else:
-            turn = top(dst) - PRE_TOP
-            line(rows[dst], lx, TOP, lx, turn)
-            line(rows[dst], lx, turn, b, turn)
-            line(rows[dst], b, turn, b, top(dst))
-            head(rows[dst], b, top(dst), "down")
-    return FlowLayout(rows, tops, bottoms)
+                out, back = self._bottom_row(cs), self._top_row(ct)
+                self._line(out, key, lx, TOP, lx, -PENTAGON_HALF)
+                self._head(out, key, lx, -PENTAGON_HALF, "down")
+                self._line(back, key, lx, PENTAGON_HALF, lx, BOTTOM)
+            self._offpage(out, e, tag, "out", lx)
+            self._offpage(back, e, tag, "in", lx)
+        if up:  # into the target's side
+            en = self._side(dst, sign)
+            self._line(self.rows[dst], key, lx, BOTTOM, lx, 0)
+            self._line(self.rows[dst], key, lx, 0, en, 0)
+            self._head(self.rows[dst], key, en, 0, "right" if sign < 0 else "left")
+        else:  # into the target's top
+            self._enter_from_above(dst, key, lx)
+
+
+def _key(e: Edge) -> Key:
+    return (e.from_step, e.to_step, e.branch)
