@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+DATA_SUFFIXES = {".py", ".typed", ".md", ".html", ".css", ".js", ".po", ".txt"}
 PORTIONS = {
     "core": "alur/core",
     "cli": "alur/cli",
