@@ -8,9 +8,22 @@ translations, compiled in memory when first used (no build step). Templates use
 The language is a context variable: the web app sets it per request (Indonesian unless the
 user chose English); elsewhere it is ``ALUR_LANGUAGE`` or, by default, the message ids.
 
-To add strings: ``pybabel extract -F babel.cfg -o /tmp/messages.pot .`` then
-``pybabel update -i /tmp/messages.pot -d core/locale``; a test fails when a message has no
-Indonesian translation.
+Python code marks user-facing text three ways, all extracted: ``gettext("...")``,
+``format_message("... {name} ...", name=...)`` (placeholders are ``str.format`` braces, never
+``%``) and ``N_("...")`` for a template translated later (error templates, labels in tables).
+Only the literal first argument is extracted, so never pass an f-string.
+
+To add or change strings, from the project root::
+
+    .venv/bin/pybabel extract -F babel.cfg -k N_ -k format_message \
+        -o /tmp/messages.pot core tenants web cli
+    .venv/bin/pybabel update -i /tmp/messages.pot -d core/locale -l id \
+        --ignore-obsolete --no-fuzzy-matching -w 100
+
+then translate every empty ``msgstr`` in ``core/locale/id/LC_MESSAGES/messages.po`` (keep
+each ``{placeholder}`` exactly; no ``%`` — Jinja's new-style gettext would read it as a
+format). The English catalog stays empty: the ids are English. ``tests/test_i18n.py`` fails
+when a message has no Indonesian translation or a translation changes the placeholders.
 """
 
 from __future__ import annotations
@@ -25,15 +38,26 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
-from alur.core.errors import AlurError
+from alur.core.errors import N_, AlurError
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
 DEFAULT_LANGUAGE = "id"  # of the web UI
 
-current_language: ContextVar[str] = ContextVar(
-    "alur_language", default=os.environ.get("ALUR_LANGUAGE", "en")
+# Values shown through ``_(value)`` in templates, marked here so that they are extracted.
+DYNAMIC_MESSAGES = (
+    N_("active"),  # case status
+    N_("finished"),
+    N_("cancelled"),
+    N_("Ya"),  # a decision's answer
+    N_("Tidak"),
+    N_("ok"),  # a plugin's status
+    N_("failed"),
+    N_("disabled"),
 )
+
+_PROCESS_LANGUAGE: str = os.environ.get("ALUR_LANGUAGE", "en")
+current_language: ContextVar[str] = ContextVar("alur_language", default=_PROCESS_LANGUAGE)
 
 
 @cache

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+from alur.core.i18n import format_message, gettext
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
 from alur.tenants.identity import add_delegation, add_membership
 from alur.tenants.service import TenantService
@@ -33,7 +34,7 @@ class TenantAdmin:
             & (Membership.administrator == True)  # noqa: E712
         )
         if not is_admin:
-            raise Forbidden(what="administer this office: you are not its administrator")
+            raise Forbidden(what=gettext("administer this office: you are not its administrator"))
 
     # --- units -----------------------------------------------------------------------
 
@@ -41,11 +42,11 @@ class TenantAdmin:
         await self._require_admin()
         errors: dict[str, str] = {}
         if not UNIT_SLUG.match(slug or ""):
-            errors["slug"] = "use lowercase letters, digits and dashes (e.g. linmas)"
+            errors["slug"] = gettext("use lowercase letters, digits and dashes (e.g. linmas)")
         elif await Unit.exists().where((Unit.tenant == self.tenant_id) & (Unit.slug == slug)):
-            errors["slug"] = f'a unit "{slug}" already exists'
+            errors["slug"] = format_message('a unit "{slug}" already exists', slug=slug)
         if not (name or "").strip():
-            errors["name"] = "give the unit's name"
+            errors["name"] = gettext("give the unit's name")
         if errors:
             raise InvalidInput(errors)
         unit = Unit(tenant=self.tenant_id, slug=slug, name=name.strip())
@@ -61,7 +62,7 @@ class TenantAdmin:
             .returning(Unit.id)
         )
         if not done:
-            raise NotFound(what=f"unit {slug}")
+            raise NotFound(what=format_message("unit {slug}", slug=slug))
 
     # --- calendar --------------------------------------------------------------------
 
@@ -74,9 +75,9 @@ class TenantAdmin:
             try:
                 parsed[field] = time.fromisoformat(value)
             except (TypeError, ValueError):
-                errors[field] = f'"{value}" is not a time like 07:30'
+                errors[field] = format_message('"{value}" is not a time like 07:30', value=value)
         if not errors and parsed["office_end"] <= parsed["office_start"]:
-            errors["office_end"] = "office hours must end after they start"
+            errors["office_end"] = gettext("office hours must end after they start")
         if errors:
             raise InvalidInput(errors)
         await Tenant.update({Tenant.office_start: start[:5], Tenant.office_end: end[:5]}).where(
@@ -86,7 +87,9 @@ class TenantAdmin:
     async def add_day_off(self, day: date, name: str) -> DayOff:
         await self._require_admin()
         if await DayOff.exists().where((DayOff.tenant == self.tenant_id) & (DayOff.day == day)):
-            raise InvalidInput({"day": f"{day.isoformat()} is already a day off"})
+            raise InvalidInput(
+                {"day": format_message("{day} is already a day off", day=day.isoformat())}
+            )
         row = DayOff(tenant=self.tenant_id, day=day, name=(name or "").strip()[:255])
         await row.save()
         return row
@@ -99,7 +102,7 @@ class TenantAdmin:
             .returning(DayOff.id)
         )
         if not done:
-            raise NotFound(what=f"day off {day.isoformat()}")
+            raise NotFound(what=format_message("day off {day}", day=day.isoformat()))
 
     async def days_off(self) -> list[dict]:
         return (
@@ -114,7 +117,15 @@ class TenantAdmin:
         await self._require_admin()
         roles = {r.id: r for d in self.service.sops().values() for r in d.roles}
         if role_id not in roles:
-            raise InvalidInput({"role": f"no role {role_id!r} here (roles: {', '.join(roles)})"})
+            raise InvalidInput(
+                {
+                    "role": format_message(
+                        "no role {role} here (roles: {roles})",
+                        role=repr(role_id),
+                        roles=", ".join(roles),
+                    )
+                }
+            )
         await add_membership(self.tenant_id, user_id, roles[role_id], unit)
 
     async def delegate(

@@ -15,6 +15,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from alur.core.engine import Actor, Delegation
 from alur.core.engine import Membership as EngineMembership
+from alur.core.i18n import format_message, gettext
 from alur.core.model import Role
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.tables import Delegation as DelegationRow
@@ -39,9 +40,11 @@ def verify_password(password_hash: str, password: str) -> bool:
 def check_new_credentials(username: str, password: str) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not USERNAME.match(username or ""):
-        errors["username"] = "use 2–64 lowercase letters, digits, dots, dashes or underscores"
+        errors["username"] = gettext(
+            "use 2–64 lowercase letters, digits, dots, dashes or underscores"
+        )
     if len(password or "") < MIN_PASSWORD:
-        errors["password"] = f"use at least {MIN_PASSWORD} characters"
+        errors["password"] = format_message("use at least {count} characters", count=MIN_PASSWORD)
     return errors
 
 
@@ -50,9 +53,9 @@ async def create_user(
 ) -> User:
     errors = check_new_credentials(username, password)
     if not name.strip():
-        errors["name"] = "give the person's name"
+        errors["name"] = gettext("give the person's name")
     if not errors and await User.exists().where(User.username == username):
-        errors["username"] = f'"{username}" is already taken'
+        errors["username"] = format_message('"{username}" is already taken', username=username)
     if errors:
         raise InvalidInput(errors)
     user = User(
@@ -69,7 +72,7 @@ async def create_user(
 async def create_operator(username: str, name: str, password: str) -> Operator:
     errors = check_new_credentials(username, password)
     if not errors and await Operator.exists().where(Operator.username == username):
-        errors["username"] = f'"{username}" is already taken'
+        errors["username"] = format_message('"{username}" is already taken', username=username)
     if errors:
         raise InvalidInput(errors)
     op = Operator(
@@ -106,15 +109,17 @@ async def add_membership(
     errors: dict[str, str] = {}
     unit_id = None
     if role is None and not administrator:
-        errors["role"] = "choose a role or make the user an administrator"
+        errors["role"] = gettext("choose a role or make the user an administrator")
     if role is not None and role.per_unit and not unit_slug:
-        errors["unit"] = f"{role.name} works per unit: choose the unit"
+        errors["unit"] = format_message("{role} works per unit: choose the unit", role=role.name)
     if role is not None and not role.per_unit and unit_slug:
-        errors["unit"] = f"{role.name} is not a per-unit role: leave the unit empty"
+        errors["unit"] = format_message(
+            "{role} is not a per-unit role: leave the unit empty", role=role.name
+        )
     if unit_slug and "unit" not in errors:
         unit_id = await _unit_id(tenant_id, unit_slug)
         if unit_id is None:
-            errors["unit"] = f'no unit "{unit_slug}" in this office'
+            errors["unit"] = format_message('no unit "{unit}" in this office', unit=unit_slug)
     if not errors and await Membership.exists().where(
         (Membership.tenant == tenant_id)
         & (Membership.user == user_id)
@@ -122,7 +127,7 @@ async def add_membership(
         & (Membership.unit.is_null() if unit_id is None else Membership.unit == unit_id)
         & (Membership.administrator == administrator)
     ):
-        errors["role"] = "the user already has this role here"
+        errors["role"] = gettext("the user already has this role here")
     if errors:
         raise InvalidInput(errors)
     m = Membership(
@@ -155,14 +160,14 @@ async def add_delegation(
     """Let ``delegate`` act as Plt/Plh in ``official``'s role from ``starts_on`` to ``ends_on``."""
     errors: dict[str, str] = {}
     if kind not in (Delegation.PLT, Delegation.PLH):
-        errors["kind"] = 'choose "Plt" or "Plh"'
+        errors["kind"] = gettext('choose "Plt" or "Plh"')
     if ends_on < starts_on:
-        errors["ends_on"] = "the end date is before the start date"
+        errors["ends_on"] = gettext("the end date is before the start date")
     if delegate_id == official_id:
-        errors["delegate"] = "an official cannot be their own Plt/Plh"
+        errors["delegate"] = gettext("an official cannot be their own Plt/Plh")
     unit_id = await _unit_id(tenant_id, unit_slug) if unit_slug else None
     if unit_slug and unit_id is None:
-        errors["unit"] = f'no unit "{unit_slug}" in this office'
+        errors["unit"] = format_message('no unit "{unit}" in this office', unit=unit_slug)
     held_in = [
         r["unit_slug"]
         for r in await Membership.select(Membership.unit.slug.as_alias("unit_slug")).where(
@@ -173,10 +178,12 @@ async def add_delegation(
     ]
     if "unit" not in errors:
         if not held_in:
-            errors["official"] = "the official does not hold this role here"
+            errors["official"] = gettext("the official does not hold this role here")
         elif unit_slug not in held_in:
-            units = ", ".join(u for u in held_in if u) or "no unit"
-            errors["unit"] = f"the official holds this role in: {units}; choose that unit"
+            units = ", ".join(u for u in held_in if u) or gettext("no unit")
+            errors["unit"] = format_message(
+                "the official holds this role in: {units}; choose that unit", units=units
+            )
     if errors:
         raise InvalidInput(errors)
     row = DelegationRow(
@@ -216,7 +223,7 @@ async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
     )
     # A Plt/Plh from another office may hold only a delegation here: that is enough.
     if user is None or not user["active"] or not (rows or delegations):
-        raise NotFound(what="user")
+        raise NotFound(what=gettext("user"))
     memberships = [EngineMembership(r["role"], r["unit_slug"]) for r in rows if r["role"]]
     for d in delegations:
         memberships.append(
@@ -239,5 +246,5 @@ async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
 async def user_by_username(username: str) -> User:
     user = await User.objects().where(User.username == username).first()
     if user is None:
-        raise NotFound(what=f"user {username}")
+        raise NotFound(what=format_message("user {username}", username=username))
     return user

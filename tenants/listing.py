@@ -123,3 +123,63 @@ async def eligible_people(tenant_id: int, role: str, unit: str | None, on: date)
         label = f"{r['kind']}. {r['name']}" if r.get("kind") else r["name"]
         people.setdefault(r["id"], {"id": r["id"], "name": label})
     return sorted(people.values(), key=lambda p: p["name"])
+
+
+async def tenant_people(tenant_id: int) -> list[dict]:
+    """The tenant's users, by name: those with a membership here and those who only hold a
+    Plt/Plh delegation here. Each has ``memberships``: ``{role, unit, administrator}``
+    (role id, unit slug or None)."""
+    rows = await Membership.select(
+        Membership.user.id.as_alias("id"),
+        Membership.user.username.as_alias("username"),
+        Membership.user.name.as_alias("name"),
+        Membership.user.nip.as_alias("nip"),
+        Membership.user.jabatan.as_alias("jabatan"),
+        Membership.user.active.as_alias("active"),
+        Membership.role,
+        Membership.unit.slug.as_alias("unit"),
+        Membership.administrator,
+    ).where(Membership.tenant == tenant_id)
+    acting = await Delegation.select(
+        Delegation.delegate.id.as_alias("id"),
+        Delegation.delegate.username.as_alias("username"),
+        Delegation.delegate.name.as_alias("name"),
+        Delegation.delegate.nip.as_alias("nip"),
+        Delegation.delegate.jabatan.as_alias("jabatan"),
+        Delegation.delegate.active.as_alias("active"),
+    ).where(Delegation.tenant == tenant_id)
+    people: dict[int, dict] = {}
+    for r in [*rows, *acting]:
+        person = people.setdefault(
+            r["id"],
+            {k: r[k] for k in ("id", "username", "name", "nip", "jabatan", "active")}
+            | {"memberships": []},
+        )
+        if "role" in r:
+            person["memberships"].append(
+                {"role": r["role"], "unit": r["unit"], "administrator": r["administrator"]}
+            )
+    return sorted(people.values(), key=lambda p: (p["name"].lower(), p["id"]))
+
+
+async def tenant_delegations(tenant_id: int, ending_on_or_after: date) -> list[dict]:
+    """The tenant's Plt/Plh delegations that have not ended before ``ending_on_or_after``
+    (active and upcoming ones), soonest start first."""
+    return (
+        await Delegation.select(
+            Delegation.id,
+            Delegation.delegate.id.as_alias("delegate"),
+            Delegation.delegate.name.as_alias("delegate_name"),
+            Delegation.official.id.as_alias("official"),
+            Delegation.official.name.as_alias("official_name"),
+            Delegation.role,
+            Delegation.unit.slug.as_alias("unit"),
+            Delegation.kind,
+            Delegation.starts_on,
+            Delegation.ends_on,
+            Delegation.note,
+        )
+        .where((Delegation.tenant == tenant_id) & (Delegation.ends_on >= ending_on_or_after))
+        .order_by(Delegation.starts_on)
+        .order_by(Delegation.id)
+    )

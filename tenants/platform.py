@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alur.core.i18n import format_message
 from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
 from alur.tenants.errors import NotFound
@@ -66,7 +67,7 @@ class PlatformService:
             .returning(Tenant.id)
         )
         if not updated:
-            raise NotFound(what=f"office {slug}")
+            raise NotFound(what=format_message("office {slug}", slug=slug))
 
     async def cases(self, *, status: str | None = None, limit: int = 50) -> list[dict]:
         """Cases of every tenant, newest activity first, each with its tenant's slug."""

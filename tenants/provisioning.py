@@ -8,6 +8,7 @@ from datetime import time
 from zoneinfo import ZoneInfo
 
 from alur.core import WorkingCalendar
+from alur.core.i18n import format_message, gettext
 from alur.core.plugins import AlurPlugins
 from alur.tenants.errors import InvalidInput
 from alur.tenants.tables import DayOff, Tenant, Unit
@@ -22,23 +23,34 @@ async def create_tenant(
     plugin's default units. Every problem is reported at once, per field."""
     errors: dict[str, str] = {}
     if not SLUG.match(slug or ""):
-        errors["slug"] = "use 2–63 lowercase letters, digits and dashes (e.g. satpolpp-banyumas)"
+        errors["slug"] = gettext(
+            "use 2–63 lowercase letters, digits and dashes (e.g. satpolpp-banyumas)"
+        )
     elif await Tenant.exists().where(Tenant.slug == slug):
-        errors["slug"] = f'an office with slug "{slug}" already exists'
+        errors["slug"] = format_message('an office with slug "{slug}" already exists', slug=slug)
     if not (name or "").strip():
-        errors["name"] = "give the office's name"
+        errors["name"] = gettext("give the office's name")
     loaded = {p.name: p for p in plugins.plugins()}
     found = loaded.get(plugin)
     if found is None:
-        errors["plugin"] = (
-            f'no plugin "{plugin}" (installed: {", ".join(sorted(loaded)) or "none"})'
+        errors["plugin"] = format_message(
+            'no plugin "{plugin}" (installed: {installed})',
+            plugin=plugin,
+            installed=", ".join(sorted(loaded)) or gettext("none"),
         )
     elif not found.ok:
-        errors["plugin"] = f'plugin "{plugin}" failed to load; run "alur plugins check"'
+        errors["plugin"] = format_message(
+            'plugin "{plugin}" failed to load; run "alur plugins check"', plugin=plugin
+        )
     elif sops:
         unknown = [s for s in sops if s not in found.sops]
         if unknown:
-            errors["sops"] = f"{', '.join(unknown)} not in {plugin} (has: {', '.join(found.sops)})"
+            errors["sops"] = format_message(
+                "{sops} not in {plugin} (has: {available})",
+                sops=", ".join(unknown),
+                plugin=plugin,
+                available=", ".join(found.sops),
+            )
     if errors:
         raise InvalidInput(errors)
     assert found is not None

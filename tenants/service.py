@@ -34,6 +34,7 @@ from alur.core.engine import (
 )
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.errors import PluginNotFound
+from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
@@ -114,7 +115,7 @@ class TenantService:
     ) -> TenantService:
         row = await Tenant.select().where(Tenant.slug == slug).first()
         if row is None:
-            raise NotFound(what=f"office {slug}")
+            raise NotFound(what=format_message("office {slug}", slug=slug))
         return cls(db, plugins, row, clock)
 
     # --- definitions and context -------------------------------------------------------
@@ -124,13 +125,16 @@ class TenantService:
             return tenant_sops(self.tenant, self.plugins)
         except PluginNotFound as exc:
             raise NotFound(
-                what=f"plugin {self.tenant['plugin']} of this office (is it installed?)"
+                what=format_message(
+                    "plugin {plugin} of this office (is it installed?)",
+                    plugin=self.tenant["plugin"],
+                )
             ) from exc
 
     def sop(self, sop_id: str) -> SopDefinition:
         found = self.sops().get(sop_id)
         if found is None:
-            raise NotFound(what=f"SOP {sop_id}")
+            raise NotFound(what=format_message("SOP {sop}", sop=sop_id))
         return found
 
     async def units(self) -> list[dict]:
@@ -166,7 +170,13 @@ class TenantService:
         else:
             unknown = [u for u in units if u not in active]
             if unknown:
-                raise InvalidInput({"units": f"not units of this office: {', '.join(unknown)}"})
+                raise InvalidInput(
+                    {
+                        "units": format_message(
+                            "not units of this office: {units}", units=", ".join(unknown)
+                        )
+                    }
+                )
         key = secrets.token_hex(8)
         t = start(d, StartCase(key, period, units, dict(durations or {})), ctx)
         stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id)
@@ -291,7 +301,7 @@ class TenantService:
             .first()
         )
         if not member or row is None:
-            raise NotFound(what="user")
+            raise NotFound(what=gettext("user"))
         return row
 
     # --- attachments ---------------------------------------------------------------------
@@ -308,24 +318,26 @@ class TenantService:
         errors: dict[str, str] = {}
         name = (filename or "").strip().replace("/", "_").replace("\\", "_")
         if not name:
-            errors["filename"] = "the file has no name"
+            errors["filename"] = gettext("the file has no name")
         if content_type not in ATTACHMENT_TYPES:
-            errors["content_type"] = (
-                f"files of type {content_type or 'unknown'} are not accepted "
-                "(PDF, images, Word, Excel, CSV or text)"
+            errors["content_type"] = format_message(
+                "files of type {type} are not accepted (PDF, images, Word, Excel, CSV or text)",
+                type=content_type or gettext("unknown"),
             )
         if not content:
-            errors["content"] = "the file is empty"
+            errors["content"] = gettext("the file is empty")
         elif len(content) > MAX_ATTACHMENT_BYTES:
-            errors["content"] = (
-                f"the file is larger than {MAX_ATTACHMENT_BYTES // (1024 * 1024)} MB"
+            errors["content"] = format_message(
+                "the file is larger than {size} MB", size=MAX_ATTACHMENT_BYTES // (1024 * 1024)
             )
         case = await self.case(case_key)
         await self.context(user_id)  # the uploader must be a member (and the tenant active)
         if task_no is not None and not await Task.exists().where(
             (Task.tenant == self.ref.id) & (Task.case == case.id) & (Task.task_no == task_no)
         ):
-            errors["task"] = f"task {task_no} is not part of case {case_key}"
+            errors["task"] = format_message(
+                "task {task} is not part of case {case}", task=task_no, case=case_key
+            )
         if errors:
             raise InvalidInput(errors)
         digest = hashlib.sha256(content).hexdigest()
@@ -354,7 +366,7 @@ class TenantService:
             .first()
         )
         if row is None:
-            raise NotFound(what="attachment")
+            raise NotFound(what=gettext("attachment"))
         info = AttachmentInfo(
             row["id"],
             row["case_key"],

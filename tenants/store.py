@@ -28,6 +28,7 @@ from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.events import EventKind
 from alur.core.engine.machine import Transition
 from alur.core.engine.state import CaseState, replay
+from alur.core.i18n import format_message
 from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
 from alur.core.snapshot import definition_to_dict
@@ -111,7 +112,7 @@ class CaseStore:
             .first()
         )
         if row is None:
-            raise NotFound(what=f"SOP snapshot {definition_hash[:12]}")
+            raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
         d = definition_from_mapping(_json(row["body"]), source=f"snapshot {definition_hash[:12]}")
         self._definitions[definition_hash] = d
         return d
@@ -157,7 +158,7 @@ class CaseStore:
             key,
         )
         if not rows:
-            raise NotFound(what=f"case {key}")
+            raise NotFound(what=format_message("case {key}", key=key))
         row = rows[0]
         state = state_from_dict(_json(row["state"]))
         return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
