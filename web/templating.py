@@ -30,6 +30,15 @@ def when(value: datetime | None, zone: str = "Asia/Jakarta") -> str:
     return f"{local.day} {months[local.month - 1]} {local.year} {local:%H}{sep}{local:%M} {label}"
 
 
+def filesize(size: int) -> str:
+    """``512 B``, ``12.3 KB``, ``4.5 MB``."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
 def configure_environment(
     env: Environment, gettext: Callable[[str], str], ngettext: Callable[[str, str, int], str]
 ) -> None:
@@ -37,4 +46,5 @@ def configure_environment(
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = when
+    env.filters["filesize"] = filesize
     env.globals["current_language"] = current_language.get

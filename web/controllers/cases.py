@@ -178,7 +178,7 @@ class CasesController(Controller):
         return Template(
             "_case_live.html",
             status_code=422 if error else 200,
-            context={**context, "view": view},
+            context={**context, "view": view, "oob": True},
             headers={} if error else {"HX-Trigger": "inbox-changed"},
         )
 

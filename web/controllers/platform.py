@@ -8,7 +8,7 @@ status 422 and each message next to its field.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency, Provide
@@ -49,7 +49,7 @@ def _as_list(value: Any) -> list[str]:
 
 class PlatformController(Controller):
     path = "/platform"
-    dependencies = {"platform": Provide(provide_platform)}
+    dependencies: ClassVar[dict[str, Provide]] = {"platform": Provide(provide_platform)}
 
     async def _page(
         self,

@@ -1,0 +1,391 @@
+"""One whole case of Satpol PP Banyumas' "pengumpulan-data-kinerja", carried through in the
+browser by each pelaksana in turn, each logged in as themselves.
+
+Steps: 1 Staf draft (start) -> 2 Kasubag Perencanaan gate (ya->3, tidak->1) -> 3 Staf ->
+4 Kabid per unit (fan-out) -> 5 Staf per-unit gate (ya->6, tidak->4) -> 6 Staf (join) ->
+7 Kasubag -> 8 Sekretaris -> 9 Kepala Satuan (end, signature).
+
+Every action is done through the page's htmx forms (the swap must happen without a full
+reload, and the inbox badge must follow), except one done with JavaScript disabled to prove
+the same forms post and redirect. Elements are found by structure and attributes, not by
+their (translated) text.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from playwright.sync_api import Locator, Page, expect
+
+SLUG = "satpolpp-banyumas"
+PLUGIN = "satpolpp_banyumas"
+SOP = "pengumpulan-data-kinerja"
+STEPS = 9
+
+RETURN_NOTE = "Kolom target dan realisasi belum ada, mohon dilengkapi."
+UNIT_RETURN_NOTE = "Realisasi triwulan belum diisi untuk IKU 2."
+
+
+class CasePage:
+    """One person's browser tab on the case page."""
+
+    def __init__(self, page: Page, url: str) -> None:
+        self.page = page
+        self.url = url
+
+    def open(self) -> CasePage:
+        response = self.page.goto(self.url)
+        assert response is not None, self.url
+        assert response.status == 200, (self.url, response.status)
+        return self
+
+    @property
+    def live(self) -> Locator:
+        return self.page.locator("#case-live")
+
+    def task(self, step: int, unit: str | None = None) -> Locator:
+        """My open task at ``step`` (for ``unit``): an action panel I may use."""
+        found = self.live.locator(f"article.task.mine[data-step='{step}']")
+        return found.filter(has_text=unit) if unit else found
+
+    def any_task(self, step: int, unit: str | None = None) -> Locator:
+        """Anyone's open task at ``step`` (for ``unit``)."""
+        found = self.live.locator(f"article.task[data-step='{step}']")
+        return found.filter(has_text=unit) if unit else found
+
+    @property
+    def badge(self) -> Locator:
+        return self.page.locator("header #inbox-badge mark.badge")
+
+    def badge_count(self) -> int:
+        expect(self.badge).to_have_count(1)
+        return int(self.badge.get_attribute("data-count") or "-1")
+
+    def events(self) -> Locator:
+        return self.live.locator("ol.timeline > li.event")
+
+    def htmx(self, button: Locator, *, status: int = 200, badge_delta: int | None = None) -> None:
+        """Click ``button``; the action must go through htmx and swap ``#case-live`` in place
+        (a page-global marker survives), and the inbox badge must move by ``badge_delta``."""
+        before = self.badge_count()
+        self.page.evaluate(
+            "window.__marker = 1;document.querySelector('#case-live-inner').dataset.stale = '1'"
+        )
+        with self.page.expect_response(
+            lambda r: r.request.method == "POST" and "/tasks/" in r.url
+        ) as info:
+            button.click()
+        response = info.value
+        assert response.request.headers.get("hx-request") == "true", "not sent by htmx"
+        assert response.status == status, f"{response.url}: {response.status}"
+        # The swap replaces the live region's content: wait for the fresh one.
+        self.page.wait_for_function(
+            "document.querySelector('#case-live > #case-live-inner:not([data-stale])')"
+        )
+        assert self.page.evaluate("window.__marker") == 1, "the page was reloaded"
+        assert self.page.url.startswith(self.url), self.page.url
+        if badge_delta is not None:
+            expect(self.badge).to_have_attribute("data-count", str(before + badge_delta))
+
+    def complete(self, step: int, note: str, *, unit: str | None = None, **kw) -> None:
+        task = self.task(step, unit)
+        expect(task).to_have_count(1)
+        task.locator("form.complete textarea[name=note]").fill(note)
+        self.htmx(task.locator("form.complete [type=submit]"), **kw)
+        expect(self.task(step, unit)).to_have_count(0)
+
+    def decide(self, step: int, answer: str, note: str = "", *, unit: str | None = None, **kw):
+        task = self.task(step, unit)
+        expect(task).to_have_count(1)
+        task.locator("form.decision textarea[name=note]").fill(note)
+        self.htmx(task.locator(f"form.decision button[value={answer}]"), **kw)
+
+    def claim(self, step: int, *, unit: str | None = None) -> None:
+        task = self.task(step, unit)
+        self.htmx(task.locator("form[action$='/claim'] [type=submit]"), badge_delta=0)
+        # Claimed by me: still mine, without the Claim button, now with an assignee.
+        expect(self.task(step, unit)).to_have_count(1)
+        expect(self.task(step, unit).locator("form[action$='/claim']")).to_have_count(0)
+
+    def step_states(self) -> dict[int, str]:
+        """The steps overview (read after a full page load)."""
+        items = self.page.locator("ol.steps > li[data-step]")
+        return {
+            int(li.get_attribute("data-step") or 0): li.get_attribute("data-state") or ""
+            for li in items.all()
+        }
+
+
+def kabid_units(office) -> dict[str, str]:
+    """{login: unit name} of the office's Kabid logins (``Name — Kabid, <unit>``)."""
+    units = {}
+    for username, who in office.logins.items():
+        role = who.rsplit("—", 1)[-1].strip()
+        if role.startswith("Kabid, "):
+            units[username] = role.split(", ", 1)[1]
+    return units
+
+
+def unit_row(page: Page, name: str) -> Locator:
+    """The unit's row on the admin's units page, found by the unit's name."""
+    exact = re.compile(rf"^\s*{re.escape(name)}\s*$")
+    return page.locator("table.units tbody tr").filter(has=page.locator("strong", has_text=exact))
+
+
+def set_units_active(page: Page, names: list[str], active: bool) -> None:
+    """The office admin (de)activates units on the admin's units page, through htmx."""
+    page.goto(f"/t/{SLUG}/admin/units")
+    change = "reactivate" if active else "deactivate"
+    for name in names:
+        row = unit_row(page, name)
+        expect(row).to_have_count(1)
+        page.evaluate("window.__marker = 1")
+        with page.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith(f"/{change}")
+        ) as info:
+            row.locator(f"form[action$='/{change}'] [type=submit]").click()
+        assert info.value.status == 200, info.value.status
+        assert info.value.request.headers.get("hx-request") == "true"
+        inactive = re.compile(r"\binactive\b")
+        if active:
+            expect(unit_row(page, name)).not_to_have_class(inactive)
+        else:
+            expect(unit_row(page, name)).to_have_class(inactive)
+        assert page.evaluate("window.__marker") == 1, "the page was reloaded"
+
+
+def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot):
+    office = live_server.office_of_plugin(PLUGIN)
+    assert office.slug == SLUG
+    all_kabids = kabid_units(office)
+    assert len(all_kabids) > 2, office.logins
+    # The case runs over two bidang only: the office admin deactivates the others first.
+    keep = [u for u in all_kabids if u.endswith((".gakperda", ".linmas"))] or list(all_kabids)[:2]
+    kabids = {u: all_kabids[u] for u in keep}
+    dropped = [unit for u, unit in all_kabids.items() if u not in kabids]
+    returned_unit = kabids[keep[-1]]  # this unit's data gets a "tidak" at step 5
+
+    admin_page = new_page(office.login_for("administrator"))
+    set_units_active(admin_page, dropped, active=False)
+
+    # --- 1. Staf starts a new case from the cases page ----------------------------------
+    staf_page = new_page(office.login_for("Staf"))
+    staf_page.goto(f"/t/{SLUG}/cases")
+    inbox_before = int(
+        staf_page.locator("header #inbox-badge mark.badge").get_attribute("data-count") or 0
+    )
+    staf_page.locator("details > summary").first.click()
+    start = staf_page.locator("form.start-case")
+    start.locator("select[name=sop]").select_option(SOP)
+    period = f"Triwulan I 2027 (uji peramban {int(time.time())})"
+    start.locator("input[name=period]").fill(period)
+    with staf_page.expect_navigation():
+        start.locator("[type=submit]").click()
+    assert re.search(rf"/t/{SLUG}/cases/\w+$", staf_page.url), staf_page.url
+    staf = CasePage(staf_page, staf_page.url)
+    key = staf.url.rsplit("/", 1)[1]
+    expect(staf.live.locator(".case-status .status")).to_have_class(re.compile("status-active"))
+    status_line = staf.live.locator(".case-status").inner_text()
+    assert all(unit in status_line for unit in kabids.values()), status_line
+    assert not any(unit in status_line for unit in dropped), status_line
+    assert staf.step_states() == {1: "current", **dict.fromkeys(range(2, STEPS + 1), "todo")}
+    assert staf.badge_count() == inbox_before + 1  # the new draft task is in my inbox
+
+    # Reactivating the units now does not add them to the running case (checked at step 4).
+    set_units_active(admin_page, dropped, active=True)
+
+    # Step 1: claim, then complete with a note and an attachment.
+    staf.claim(1)
+    staf.task(1).locator("input[type=file][name=attachment]").set_input_files(
+        files=[
+            {
+                "name": "draft-format-data-kinerja.txt",
+                "mimeType": "text/plain",
+                "buffer": b"IKU | target | realisasi\n",
+            }
+        ]
+    )
+    staf.complete(1, "Draft format terlampir.", badge_delta=-1)
+    expect(staf.live.locator("ul.attachments a")).to_contain_text(["draft-format-data-kinerja"])
+    expect(staf.any_task(2)).to_have_count(1)
+    # The steps overview and the flowchart marks follow the htmx swap (out of band).
+    expect(staf.page.locator("ol.steps > li[data-step='1']")).to_have_attribute(
+        "data-state", "done"
+    )
+    expect(staf.page.locator("ol.steps > li[data-step='2']")).to_have_attribute(
+        "data-state", "current"
+    )
+    assert staf.page.locator("#inbox-badge").count() == 1
+    assert 'tr[data-step="2"]' in staf.page.locator("style#flow-marks").inner_html()
+
+    # --- 2. Kasubag Perencanaan: "tidak" without a note is refused, then with one --------
+    kasubag = CasePage(new_page(office.login_for("Kasubag Perencanaan")), staf.url).open()
+    events_before = kasubag.events().count()
+    kasubag.decide(2, "tidak", "", status=422, badge_delta=0)
+    expect(kasubag.live.locator("[role=alert]")).to_be_visible()
+    expect(kasubag.task(2)).to_have_count(1)  # nothing changed
+    expect(kasubag.events()).to_have_count(events_before)
+    kasubag.open()
+    assert kasubag.step_states()[2] == "current"
+    kasubag.decide(2, "tidak", RETURN_NOTE, badge_delta=-1)
+    expect(kasubag.task(2)).to_have_count(0)
+    expect(kasubag.live.locator("ol.timeline .answer-tidak")).to_have_count(1)
+    expect(kasubag.live.locator("ol.timeline blockquote").first).to_have_text(RETURN_NOTE)
+
+    # --- Staf sees the returned task with the note, in the inbox and on the case ---------
+    staf_page.goto(f"/t/{SLUG}/inbox")
+    row = staf_page.locator(f"table.inbox tbody tr:has(a[href*='/cases/{key}'])")
+    expect(row).to_have_count(1)
+    expect(row.locator(".returned")).to_contain_text(RETURN_NOTE)
+    screenshot(staf_page, "inbox-staf-returned-task")
+    with staf_page.expect_navigation():
+        row.locator(f"a[href*='/cases/{key}']").click()
+    assert staf_page.url.startswith(staf.url), staf_page.url  # the case, at the task
+    expect(staf.task(1).locator(".returned")).to_contain_text(RETURN_NOTE)
+    assert staf.step_states()[1] == "current"
+    staf.complete(1, "Kolom target dan realisasi sudah ditambahkan.", badge_delta=-1)
+
+    kasubag.open()
+    kasubag.decide(2, "ya", badge_delta=-1)
+    expect(kasubag.task(2)).to_have_count(0)
+
+    # --- 3. Staf copies and hands the format to every Kabid: the fan-out ----------------
+    staf.open()
+    staf.complete(3, "Format digandakan dan diserahkan ke Kabid.", badge_delta=-1)
+    # One task per unit of the case: the units reactivated meanwhile are not added.
+    expect(staf.any_task(4)).to_have_count(len(kabids))
+    for unit in kabids.values():
+        expect(staf.any_task(4, unit)).to_have_count(1)
+
+    # --- 4. Each Kabid fills in their own bidang's data ----------------------------------
+    kabid_pages: dict[str, CasePage] = {}
+    for n, (username, unit) in enumerate(kabids.items()):
+        page = new_page(username)
+        kabid = CasePage(page, staf.url)
+        kabid_pages[username] = kabid
+        # From the inbox to the case: only my own unit's task is mine.
+        page.goto(f"/t/{SLUG}/inbox")
+        link = page.locator(f"table.inbox a[href*='/cases/{key}']")
+        expect(link).to_have_count(1)
+        with page.expect_navigation():
+            link.click()
+        expect(kabid.task(4)).to_have_count(1)
+        expect(kabid.task(4)).to_contain_text(unit)
+        expect(kabid.any_task(4)).to_have_count(len(kabids) - n)  # the others are not mine
+        if n == 0:  # the first one claims first and attaches the filled-in data
+            kabid.claim(4)
+            kabid.task(4).locator("input[type=file][name=attachment]").set_input_files(
+                files=[
+                    {
+                        "name": f"data-kinerja-{username.rsplit('.', 1)[1]}.csv",
+                        "mimeType": "text/csv",
+                        "buffer": b"iku,target,realisasi\n1,100,97\n",
+                    }
+                ]
+            )
+        kabid.complete(4, f"Data kinerja {unit} sudah diisi.", badge_delta=-1)
+        expect(kabid.any_task(4, unit)).to_have_count(0)
+
+    # --- 5. Staf verifies each bidang's data: one "tidak" returns only that bidang --------
+    staf.open()
+    expect(staf.task(5)).to_have_count(len(kabids))
+    assert staf.step_states()[5] == "current"
+    screenshot(staf_page, "case-mid-walk-verification", full_page=False)
+    staf.decide(5, "tidak", UNIT_RETURN_NOTE, unit=returned_unit, badge_delta=-1)
+    expect(staf.any_task(4)).to_have_count(1)
+    expect(staf.any_task(4, returned_unit)).to_have_count(1)
+    for unit in kabids.values():
+        if unit != returned_unit:
+            staf.decide(5, "ya", unit=unit, badge_delta=-1)
+    expect(staf.task(6)).to_have_count(0)  # the join waits for the returned bidang
+
+    returned_kabid = kabid_pages[keep[-1]].open()
+    expect(returned_kabid.task(4).locator(".returned")).to_contain_text(UNIT_RETURN_NOTE)
+    returned_kabid.complete(4, "Realisasi IKU 2 sudah diisi.", badge_delta=-1)
+
+    staf.open()
+    staf.decide(5, "ya", unit=returned_unit, badge_delta=0)  # step 6 opens for me: net 0
+    expect(staf.task(5)).to_have_count(0)
+
+    # --- 6. Staf enters the data (the join) ----------------------------------------------
+    expect(staf.task(6)).to_have_count(1)
+    staf.complete(6, "Data kinerja dientri dan diserahkan.", badge_delta=-1)
+
+    # --- 7. Kasubag validates and initials -----------------------------------------------
+    kasubag.open()
+    kasubag.complete(7, "Divalidasi dan diparaf.", badge_delta=-1)
+
+    # --- 8. Sekretaris initials, with JavaScript disabled: plain POST, then a redirect ----
+    sekretaris_page = new_page(office.login_for("Sekretaris"), javascript=False)
+    sekretaris = CasePage(sekretaris_page, staf.url).open()
+    task = sekretaris.task(8)
+    expect(task).to_have_count(1)
+    task.locator("form.complete textarea[name=note]").fill("Paraf Sekretaris.")
+    with (
+        sekretaris_page.expect_response(
+            lambda r: r.request.method == "POST" and r.url.endswith("/complete")
+        ) as info,
+        sekretaris_page.expect_navigation(),
+    ):
+        task.locator("form.complete [type=submit]").click()
+    assert info.value.status == 303, info.value.status
+    assert info.value.request.headers.get("hx-request") is None
+    assert sekretaris_page.url == staf.url, sekretaris_page.url
+    expect(sekretaris.task(8)).to_have_count(0)
+    expect(sekretaris.any_task(9)).to_have_count(1)
+    assert sekretaris.step_states()[9] == "current"
+
+    # --- 9. Kepala Satuan signs: the end -------------------------------------------------
+    kepala = CasePage(new_page(office.login_for("Kepala Satuan")), staf.url).open()
+    kepala.complete(9, "Ditandatangani.", badge_delta=-1)
+    expect(kepala.live.locator(".case-status .status")).to_have_class(re.compile("status-finished"))
+    expect(kepala.live.locator("article.task")).to_have_count(0)
+
+    kepala.open()
+    assert kepala.step_states() == dict.fromkeys(range(1, STEPS + 1), "done")
+    steps_in_timeline = {
+        int(m.group(1))
+        for ref in kepala.live.locator("ol.timeline .step-ref").all_inner_texts()
+        if (m := re.match(r"\s*(\d+)\.", ref))
+    }
+    assert steps_in_timeline == set(range(1, STEPS + 1))
+    # Two "tidak" in the history (step 2, and step 5 for one bidang), every note kept.
+    expect(kepala.live.locator("ol.timeline .answer-tidak")).to_have_count(2)
+    timeline = kepala.live.locator("ol.timeline").inner_text()
+    assert RETURN_NOTE in timeline
+    assert UNIT_RETURN_NOTE in timeline
+    # Nobody acted as Plt/Plh: every event was done by the official themself.
+    assert not re.search(r"\bPl[th]\b", timeline), timeline
+    expect(kepala.live.locator("ol.timeline .who small")).to_have_count(0)
+    screenshot(kepala.page, "case-finished")
+
+    # The finished case is listed as such; the SOP document opens from the case page.
+    staf_page.goto(f"/t/{SLUG}/cases?status=finished")
+    expect(staf_page.locator(f"table a[href='/t/{SLUG}/cases/{key}']")).to_have_count(1)
+    staf.open()
+    with staf_page.expect_navigation():
+        staf_page.locator(f"a[href='/t/{SLUG}/sops/{SOP}']").first.click()
+    expect(staf_page.locator(f".sop-document[data-sop='{SOP}']")).to_be_visible()
+    screenshot(staf_page, "sop-document-from-case")
+
+
+def test_language_switch(live_server, new_page):
+    """The header's language select switches the UI and stays on the same page."""
+    office = live_server.office_of_plugin(PLUGIN)
+    page = new_page(office.login_for("Staf"), fresh=True)  # its own session: lang changes
+    page.goto(f"/t/{SLUG}/cases")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
+    title_id = page.locator("main h1").inner_text()
+    with page.expect_navigation():
+        page.locator("header select[name=lang]").select_option("en")
+    assert page.url.endswith(f"/t/{SLUG}/cases"), page.url
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("header select[name=lang]")).to_have_value("en")
+    assert page.locator("main h1").inner_text() == "Cases"
+    assert title_id != "Cases"
+    page.goto(f"/t/{SLUG}/inbox")  # the choice is kept
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    with page.expect_navigation():
+        page.locator("header select[name=lang]").select_option("id")
+    expect(page.locator("html")).to_have_attribute("lang", "id")
