@@ -11,7 +11,7 @@ import re
 from datetime import date, time
 
 from alur.core.i18n import format_message, gettext
-from alur.tenants.errors import Forbidden, InvalidInput, NotFound
+from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity import add_delegation, add_membership
 from alur.tenants.service import TenantService
 from alur.tenants.tables import DayOff, Membership, Tenant, Unit
@@ -35,6 +35,8 @@ class TenantAdmin:
         )
         if not is_admin:
             raise Forbidden(what=gettext("administer this office: you are not its administrator"))
+        if self.service.tenant["suspended"]:
+            raise TenantSuspended(slug=self.service.ref.slug)
 
     # --- units -----------------------------------------------------------------------
 

@@ -1,10 +1,15 @@
 """Read-side queries shared by the web UI and GraphQL: case lists with filters, and who
-can take a task. Every query is scoped to one tenant."""
+can take a task. Every query is scoped to one tenant; only the API's pages
+(:func:`page_cases`, :func:`page_tasks`) accept ``None`` — every tenant — and they are
+called that way for platform tokens alone."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
+
+from piccolo.querystring import QueryString
 
 from alur.tenants.tables import Case, Delegation, Membership, Task
 
@@ -183,3 +188,146 @@ async def tenant_delegations(tenant_id: int, ending_on_or_after: date) -> list[d
         .order_by(Delegation.starts_on)
         .order_by(Delegation.id)
     )
+
+
+# --- pages for the API: keyset pagination, one tenant or (platform) every tenant ----------
+
+CASE_COLUMNS = (
+    Case.id,
+    Case.tenant,
+    Case.key,
+    Case.plugin,
+    Case.sop_id,
+    Case.definition_hash,
+    Case.period,
+    Case.status,
+    Case.started_by,
+    Case.started_at,
+    Case.updated_at,
+    Case.ended_at,
+)
+TASK_COLUMNS = (
+    Task.id,
+    Task.tenant,
+    Task.case,
+    Task.task_no,
+    Task.step,
+    Task.unit,
+    Task.role,
+    Task.status,
+    Task.opened_at,
+    Task.due,
+    Task.assignee,
+    Task.return_note,
+    Task.closed_at,
+    Task.case.definition_hash.as_alias("definition_hash"),
+)
+
+
+@dataclass(frozen=True)
+class TaskFilter:
+    """Filters of :func:`page_tasks` (open tasks)."""
+
+    role: str | None = None
+    unit: str | None = None
+    overdue: bool | None = None
+    sop_id: str | None = None
+    assignee: int | None = None  # a user id
+
+
+def _case_where(tenant_id: int | None, f: CaseFilter, now: datetime) -> list[Any]:
+    where: list[Any] = []
+    if tenant_id is not None:
+        where.append(Case.tenant == tenant_id)
+    if f.sop_id:
+        where.append(Case.sop_id == f.sop_id)
+    if f.status:
+        where.append(Case.status == f.status)
+    if f.period:
+        where.append(Case.period.ilike(f"%{f.period}%"))
+    if f.updated_since:
+        where.append(Case.updated_at >= f.updated_since)
+    if f.overdue is not None:
+        late_where = (Task.status == "open") & (Task.due < now)
+        if tenant_id is not None:
+            late_where &= Task.tenant == tenant_id
+        late = Task.select(Task.case).where(late_where)
+        where.append(Case.id.is_in(late) if f.overdue else Case.id.not_in(late))
+    return where
+
+
+async def page_cases(
+    tenant_id: int | None,
+    f: CaseFilter,
+    now: datetime,
+    *,
+    first: int,
+    after: tuple[datetime, int] | None = None,
+) -> list[dict]:
+    """Up to ``first + 1`` case rows (the extra one says there is a next page), most recently
+    updated first, after the keyset ``(updated_at, id)`` of the previous page's last row.
+    ``tenant_id`` None reads every tenant (platform operators only)."""
+    where = _case_where(tenant_id, f, now)
+    if after is not None:
+        at, case_id = after
+        where.append((Case.updated_at < at) | ((Case.updated_at == at) & (Case.id < case_id)))
+    return (
+        await Case.select(*CASE_COLUMNS)
+        .where(*where)
+        .order_by(Case.updated_at, Case.id, ascending=False)
+        .limit(first + 1)
+    )
+
+
+async def count_cases(tenant_id: int | None, f: CaseFilter, now: datetime) -> int:
+    return await Case.count().where(*_case_where(tenant_id, f, now))
+
+
+def _task_where(tenant_id: int | None, f: TaskFilter, now: datetime) -> list[Any]:
+    where: list[Any] = [Task.status == "open"]
+    if tenant_id is not None:
+        where.append(Task.tenant == tenant_id)
+    if f.role:
+        where.append(Task.role == f.role)
+    if f.unit:
+        where.append(Task.unit == f.unit)
+    if f.sop_id:
+        where.append(Task.case.is_in(Case.select(Case.id).where(Case.sop_id == f.sop_id)))
+    if f.assignee is not None:
+        where.append(Task.assignee == f.assignee)
+    if f.overdue is True:
+        where.append(Task.due < now)
+    elif f.overdue is False:
+        where.append(Task.due.is_null() | (Task.due >= now))
+    return where
+
+
+async def page_tasks(
+    tenant_id: int | None,
+    f: TaskFilter,
+    now: datetime,
+    *,
+    first: int,
+    after: tuple[datetime | None, int] | None = None,
+) -> list[dict]:
+    """Up to ``first + 1`` open task rows, soonest due first (tasks without a due time last),
+    after the keyset ``(due, id)`` of the previous page's last row."""
+    where = _task_where(tenant_id, f, now)
+    if after is not None:
+        due, task_id = after
+        if due is None:
+            where.append(Task.due.is_null() & (Task.id > task_id))
+        else:
+            where.append(
+                (Task.due > due) | ((Task.due == due) & (Task.id > task_id)) | Task.due.is_null()
+            )
+    return (
+        await Task.select(*TASK_COLUMNS)
+        .where(*where)
+        .order_by(QueryString('"alur_task"."due" IS NULL'), Task.due, Task.id)
+        .limit(first + 1)
+    )
+
+
+async def count_tasks(tenant_id: int | None, f: TaskFilter, now: datetime) -> int:
+    return await Task.count().where(*_task_where(tenant_id, f, now))

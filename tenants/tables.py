@@ -203,9 +203,12 @@ class Attachment(Table, tablename="alur_attachment"):
 
 class ApiToken(Table, tablename="alur_api_token"):
     """A GraphQL bearer token, stored as a SHA-256 hash. ``tenant`` is null for a platform
-    token (provincial IT), which reads across tenants."""
+    token (provincial IT), which reads across tenants. ``user`` is the person the token acts
+    for (required for write tokens, so every event names a real person); see
+    :mod:`alur.tenants.tokens`."""
 
     tenant = ForeignKey(Tenant, null=True)
+    user = ForeignKey(User, null=True)
     name = Varchar(length=100)
     scope = Varchar(length=8)  # read | write
     token_hash = Varchar(length=64, unique=True)

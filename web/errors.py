@@ -15,7 +15,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from alur.core.errors import AlurError
-from alur.core.i18n import error_message, gettext
+from alur.core.i18n import LANGUAGES, current_language, error_message, gettext
 from alur.tenants.errors import Forbidden, NotFound, TenantSuspended
 
 log = logging.getLogger(__name__)
@@ -27,9 +27,18 @@ def is_htmx(request: Request) -> bool:
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
     template = "errors/fragment.html" if is_htmx(request) else "errors/page.html"
+    session = request.scope.get("session") or {}
     return Template(
         template_name=template,
-        context={"status": status, "title": title, "message": message, "request": request},
+        context={
+            "status": status,
+            "title": title,
+            "message": message,
+            "request": request,
+            "lang": current_language.get(),
+            "languages": LANGUAGES,
+            "signed_in": bool(session.get("uid") or session.get("op")),
+        },
         status_code=status,
         media_type=MediaType.HTML,
     )
