@@ -19,6 +19,7 @@ from alur.cli.plugins_cmd import plugins
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
 from alur.cli.tenants_cmd import migrate, tenants
+from alur.cli.tokens_cmd import tokens
 from alur.cli.users_cmd import operators, users
 
 
@@ -39,3 +40,4 @@ cli.add_command(operators)
 cli.add_command(demo)
 cli.add_command(audit)
 cli.add_command(serve)
+cli.add_command(tokens)

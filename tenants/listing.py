@@ -244,7 +244,10 @@ def _case_where(tenant_id: int | None, f: CaseFilter, now: datetime) -> list[Any
     if f.status:
         where.append(Case.status == f.status)
     if f.period:
-        where.append(Case.period.ilike(f"%{f.period}%"))
+        # SQLite's LIKE already ignores case (piccolo warns about ILIKE there)
+        sqlite = Case._meta.db.engine_type == "sqlite"
+        like = Case.period.like if sqlite else Case.period.ilike
+        where.append(like(f"%{f.period}%"))
     if f.updated_since:
         where.append(Case.updated_at >= f.updated_since)
     if f.overdue is not None:

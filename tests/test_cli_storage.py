@@ -87,10 +87,10 @@ def test_migrate_creates_the_file_then_has_nothing_to_do(run, db_file: Path) -> 
     first = ok(run("migrate"))
     assert db_file.is_file()
     assert f"Database: sqlite:///{db_file}" in first.stdout
-    assert "Applied 2 migration(s):" in first.stdout
+    assert "Applied 3 migration(s):" in first.stdout
     assert query(db_file, "PRAGMA journal_mode") == [("wal",)]
     again = ok(run("migrate"))
-    assert "Up to date: all 2 migration(s) had already been applied." in again.stdout
+    assert "Up to date: all 3 migration(s) had already been applied." in again.stdout
 
 
 def test_a_bad_database_url_is_a_usage_error(run) -> None:

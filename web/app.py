@@ -23,6 +23,7 @@ from litestar.template.config import TemplateConfig
 
 from alur.core.i18n import current_language, gettext, ngettext, pick_language
 from alur.core.plugins import AlurPlugins, create_plugin_manager
+from alur.graphql.app import graphql_controller
 from alur.tenants.database import close_database, open_database
 from alur.web.controllers.admin import AdminController
 from alur.web.controllers.auth import AuthController
@@ -84,6 +85,7 @@ def create_app(
             SopsController,
             AdminController,
             PlatformController,
+            graphql_controller(),
             *extra_controllers,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],

@@ -1,0 +1,100 @@
+"""``/graphql`` in the litestar app: strawberry's litestar integration, with GraphiQL.
+
+:func:`graphql_controller` returns the controller ``alur.web.app.create_app`` mounts. It is
+strawberry's ``make_graphql_controller`` with two adjustments:
+
+* its HTTP handlers are re-declared with explicit ``NamedDependency`` markers — strawberry's
+  own rely on dependencies inferred by parameter name, which litestar 2.24+ deprecates
+  (and this project's test suite treats that warning as an error);
+* the context is :func:`alur.graphql.context.request_context` (the bearer token, the app's
+  database and plugins, per-request DataLoaders), there are no subscriptions (so no
+  websocket route), and a request strawberry cannot read (no query, a body that is not
+  JSON) or an unexpected exception answers JSON ``{"errors": [...]}``, not text or HTML.
+
+CSRF protection does not apply to ``/graphql`` (``create_app`` excludes it): requests
+authenticate with a bearer header, not a cookie, so another site cannot forge them.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from cross_web import HTTPException as CrossWebHTTPException
+from litestar import Controller, MediaType, Request, Response, get, post
+from litestar.background_tasks import BackgroundTasks
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import HTTPException
+from strawberry.litestar import make_graphql_controller
+
+from alur.graphql.context import AlurContext, request_context
+from alur.graphql.schema import schema
+
+PATH = "/graphql"
+log = logging.getLogger(__name__)
+
+
+def _fresh_response() -> Response:
+    """The response strawberry fills in (status, headers) while executing."""
+    return Response({}, background=BackgroundTasks([]))
+
+
+def _json_error(request: Request[Any, Any, Any], exc: Exception) -> Response:
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    if status >= 500:
+        log.exception("error serving %s", request.url.path, exc_info=exc)
+        message = "Unexpected error."
+    else:
+        message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
+    return Response(
+        {"errors": [{"message": message}]}, status_code=status, media_type=MediaType.JSON
+    )
+
+
+def graphql_controller() -> type[Controller]:
+    """The controller serving ``/graphql``: GET and POST, and GraphiQL in a browser."""
+    base = make_graphql_controller(schema, path=PATH, graphql_ide="graphiql")
+
+    class GraphQLController(base):  # type: ignore[valid-type,misc]
+        dependencies = {  # noqa: RUF012 - litestar reads it from the class
+            "context": Provide(request_context),
+            "response": Provide(_fresh_response, sync_to_thread=False),
+        }
+        exception_handlers = {Exception: _json_error}  # noqa: RUF012
+        websocket_endpoint = None  # no subscriptions
+
+        @get(raises=[HTTPException])
+        async def handle_http_get(
+            self,
+            request: Request[Any, Any, Any],
+            context: NamedDependency[AlurContext],
+            response: NamedDependency[Response],
+        ) -> Response:
+            return await self._serve(request, context, response)
+
+        @post(status_code=200)
+        async def handle_http_post(
+            self,
+            request: Request[Any, Any, Any],
+            context: NamedDependency[AlurContext],
+            response: NamedDependency[Response],
+        ) -> Response:
+            return await self._serve(request, context, response)
+
+        async def _serve(
+            self, request: Request[Any, Any, Any], context: AlurContext, response: Response
+        ) -> Response:
+            request.state.graphql_response = response
+            try:
+                return await self.run(request, context=context, root_value=None)
+            except CrossWebHTTPException as exc:  # no query, a body that is not JSON, …
+                return Response(
+                    {"errors": [{"message": exc.reason}]},
+                    status_code=exc.status_code,
+                    media_type=MediaType.JSON,
+                )
+
+        async def get_sub_response(self, request: Request[Any, Any, Any]) -> Response:
+            return request.state.graphql_response
+
+    return GraphQLController

@@ -1,0 +1,153 @@
+"""Per-request DataLoaders: one query per kind of object, however many ask for it.
+
+:class:`Loaders` is created with each request's context (never at module level: a loader
+caches, and a cache shared between requests would leak one office's rows to another). Each
+batch function is one ``SELECT … WHERE x IN (…)``; for an office's token every query also
+filters on that office (``scope``), so a row of another office is never loaded even if an
+id of it were somehow asked for.
+
+The loaders cover the N+1 points of the schema: case → tenant, case → tasks, task → case,
+case → events, case/task → SOP definition (by content hash), and people (assignees,
+actors, who started a case).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from strawberry.dataloader import DataLoader
+
+from alur.core.loader import definition_from_mapping
+from alur.core.model import SopDefinition
+from alur.tenants.listing import CASE_COLUMNS, TASK_COLUMNS
+from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant, Unit, User
+
+TENANT_COLUMNS = (
+    Tenant.id,
+    Tenant.slug,
+    Tenant.name,
+    Tenant.plugin,
+    Tenant.sops,
+    Tenant.office_start,
+    Tenant.office_end,
+    Tenant.timezone,
+    Tenant.suspended,
+)
+
+
+class Loaders:
+    """The DataLoaders of one request. ``scope`` is the office of a tenant token (its id),
+    ``None`` for a platform token."""
+
+    def __init__(self, scope: int | None) -> None:
+        self.scope = scope
+        self.tenants: DataLoader[int, dict | None] = DataLoader(load_fn=self._tenants)
+        self.units: DataLoader[int, list[dict]] = DataLoader(load_fn=self._units)
+        self.cases: DataLoader[int, dict | None] = DataLoader(load_fn=self._cases)
+        self.tasks: DataLoader[int, list[dict]] = DataLoader(load_fn=self._tasks)
+        self.events: DataLoader[int, list[dict]] = DataLoader(load_fn=self._events)
+        self.definitions: DataLoader[str, SopDefinition | None] = DataLoader(
+            load_fn=self._definitions
+        )
+        self.users: DataLoader[int, dict | None] = DataLoader(load_fn=self._users)
+
+    def forget_case(self, case_id: int) -> None:
+        """Drop what is cached about a case (after a mutation changed it)."""
+        for loader in (self.cases, self.tasks, self.events):
+            with contextlib.suppress(KeyError):  # not loaded yet
+                loader.clear(case_id)
+
+    def _scoped(self, column: Any, keys: Sequence[Any]) -> list[Any]:
+        where = [column.is_in(list(keys))]
+        if self.scope is not None:
+            where.append(column._meta.table.tenant == self.scope)
+        return where
+
+    async def _tenants(self, ids: list[int]) -> list[dict | None]:
+        where = [Tenant.id.is_in(list(ids))]
+        if self.scope is not None:
+            where.append(Tenant.id == self.scope)
+        rows = await Tenant.select(*TENANT_COLUMNS).where(*where)
+        return _one_each(ids, rows, "id")
+
+    async def _units(self, tenant_ids: list[int]) -> list[list[dict]]:
+        rows = (
+            await Unit.select(Unit.tenant, Unit.slug, Unit.name, Unit.active)
+            .where(*self._scoped(Unit.tenant, tenant_ids))
+            .order_by(Unit.id)
+        )
+        return _many_each(tenant_ids, rows, "tenant")
+
+    async def _cases(self, ids: list[int]) -> list[dict | None]:
+        rows = await Case.select(*CASE_COLUMNS).where(*self._scoped(Case.id, ids))
+        return _one_each(ids, rows, "id")
+
+    async def _tasks(self, case_ids: list[int]) -> list[list[dict]]:
+        rows = (
+            await Task.select(*TASK_COLUMNS)
+            .where(*self._scoped(Task.case, case_ids))
+            .order_by(Task.task_no)
+        )
+        return _many_each(case_ids, rows, "case")
+
+    async def _events(self, case_ids: list[int]) -> list[list[dict]]:
+        rows = (
+            await Event.select(
+                Event.case,
+                Event.seq,
+                Event.kind,
+                Event.at,
+                Event.actor,
+                Event.actor_name,
+                Event.role,
+                Event.delegation,
+                Event.acting_for,
+                Event.acting_for_name,
+                Event.step,
+                Event.unit,
+                Event.task_no,
+                Event.note,
+                Event.due,
+                Event.payload,
+            )
+            .where(*self._scoped(Event.case, case_ids))
+            .order_by(Event.seq)
+        )
+        return _many_each(case_ids, rows, "case")
+
+    async def _definitions(self, hashes: list[str]) -> list[SopDefinition | None]:
+        rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
+            SopSnapshot.definition_hash.is_in(list(hashes))
+        )
+        found = {
+            r["definition_hash"]: definition_from_mapping(
+                _json(r["body"]), source=f"snapshot {r['definition_hash'][:12]}"
+            )
+            for r in rows
+        }
+        return [found.get(h) for h in hashes]
+
+    async def _users(self, ids: list[int]) -> list[dict | None]:
+        rows = await User.select(User.id, User.username, User.name, User.jabatan).where(
+            User.id.is_in(list(ids))
+        )
+        return _one_each(ids, rows, "id")
+
+
+def _one_each(keys: Iterable[Any], rows: list[dict], column: str) -> list[dict | None]:
+    by_key = {r[column]: r for r in rows}
+    return [by_key.get(k) for k in keys]
+
+
+def _many_each(keys: Iterable[Any], rows: list[dict], column: str) -> list[list[dict]]:
+    grouped: dict[Any, list[dict]] = {}
+    for r in rows:
+        grouped.setdefault(r[column], []).append(r)
+    return [grouped.get(k, []) for k in keys]
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value

@@ -1,0 +1,99 @@
+"""The schema: root types assembled from the domain modules, and its extensions.
+
+Limits (library code, no hand-rolled analysis): depth (strawberry's ``QueryDepthLimiter``
+rule), aliases (``MaxAliasesLimiter``'s rule), document size (``MaxTokensLimiter``), and
+page sizes capped at 100 by the connections. Parsed documents and validation results are
+cached (``ParserCache``, ``ValidationCache``). Unexpected exceptions are logged and masked
+("Unexpected error."); expected failures are union results (:mod:`alur.graphql.errors`).
+
+``docs/schema.graphql`` is ``print(schema)``; ``tests/test_graphql_docs.py`` fails when it
+is stale. Regenerate it with::
+
+    .venv/bin/python -m alur.graphql.schema > docs/schema.graphql
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    AddValidationRules,
+    MaskErrors,
+    MaxTokensLimiter,
+    ParserCache,
+    SchemaExtension,
+    ValidationCache,
+)
+from strawberry.extensions.max_aliases import create_validator as alias_rule
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from alur.core.i18n import current_language
+from alur.graphql import mutations, queries
+from alur.graphql.context import DEFAULT_LANGUAGE
+
+MAX_DEPTH = 10
+MAX_ALIASES = 20
+MAX_TOKENS = 2000
+CACHE_SIZE = 256
+
+# Built once, so that every request validates with the same rule classes and the
+# validation cache (keyed by schema, document and rules) can answer repeated queries.
+LIMIT_RULES = [depth_rule(MAX_DEPTH, None), alias_rule(MAX_ALIASES)]
+
+
+class Language(SchemaExtension):
+    """Messages of one operation in the request's language (``context.language``)."""
+
+    def on_operation(self) -> Iterator[None]:
+        context = self.execution_context.context
+        token = current_language.set(getattr(context, "language", DEFAULT_LANGUAGE))
+        try:
+            yield
+        finally:
+            current_language.reset(token)
+
+
+def unexpected(error: GraphQLError) -> bool:
+    """Mask errors that come from a bug, not the ones raised on purpose (auth, validation)."""
+    original = error.original_error
+    return original is not None and not isinstance(original, GraphQLError)
+
+
+class AlurSchema(strawberry.Schema):
+    """Logs only the errors that come from a bug: a missing token or a query over the
+    limits is the client's business, answered in the response, not an incident."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        super().process_errors([e for e in errors if unexpected(e)], execution_context)
+
+
+Query = merge_types("Query", (queries.Query,))
+
+schema = AlurSchema(
+    query=Query,
+    mutation=mutations.Mutation,
+    extensions=[
+        Language,
+        partial(AddValidationRules, LIMIT_RULES),
+        partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
+        partial(ParserCache, maxsize=CACHE_SIZE),
+        partial(ValidationCache, maxsize=CACHE_SIZE),
+        partial(MaskErrors, should_mask_error=unexpected),
+    ],
+)
+
+
+def sdl() -> str:
+    """The schema in SDL, as kept in ``docs/schema.graphql``."""
+    return str(schema).rstrip() + "\n"
+
+
+if __name__ == "__main__":
+    print(sdl(), end="")

@@ -1,0 +1,360 @@
+"""The domain types: offices, people, cases, tasks and their events.
+
+Plain fields are set when the object is built from its row (no resolver per field: a
+strawberry resolver costs tens of µs). Relations resolve through the request's DataLoaders
+(:mod:`alur.graphql.dataloaders`), so a page of 50 cases with their tasks costs the same
+number of queries as a page of 5. Every object can say which office it belongs to
+(``tenant``), which matters to platform tokens reading across offices.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from datetime import datetime, time
+from typing import Any
+
+import strawberry
+from strawberry.scalars import JSON
+
+from alur.core.errors import PluginNotFound
+from alur.graphql.context import AlurContext
+from alur.graphql.sop_types import Role, SopDefinitionType, Step, sop_definition
+from alur.tenants.provisioning import tenant_sops
+
+Info = strawberry.Info[AlurContext, None]
+
+
+@strawberry.enum(description="Where a case is.")
+class CaseStatus(enum.Enum):
+    ACTIVE = "active"
+    FINISHED = "finished"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum(description="Where a task is.")
+class TaskStatus(enum.Enum):
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+@strawberry.enum(description="What an event records.")
+class EventKind(enum.Enum):
+    CASE_STARTED = "case_started"
+    FAN_OUT_OPENED = "fan_out_opened"
+    TASK_OPENED = "task_opened"
+    TASK_CLAIMED = "task_claimed"
+    TASK_REASSIGNED = "task_reassigned"
+    TASK_COMPLETED = "task_completed"
+    GATE_DECIDED = "gate_decided"
+    UNIT_JOINED = "unit_joined"
+    TASK_CANCELLED = "task_cancelled"
+    CASE_FINISHED = "case_finished"
+    CASE_CANCELLED = "case_cancelled"
+
+
+@strawberry.enum(
+    name="Delegation",
+    description="How an acting official held the role: Plt (post vacant) or Plh (holder away).",
+)
+class DelegationKind(enum.Enum):
+    PLT = "Plt"
+    PLH = "Plh"
+
+
+@strawberry.enum(description="What a token may do.")
+class TokenScope(enum.Enum):
+    READ = "read"
+    WRITE = "write"
+
+
+@strawberry.type(description="A person who works in an office.")
+class Person:
+    username: str
+    name: str
+    jabatan: str
+
+
+def person_node(row: dict | None) -> Person | None:
+    if row is None:
+        return None
+    return Person(username=row["username"], name=row["name"], jabatan=row["jabatan"])
+
+
+async def load_person(info: Info, user_id: int | str | None) -> Person | None:
+    if user_id is None or not str(user_id).isdigit():
+        return None
+    return person_node(await info.context.loaders.users.load(int(user_id)))
+
+
+@strawberry.type(description="A bidang / bagian of an office.")
+class Unit:
+    slug: str
+    name: str
+    active: bool
+
+
+@strawberry.type(description="An office (OPD): one tenant of the installation.")
+class Tenant:
+    slug: str
+    name: str
+    plugin: str
+    suspended: bool
+    timezone: str
+    office_start: str = strawberry.field(description='Office hours start, "HH:MM".')
+    office_end: str
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="Its units, active or not.")
+    async def units(self, info: Info) -> list[Unit]:
+        rows = await info.context.loaders.units.load(self.row["id"])
+        return [Unit(slug=r["slug"], name=r["name"], active=r["active"]) for r in rows]
+
+    @strawberry.field(description="The SOPs it runs (its plugin's current versions).")
+    def sops(self, info: Info) -> list[SopDefinitionType]:
+        return current_sops(info, self.row)
+
+    @strawberry.field(description="One SOP it runs, by id.")
+    def sop(self, info: Info, id: str) -> SopDefinitionType | None:
+        return next((s for s in current_sops(info, self.row) if s.id == id), None)
+
+
+def current_sops(info: Info, tenant_row: dict) -> list[SopDefinitionType]:
+    """The SOPs an office runs now (none if its plugin is not installed)."""
+    try:
+        found = tenant_sops(tenant_row, info.context.plugins)
+    except PluginNotFound:
+        return []
+    return [convert(info, d, tenant_row) for d in found.values()]
+
+
+def tenant_node(row: dict) -> Tenant:
+    return Tenant(
+        slug=row["slug"],
+        name=row["name"],
+        plugin=row["plugin"],
+        suspended=row["suspended"],
+        timezone=row["timezone"],
+        office_start=row["office_start"],
+        office_end=row["office_end"],
+        row=row,
+    )
+
+
+async def load_tenant(info: Info, tenant_id: int) -> Tenant:
+    row = await info.context.loaders.tenants.load(tenant_id)
+    assert row is not None, "a visible object's office is visible"
+    return tenant_node(row)
+
+
+def minutes_per_day(tenant_row: dict) -> int:
+    start = time.fromisoformat(tenant_row["office_start"])
+    end = time.fromisoformat(tenant_row["office_end"])
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def convert(info: Info, d: Any, tenant_row: dict) -> SopDefinitionType:
+    """``d`` as a GraphQL object on its office's calendar, converted once per request."""
+    key = ("sop", d.content_hash, minutes_per_day(tenant_row))
+    cache = info.context.cache
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = sop_definition(d, key[2])
+    return found
+
+
+async def pinned(info: Info, definition_hash: str, tenant_id: int) -> SopDefinitionType:
+    """The definition a case pinned, on its office's calendar."""
+    loaders = info.context.loaders
+    d = await loaders.definitions.load(definition_hash)
+    tenant_row = await loaders.tenants.load(tenant_id)
+    assert d is not None
+    assert tenant_row is not None
+    return convert(info, d, tenant_row)
+
+
+@strawberry.type(description="One run of an SOP for a period.")
+class Case:
+    key: str
+    sop_id: str
+    definition_hash: str
+    period: str
+    status: CaseStatus
+    started_at: datetime
+    updated_at: datetime
+    ended_at: datetime | None
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="The office it belongs to.")
+    async def tenant(self, info: Info) -> Tenant:
+        return await load_tenant(info, self.row["tenant"])
+
+    @strawberry.field(description="The SOP exactly as the case pinned it when it started.")
+    async def sop(self, info: Info) -> SopDefinitionType:
+        return await pinned(info, self.definition_hash, self.row["tenant"])
+
+    @strawberry.field(description="Who started it.")
+    async def started_by(self, info: Info) -> Person | None:
+        return await load_person(info, self.row["started_by"])
+
+    @strawberry.field(description="Its tasks, open and closed, in the order they opened.")
+    async def tasks(self, info: Info, status: TaskStatus | None = None) -> list[Task]:
+        rows = await info.context.loaders.tasks.load(self.row["id"])
+        now = info.context.now
+        return [task_node(r, now) for r in rows if status is None or r["status"] == status.value]
+
+    @strawberry.field(description="The timeline: every event of the case, in order.")
+    async def events(self, info: Info) -> list[Event]:
+        return [event_node(r) for r in await info.context.loaders.events.load(self.row["id"])]
+
+    @strawberry.field(description="The earliest due time of its open tasks.")
+    async def next_due(self, info: Info) -> datetime | None:
+        return await next_due(info, self.row["id"])
+
+    @strawberry.field(description="Whether an open task is past its due time.")
+    async def overdue(self, info: Info) -> bool:
+        due = await next_due(info, self.row["id"])
+        return due is not None and info.context.now > due
+
+
+async def next_due(info: Info, case_id: int) -> datetime | None:
+    rows = await info.context.loaders.tasks.load(case_id)
+    dues = [r["due"] for r in rows if r["status"] == "open" and r["due"] is not None]
+    return min(dues, default=None)
+
+
+def case_node(row: dict) -> Case:
+    return Case(
+        key=row["key"],
+        sop_id=row["sop_id"],
+        definition_hash=row["definition_hash"],
+        period=row["period"],
+        status=CaseStatus(row["status"]),
+        started_at=row["started_at"],
+        updated_at=row["updated_at"],
+        ended_at=row["ended_at"],
+        row=row,
+    )
+
+
+@strawberry.type(description="One step waiting for (or done by) one actor, in one unit.")
+class Task:
+    number: int = strawberry.field(description="The task's number within its case.")
+    unit: str | None
+    status: TaskStatus
+    opened_at: datetime
+    due: datetime | None
+    closed_at: datetime | None
+    overdue: bool
+    return_note: str = strawberry.field(description='The note of a "tidak" that returned it.')
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="The step with its mutu baku.")
+    async def step(self, info: Info) -> Step:
+        d = await pinned(info, self.row["definition_hash"], self.row["tenant"])
+        return next(s for s in d.steps if s.number == self.row["step"])
+
+    @strawberry.field(description="The pelaksana who performs it.")
+    async def role(self, info: Info) -> Role:
+        d = await pinned(info, self.row["definition_hash"], self.row["tenant"])
+        return next(r for r in d.roles if r.id == self.row["role"])
+
+    @strawberry.field(description="Who claimed it or was given it.")
+    async def assignee(self, info: Info) -> Person | None:
+        return await load_person(info, self.row["assignee"])
+
+    @strawberry.field(description="The case it belongs to.")
+    async def case(self, info: Info) -> Case:
+        row = await info.context.loaders.cases.load(self.row["case"])
+        assert row is not None
+        return case_node(row)
+
+    @strawberry.field(description="The office it belongs to.")
+    async def tenant(self, info: Info) -> Tenant:
+        return await load_tenant(info, self.row["tenant"])
+
+
+def task_node(row: dict, now: datetime) -> Task:
+    due = row["due"]
+    return Task(
+        number=row["task_no"],
+        unit=row["unit"],
+        status=TaskStatus(row["status"]),
+        opened_at=row["opened_at"],
+        due=due,
+        closed_at=row["closed_at"],
+        overdue=row["status"] == "open" and due is not None and now > due,
+        return_note=row["return_note"],
+        row=row,
+    )
+
+
+@strawberry.type(description="One entry of a case's append-only, hash-chained log.")
+class Event:
+    seq: int
+    kind: EventKind
+    at: datetime
+    actor_name: str = strawberry.field(description="Who acted, as recorded.")
+    role: str | None = strawberry.field(description="The role (id) they acted in.")
+    delegation: DelegationKind | None = strawberry.field(description="Set for a Plt/Plh.")
+    acting_for_name: str | None = strawberry.field(description="The official a Plt/Plh acted for.")
+    step: int | None
+    unit: str | None
+    task: int | None
+    note: str
+    due: datetime | None = strawberry.field(description="task_opened: when it falls due.")
+    payload: JSON
+    row: strawberry.Private[dict]
+
+    @strawberry.field(description="The person who acted.")
+    async def actor(self, info: Info) -> Person | None:
+        return await load_person(info, self.row["actor"])
+
+    @strawberry.field(description="The official a Plt/Plh acted for.")
+    async def acting_for(self, info: Info) -> Person | None:
+        return await load_person(info, self.row["acting_for"])
+
+
+def event_node(row: dict) -> Event:
+    payload = row["payload"]
+    if isinstance(payload, str):
+        payload = json.loads(payload)
+    return Event(
+        seq=row["seq"],
+        kind=EventKind(row["kind"]),
+        at=row["at"],
+        actor_name=row["actor_name"],
+        role=row["role"],
+        delegation=DelegationKind(row["delegation"]) if row["delegation"] else None,
+        acting_for_name=row["acting_for_name"],
+        step=row["step"],
+        unit=row["unit"],
+        task=row["task_no"],
+        note=row["note"],
+        due=row["due"],
+        payload=payload or {},
+        row=row,
+    )
+
+
+@strawberry.type(name="ApiToken", description="The token of this request.")
+class TokenInfo:
+    name: str
+    scope: TokenScope
+    platform: bool = strawberry.field(description="Reads every office; changes nothing.")
+
+
+@strawberry.type(description="Who is asking: the token, its office and its person.")
+class Me:
+    token: TokenInfo
+    tenant_id: strawberry.Private[int | None]
+    user_id: strawberry.Private[int | None]
+
+    @strawberry.field(description="The token's office (none for a platform token).")
+    async def tenant(self, info: Info) -> Tenant | None:
+        return await load_tenant(info, self.tenant_id) if self.tenant_id is not None else None
+
+    @strawberry.field(description="The person the token acts for (write tokens always have one).")
+    async def user(self, info: Info) -> Person | None:
+        return await load_person(info, self.user_id)
