@@ -108,6 +108,7 @@ class TenantService:
         self.ref = TenantRef(tenant["id"], tenant["slug"])
         self.clock = clock
         self.store = CaseStore(db)
+        self._contexts: dict[int, Context] | None = None
 
     @classmethod
     async def open(
@@ -144,13 +145,25 @@ class TenantService:
             .order_by(Unit.id)
         )
 
+    def for_one_request(self) -> TenantService:
+        """Remember each person's context (actor, calendar, now) for this service object's
+        life — for a service opened per web or API request, which asks several times."""
+        self._contexts = {}
+        return self
+
     async def context(self, user_id: int) -> Context:
         if self.tenant["suspended"]:
             raise TenantSuspended(slug=self.ref.slug)
+        remembered = self._contexts.get(user_id) if self._contexts is not None else None
+        if remembered is not None:
+            return remembered
         calendar = await calendar_for(self.tenant)
         now = self.clock()
         actor = await actor_for(self.ref.id, user_id, now.astimezone(calendar.timezone).date())
-        return Context(actor=actor, now=now, calendar=calendar)
+        ctx = Context(actor=actor, now=now, calendar=calendar)
+        if self._contexts is not None:
+            self._contexts[user_id] = ctx
+        return ctx
 
     # --- cases ---------------------------------------------------------------------------
 
@@ -190,7 +203,9 @@ class TenantService:
         return await self.store.definition(case.definition_hash)
 
     async def history(self, case_key: str) -> list[EngineEvent]:
-        case = await self.case(case_key)
+        return await self.history_of(await self.case(case_key))
+
+    async def history_of(self, case: StoredCase) -> list[EngineEvent]:
         return await self.store.events(self.ref.id, case.id)
 
     async def act(self, user_id: int, case_key: str, action: Action) -> StoredCase:
@@ -379,7 +394,10 @@ class TenantService:
         return info, bytes(row["content"])
 
     async def attachments(self, case_key: str) -> list[AttachmentInfo]:
-        case = await self.case(case_key)
+        return await self.attachments_of(await self.case(case_key))
+
+    async def attachments_of(self, case: StoredCase) -> list[AttachmentInfo]:
+        case_key = case.key
         rows = await Attachment.select(
             Attachment.id,
             Attachment.task_no,

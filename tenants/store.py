@@ -44,6 +44,12 @@ _CLOSING = {
 }
 
 
+# Snapshots parsed in this process, by content hash. A content-addressed definition is the
+# same in every tenant and database, so sharing the parsed object is safe; storing the
+# snapshot row is still tracked per store (see pin_definition).
+_PARSED: dict[str, SopDefinition] = {}
+
+
 @dataclass(frozen=True)
 class TenantRef:
     id: int
@@ -103,7 +109,7 @@ class CaseStore:
         self._definitions[d.content_hash] = d
 
     async def definition(self, definition_hash: str) -> SopDefinition:
-        cached = self._definitions.get(definition_hash)
+        cached = self._definitions.get(definition_hash) or _PARSED.get(definition_hash)
         if cached is not None:
             return cached
         row = (
@@ -114,7 +120,12 @@ class CaseStore:
         if row is None:
             raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
         d = definition_from_mapping(_json(row["body"]), source=f"snapshot {definition_hash[:12]}")
+        if d.content_hash != definition_hash:
+            raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
         self._definitions[definition_hash] = d
+        if len(_PARSED) > 1000:
+            _PARSED.clear()
+        _PARSED[definition_hash] = d
         return d
 
     # --- cases -------------------------------------------------------------------------

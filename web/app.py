@@ -26,6 +26,7 @@ from alur.core.plugins import AlurPlugins, create_plugin_manager
 from alur.graphql.app import graphql_controller
 from alur.tenants.database import close_database, open_database
 from alur.web.controllers.admin import AdminController
+from alur.web.controllers.admin_tokens import TokensController
 from alur.web.controllers.auth import AuthController
 from alur.web.controllers.cases import CasesController
 from alur.web.controllers.inbox import InboxController
@@ -75,7 +76,7 @@ def create_app(
         httponly=True,
         samesite="lax",
         secure=settings.secure_cookies,
-        renew_on_access=True,
+        renew_on_access=False,  # the store renews unchanged sessions every few minutes
     )
     return Litestar(
         route_handlers=[
@@ -84,6 +85,7 @@ def create_app(
             CasesController,
             SopsController,
             AdminController,
+            TokensController,
             PlatformController,
             graphql_controller(),
             *extra_controllers,

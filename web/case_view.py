@@ -14,7 +14,6 @@ from alur.core.engine import EventKind, may_act
 from alur.core.errors import N_
 from alur.core.i18n import gettext
 from alur.core.model import SopDefinition, StepKind
-from alur.tenants.identity import actor_for
 from alur.tenants.listing import eligible_people
 from alur.tenants.service import AttachmentInfo, TenantService
 from alur.web.deps import Viewer
@@ -90,13 +89,13 @@ class CaseView:
 async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView:
     case = await tenant.case(key)
     d = await tenant.definition_of(case)
-    history = await tenant.history(key)
+    history = await tenant.history_of(case)
     units = {u["slug"]: u["name"] for u in await tenant.units()}
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
     actor = None
     if viewer.user_id is not None:
-        actor = await actor_for(tenant.ref.id, viewer.user_id, today)
+        actor = (await tenant.context(viewer.user_id)).actor
     tasks = []
     for t in sorted(case.state.open_tasks.values(), key=lambda t: (t.step, t.unit or "")):
         step = d.step(t.step)
@@ -137,7 +136,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         tasks=tasks,
         steps=_steps(d, history, case.state.current_steps),
         timeline=_timeline(d, history, units),
-        attachments=await tenant.attachments(key),
+        attachments=await tenant.attachments_of(case),
         flowchart=document_html(d, tenant),
     )
 

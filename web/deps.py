@@ -13,7 +13,7 @@ from litestar.params import FromPath
 
 from alur.tenants.errors import NotFound
 from alur.tenants.service import TenantService
-from alur.tenants.tables import Delegation, Membership, Operator, Tenant, User
+from alur.tenants.tables import Delegation, Membership, Operator, User
 from alur.web.services import Services
 
 
@@ -87,6 +87,5 @@ async def provide_tenant(
     """The tenant of the URL, for its members only: everyone else gets 404."""
     if viewer.tenant(slug) is None:
         raise NotFound(what="page")
-    if not await Tenant.exists().where(Tenant.slug == slug):
-        raise NotFound(what="page")
-    return await TenantService.open(services.database, services.plugins, slug)
+    service = await TenantService.open(services.database, services.plugins, slug)
+    return service.for_one_request()

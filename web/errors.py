@@ -27,7 +27,8 @@ def is_htmx(request: Request) -> bool:
 
 def error_page(request: Request, status: int, title: str, message: str) -> Response:
     template = "errors/fragment.html" if is_htmx(request) else "errors/page.html"
-    session = request.scope.get("session") or {}
+    session = request.scope.get("session")
+    session = session if isinstance(session, dict) else {}
     return Template(
         template_name=template,
         context={

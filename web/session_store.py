@@ -16,17 +16,31 @@ def _seconds(value: int | timedelta | None) -> int | None:
     return int(value.total_seconds()) if isinstance(value, timedelta) else int(value)
 
 
+RENEW_AFTER = timedelta(minutes=5)
+
+
 class DatabaseSessionStore(Store):
-    def __init__(self, default_seconds: int = 9 * 3600) -> None:
+    """Sessions in ``alur_session``. litestar writes the session back after every request;
+    an unchanged session is only written again (to push its expiry on) every few minutes,
+    so reading a page costs no database write."""
+
+    def __init__(self, default_seconds: int = 9 * 3600, remembered: int = 10_000) -> None:
         self.default_seconds = default_seconds
+        self.remembered = remembered
+        self._written: dict[str, tuple[bytes, datetime]] = {}  # key -> (data, when written)
 
     async def set(
         self, key: str, value: str | bytes, expires_in: int | timedelta | None = None
     ) -> None:
         data = value.encode() if isinstance(value, str) else value
-        expires = datetime.now(UTC) + timedelta(
-            seconds=_seconds(expires_in) or self.default_seconds
-        )
+        now = datetime.now(UTC)
+        last = self._written.get(key)
+        if last is not None and last[0] == data and now - last[1] < RENEW_AFTER:
+            return
+        if len(self._written) >= self.remembered:
+            self._written.clear()
+        self._written[key] = (data, now)
+        expires = now + timedelta(seconds=_seconds(expires_in) or self.default_seconds)
         updated = (
             await Session.update({Session.data: data, Session.expires_at: expires})
             .where(Session.session_id == key)
@@ -52,9 +66,11 @@ class DatabaseSessionStore(Store):
         return bytes(row["data"])
 
     async def delete(self, key: str) -> None:
+        self._written.pop(key, None)
         await Session.delete().where(Session.session_id == key)
 
     async def delete_all(self) -> None:
+        self._written.clear()
         await Session.delete(force=True)
 
     async def exists(self, key: str) -> bool:

@@ -40,7 +40,9 @@ class InboxController(Controller):
             }
             for i in items
         ]
-        context = await page_context(request, viewer, tenant, active="inbox")
+        context = await page_context(
+            request, viewer, tenant, active="inbox", inbox_count=len(items)
+        )
         return Template("inbox.html", context={**context, "rows": rows})
 
     @get("/inbox/count", name="inbox-count")
