@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from functools import partial
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, StringValueNode, ValidationRule
 from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
@@ -41,9 +41,39 @@ MAX_ALIASES = 20
 MAX_TOKENS = 2000
 CACHE_SIZE = 256
 
+NUL_MESSAGE = "Text must not contain NUL characters (U+0000)."
+
+
+class NoNulStrings(ValidationRule):
+    """PostgreSQL cannot store U+0000 in text: refuse it in string literals up front."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: object) -> None:
+        if "\x00" in node.value:
+            self.report_error(GraphQLError(NUL_MESSAGE, node))
+
+
+def has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(has_nul(v) for v in value)
+    return False
+
+
+class NoNulVariables(SchemaExtension):
+    """The same for variables, which validation does not see."""
+
+    def on_execute(self) -> Iterator[None]:
+        if has_nul(self.execution_context.variables or {}):
+            raise GraphQLError(NUL_MESSAGE)
+        yield
+
+
 # Built once, so that every request validates with the same rule classes and the
 # validation cache (keyed by schema, document and rules) can answer repeated queries.
-LIMIT_RULES = [depth_rule(MAX_DEPTH, None), alias_rule(MAX_ALIASES)]
+LIMIT_RULES = [depth_rule(MAX_DEPTH, None), alias_rule(MAX_ALIASES), NoNulStrings]
 
 
 class Language(SchemaExtension):
@@ -81,6 +111,7 @@ schema = AlurSchema(
     mutation=mutations.Mutation,
     extensions=[
         Language,
+        NoNulVariables,
         partial(AddValidationRules, LIMIT_RULES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         partial(ParserCache, maxsize=CACHE_SIZE),

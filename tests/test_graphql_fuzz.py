@@ -1,0 +1,408 @@
+"""Fuzzing ``/graphql`` with schemathesis, over HTTP, on SQLite and PostgreSQL.
+
+For every root field (6 queries, 5 mutations) schemathesis generates valid operations from
+the schema (hypothesis-graphql underneath: every argument, nested selections, odd strings
+including NUL characters, extreme integers). A share of the generated identifiers is
+swapped for real ones — case keys of office A in several states and office B's case,
+usernames, SOP ids, units, roles, office slugs, small task numbers — so the fuzzing
+reaches the service layer and the engine, not only ``NotFound``. Each operation is sent
+to the real app (uvicorn in a subprocess) with office A's read token and with a write
+token, and must not produce a server error: no status 5xx, a JSON GraphQL answer, no
+"Unexpected error." (a masked bug), no traceback in the server's log. The read token's
+mutations must all be ``Forbidden``.
+
+Bounded for CI: ``ALUR_FUZZ_EXAMPLES`` examples per operation and backend (default 20,
+derandomized so CI runs are repeatable) and a total budget of ``ALUR_FUZZ_SECONDS``
+(default 40 s, shared by both backends) after which remaining examples are skipped. For a
+longer, random campaign: ``ALUR_FUZZ_EXAMPLES=500 ALUR_FUZZ_SECONDS=1200
+ALUR_FUZZ_RANDOM=1 .venv/bin/python -m pytest tests/test_graphql_fuzz.py``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import graphql
+import httpx
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
+from schemathesis.graphql import nodes
+
+from alur.core import AlurPlugins
+from alur.core.engine import Claim, Complete, Decide
+from alur.core.model import Answer
+from alur.graphql.schema import schema as alur_schema
+from alur.graphql.testing import OFFICE_A, OFFICE_B, PEOPLE_A, SOP_A, SOP_B, provision
+from alur.tenants.database import close_database, open_database
+
+EXAMPLES = int(os.environ.get("ALUR_FUZZ_EXAMPLES", "20"))
+BUDGET_SECONDS = float(os.environ.get("ALUR_FUZZ_SECONDS", "40"))
+RANDOM = bool(os.environ.get("ALUR_FUZZ_RANDOM"))
+MODE = GenerationMode.NEGATIVE if os.environ.get("ALUR_FUZZ_NEGATIVE") else GenerationMode.POSITIVE
+STARTUP_TIMEOUT = 60.0
+MASKED = "Unexpected error."
+
+
+# --- what schemathesis generates ------------------------------------------------------------
+
+
+def _json_values() -> st.SearchStrategy[graphql.ValueNode]:
+    """GraphQL literals for the ``JSON`` scalar (``completeTask(data:)``)."""
+    leaves = st.one_of(
+        st.integers(-(2**31), 2**31 - 1).map(nodes.Int),
+        st.text(max_size=20).map(nodes.String),
+        st.booleans().map(nodes.Boolean),
+        st.just(nodes.Null),
+    )
+    names = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,10}", fullmatch=True)
+
+    def objects(children: st.SearchStrategy) -> st.SearchStrategy:
+        return st.dictionaries(names, children, max_size=3).map(
+            lambda d: nodes.Object(
+                [
+                    graphql.ObjectFieldNode(name=graphql.NameNode(value=k), value=v)
+                    for k, v in d.items()
+                ]
+            )
+        )
+
+    return st.recursive(
+        leaves, lambda c: st.lists(c, max_size=3).map(nodes.List) | objects(c), max_leaves=6
+    )
+
+
+schemathesis.graphql.scalar("JSON", _json_values())
+# NUL characters (U+0000) are generated too: PostgreSQL refuses them in text, so the API
+# refuses them first (a validation rule for literals, an extension for variables).
+NUL = not os.environ.get("ALUR_FUZZ_NO_NUL")
+SCHEMA = schemathesis.graphql.from_dict(
+    alur_schema.introspect(),
+    config=SchemathesisConfig.from_dict({"generation": {"allow-x00": NUL}}),
+)
+OPERATIONS = {op.label: op for op in (r.ok() for r in SCHEMA.get_all_operations())}
+
+
+def test_every_root_field_is_fuzzed() -> None:
+    gql = alur_schema._schema
+    expected = {f"Query.{name}" for name in gql.query_type.fields}
+    expected |= {f"Mutation.{name}" for name in gql.mutation_type.fields}
+    assert set(OPERATIONS) == expected
+
+
+def known_values(keys_a: list[str], key_b: str) -> dict[str, list[Any]]:
+    """Real identifiers, by argument (or input field) name."""
+    keys = [*keys_a, key_b]
+    usernames = [*PEOPLE_A, "plh.kasubag", "b.kepala"]
+    units = ["linmas", "sda", "gakperda"]
+    return {
+        "key": keys,
+        "caseKey": keys,
+        "task": list(range(1, 9)),
+        "to": usernames,
+        "assignee": usernames,
+        "sop": [SOP_A, SOP_B],
+        "id": [SOP_A, SOP_B],
+        "unit": units,
+        "units": units,
+        "role": ["staf", "kabid", "kasubag_perencanaan", "kepala_bidang"],
+        "slug": [OFFICE_A, OFFICE_B],
+        "tenant": [OFFICE_A, OFFICE_B],
+        "first": [1, 20, 50, 100],
+    }
+
+
+def with_known_values(body: str, known: dict[str, list[Any]], rng: random.Random) -> str:
+    """``body`` with about half of its named arguments set to real identifiers."""
+    document = graphql.parse(body)
+
+    def real(name: str, value: graphql.ValueNode) -> graphql.ValueNode | None:
+        choices = known.get(name)
+        if not choices or rng.random() < 0.5:
+            return None
+        if isinstance(value, graphql.ListValueNode):
+            picked = rng.sample(choices, rng.randint(0, min(3, len(choices))))
+            return nodes.List([nodes.String(v) for v in picked])
+        if isinstance(value, graphql.IntValueNode):
+            ints = [c for c in choices if isinstance(c, int)]
+            return nodes.Int(rng.choice(ints)) if ints else None
+        if isinstance(value, graphql.StringValueNode):
+            strings = [c for c in choices if isinstance(c, str)]
+            return nodes.String(rng.choice(strings)) if strings else None
+        return None
+
+    class Swap(graphql.Visitor):
+        def enter_argument(self, node: graphql.ArgumentNode, *_: Any) -> Any:
+            new = real(node.name.value, node.value)
+            return None if new is None else graphql.ArgumentNode(name=node.name, value=new)
+
+        def enter_object_field(self, node: graphql.ObjectFieldNode, *_: Any) -> Any:
+            new = real(node.name.value, node.value)
+            return None if new is None else graphql.ObjectFieldNode(name=node.name, value=new)
+
+    swapped = graphql.visit(document, Swap())
+    return graphql.print_ast(with_typenames(swapped))
+
+
+def with_typenames(document: graphql.DocumentNode) -> graphql.DocumentNode:
+    """Every root field of ``document`` also selects ``__typename`` (union results say
+    which member they are, e.g. ``Forbidden``)."""
+    typename = graphql.FieldNode(name=graphql.NameNode(value="__typename"))
+    definitions = []
+    for definition in document.definitions:
+        if isinstance(definition, graphql.OperationDefinitionNode):
+            roots = []
+            for root in definition.selection_set.selections:
+                if isinstance(root, graphql.FieldNode) and root.selection_set is not None:
+                    selections = (*root.selection_set.selections, typename)
+                    root = graphql.FieldNode(
+                        alias=root.alias,
+                        name=root.name,
+                        arguments=root.arguments,
+                        directives=root.directives,
+                        selection_set=graphql.SelectionSetNode(selections=selections),
+                    )
+                roots.append(root)
+            definition = graphql.OperationDefinitionNode(
+                operation=definition.operation,
+                name=definition.name,
+                variable_definitions=definition.variable_definitions,
+                directives=definition.directives,
+                selection_set=graphql.SelectionSetNode(selections=tuple(roots)),
+            )
+        definitions.append(definition)
+    return graphql.DocumentNode(definitions=tuple(definitions))
+
+
+# --- the live server ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serve(database_url: str, workdir: Path) -> Iterator[tuple[str, Path]]:
+    """``uvicorn alur.web.asgi:app`` on a free port; yields (base URL, server log)."""
+    port = free_port()
+    log_path = workdir / f"server-{port}.log"
+    env = {
+        **os.environ,
+        "ALUR_DATABASE_URL": database_url,
+        "ALUR_SECRET_KEY": "fuzz-test-secret-" + "k" * 32,
+        "PYTHONUNBUFFERED": "1",
+    }
+    command = [
+        *(sys.executable, "-m", "uvicorn", "alur.web.asgi:app"),
+        *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+    ]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"uvicorn exited ({process.returncode}):\n{log_path.read_text()}")
+            with contextlib.suppress(httpx.HTTPError):
+                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline:
+                pytest.fail(f"uvicorn did not answer in {STARTUP_TIMEOUT:.0f} s")
+            time.sleep(0.1)
+        yield base, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@dataclass
+class Target:
+    backend: str
+    url: str  # the /graphql endpoint
+    log_path: Path
+    tokens: dict[str, str]
+    known: dict[str, list[Any]]
+    session: requests.Session = field(default_factory=requests.Session)
+    log_seen: int = 0
+
+    def new_log(self) -> str:
+        """What the server logged since the last call."""
+        with self.log_path.open("rb") as f:
+            f.seek(self.log_seen)
+            text = f.read()
+        self.log_seen += len(text)
+        return text.decode(errors="replace")
+
+
+async def _data(url: str, plugins: AlurPlugins) -> tuple[dict[str, str], list[str], str]:
+    """Provisioned offices and A's cases in several states: task 1 open, claimed, at the
+    Kasubag's gate, returned by "tidak", and fanned out over the units."""
+    db = await open_database(url)
+    try:
+        world = await provision(db, plugins)
+        staf, kasubag = world.users["staf"], world.users["kasubag"]
+        keys = []
+        for state in ("open", "claimed", "gate", "returned", "fan-out"):
+            key = (await world.a.start_case(staf, SOP_A, f"Fuzz {state}")).key
+            keys.append(key)
+            if state == "claimed":
+                await world.a.act(staf, key, Claim(1))
+            if state in ("gate", "returned", "fan-out"):
+                await world.a.act(staf, key, Complete(1))
+            if state == "returned":
+                await world.a.act(kasubag, key, Decide(2, Answer.TIDAK, "Perbaiki"))
+            if state == "fan-out":
+                await world.a.act(kasubag, key, Decide(2, Answer.YA))
+                await world.a.act(staf, key, Complete(3))
+        return world.tokens, keys, world.case_b
+    finally:
+        await close_database(db)
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def target(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    installed: AlurPlugins,
+) -> Iterator[Target]:
+    workdir = tmp_path_factory.mktemp(f"graphql-fuzz-{request.param}")
+    dropped: list[str] = []
+    if request.param == "sqlite":
+        url = f"sqlite:///{workdir / 'alur.db'}"
+    else:
+        server = request.getfixturevalue("postgres_server")
+        template = request.getfixturevalue("postgres_template")
+        url = server.create_database("alur_graphql_fuzz", template=template)
+        dropped.append("alur_graphql_fuzz")
+    tokens, keys_a, key_b = asyncio.run(_data(url, installed))
+    try:
+        with serve(url, workdir) as (base, log_path):
+            yield Target(
+                request.param, f"{base}/graphql", log_path, tokens, known_values(keys_a, key_b)
+            )
+    finally:
+        for name in dropped:
+            request.getfixturevalue("postgres_server").drop_database(name)
+
+
+# --- the fuzzing ---------------------------------------------------------------------------
+
+_started = time.monotonic()
+
+
+def over_budget() -> bool:
+    return time.monotonic() - _started > BUDGET_SECONDS
+
+
+def problems(label: str, token: str, response: requests.Response) -> list[str]:
+    """What is wrong with one answer (nothing, for a sound one)."""
+    found = []
+    if response.status_code >= 500:
+        found.append(f"status {response.status_code}")
+    try:
+        payload = response.json()
+    except ValueError:
+        return [*found, f"not JSON: {response.text[:300]!r}"]
+    if not isinstance(payload, dict) or not ({"data", "errors"} & set(payload)):
+        return [*found, f"not a GraphQL answer: {payload!r}"[:300]]
+    for error in payload.get("errors") or []:
+        if MASKED in str(error.get("message")):
+            found.append(f"masked error at {error.get('path')}")
+    if response.status_code == 401:
+        found.append("401 with a valid token")
+    data = payload.get("data") or {}
+    if label.startswith("Mutation.") and token == "a-read" and not payload.get("errors"):
+        for result in data.values():
+            if result.get("__typename", "Forbidden") != "Forbidden":
+                found.append(f"a read token changed something: {result}")
+    return found
+
+
+@pytest.mark.parametrize("label", sorted(OPERATIONS))
+def test_no_server_errors(target: Target, label: str) -> None:
+    operation = OPERATIONS[label]
+    write_token = "a-kasubag" if label == "Mutation.decideGate" else "a-staf"
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=not RANDOM,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=operation.as_strategy(MODE), seed=st.integers(0, 2**32 - 1))
+    def fuzz(case: Any, seed: int) -> None:
+        if over_budget():
+            return
+        case.body = with_known_values(case.body, target.known, random.Random(seed))
+        for token in ("a-read", write_token):
+            check(target, label, token, case)
+
+    target.new_log()  # what earlier tests left there is theirs
+    fuzz()
+
+
+def check(target: Target, label: str, token: str, case: Any) -> None:
+    """Send ``case`` with ``token``; fail with the query, the answer and the server's log
+    if anything went wrong."""
+    headers = {"Authorization": f"Bearer {target.tokens[token]}"}
+    response = case.call(base_url=target.url, session=target.session, headers=headers)
+    found = problems(label, token, response)
+    log = target.new_log()
+    if "Traceback" in log or "ERROR" in log:
+        found.append(f"the server logged:\n{log[-3000:]}")
+    try:
+        case.validate_response(response, checks=[not_a_server_error], headers=headers)
+    except Exception as exc:  # schemathesis' own verdict, with the others
+        found.append(f"schemathesis: {exc}".strip())
+    assert not found, (
+        f"{label} as {token}: {'; '.join(found)}\nquery:\n{case.body}\n"
+        f"answer: {response.text[:1000]}"
+    )
+
+
+# --- NUL characters ------------------------------------------------------------------------
+
+NUL_PROBES = {  # a string with a NUL character where it reaches SQL
+    "Query.case": '{ case(key: "a\\u0000b") { __typename } }',
+    "Query.cases": '{ cases(filter: {sop: "a\\u0000b"}) { __typename } }',
+    "Query.tasks": '{ tasks(filter: {assignee: "a\\u0000b"}) { __typename } }',
+    "Mutation.startCase": (
+        'mutation { startCase(input: {sop: "' + SOP_A + '", period: "a\\u0000b"}) { __typename } }'
+    ),
+    "Mutation.claimTask": 'mutation { claimTask(caseKey: "a\\u0000b", task: 1) { __typename } }',
+}
+
+
+@pytest.mark.parametrize("label", sorted(NUL_PROBES))
+def test_nul_characters(target: Target, label: str, request: pytest.FixtureRequest) -> None:
+    """A NUL character is a valid GraphQL string but PostgreSQL refuses it in text: the API
+    answers a validation error instead of a masked "Unexpected error." (it used to)."""
+    target.new_log()
+    case = OPERATIONS[label].Case(body=NUL_PROBES[label], media_type="application/json")
+    check(target, label, "a-staf", case)
