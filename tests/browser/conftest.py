@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -242,17 +243,30 @@ def browser(_server_process):
         chromium.close()
 
 
-def sign_in(page, username: str, password: str = PASSWORD) -> None:
-    """Sign in through the login form; fails with the page's error when it is refused."""
-    page.goto("/login")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", password)
-    with page.expect_navigation():
-        page.click("form[action='/login'] [type=submit]")
-    if "/login" in page.url:
+def sign_in(page, username: str, password: str = PASSWORD, *, attempts: int = 2) -> None:
+    """Sign in through the login form; fails with the page's error when it is refused.
+
+    A sign-in that lands back on the login page *without* an error message is tried once
+    more: it was seen once under heavy load in CI and not reproduced since (see the
+    closing note of issue 4); a refusal with a message fails at once.
+    """
+    for attempt in range(attempts):
+        page.goto("/login")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        with page.expect_navigation():
+            page.click("form[action='/login'] [type=submit]")
+        if "/login" not in page.url:
+            return
         error = page.locator("[role=alert]")
-        message = error.inner_text() if error.count() else page.content()[:500]
-        pytest.fail(f"could not log in as {username}: {message}", pytrace=False)
+        if error.count():
+            pytest.fail(f"could not log in as {username}: {error.inner_text()}", pytrace=False)
+        if attempt + 1 < attempts:
+            warnings.warn(f"sign-in of {username} landed on {page.url}; trying again", stacklevel=2)
+    pytest.fail(
+        f"could not log in as {username}: landed on {page.url}\n{page.content()[:300]}",
+        pytrace=False,
+    )
 
 
 @pytest.fixture
