@@ -400,9 +400,29 @@ NUL_PROBES = {  # a string with a NUL character where it reaches SQL
 
 
 @pytest.mark.parametrize("label", sorted(NUL_PROBES))
-def test_nul_characters(target: Target, label: str, request: pytest.FixtureRequest) -> None:
+def test_nul_characters(target: Target, label: str) -> None:
     """A NUL character is a valid GraphQL string but PostgreSQL refuses it in text: the API
-    answers a validation error instead of a masked "Unexpected error." (it used to)."""
+    refuses it first — in a literal (validation) and in a variable — instead of answering a
+    masked "Unexpected error." (it used to, on PostgreSQL)."""
     target.new_log()
     case = OPERATIONS[label].Case(body=NUL_PROBES[label], media_type="application/json")
     check(target, label, "a-staf", case)
+    literal = target.session.post(
+        target.url, json={"query": NUL_PROBES[label]}, headers=auth(target)
+    )
+    as_variable = target.session.post(
+        target.url,
+        json={
+            "query": "query($v: String!) { case(key: $v) { __typename } }",
+            "variables": {"v": "a\x00b"},
+        },
+        headers=auth(target),
+    )
+    for response in (literal, as_variable):
+        (error,) = response.json()["errors"]
+        assert "NUL" in error["message"], error
+    assert "Traceback" not in target.new_log()
+
+
+def auth(target: Target, token: str = "a-staf") -> dict[str, str]:
+    return {"Authorization": f"Bearer {target.tokens[token]}"}

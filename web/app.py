@@ -77,6 +77,7 @@ def create_app(
         samesite="lax",
         secure=settings.secure_cookies,
         renew_on_access=False,  # the store renews unchanged sessions every few minutes
+        exclude=["^/graphql", "^/static"],  # the API authenticates by token; no session rows
     )
     return Litestar(
         route_handlers=[
