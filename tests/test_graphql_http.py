@@ -13,11 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +28,7 @@ from graphql import GraphQLError, build_schema, lexicographic_sort_schema, print
 from alur.core import AlurPlugins
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, provision
 from alur.tenants.database import close_database, open_database
+from alur.web.testing import running_app
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT = 60.0
@@ -41,51 +37,9 @@ STARTUP_TIMEOUT = 60.0
 # --- the live server -----------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def serve(database_url: str, workdir: Path) -> Iterator[tuple[str, Path]]:
+def serve(database_url: str, workdir: Path) -> contextlib.AbstractContextManager[tuple[str, Path]]:
     """``uvicorn alur.web.asgi:app`` on a free port; yields (base URL, server log)."""
-    port = free_port()
-    log_path = workdir / f"server-{port}.log"
-    env = {
-        **os.environ,
-        "ALUR_DATABASE_URL": database_url,
-        "ALUR_SECRET_KEY": "http-test-secret-" + "k" * 32,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        *(sys.executable, "-m", "uvicorn", "alur.web.asgi:app"),
-        *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"uvicorn exited ({process.returncode}):\n{log_path.read_text()}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/login", timeout=2).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                pytest.fail(f"uvicorn did not answer in {STARTUP_TIMEOUT:.0f} s")
-            time.sleep(0.1)
-        yield base, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return running_app(database_url, workdir, startup_timeout=STARTUP_TIMEOUT)
 
 
 @dataclass
