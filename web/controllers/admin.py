@@ -99,14 +99,8 @@ class AdminController(PeopleRoutes):
         try:
             unit = await admin.add_unit(f["slug"], f["name"])
         except InvalidInput as exc:
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                "units",
-                form={"unit": f},
-                errors={"unit": field_errors(exc)},
-                status=422,
+            return await self._refused(
+                request, viewer, admin, "units", "unit", f, field_errors(exc)
             )
         notice = gettext("Unit {name} added.").format(name=unit.name)
         return await self._done(request, viewer, admin, "units", notice)
@@ -146,14 +140,8 @@ class AdminController(PeopleRoutes):
         try:
             await admin.set_office_hours(f["office_start"], f["office_end"])
         except InvalidInput as exc:
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                "calendar",
-                form={"hours": f},
-                errors={"hours": field_errors(exc)},
-                status=422,
+            return await self._refused(
+                request, viewer, admin, "calendar", "hours", f, field_errors(exc)
             )
         notice = gettext("Office hours are now {start}–{end}.").format(
             start=f["office_start"][:5], end=f["office_end"][:5]
@@ -177,15 +165,7 @@ class AdminController(PeopleRoutes):
             except InvalidInput as exc:
                 errors = field_errors(exc)
         if errors or day is None:
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                "calendar",
-                form={"dayoff": f},
-                errors={"dayoff": errors},
-                status=422,
-            )
+            return await self._refused(request, viewer, admin, "calendar", "dayoff", f, errors)
         notice = gettext("{day} is a day off.").format(day=day_label(day))
         return await self._done(request, viewer, admin, "calendar", notice)
 

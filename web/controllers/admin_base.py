@@ -106,6 +106,27 @@ class AdminPages(Controller):
         template = f"admin/_{section}.html" if is_htmx(request) else "admin/page.html"
         return Template(template, context=context, status_code=status)
 
+    async def _refused(
+        self,
+        request: Request,
+        viewer: Viewer,
+        admin: TenantAdmin,
+        section: str,
+        form_name: str,
+        values: dict[str, str],
+        errors: dict[str, str],
+    ) -> Template:
+        """The sub-page again, with ``form_name``'s values and per-field errors (422)."""
+        return await self._page(
+            request,
+            viewer,
+            admin,
+            section,
+            form={form_name: values},
+            errors={form_name: errors},
+            status=422,
+        )
+
     async def _done(
         self, request: Request, viewer: Viewer, admin: TenantAdmin, section: str, notice: str
     ) -> Response:

@@ -103,15 +103,7 @@ class PeopleRoutes(AdminPages):
                 await admin.grant_role(user.id, f["role"], f["unit"] or None)
         except InvalidInput as exc:
             errors = {**field_errors(exc), **errors}
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                "people",
-                form={"user": f},
-                errors={"user": errors},
-                status=422,
-            )
+            return await self._refused(request, viewer, admin, "people", "user", f, errors)
         notice = gettext("{name} ({username}) can now sign in.").format(
             name=user.name, username=user.username
         )
@@ -137,15 +129,7 @@ class PeopleRoutes(AdminPages):
             except InvalidInput as exc:
                 errors = field_errors(exc)
         if errors:
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                "people",
-                form={"role": f},
-                errors={"role": errors},
-                status=422,
-            )
+            return await self._refused(request, viewer, admin, "people", "role", f, errors)
         notice = gettext("{name} now holds the role {role}.").format(
             name=people[f["user"]]["name"], role=roles_of(tenant)[f["role"]].name
         )
@@ -194,15 +178,7 @@ class PeopleRoutes(AdminPages):
             except InvalidInput as exc:
                 errors = field_errors(exc)
         if errors:
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                "people",
-                form={"delegation": f},
-                errors={"delegation": errors},
-                status=422,
-            )
+            return await self._refused(request, viewer, admin, "people", "delegation", f, errors)
         notice = gettext("{delegate} is {kind} for {official} from {start} to {end}.").format(
             delegate=people[f["delegate"]]["name"],
             kind=f["kind"],

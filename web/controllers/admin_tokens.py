@@ -74,14 +74,8 @@ class TokensController(AdminPages):
                 f["name"], f["scope"], tenant=admin.service.ref.slug, user=f["user"] or None
             )
         except InvalidInput as exc:
-            return await self._page(
-                request,
-                viewer,
-                admin,
-                SECTION,
-                form={"token": f},
-                errors={"token": field_errors(exc)},
-                status=422,
+            return await self._refused(
+                request, viewer, admin, SECTION, "token", f, field_errors(exc)
             )
         page = await self._page(
             request,
