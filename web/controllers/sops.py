@@ -6,9 +6,9 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 from litestar.response import Template
-from markupsafe import Markup
 
 from alur.tenants.service import TenantService
+from alur.web.case_view import document_html
 from alur.web.deps import Viewer
 from alur.web.pages import page_context
 
@@ -34,10 +34,7 @@ class SopsController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        from alur.web.sopdoc import render_document
-
         d = tenant.sop(sop_id)
-        plugin = tenant.plugins.get(tenant.tenant["plugin"])
-        html = Markup(render_document(d, plugin.institution))
+        html = document_html(d, tenant)  # rendered once per definition, shared with case pages
         context = await page_context(request, viewer, tenant, active="sops")
         return Template("sop.html", context={**context, "definition": d, "document": html})
