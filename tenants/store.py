@@ -37,6 +37,10 @@ from alur.tenants.database import Database
 from alur.tenants.errors import Conflict, NotFound
 from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant
 
+# Bumping the tenant's chain counter locks its row: the tenant's events are appended one
+# transaction at a time (always after the case row is locked, so never a deadlock).
+_LOCK_CHAIN = "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {}"
+
 _CLOSING = {
     EventKind.TASK_COMPLETED: "done",
     EventKind.GATE_DECIDED: "done",
@@ -192,17 +196,14 @@ class CaseStore:
             tenant.id,
             case.last_seq,
         )
-        lock = "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {}"
         async with self.transaction():
             if self.db.is_sqlite:
                 if not await Case.raw(cas, *cas_args):
                     raise Conflict()
-                locked = await Tenant.raw(
-                    lock + " RETURNING chain_seq, chain_head", len(t.events), tenant.id
-                )
+                await self._append(tenant, case.id, case.key, t.events)
             else:  # one round trip: compare-and-set the case, then lock the tenant's chain
                 locked = await Tenant.raw(
-                    f"WITH c AS ({cas}) {lock} AND EXISTS (SELECT 1 FROM c) "
+                    f"WITH c AS ({cas}) {_LOCK_CHAIN} AND EXISTS (SELECT 1 FROM c) "
                     "RETURNING chain_seq, chain_head",
                     *cas_args,
                     len(t.events),
@@ -210,15 +211,14 @@ class CaseStore:
                 )
                 if not locked:
                     raise Conflict()
-            await self._write(tenant, case.id, case.key, t.events, locked[0])
+                await self._write(tenant, case.id, case.key, t.events, locked[0])
         return _stored(case.id, tenant.id, case.plugin, s, now)
 
     async def _append(
         self, tenant: TenantRef, case_id: int, case_key: str, events: tuple[EngineEvent, ...]
     ) -> None:
         locked = await Tenant.raw(
-            "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {} "
-            "RETURNING chain_seq, chain_head",
+            _LOCK_CHAIN + " RETURNING chain_seq, chain_head",
             len(events),
             tenant.id,
         )
