@@ -10,7 +10,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core.i18n import gettext, pick_language
-from alur.tenants.identity import hash_password, verify_password
+from alur.tenants.identity import sign_in
 from alur.tenants.tables import Operator, User
 from alur.web.deps import Viewer
 from alur.web.services import Services
@@ -107,25 +107,9 @@ class AuthController(Controller):
 
 async def _check(username: str, password: str) -> tuple[int | None, int | None]:
     """(user id, operator id) for good credentials; both None otherwise."""
-    user = (
-        await User.select(User.id, User.password_hash)
-        .where(
-            (User.username == username) & (User.active == True)  # noqa: E712
-        )
-        .first()
-    )
-    if user is not None:
-        return (
-            (user["id"], None) if verify_password(user["password_hash"], password) else (None, None)
-        )
-    op = (
-        await Operator.select(Operator.id, Operator.password_hash)
-        .where(
-            (Operator.username == username) & (Operator.active == True)  # noqa: E712
-        )
-        .first()
-    )
-    if op is not None:
-        return (None, op["id"]) if verify_password(op["password_hash"], password) else (None, None)
-    hash_password(password)  # the same work as a real check: no timing hint
+    account = await sign_in(username, password)
+    if isinstance(account, User):
+        return account.id, None
+    if isinstance(account, Operator):
+        return None, account.id
     return None, None
