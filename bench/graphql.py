@@ -76,6 +76,7 @@ from alur.tenants import listing  # noqa: E402
 from alur.tenants.database import close_database, open_database  # noqa: E402
 from alur.tenants.tables import Case, SopSnapshot, Task, Tenant  # noqa: E402
 from alur.tenants.tokens import authenticate, create_token  # noqa: E402
+from alur.web.testing import free_port  # noqa: E402
 
 SECRET_KEY = "bench-graphql-secret-" + "k" * 32
 OFFICE = "bench-01"
@@ -219,7 +220,7 @@ def serve(database_url: str, port: int) -> None:
 @contextlib.contextmanager
 def server(web: ModuleType, url: str, tmp: Path) -> Iterator[str]:
     """This script with ``--serve`` on a free port of 127.0.0.1; yields its base URL."""
-    port = web.free_port()
+    port = free_port()
     log_path = tmp / f"server-{port}.log"
     command = [sys.executable, __file__, "--serve", "--port", str(port), "--database-url", url]
     with log_path.open("wb") as log:

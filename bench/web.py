@@ -44,7 +44,6 @@ import random
 import re
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -71,6 +70,7 @@ from alur.tenants.identity import actor_for, add_membership, create_user
 from alur.tenants.provisioning import calendar_for, create_tenant, tenant_sops
 from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import TABLES, Attachment, Case, Membership, Tenant
+from alur.web.testing import free_port
 
 DATA_VERSION = 1  # bump when the generated data changes (invalidates --cache)
 PLUGINS = ("satpolpp_banyumas", "kesbangpol_pekalongan", "biro_organisasi_kalbar")
@@ -374,12 +374,6 @@ async def pick_users(url: str, users: int) -> list[BenchUser]:
 
 
 # --- the server ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @contextlib.contextmanager

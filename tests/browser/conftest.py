@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from alur.web.testing import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -125,12 +126,6 @@ def parse_demo_output(text: str) -> dict[str, DemoOffice]:
     return offices
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _answers(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -162,7 +157,7 @@ def _server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Proce
     """Starts ``alur serve --demo`` (without waiting for it: Chromium starts meanwhile)."""
     workdir = tmp_path_factory.mktemp("alur-live")
     log_path = workdir / "server.log"
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ALUR_DATABASE_URL": f"sqlite:///{workdir / 'alur.db'}",
