@@ -42,22 +42,7 @@ class CaseRow:
 
 async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseRow]:
     """Cases of the tenant, most recently active first, with their open-task summary."""
-    where = Case.tenant == tenant_id
-    if f.sop_id:
-        where &= Case.sop_id == f.sop_id
-    if f.status:
-        where &= Case.status == f.status
-    if f.period:
-        where &= Case.period.ilike(f"%{f.period}%")
-    if f.updated_since:
-        where &= Case.updated_at >= f.updated_since
-    overdue_ids = None
-    if f.overdue is not None:
-        rows = await Task.select(Task.case).where(
-            (Task.tenant == tenant_id) & (Task.status == "open") & (Task.due < now)
-        )
-        overdue_ids = list({r["case"] for r in rows}) or [-1]
-        where &= Case.id.is_in(overdue_ids) if f.overdue else Case.id.not_in(overdue_ids)
+    where = _case_where(tenant_id, f, now)
     cases = (
         await Case.select(
             Case.id,
@@ -68,7 +53,7 @@ async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseR
             Case.started_at,
             Case.updated_at,
         )
-        .where(where)
+        .where(*where)
         .order_by(Case.updated_at, ascending=False)
         .limit(max(1, min(f.limit, MAX_PAGE)))
         .offset(max(0, f.offset))
