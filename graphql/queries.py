@@ -40,7 +40,7 @@ from alur.graphql.types import (
     TokenScope,
     case_node,
     load_tenant,
-    task_node,
+    task_nodes,
     tenant_node,
 )
 from alur.tenants import listing
@@ -232,8 +232,8 @@ class Query:
             await listing.page_tasks(scope, wanted, now, first=first, after=keyset), first
         )
         edges = [
-            TaskEdge(cursor=encode_cursor("task", r["due"], r["id"]), node=task_node(r, now))
-            for r in rows
+            TaskEdge(cursor=encode_cursor("task", r["due"], r["id"]), node=node)
+            for r, node in zip(rows, await task_nodes(info, rows), strict=True)
         ]
         return TaskConnection(
             edges=edges,

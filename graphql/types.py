@@ -201,8 +201,8 @@ class Case:
     @strawberry.field(description="Its tasks, open and closed, in the order they opened.")
     async def tasks(self, info: Info, status: TaskStatus | None = None) -> list[Task]:
         rows = await info.context.loaders.tasks.load(self.row["id"])
-        now = info.context.now
-        return [task_node(r, now) for r in rows if status is None or r["status"] == status.value]
+        wanted = [r for r in rows if status is None or r["status"] == status.value]
+        return await task_nodes(info, wanted, case=self)
 
     @strawberry.field(description="The timeline: every event of the case, in order.")
     async def events(self, info: Info) -> list[Event]:
@@ -248,46 +248,82 @@ class Task:
     closed_at: datetime | None
     overdue: bool
     return_note: str = strawberry.field(description='The note of a "tidak" that returned it.')
+    step: Step = strawberry.field(description="The step with its mutu baku.")
+    role: Role = strawberry.field(description="The pelaksana who performs it.")
+    case: Case = strawberry.field(description="The case it belongs to.")
     row: strawberry.Private[dict]
-
-    @strawberry.field(description="The step with its mutu baku.")
-    async def step(self, info: Info) -> Step:
-        d = await pinned(info, self.row["definition_hash"], self.row["tenant"])
-        return next(s for s in d.steps if s.number == self.row["step"])
-
-    @strawberry.field(description="The pelaksana who performs it.")
-    async def role(self, info: Info) -> Role:
-        d = await pinned(info, self.row["definition_hash"], self.row["tenant"])
-        return next(r for r in d.roles if r.id == self.row["role"])
 
     @strawberry.field(description="Who claimed it or was given it.")
     async def assignee(self, info: Info) -> Person | None:
         return await load_person(info, self.row["assignee"])
-
-    @strawberry.field(description="The case it belongs to.")
-    async def case(self, info: Info) -> Case:
-        row = await info.context.loaders.cases.load(self.row["case"])
-        assert row is not None
-        return case_node(row)
 
     @strawberry.field(description="The office it belongs to.")
     async def tenant(self, info: Info) -> Tenant:
         return await load_tenant(info, self.row["tenant"])
 
 
-def task_node(row: dict, now: datetime) -> Task:
-    due = row["due"]
-    return Task(
-        number=row["task_no"],
-        unit=row["unit"],
-        status=TaskStatus(row["status"]),
-        opened_at=row["opened_at"],
-        due=due,
-        closed_at=row["closed_at"],
-        overdue=row["status"] == "open" and due is not None and now > due,
-        return_note=row["return_note"],
-        row=row,
-    )
+async def task_nodes(info: Info, rows: list[dict], case: Case | None = None) -> list[Task]:
+    """``rows`` as tasks, with their step, role and case loaded up front (one batch each).
+
+    Building the relations here rather than in per-task resolvers saves three async field
+    resolutions per task: an inbox of 50 tasks is 150 fewer awaits on the event loop.
+    ``case`` is the case all rows belong to, when the caller has it.
+    """
+    if not rows:
+        return []
+    cases: dict[int, Case] = {}
+    if case is not None:
+        cases[case.row["id"]] = case
+    else:
+        ids = sorted({r["case"] for r in rows})
+        for row in await info.context.loaders.cases.load_many(ids):
+            assert row is not None, "a visible task's case is visible"
+            cases[row["id"]] = case_node(row)
+    sops: dict[tuple[str, int], SopDefinitionType] = {}
+    for key in {(r["definition_hash"], r["tenant"]) for r in rows}:
+        sops[key] = await pinned(info, *key)
+    now = info.context.now
+    nodes = []
+    for r in rows:
+        d = sops[(r["definition_hash"], r["tenant"])]
+        due = r["due"]
+        nodes.append(
+            Task(
+                number=r["task_no"],
+                unit=r["unit"],
+                status=TaskStatus(r["status"]),
+                opened_at=r["opened_at"],
+                due=due,
+                closed_at=r["closed_at"],
+                overdue=r["status"] == "open" and due is not None and now > due,
+                return_note=r["return_note"],
+                step=step_of(info, d, r["step"]),
+                role=role_of(info, d, r["role"]),
+                case=cases[r["case"]],
+                row=r,
+            )
+        )
+    return nodes
+
+
+def step_of(info: Info, d: SopDefinitionType, number: int) -> Step:
+    return _index(info, d)[0][number]
+
+
+def role_of(info: Info, d: SopDefinitionType, role_id: str) -> Role:
+    return _index(info, d)[1][role_id]
+
+
+def _index(info: Info, d: SopDefinitionType) -> tuple[dict[int, Step], dict[str, Role]]:
+    """A definition's steps by number and roles by id, built once per request."""
+    key = ("index", id(d))
+    found = info.context.cache.get(key)
+    if found is None:
+        found = info.context.cache[key] = (
+            {s.number: s for s in d.steps},
+            {r.id: r for r in d.roles},
+        )
+    return found
 
 
 @strawberry.type(description="One entry of a case's append-only, hash-chained log.")
