@@ -161,6 +161,38 @@ class DefinitionMismatch(ActionError):
     template = N_("this case runs SOP version {expected}; the definition given is {given}")
 
 
+# --- input -------------------------------------------------------------------------------
+
+
+class InvalidInput(AlurError):
+    """Bad input; ``errors`` maps each field to its message (already in the user's
+    language)."""
+
+    code = "invalid_input"
+    template = N_("{summary}")
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__(summary="; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+class InvalidNumber(AlurError, ValueError):
+    """Text that is not a number in the notation of the form's language."""
+
+    code = "invalid_number"
+    template = N_('"{text}" is not a number')
+
+
+class TooManyDecimals(InvalidNumber):
+    code = "too_many_decimals"
+    template = N_('"{text}" has more than {places} decimals')
+
+
+class NumberTooLarge(InvalidNumber):
+    code = "number_too_large"
+    template = N_('"{text}" is too large')
+
+
 # --- plugins ------------------------------------------------------------------------------
 
 

@@ -16,7 +16,16 @@ from typing import Any
 
 from alur.core.durations import Duration, TimeUnit
 from alur.core.errors import DefinitionError, DurationError, Problem
-from alur.core.model import Gate, Official, Role, SopDefinition, SopHeader, Step, StepKind
+from alur.core.model import (
+    DataAction,
+    Gate,
+    Official,
+    Role,
+    SopDefinition,
+    SopHeader,
+    Step,
+    StepKind,
+)
 from alur.core.validation import validate_definition
 
 _TEXT_LISTS = (
@@ -32,7 +41,7 @@ _SOP_KEYS = {"id", "version", "content_hash"}  # content_hash: informational, wr
 _ROLE_KEYS = {"id", "name", "rank", "per_unit"}
 _STEP_KEYS = {
     "number", "kegiatan", "actor", "kind", "kelengkapan", "waktu", "waktu_menit", "output",
-    "keterangan", "next", "gate", "per_unit", "delegable",
+    "keterangan", "next", "gate", "per_unit", "delegable", "data",
 }  # fmt: skip
 _GATE_KEYS = {"question", "ya", "tidak"}
 _OFFICIAL_KEYS = {"nama", "jabatan", "nip"}
@@ -239,6 +248,7 @@ class _Reader:
                 waktu = Duration.parse(waktu_text)
             except DurationError as exc:
                 self.problem(exc.message, exc.code, number)
+        data = self._data_action(g("data", str, None), number)
         gate = None
         if "gate" in s:
             gt = s["gate"]
@@ -267,7 +277,18 @@ class _Reader:
             gate=gate,
             per_unit=g("per_unit", bool, False),
             delegable=g("delegable", bool, True),
+            data=data,
         )
+
+    def _data_action(self, text: str | None, number: int) -> DataAction | None:
+        if text is None:
+            return None
+        try:
+            return DataAction(text)
+        except ValueError:
+            allowed = ", ".join(a.value for a in DataAction)
+            self.problem(f'data must be one of {allowed} (not "{text}")', "bad_data_action", number)
+            return None
 
 
 _UNSET: Any = object()

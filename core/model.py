@@ -40,6 +40,22 @@ class Answer(enum.StrEnum):
     TIDAK = "tidak"
 
 
+class DataAction(enum.StrEnum):
+    """What a step does with the case's data kinerja (TOML: ``data = "fill"`` on a step).
+
+    The web UI shows the matching form at a bound step; the storage layer records what the
+    step did in its event (see :mod:`alur.core.kinerja`).
+    """
+
+    DESIGN = "design"  # edit the format (indicator set) of the case's period
+    FILL = "fill"  # a unit enters its realisasi, explanation and evidence (a per_unit step)
+    VERIFY = "verify"  # check one unit's or all units' data, with the changes since a "Tidak"
+    RECAP = "recap"  # the recap is computed and shown; it must be complete to go on
+    PARAF = "paraf"  # completing the step (or "Ya" on a gate) initials the current recap
+    SIGN = "sign"  # completing the step (or "Ya" on a gate) signs the current recap
+    ARCHIVE = "archive"  # the signed report is archived
+
+
 @dataclass(frozen=True, slots=True)
 class Role:
     """A pelaksana: an org role that performs steps.
@@ -122,7 +138,7 @@ class Step:
     ``gate`` instead and an end step has neither. ``per_unit`` steps fan out: one task per
     unit, and the first step after them that is not per unit waits for every unit (the
     join). ``delegable`` is false where the law forbids an acting official (Plt/Plh) to act,
-    e.g. signing.
+    e.g. signing. ``data`` binds the step to the data kinerja (:class:`DataAction`).
     """
 
     number: int
@@ -137,6 +153,7 @@ class Step:
     gate: Gate | None = None
     per_unit: bool = False
     delegable: bool = True
+    data: DataAction | None = None
 
     def successors(self) -> tuple[int, ...]:
         """Step numbers this step can lead to (both branches for a gate)."""

@@ -77,6 +77,8 @@ def _step_to_dict(s: Step, minutes_per_day: int | None) -> dict[str, Any]:
         out["next"] = s.next
     out["per_unit"] = s.per_unit
     out["delegable"] = s.delegable
+    if s.data is not None:  # only when bound, so unbound definitions keep their hash
+        out["data"] = str(s.data)
     if s.gate is not None:
         gate: dict[str, Any] = {"question": s.gate.question}
         if s.gate.ya is not None:

@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from alur.core.errors import DefinitionError, Problem
-from alur.core.model import SopDefinition, Step, StepKind
+from alur.core.model import DataAction, SopDefinition, Step, StepKind
 from alur.core.segments import fan_out_segments
 
 
@@ -21,6 +21,7 @@ def validate_definition(definition: SopDefinition) -> list[Problem]:
     problems += _check_steps(definition)
     if not any(p.code == "duplicate_step" for p in problems):
         problems += _check_graph(definition)
+        problems += _check_data_bindings(definition)
     return [p.located(file=definition.source, sop=definition.id) for p in problems]
 
 
@@ -160,6 +161,68 @@ def _check_graph(d: SopDefinition) -> Iterable[Problem]:
             )
     for message, step in fan_out_segments(d).problems:
         yield Problem(message, code="fan_out", step=step)
+
+
+# Bindings that work on filled data, so they must come after the fill step.
+_AFTER_FILL = (
+    DataAction.VERIFY,
+    DataAction.RECAP,
+    DataAction.PARAF,
+    DataAction.SIGN,
+    DataAction.ARCHIVE,
+)
+
+
+def _check_data_bindings(d: SopDefinition) -> Iterable[Problem]:
+    """The rules of ``data = "..."`` (see docs/sop-format.md).
+
+    A definition without any binding is always fine. Otherwise: ``fill`` is on at most one
+    step, a per_unit process step (each unit fills its own data, saved when the step
+    completes); every ``verify``, ``recap``, ``paraf``, ``sign`` and ``archive`` step needs
+    that fill step and must be reachable from it along the flow (they work on filled data).
+    ``design`` may be anywhere; ``paraf``/``sign`` on a decision step approve with "ya".
+    """
+    fills = [s for s in d.steps if s.data == DataAction.FILL]
+    for s in fills:
+        if not s.per_unit:
+            yield Problem(
+                'data = "fill" needs per_unit = true: every unit fills in its own data',
+                code="fill_not_per_unit",
+                step=s.number,
+            )
+        if s.kind is StepKind.DECISION:
+            yield Problem(
+                'data = "fill" cannot be on a decision step: the data is saved when the '
+                "step is completed",
+                code="fill_on_decision",
+                step=s.number,
+            )
+    for s in fills[1:]:
+        yield Problem(
+            f'only one step may have data = "fill" (step {fills[0].number} already has it)',
+            code="fill_twice",
+            step=s.number,
+        )
+    needs_fill = [s for s in d.steps if s.data in _AFTER_FILL]
+    if not fills:
+        for s in needs_fill:
+            yield Problem(
+                f'data = "{s.data}" works on filled data, but no step has data = "fill"',
+                code="fill_missing",
+                step=s.number,
+            )
+        return
+    fill = fills[0]
+    by_number = d.steps_by_number
+    after = _reach(set(fill.successors()), lambda n: by_number[n].successors(), by_number)
+    for s in needs_fill:
+        if s.number not in after:
+            yield Problem(
+                f'data = "{s.data}" must come after the fill step (step {fill.number}); '
+                "no path leads from there to this step",
+                code="data_before_fill",
+                step=s.number,
+            )
 
 
 def _reach(seeds: set[int], edges, by_number: dict[int, Step]) -> set[int]:

@@ -1,8 +1,14 @@
-"""Errors of the storage and tenancy layer, with messages a user can act on."""
+"""Errors of the storage and tenancy layer, with messages a user can act on.
+
+:class:`InvalidInput` lives in :mod:`alur.core.errors` (pure form readers raise it too) and
+is re-exported here.
+"""
 
 from __future__ import annotations
 
-from alur.core.errors import N_, ActionError, AlurError
+from alur.core.errors import N_, ActionError, AlurError, InvalidInput
+
+__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "TenantSuspended"]
 
 
 class NotFound(AlurError):
@@ -23,17 +29,6 @@ class Conflict(ActionError):
 class Forbidden(AlurError):
     code = "forbidden"
     template = N_("you may not {what}")
-
-
-class InvalidInput(AlurError):
-    """Bad input; ``errors`` maps each field to its message."""
-
-    code = "invalid_input"
-    template = N_("{summary}")
-
-    def __init__(self, errors: dict[str, str]) -> None:
-        self.errors = dict(errors)
-        super().__init__(summary="; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
 class TenantSuspended(AlurError):

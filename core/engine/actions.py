@@ -53,12 +53,14 @@ class Complete:
 @dataclass(frozen=True, slots=True)
 class Decide:
     """Answer a gate. "tidak" needs a note; when it returns into a fan-out from a step after
-    the join, ``units`` names the units whose work goes back (default: all)."""
+    the join, ``units`` names the units whose work goes back (default: all). ``data`` is
+    recorded in the event like :class:`Complete`'s (e.g. the recap a "ya" approves)."""
 
     task: int
     answer: Answer
     note: str = ""
     units: tuple[str, ...] | None = None
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

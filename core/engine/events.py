@@ -24,7 +24,7 @@ class EventKind(enum.StrEnum):
     TASK_CLAIMED = "task_claimed"
     TASK_REASSIGNED = "task_reassigned"  # payload: to, to_name
     TASK_COMPLETED = "task_completed"  # note = output note; payload: data
-    GATE_DECIDED = "gate_decided"  # payload: answer, units (for a "tidak" into a fan-out)
+    GATE_DECIDED = "gate_decided"  # payload: answer, units (a "tidak" into a fan-out), data
     UNIT_JOINED = "unit_joined"  # a unit finished its fan-out branch; step = the join
     TASK_CANCELLED = "task_cancelled"
     CASE_FINISHED = "case_finished"

@@ -218,6 +218,8 @@ def _decide(
             payload["units"] = list(units)
     elif action.units is not None:
         raise InvalidAction(reason='units can only be named with "tidak"')
+    if action.data:
+        payload["data"] = dict(action.data)
     log.emit(
         EventKind.GATE_DECIDED,
         m,

@@ -6,6 +6,7 @@ Pure data and functions, like the rest of :mod:`alur.core`: no I/O. Storage live
 
 - :mod:`.model`: indicators, indicator sets, submissions (versioned realisasi), recaps and
   approvals (paraf, tanda tangan).
+- :mod:`.numbers`: reading numbers in Indonesian or English notation; canonical decimals.
 - :mod:`.forms`: reading and validating what people type, with per-field errors.
 - :mod:`.recap`: capaian and the recap, computed in one documented place, and its hash.
 - :mod:`.changes`: what changed between two versions of a unit's submission.
