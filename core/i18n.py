@@ -16,7 +16,7 @@ Only the literal first argument is extracted, so never pass an f-string.
 To add or change strings, from the project root::
 
     .venv/bin/pybabel extract -F babel.cfg -k N_ -k format_message \
-        -o /tmp/messages.pot core tenants web cli graphql
+        -o /tmp/messages.pot core tenants web cli graphql reports
     .venv/bin/pybabel update -i /tmp/messages.pot -d core/locale -l id \
         --ignore-obsolete --no-fuzzy-matching -w 100
 

@@ -26,7 +26,7 @@ from alur.tenants.errors import NotFound
 
 ROOT = Path(__file__).resolve().parents[1]
 # The same sources and keywords as the command in core/i18n.py's docstring.
-SOURCE_DIRS = ("core", "tenants", "web", "cli", "graphql")
+SOURCE_DIRS = ("core", "tenants", "web", "cli", "graphql", "reports")
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "format_message": None}
 
 
