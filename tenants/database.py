@@ -24,6 +24,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from alur.core.errors import N_, AlurError
 from alur.tenants import piccolo_conf
+from alur.tenants.sqlite_engine import PooledSQLiteEngine
 from alur.tenants.tables import TABLES
 
 DEFAULT_URL = "sqlite:///alur.db"
@@ -89,7 +90,7 @@ def engine_from_url(url: str) -> Engine:
         # Resolved now, so a later change of working directory cannot move the database.
         file = Path(path).expanduser().resolve()
         file.parent.mkdir(parents=True, exist_ok=True)
-        return SQLiteEngine(path=str(file), timeout=SQLITE_TIMEOUT_SECONDS)
+        return PooledSQLiteEngine(path=str(file), timeout=SQLITE_TIMEOUT_SECONDS)
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.path.strip("/"):
             raise DatabaseConfigError(url=shown, reason="no database name")
@@ -159,3 +160,5 @@ async def open_database(url: str | None = None, *, run_migrations: bool = True) 
 async def close_database(db: Database) -> None:
     if isinstance(db.engine, PostgresEngine):
         await db.engine.close_connection_pool()
+    elif isinstance(db.engine, PooledSQLiteEngine):
+        db.engine.close()
