@@ -28,6 +28,8 @@ from alur.core.plugins import AlurPlugins, LoadedPlugin
 from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput
 from alur.tenants.identity import USERNAME, check_new_credentials, hash_password
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import calendar_for, create_tenant
 from alur.tenants.service import TenantService
 from alur.tenants.store import CaseStore
@@ -352,6 +354,7 @@ class _Driver:
             return False
         step = self.d.step(task.step)
         self.at = max(self.at, min(self._when(task), self.now))
+        await fill_in_sample(KinerjaService(self.service), user, self.key, task.id)
         if step.kind is StepKind.DECISION:
             answer = Answer.TIDAK if returning else Answer.YA
             note = RETURN_NOTE if returning else "Sudah sesuai."

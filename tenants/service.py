@@ -11,7 +11,6 @@ hooks.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import secrets
 from collections.abc import Callable, Mapping
@@ -39,26 +38,16 @@ from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
-from alur.tenants.identity import actor_for
+from alur.tenants.identity import Person, actor_for, actor_in
+from alur.tenants.kinerja_rules import with_step_data
 from alur.tenants.provisioning import calendar_for, tenant_sops
 from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import Attachment, Case, Membership, Task, Tenant, Unit, User
 from alur.tenants.tables import Delegation as DelegationRow
+from alur.tenants.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
+from alur.tenants.uploads import attachment_row, check_upload
 
 log = logging.getLogger(__name__)
-
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
-ATTACHMENT_TYPES = {
-    "application/pdf",
-    "image/jpeg",
-    "image/png",
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "application/vnd.ms-excel",
-    "application/msword",
-    "text/csv",
-    "text/plain",
-}
 
 
 def utcnow() -> datetime:
@@ -109,6 +98,7 @@ class TenantService:
         self.clock = clock
         self.store = CaseStore(db)
         self._contexts: dict[int, Context] | None = None
+        self._person: Person | None = None
 
     @classmethod
     async def open(
@@ -145,10 +135,13 @@ class TenantService:
             .order_by(Unit.id)
         )
 
-    def for_one_request(self) -> TenantService:
+    def for_one_request(self, person: Person | None = None) -> TenantService:
         """Remember each person's context (actor, calendar, now) for this service object's
-        life — for a service opened per web or API request, which asks several times."""
+        life — for a service opened per web or API request, which asks several times.
+        ``person``, when the caller has already loaded it (the web's signed-in user), gives
+        that person's actor without loading their memberships again."""
         self._contexts = {}
+        self._person = person
         return self
 
     async def context(self, user_id: int) -> Context:
@@ -159,7 +152,11 @@ class TenantService:
             return remembered
         calendar = await calendar_for(self.tenant)
         now = self.clock()
-        actor = await actor_for(self.ref.id, user_id, now.astimezone(calendar.timezone).date())
+        today = now.astimezone(calendar.timezone).date()
+        if self._person is not None and self._person.user_id == user_id:
+            actor = actor_in(self._person, self.ref.id, today)
+        else:
+            actor = await actor_for(self.ref.id, user_id, today)
         ctx = Context(actor=actor, now=now, calendar=calendar)
         if self._contexts is not None:
             self._contexts[user_id] = ctx
@@ -216,6 +213,9 @@ class TenantService:
         t = act(d, case.state, action, ctx)  # the engine's refusals (wrong role…) come first
         if isinstance(action, Complete):
             self._validate_data(d, case, action)
+        recorded = await with_step_data(self, d, case, action)  # data kinerja rules
+        if recorded is not action:
+            t = act(d, case.state, recorded, ctx)
         stored = await self.store.apply(self.ref, case, t)
         self._notify(d, t)
         return stored
@@ -330,21 +330,7 @@ class TenantService:
         content_type: str,
         content: bytes,
     ) -> AttachmentInfo:
-        errors: dict[str, str] = {}
-        name = (filename or "").strip().replace("/", "_").replace("\\", "_")
-        if not name:
-            errors["filename"] = gettext("the file has no name")
-        if content_type not in ATTACHMENT_TYPES:
-            errors["content_type"] = format_message(
-                "files of type {type} are not accepted (PDF, images, Word, Excel, CSV or text)",
-                type=content_type or gettext("unknown"),
-            )
-        if not content:
-            errors["content"] = gettext("the file is empty")
-        elif len(content) > MAX_ATTACHMENT_BYTES:
-            errors["content"] = format_message(
-                "the file is larger than {size} MB", size=MAX_ATTACHMENT_BYTES // (1024 * 1024)
-            )
+        name, errors = check_upload(filename, content_type, content)
         case = await self.case(case_key)
         await self.context(user_id)  # the uploader must be a member (and the tenant active)
         if task_no is not None and not await Task.exists().where(
@@ -355,21 +341,10 @@ class TenantService:
             )
         if errors:
             raise InvalidInput(errors)
-        digest = hashlib.sha256(content).hexdigest()
-        row = Attachment(
-            tenant=self.ref.id,
-            case=case.id,
-            task_no=task_no,
-            filename=name[:255],
-            content_type=content_type,
-            size=len(content),
-            sha256=digest,
-            content=content,
-            uploaded_by=user_id,
-        )
+        row = attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
         await row.save()
         return AttachmentInfo(
-            row.id, case_key, task_no, row.filename, content_type, len(content), digest
+            row.id, case_key, task_no, row.filename, content_type, len(content), row.sha256
         )
 
     async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:

@@ -4,7 +4,8 @@ Every tenant-owned table has a ``tenant`` foreign key, and every query on it goe
 the tenant-scoped services (:mod:`alur.tenants.services`), which always filter on it.
 Schema changes go through the migrations in ``piccolo_migrations/``. Composite unique
 indexes (a unit slug per tenant, a task number and an event seq per case, a chain position
-per tenant, a day off per tenant) are created by the migrations as ``CREATE UNIQUE INDEX``,
+per tenant, a day off per tenant, an indicator set per tenant and period, a submission
+version per case and unit) are created by the migrations as ``CREATE UNIQUE INDEX``,
 which SQLite and PostgreSQL both support (SQLite cannot add constraints to a table).
 
 Which database the tables talk to is chosen once, from configuration, by
@@ -20,6 +21,7 @@ from piccolo.columns import (
     Date,
     ForeignKey,
     Integer,
+    OnDelete,
     Text,
     Timestamptz,
     Varchar,
@@ -201,6 +203,49 @@ class Attachment(Table, tablename="alur_attachment"):
     uploaded_at = Timestamptz(default=TimestamptzNow())
 
 
+class IndicatorSetRow(Table, tablename="alur_indicator_set"):
+    """The format data kinerja of one tenant for one period (unique per tenant and period);
+    its indicators are :class:`IndicatorRow` rows. See :mod:`alur.tenants.kinerja`."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    period = Varchar(length=120)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+
+
+class IndicatorRow(Table, tablename="alur_indicator"):
+    """One indikator kinerja of a set, at ``position``. ``target`` is the canonical decimal
+    text (never a float); ``units`` a JSON list of unit slugs (empty: every unit)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    indicator_set = ForeignKey(IndicatorSetRow, null=False, on_delete=OnDelete.cascade)
+    position = Integer()
+    code = Varchar(length=64)
+    sasaran = Text()
+    text = Text()
+    unit_of_measure = Varchar(length=100, default="")
+    target = Varchar(length=64)
+    direction = Varchar(length=8, default="higher")  # "higher" | "lower"
+    units = JSON(default="[]")
+    allow_negative = Boolean(default=False)
+
+
+class SubmissionRow(Table, tablename="alur_kinerja_submission"):
+    """One version of one unit's filled format in a case (unique per case, unit, version).
+
+    ``entries`` is a JSON list of ``{indicator, realisasi (decimal text), explanation,
+    evidence: [{name, sha256, attachment_id}]}``.
+    """
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    unit = Varchar(length=64)
+    version = Integer()
+    entries = JSON(default="[]")
+    submitted_by = ForeignKey(User, null=False)
+    submitted_at = Timestamptz(default=TimestamptzNow())
+
+
 class ApiToken(Table, tablename="alur_api_token"):
     """A GraphQL bearer token, stored as a SHA-256 hash. ``tenant`` is null for a platform
     token (provincial IT), which reads across tenants. ``user`` is the person the token acts
@@ -238,6 +283,9 @@ TABLES: tuple[type[Table], ...] = (
     Task,
     Event,
     Attachment,
+    IndicatorSetRow,
+    IndicatorRow,
+    SubmissionRow,
     ApiToken,
     Session,
 )

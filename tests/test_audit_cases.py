@@ -9,6 +9,8 @@ import pytest
 
 from alur.core.engine import Complete
 from alur.tenants.identity import add_membership, create_user
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import TenantService
 from alur.tenants.tables import Case, Task
@@ -25,6 +27,7 @@ async def started(installed, database):
         tenant.id, staf.id, svc.sop("pengumpulan-data-kinerja").roles_by_id["staf"]
     )
     case = await svc.start_case(staf.id, "pengumpulan-data-kinerja", "Triwulan IV 2026")
+    await fill_in_sample(KinerjaService(svc), staf.id, case.key, 1)  # step 1 designs the format
     case = await svc.act(staf.id, case.key, Complete(1, "Draft"))
     return svc, case
 

@@ -47,6 +47,8 @@ from alur.core.model import Answer
 from alur.graphql.schema import schema as alur_schema
 from alur.graphql.testing import OFFICE_A, OFFICE_B, PEOPLE_A, SOP_A, SOP_B, provision
 from alur.tenants.database import close_database, open_database
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.web.testing import running_app
 
 EXAMPLES = int(os.environ.get("ALUR_FUZZ_EXAMPLES", "20"))
@@ -225,6 +227,8 @@ async def _data(url: str, plugins: AlurPlugins) -> tuple[dict[str, str], list[st
         for state in ("open", "claimed", "gate", "returned", "fan-out"):
             key = (await world.a.start_case(staf, SOP_A, f"Fuzz {state}")).key
             keys.append(key)
+            # step 1 designs the format data kinerja: it cannot be completed without one
+            await fill_in_sample(KinerjaService(world.a), staf, key, 1)
             if state == "claimed":
                 await world.a.act(staf, key, Claim(1))
             if state in ("gate", "returned", "fan-out"):

@@ -28,6 +28,7 @@ from graphql import GraphQLError, build_schema, lexicographic_sort_schema, print
 from alur.core import AlurPlugins
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, provision
 from alur.tenants.database import close_database, open_database
+from alur.tenants.kinerja_samples import seed_sample_format
 from alur.web.testing import running_app
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -94,6 +95,8 @@ def api(
         db = await open_database(url)
         try:
             world = await provision(db, installed)
+            for period in ("Triwulan III 2026", "Typed"):  # step 1 designs the format
+                await seed_sample_format(world.a, period)
             return world.tokens, world.case_b
         finally:
             await close_database(db)

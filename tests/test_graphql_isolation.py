@@ -39,6 +39,8 @@ from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, SOP_B, World, provis
 from alur.tenants import identity
 from alur.tenants.database import Database
 from alur.tenants.identity import add_membership, create_user
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.tables import Case, Event, Task
 
 pytestmark = pytest.mark.anyio
@@ -148,6 +150,7 @@ async def office_b_worth_leaking(world: World) -> OfficeB:
     steps = {1: "b.kepala", 2: "b.sekretaris", 3: "b.renval", 4: "b.petugas", 5: "b.renval"}
     steps[6] = "b.petugas"
     for task, login in steps.items():
+        await fill_in_sample(KinerjaService(b), people[login], key, task)  # the data kinerja
         await b.act(people[login], key, Complete(task, f"catatan rahasia B {task}"))
     fanned = [t for t in (await b.case(key)).state.open_tasks.values() if t.step == 7]
     assert len(fanned) == len(b_units) >= 1
@@ -234,6 +237,7 @@ async def fresh_case(world: World, *, at: str = "open") -> str:
     (task 2, the Kasubag's decision, open)."""
     staf = world.users["staf"]
     key = (await world.a.start_case(staf, SOP_A, "Isolasi")).key
+    await fill_in_sample(KinerjaService(world.a), staf, key, 1)  # step 1 designs the format
     if at == "claimed":
         await world.a.act(staf, key, Claim(1))
     elif at == "gate":

@@ -17,6 +17,8 @@ from alur.tenants import identity
 from alur.tenants.database import Database
 from alur.tenants.errors import Conflict
 from alur.tenants.identity import add_membership, create_user
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.store import CaseStore
 from alur.tenants.tables import Event, Membership, Tenant
@@ -84,7 +86,10 @@ async def do(world: World, mutation: str, token: str, **variables: Any) -> dict[
 
 
 async def start(world: World) -> str:
-    return (await world.a.start_case(world.users["staf"], SOP_A, "Triwulan I 2026")).key
+    key = (await world.a.start_case(world.users["staf"], SOP_A, "Triwulan I 2026")).key
+    # step 1 designs the format data kinerja: it cannot be completed without one
+    await fill_in_sample(KinerjaService(world.a), world.users["staf"], key, 1)
+    return key
 
 
 # --- startCase -----------------------------------------------------------------------------------

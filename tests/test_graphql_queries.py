@@ -20,6 +20,8 @@ from alur.graphql.schema import MAX_DEPTH
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, World, provision
 from alur.tenants import identity
 from alur.tenants.database import Database
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.tokens import authenticate
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +40,10 @@ async def world(database: Database, installed: AlurPlugins) -> World:
 
 
 async def start(world: World, period: str = "Triwulan I 2026") -> str:
-    return (await world.a.start_case(world.users["staf"], SOP_A, period)).key
+    key = (await world.a.start_case(world.users["staf"], SOP_A, period)).key
+    # step 1 designs the format data kinerja: it cannot be completed without one
+    await fill_in_sample(KinerjaService(world.a), world.users["staf"], key, 1)
+    return key
 
 
 CASES = """

@@ -31,6 +31,8 @@ from alur.tenants.identity import (
     hash_password,
     verify_password,
 )
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import TenantService
 from alur.tenants.tables import Event, User
@@ -185,6 +187,7 @@ async def walk_to(o: Office, key: str, step: int) -> int:
         who = o.people[f"{t.role}.{t.unit}" if per_unit else t.role]
         gate = d.step(t.step).gate is not None
         action = Decide(t.id, Answer.YA, "Sesuai") if gate else Complete(t.id, "Selesai")
+        await fill_in_sample(KinerjaService(o.service), who, key, t.id)  # the data kinerja
         await o.service.act(who, key, action)
     raise AssertionError(f"step {step} never opened")
 

@@ -24,6 +24,8 @@ from alur.tenants import identity
 from alur.tenants.database import Database
 from alur.tenants.errors import NotFound
 from alur.tenants.identity import add_membership, create_user
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import TenantService
 from alur.tenants.tables import Attachment, Case, Event, Task
@@ -65,6 +67,7 @@ async def make_office(db: Database, plugins: AlurPlugins, key: str) -> Office:
     sop_id = next(iter(service.sops()))
     case = await service.start_case(ids[0], sop_id, "Triwulan IV 2026")
     first_task = next(iter(case.state.open_tasks))
+    await fill_in_sample(KinerjaService(service), ids[0], case.key, first_task)  # a format
     case = await service.act(ids[0], case.key, Complete(first_task, "Draft"))
     attached = await service.attach(
         ids[0], case.key, first_task, "draft.csv", "text/csv", b"indikator,target\nA,100\n"

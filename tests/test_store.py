@@ -65,6 +65,8 @@ from alur.tenants.audit import ChainReport
 from alur.tenants.database import Database, bind, close_database, open_database
 from alur.tenants.errors import Conflict, InvalidInput, NotFound
 from alur.tenants.identity import actor_for, add_delegation, add_membership, create_user
+from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import MAX_ATTACHMENT_BYTES, InboxTask, TenantService
 from alur.tenants.store import CaseStore, TenantRef
@@ -375,7 +377,10 @@ async def banyumas_office(db: Database, installed: AlurPlugins) -> tuple[Office,
 
 async def start_banyumas(svc: TenantService, office: Office, d: SopDefinition):
     durations = dict.fromkeys(d.needs_duration_at_start(), "3 hari")
-    return await svc.start_case(office.users["staf0"], d.id, "Triwulan III 2026", durations)
+    case = await svc.start_case(office.users["staf0"], d.id, "Triwulan III 2026", durations)
+    # its first step designs the format data kinerja: it cannot be completed without one
+    await fill_in_sample(KinerjaService(svc), office.users["staf0"], case.key, 1)
+    return case
 
 
 def synchronise_loads(svc: TenantService, n: int) -> None:

@@ -17,6 +17,7 @@ from alur.tenants import identity
 from alur.tenants.admin import TenantAdmin
 from alur.tenants.database import close_database, open_database
 from alur.tenants.identity import add_membership, create_operator, create_user
+from alur.tenants.kinerja_samples import seed_sample_format
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import TenantService
 from alur.tenants.tables import Case, Event
@@ -34,6 +35,7 @@ async def provision(url: str) -> None:
     b = await create_tenant(plugins, "kesbangpol-pekalongan", "Kesbangpol", "kesbangpol_pekalongan")
     svc = await TenantService.open(db, plugins, a.slug)
     d = svc.sop(SOP)
+    await seed_sample_format(svc, "Triwulan IV 2026")  # step 1 designs the format data kinerja
     admin = await create_user("admin", "Admin", PASSWORD)
     await add_membership(a.id, admin.id, None, administrator=True)
     for slug in ("gakperda", "tibumtranmas"):  # the case fans out over two units only
