@@ -8,6 +8,7 @@ memberships in a tenant, plus the delegations active on a given day, into the en
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from argon2 import PasswordHasher
@@ -209,28 +210,74 @@ async def add_delegation(
     return row
 
 
-async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
-    """The engine actor for ``user_id`` in the tenant on day ``on``: own memberships plus
-    the Plt/Plh delegations active that day. Unknown users and users without a membership
-    here are :class:`NotFound` (another tenant's user looks like no user at all)."""
-    user = await User.select(User.id, User.name, User.active).where(User.id == user_id).first()
-    rows = await Membership.select(
-        Membership.role, Membership.unit.slug.as_alias("unit_slug"), Membership.administrator
-    ).where((Membership.tenant == tenant_id) & (Membership.user == user_id))
-    delegations = await DelegationRow.select(
-        DelegationRow.role,
-        DelegationRow.unit.slug.as_alias("unit_slug"),
-        DelegationRow.kind,
-        DelegationRow.official,
-        DelegationRow.official.name.as_alias("official_name"),
-    ).where(
-        (DelegationRow.tenant == tenant_id)
-        & (DelegationRow.delegate == user_id)
-        & (DelegationRow.starts_on <= on)
-        & (DelegationRow.ends_on >= on)
+@dataclass(frozen=True)
+class Person:
+    """A user with every membership and delegation they hold, in every office.
+
+    Loaded once per web request (:func:`load_person`, three queries) and used both for the
+    list of the person's offices and, through :func:`actor_in`, for the engine actor in the
+    office of the page — instead of loading the same rows again per office.
+    """
+
+    user_id: int
+    name: str
+    username: str
+    active: bool
+    memberships: tuple[dict, ...]  # tenant, slug, tenant_name, role, unit_slug, administrator
+    delegations: tuple[dict, ...]  # tenant, slug, tenant_name, role, unit_slug, kind, …
+
+
+async def load_person(user_id: int) -> Person | None:
+    user = (
+        await User.select(User.name, User.username, User.active).where(User.id == user_id).first()
     )
+    if user is None:
+        return None
+    memberships = await Membership.select(
+        Membership.tenant,
+        Membership.tenant.slug.as_alias("slug"),
+        Membership.tenant.name.as_alias("tenant_name"),
+        Membership.role,
+        Membership.unit.slug.as_alias("unit_slug"),
+        Membership.administrator,
+    ).where(Membership.user == user_id)
+    delegations = await DelegationRow.select(*_DELEGATION_COLUMNS).where(
+        DelegationRow.delegate == user_id
+    )
+    return Person(
+        user_id=user_id,
+        name=user["name"],
+        username=user["username"],
+        active=user["active"],
+        memberships=tuple(memberships),
+        delegations=tuple(delegations),
+    )
+
+
+_DELEGATION_COLUMNS = (
+    DelegationRow.tenant,
+    DelegationRow.tenant.slug.as_alias("slug"),
+    DelegationRow.tenant.name.as_alias("tenant_name"),
+    DelegationRow.role,
+    DelegationRow.unit.slug.as_alias("unit_slug"),
+    DelegationRow.kind,
+    DelegationRow.official,
+    DelegationRow.official.name.as_alias("official_name"),
+    DelegationRow.starts_on,
+    DelegationRow.ends_on,
+)
+
+
+def actor_in(person: Person, tenant_id: int, on: date) -> Actor:
+    """The engine actor of ``person`` in the tenant on day ``on`` (see :func:`actor_for`)."""
+    rows = [r for r in person.memberships if r["tenant"] == tenant_id]
+    delegations = [
+        d
+        for d in person.delegations
+        if d["tenant"] == tenant_id and _day(d["starts_on"]) <= on <= _day(d["ends_on"])
+    ]
     # A Plt/Plh from another office may hold only a delegation here: that is enough.
-    if user is None or not user["active"] or not (rows or delegations):
+    if not person.active or not (rows or delegations):
         raise NotFound(what=gettext("user"))
     memberships = [EngineMembership(r["role"], r["unit_slug"]) for r in rows if r["role"]]
     for d in delegations:
@@ -244,11 +291,48 @@ async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
             )
         )
     return Actor(
-        id=str(user_id),
-        name=user["name"],
+        id=str(person.user_id),
+        name=person.name,
         memberships=tuple(memberships),
         administrator=any(r["administrator"] for r in rows),
     )
+
+
+def _day(value: date | str) -> date:
+    """A DATE column as a date (SQLite may hand back the ISO text)."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
+    """The engine actor for ``user_id`` in the tenant on day ``on``: own memberships plus
+    the Plt/Plh delegations active that day. Unknown users and users without a membership
+    here are :class:`NotFound` (another tenant's user looks like no user at all)."""
+    user = (
+        await User.select(User.name, User.username, User.active).where(User.id == user_id).first()
+    )
+    if user is None:
+        raise NotFound(what=gettext("user"))
+    memberships = await Membership.select(
+        Membership.tenant,
+        Membership.role,
+        Membership.unit.slug.as_alias("unit_slug"),
+        Membership.administrator,
+    ).where((Membership.tenant == tenant_id) & (Membership.user == user_id))
+    delegations = await DelegationRow.select(*_DELEGATION_COLUMNS).where(
+        (DelegationRow.tenant == tenant_id)
+        & (DelegationRow.delegate == user_id)
+        & (DelegationRow.starts_on <= on)
+        & (DelegationRow.ends_on >= on)
+    )
+    person = Person(
+        user_id,
+        user["name"],
+        user["username"],
+        user["active"],
+        tuple(memberships),
+        tuple(delegations),
+    )
+    return actor_in(person, tenant_id, on)
 
 
 async def user_by_username(username: str) -> User:

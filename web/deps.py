@@ -12,8 +12,9 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 
 from alur.tenants.errors import NotFound
+from alur.tenants.identity import Person, load_person
 from alur.tenants.service import TenantService
-from alur.tenants.tables import Delegation, Membership, Operator, User
+from alur.tenants.tables import Operator
 from alur.web.services import Services
 
 
@@ -26,6 +27,7 @@ class Viewer:
     user_id: int | None = None
     operator_id: int | None = None
     tenants: tuple[dict, ...] = field(default_factory=tuple)  # {slug, name, admin}
+    person: Person | None = None  # a tenant user's memberships and delegations
 
     @property
     def is_operator(self) -> bool:
@@ -59,24 +61,21 @@ async def load_viewer(uid: int | None, op: int | None) -> Viewer | None:
         return Viewer(row["name"], row["username"], operator_id=op)
     if uid is None:
         return None
-    user = await User.select(User.name, User.username, User.active).where(User.id == uid).first()
-    if user is None or not user["active"]:
+    person = await load_person(uid)
+    if person is None or not person.active:
         return None
-    return Viewer(user["name"], user["username"], user_id=uid, tenants=await tenants_of(uid))
+    return Viewer(
+        person.name, person.username, user_id=uid, tenants=tenants_of(person), person=person
+    )
 
 
-async def tenants_of(user_id: int) -> tuple[dict, ...]:
-    rows = await Membership.select(
-        Membership.tenant.slug.as_alias("slug"),
-        Membership.tenant.name.as_alias("name"),
-        Membership.administrator,
-    ).where(Membership.user == user_id)
-    rows += await Delegation.select(
-        Delegation.tenant.slug.as_alias("slug"), Delegation.tenant.name.as_alias("name")
-    ).where(Delegation.delegate == user_id)
+def tenants_of(person: Person) -> tuple[dict, ...]:
+    """The offices where ``person`` holds a membership or a delegation, by name."""
     found: dict[str, dict] = {}
-    for r in rows:
-        t = found.setdefault(r["slug"], {"slug": r["slug"], "name": r["name"], "admin": False})
+    for r in (*person.memberships, *person.delegations):
+        t = found.setdefault(
+            r["slug"], {"slug": r["slug"], "name": r["tenant_name"], "admin": False}
+        )
         t["admin"] = t["admin"] or bool(r.get("administrator"))
     return tuple(sorted(found.values(), key=lambda t: t["name"]))
 
@@ -88,4 +87,4 @@ async def provide_tenant(
     if viewer.tenant(slug) is None:
         raise NotFound(what="page")
     service = await TenantService.open(services.database, services.plugins, slug)
-    return service.for_one_request()
+    return service.for_one_request(person=viewer.person)
