@@ -12,14 +12,16 @@ same hash chains — into the SQLite file. Then it starts the real app under uvi
 in a subprocess (``--workers`` processes, default 1) and lets ``--users`` simulated people
 (default 16, each a different user of a different office, signed in through ``/login``)
 alternate ``GET /t/{slug}/inbox`` and ``GET /t/{slug}/cases/{key}`` (cases of their office)
-without think time, until ``--requests`` of each page (default 2,000) are done, after a
+without think time (or, with ``--think S``, pausing S seconds on average between pages, as
+people reading a page do), until ``--requests`` of each page (default 2,000) are done, after a
 warm-up. It reports requests, throughput and p50/p95/p99 latency per page, plus the same
 pages for one user alone (no queueing: the service time).
 
 Goal (issue 4): p95 <= 100 ms for both pages with 16 concurrent users.
 
     .venv/bin/python bench/web.py [--backend sqlite|postgresql|both] [--requests 2000]
-        [--users 16] [--tenants 50] [--cases 200] [--workers 1] [--cache DIR] [--profile]
+        [--users 16] [--tenants 50] [--cases 200] [--workers 1] [--think 0] [--cache DIR]
+        [--profile]
 
 ``--cache DIR`` keeps each provisioned database in DIR (the SQLite file, a ``pg_dump`` of
 the PostgreSQL one), keyed by the data version, sizes, plugin versions and migrations, and
@@ -482,8 +484,10 @@ async def run_users(
     requests: int,
     warmup: int,
     max_seconds: float,
+    think: float = 0.0,
 ) -> Results:
-    """Each user signs in, warms up, then all alternate inbox and case pages together."""
+    """Each user signs in, warms up, then all alternate inbox and case pages together,
+    pausing a random think time (exponential, mean ``think`` seconds) after each page."""
     results = Results()
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     clients = [
@@ -502,6 +506,8 @@ async def run_users(
                     into.stopped_early = True
                     return
                 await one_request(client, PAGES[(n + i) % 2], user, rng, into)
+                if think > 0:
+                    await asyncio.sleep(rng.expovariate(1 / think))
 
         far = time.monotonic() + max_seconds
         await asyncio.gather(*(loop(i, 2 * warmup, warm, far) for i in range(len(users))))
@@ -825,7 +831,9 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[st
     with server(url, args.workers, tmp) as base:
         load = os.getloadavg()[0]
         t0 = time.perf_counter()
-        r = asyncio.run(run_users(base, users, args.requests, args.warmup, args.max_seconds))
+        r = asyncio.run(
+            run_users(base, users, args.requests, args.warmup, args.max_seconds, args.think)
+        )
         solo = asyncio.run(run_solo(base, users[0], args.solo)) if args.solo else None
         took = time.perf_counter() - t0
     rows = sorted(u.inbox_rows for u in users)
@@ -834,6 +842,10 @@ def measure(name: str, url: str, tmp: Path, args: argparse.Namespace) -> dict[st
         f" {statistics.median(rows):.0f}, max {rows[-1]}; HTTP phase {took:.1f} s;"
         f" load average {load:.1f} before, {os.getloadavg()[0]:.1f} after ({os.cpu_count()} CPUs)"
     )
+    if args.think:
+        print(f"  each user thinks {args.think:g} s on average (exponential) between pages")
+    else:
+        print("  no think time: every user asks for the next page as soon as one arrives")
     met = report(name, len(users), r, solo)
     return {"name": name, "met": met}
 
@@ -850,6 +862,9 @@ def main() -> None:
     parser.add_argument("--tenants", type=int, default=50)
     parser.add_argument("--cases", type=int, default=200, help="per tenant")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="mean think time between pages, seconds"
+    )
     parser.add_argument("--warmup", type=int, default=5, help="requests per page and user")
     parser.add_argument("--solo", type=int, default=100, help="per page for one user; 0: skip")
     parser.add_argument("--max-seconds", type=float, default=300, help="per measured phase")
@@ -858,6 +873,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also profile in process")
     parser.add_argument("--profile-rounds", type=int, default=50)
     args = parser.parse_args()
+    if args.think < 0:
+        parser.error("--think: a number of seconds, 0 or more")
     if args.tenants < 1 or args.cases < 1 or args.users < 1 or args.requests < 1:
         parser.error("--tenants, --cases, --users and --requests must be at least 1")
     if args.tenants > 99:

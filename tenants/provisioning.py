@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import time
+from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from alur.core import WorkingCalendar
@@ -70,9 +70,14 @@ def tenant_sops(tenant: dict, plugins: AlurPlugins) -> dict:
 
 async def calendar_for(tenant: dict) -> WorkingCalendar:
     days = await DayOff.select(DayOff.day).where(DayOff.tenant == tenant["id"])
+    return calendar_from(tenant, frozenset(d["day"] for d in days))
+
+
+def calendar_from(tenant: dict, days_off: frozenset[date]) -> WorkingCalendar:
+    """The working calendar of a tenant row with its days off."""
     return WorkingCalendar(
         office_start=time.fromisoformat(tenant["office_start"]),
         office_end=time.fromisoformat(tenant["office_end"]),
         timezone=ZoneInfo(tenant["timezone"]),
-        days_off=frozenset(d["day"] for d in days),
+        days_off=days_off,
     )

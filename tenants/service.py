@@ -40,9 +40,10 @@ from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity import Person, actor_for, actor_in
 from alur.tenants.kinerja_rules import with_step_data
-from alur.tenants.provisioning import calendar_for, tenant_sops
+from alur.tenants.office import Office, load_office
+from alur.tenants.provisioning import calendar_for, calendar_from, tenant_sops
 from alur.tenants.store import CaseStore, StoredCase, TenantRef
-from alur.tenants.tables import Attachment, Case, Membership, Task, Tenant, Unit, User
+from alur.tenants.tables import Attachment, Case, Membership, Task, Unit, User
 from alur.tenants.tables import Delegation as DelegationRow
 from alur.tenants.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
 from alur.tenants.uploads import attachment_row, check_upload
@@ -99,15 +100,18 @@ class TenantService:
         self.store = CaseStore(db)
         self._contexts: dict[int, Context] | None = None
         self._person: Person | None = None
+        self._office: Office | None = None  # days off and units as loaded by open()
 
     @classmethod
     async def open(
         cls, db: Database, plugins: AlurPlugins, slug: str, clock: Callable[[], datetime] = utcnow
     ) -> TenantService:
-        row = await Tenant.select().where(Tenant.slug == slug).first()
-        if row is None:
+        office = await load_office(slug, sqlite=db.is_sqlite)
+        if office is None:
             raise NotFound(what=format_message("office {slug}", slug=slug))
-        return cls(db, plugins, row, clock)
+        service = cls(db, plugins, office.row, clock)
+        service._office = office
+        return service
 
     # --- definitions and context -------------------------------------------------------
 
@@ -129,6 +133,8 @@ class TenantService:
         return found
 
     async def units(self) -> list[dict]:
+        if self._contexts is not None and self._office is not None:  # one request: as opened
+            return [dict(u) for u in self._office.units]
         return (
             await Unit.select(Unit.id, Unit.slug, Unit.name, Unit.active)
             .where(Unit.tenant == self.ref.id)
@@ -150,7 +156,10 @@ class TenantService:
         remembered = self._contexts.get(user_id) if self._contexts is not None else None
         if remembered is not None:
             return remembered
-        calendar = await calendar_for(self.tenant)
+        if self._contexts is not None and self._office is not None:  # one request: as opened
+            calendar = calendar_from(self.tenant, self._office.days_off)
+        else:
+            calendar = await calendar_for(self.tenant)
         now = self.clock()
         today = now.astimezone(calendar.timezone).date()
         if self._person is not None and self._person.user_id == user_id:
