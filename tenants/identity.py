@@ -227,28 +227,67 @@ class Person:
     delegations: tuple[dict, ...]  # tenant, slug, tenant_name, role, unit_slug, kind, …
 
 
+# The person, their memberships and their delegations in one statement (a page asks on
+# every request): one row per membership ("m") or delegation ("d"), or one row of NULLs.
+_PERSON = """
+SELECT u.name AS user_name, u.username, u.active, x.*
+FROM alur_user u LEFT JOIN (
+  SELECT 'm' AS row_kind, m.tenant, t.slug, t.name AS tenant_name, m.role,
+         un.slug AS unit_slug, m.administrator, NULL AS kind, NULL AS official,
+         NULL AS official_name, CAST(NULL AS DATE) AS starts_on, CAST(NULL AS DATE) AS ends_on
+  FROM alur_membership m JOIN alur_tenant t ON t.id = m.tenant
+  LEFT JOIN alur_unit un ON un.id = m.unit
+  WHERE m."user" = {}
+  UNION ALL
+  SELECT 'd', d.tenant, t.slug, t.name, d.role, un.slug, FALSE, d.kind, d.official, o.name,
+         d.starts_on, d.ends_on
+  FROM alur_delegation d JOIN alur_tenant t ON t.id = d.tenant
+  LEFT JOIN alur_unit un ON un.id = d.unit JOIN alur_user o ON o.id = d.official
+  WHERE d.delegate = {}
+) x ON TRUE
+WHERE u.id = {}
+"""
+
+
 async def load_person(user_id: int) -> Person | None:
-    user = (
-        await User.select(User.name, User.username, User.active).where(User.id == user_id).first()
-    )
-    if user is None:
+    rows = await User.raw(_PERSON, user_id, user_id, user_id)
+    if not rows:
         return None
-    memberships = await Membership.select(
-        Membership.tenant,
-        Membership.tenant.slug.as_alias("slug"),
-        Membership.tenant.name.as_alias("tenant_name"),
-        Membership.role,
-        Membership.unit.slug.as_alias("unit_slug"),
-        Membership.administrator,
-    ).where(Membership.user == user_id)
-    delegations = await DelegationRow.select(*_DELEGATION_COLUMNS).where(
-        DelegationRow.delegate == user_id
-    )
+    first = rows[0]
+    memberships = []
+    delegations = []
+    for r in rows:
+        if r["row_kind"] == "m":
+            memberships.append(
+                {
+                    "tenant": r["tenant"],
+                    "slug": r["slug"],
+                    "tenant_name": r["tenant_name"],
+                    "role": r["role"],
+                    "unit_slug": r["unit_slug"],
+                    "administrator": bool(r["administrator"]),
+                }
+            )
+        elif r["row_kind"] == "d":
+            delegations.append(
+                {
+                    "tenant": r["tenant"],
+                    "slug": r["slug"],
+                    "tenant_name": r["tenant_name"],
+                    "role": r["role"],
+                    "unit_slug": r["unit_slug"],
+                    "kind": r["kind"],
+                    "official": r["official"],
+                    "official_name": r["official_name"],
+                    "starts_on": _day(r["starts_on"]),
+                    "ends_on": _day(r["ends_on"]),
+                }
+            )
     return Person(
         user_id=user_id,
-        name=user["name"],
-        username=user["username"],
-        active=user["active"],
+        name=first["user_name"],
+        username=first["username"],
+        active=bool(first["active"]),
         memberships=tuple(memberships),
         delegations=tuple(delegations),
     )

@@ -22,6 +22,7 @@ from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity import (
     actor_for,
+    actor_in,
     add_delegation,
     add_membership,
     authenticate,
@@ -29,6 +30,7 @@ from alur.tenants.identity import (
     create_operator,
     create_user,
     hash_password,
+    load_person,
     verify_password,
 )
 from alur.tenants.kinerja import KinerjaService
@@ -310,6 +312,50 @@ async def test_a_delegation_holds_only_in_its_dates(office: Office, kind: str) -
         )
         assert (delegated in held) is active, day
         assert ("sekretaris", None, None, None) in held
+
+
+async def test_the_person_loaded_once_gives_the_same_actor_in_every_office(
+    office: Office, installed: AlurPlugins
+) -> None:
+    """The web loads a person's memberships and delegations in every office at once
+    (:func:`load_person`); :func:`actor_in` must give exactly what :func:`actor_for` does."""
+    p = office.people
+    other = await create_tenant(installed, "satpol-lain", "Satpol PP Lain", PLUGIN)
+    await add_membership(other.id, p["sekretaris"], None, administrator=True)
+    await add_membership(
+        other.id,
+        p["sekretaris"],
+        next(r for r in installed.get(PLUGIN).roles if r.id == "kabid"),
+        "linmas",
+    )
+    await add_delegation(
+        office.tenant_id,
+        p["sekretaris"],
+        p["kabid.linmas"],
+        "kabid",
+        "linmas",
+        "Plh",
+        date(2026, 11, 24),
+        date(2026, 11, 25),
+    )
+    person = await load_person(p["sekretaris"])
+    assert person is not None
+    assert {m["slug"] for m in person.memberships} == {SLUG, "satpol-lain"}
+    for tenant_id in (office.tenant_id, other.id):
+        for day in (23, 24, 25, 26):
+            on = date(2026, 11, day)
+            assert actor_in(person, tenant_id, on) == await actor_for(
+                tenant_id, p["sekretaris"], on
+            ), (tenant_id, day)
+    assert actor_in(person, other.id, date(2026, 11, 23)).administrator
+    assert not actor_in(person, office.tenant_id, date(2026, 11, 23)).administrator
+    nobody = await create_user("tanpa-kantor", "Tanpa Kantor", "rahasia-123")
+    alone = await load_person(nobody.id)
+    assert alone is not None
+    assert alone.memberships == alone.delegations == ()
+    with pytest.raises(NotFound):
+        actor_in(alone, office.tenant_id, date(2026, 11, 23))
+    assert await load_person(999_999) is None
 
 
 @pytest.mark.parametrize("kind", ["Plh", "Plt"])
