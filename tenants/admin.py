@@ -53,6 +53,7 @@ class TenantAdmin:
             raise InvalidInput(errors)
         unit = Unit(tenant=self.tenant_id, slug=slug, name=name.strip())
         await unit.save()
+        self.service.forget_office()
         return unit
 
     async def set_unit_active(self, slug: str, active: bool) -> None:
@@ -65,6 +66,7 @@ class TenantAdmin:
         )
         if not done:
             raise NotFound(what=format_message("unit {slug}", slug=slug))
+        self.service.forget_office()
 
     # --- calendar --------------------------------------------------------------------
 
@@ -85,6 +87,12 @@ class TenantAdmin:
         await Tenant.update({Tenant.office_start: start[:5], Tenant.office_end: end[:5]}).where(
             Tenant.id == self.tenant_id
         )
+        self.service.tenant = {
+            **self.service.tenant,
+            "office_start": start[:5],
+            "office_end": end[:5],
+        }
+        self.service.forget_office()
 
     async def add_day_off(self, day: date, name: str) -> DayOff:
         await self._require_admin()
@@ -94,6 +102,7 @@ class TenantAdmin:
             )
         row = DayOff(tenant=self.tenant_id, day=day, name=(name or "").strip()[:255])
         await row.save()
+        self.service.forget_office()
         return row
 
     async def remove_day_off(self, day: date) -> None:
@@ -105,6 +114,7 @@ class TenantAdmin:
         )
         if not done:
             raise NotFound(what=format_message("day off {day}", day=day.isoformat()))
+        self.service.forget_office()
 
     async def days_off(self) -> list[dict]:
         return (

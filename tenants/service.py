@@ -132,6 +132,13 @@ class TenantService:
             raise NotFound(what=format_message("SOP {sop}", sop=sop_id))
         return found
 
+    def forget_office(self) -> None:
+        """Drop what :meth:`open` read about the office — after changing its units, days off
+        or hours, so that the rest of the request sees the change."""
+        self._office = None
+        if self._contexts is not None:
+            self._contexts = {}  # their calendars came from the office as read
+
     async def units(self) -> list[dict]:
         if self._contexts is not None and self._office is not None:  # one request: as opened
             return [dict(u) for u in self._office.units]

@@ -58,3 +58,24 @@ async def test_a_request_sees_the_office_as_opened_and_a_long_lived_service_stay
     assert await request.units() == before  # one request answers from one consistent read
     ctx = await request.context(admin.id)
     assert ctx.calendar == await calendar_for(request.tenant)
+
+
+async def test_an_administrators_change_shows_in_the_same_request(
+    installed, database: Database
+) -> None:
+    tenant = await create_tenant(installed, "kesbangpol", "Kesbangpol", "kesbangpol_pekalongan")
+    admin = await create_user("admin.kesbangpol", "Admin", "rahasia-2026")
+    await add_membership(tenant.id, admin.id, None, administrator=True)
+    request = (await TenantService.open(database, installed, "kesbangpol")).for_one_request()
+    a = TenantAdmin(request, admin.id)
+    await request.context(admin.id)  # the calendar as opened is remembered
+    await a.add_unit("baru", "Bidang Baru")
+    assert "baru" in [u["slug"] for u in await request.units()]
+    await a.set_unit_active("baru", False)
+    assert not next(u for u in await request.units() if u["slug"] == "baru")["active"]
+    await a.add_day_off(date(2026, 12, 24), "Cuti bersama")
+    assert not (await request.context(admin.id)).calendar.is_working_day(date(2026, 12, 24))
+    await a.set_office_hours("08:00", "15:00")
+    assert (await request.context(admin.id)).calendar.minutes_per_day == 420
+    await a.remove_day_off(date(2026, 12, 24))
+    assert (await request.context(admin.id)).calendar.is_working_day(date(2026, 12, 24))
