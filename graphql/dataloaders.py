@@ -8,7 +8,8 @@ id of it were somehow asked for.
 
 The loaders cover the N+1 points of the schema: case → tenant, case → tasks, task → case,
 case → events, case/task → SOP definition (by content hash), and people (assignees,
-actors, who started a case).
+actors, who started a case); for data kinerja: office and period → format (indicator set),
+office → its formats' periods, case → its units and its submissions (every version).
 """
 
 from __future__ import annotations
@@ -20,10 +21,25 @@ from typing import Any
 
 from strawberry.dataloader import DataLoader
 
+from alur.core.kinerja.model import Indicator, IndicatorSet, Submission
 from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
+
+# the rows are mapped to the model exactly as the service maps them (its helpers)
+from alur.tenants.kinerja_data import indicator_from_row, submission_from_row
 from alur.tenants.listing import CASE_COLUMNS, TASK_COLUMNS
-from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant, Unit, User
+from alur.tenants.tables import (
+    Case,
+    Event,
+    IndicatorRow,
+    IndicatorSetRow,
+    SopSnapshot,
+    SubmissionRow,
+    Task,
+    Tenant,
+    Unit,
+    User,
+)
 
 TENANT_COLUMNS = (
     Tenant.id,
@@ -53,12 +69,30 @@ class Loaders:
             load_fn=self._definitions
         )
         self.users: DataLoader[int, dict | None] = DataLoader(load_fn=self._users)
+        # data kinerja
+        self.indicator_sets: DataLoader[tuple[int, str], IndicatorSet | None] = DataLoader(
+            load_fn=self._indicator_sets
+        )
+        self.indicator_periods: DataLoader[int, list[str]] = DataLoader(
+            load_fn=self._indicator_periods
+        )
+        self.case_units: DataLoader[int, tuple[str, ...]] = DataLoader(load_fn=self._case_units)
+        self.submissions: DataLoader[int, dict[str, list[Submission]]] = DataLoader(
+            load_fn=self._submissions
+        )
 
     def forget_case(self, case_id: int) -> None:
         """Drop what is cached about a case (after a mutation changed it)."""
-        for loader in (self.cases, self.tasks, self.events):
+        for loader in (self.cases, self.tasks, self.events, self.case_units, self.submissions):
             with contextlib.suppress(KeyError):  # not loaded yet
                 loader.clear(case_id)
+
+    def forget_indicator_set(self, tenant_id: int, period: str) -> None:
+        """Drop the cached format of an office's period (after a mutation replaced it)."""
+        with contextlib.suppress(KeyError):
+            self.indicator_sets.clear((tenant_id, period))
+        with contextlib.suppress(KeyError):
+            self.indicator_periods.clear(tenant_id)
 
     def _scoped(self, column: Any, keys: Sequence[Any]) -> list[Any]:
         where = [column.is_in(list(keys))]
@@ -135,6 +169,70 @@ class Loaders:
             User.id.is_in(list(ids))
         )
         return _one_each(ids, rows, "id")
+
+    async def _indicator_sets(self, keys: list[tuple[int, str]]) -> list[IndicatorSet | None]:
+        """Two queries for any number of (office, period): the sets, then their indicators."""
+        tenants = sorted({t for t, _ in keys})
+        where = [
+            *self._scoped(IndicatorSetRow.tenant, tenants),
+            IndicatorSetRow.period.is_in(sorted({p for _, p in keys})),
+        ]
+        heads = await IndicatorSetRow.select(
+            IndicatorSetRow.id, IndicatorSetRow.tenant, IndicatorSetRow.period
+        ).where(*where)
+        wanted = {(h["tenant"], h["period"]): h["id"] for h in heads}
+        rows: list[dict] = []
+        if wanted:
+            rows = (
+                await IndicatorRow.select()
+                .where(*self._scoped(IndicatorRow.indicator_set, list(wanted.values())))
+                .order_by(IndicatorRow.position)
+                .output(load_json=True)
+            )
+        indicators: dict[int, list[Indicator]] = {}
+        for r in rows:
+            indicators.setdefault(r["indicator_set"], []).append(indicator_from_row(r))
+        return [
+            IndicatorSet(key[1], tuple(indicators.get(wanted[key], ()))) if key in wanted else None
+            for key in keys
+        ]
+
+    async def _indicator_periods(self, tenant_ids: list[int]) -> list[list[str]]:
+        rows = (
+            await IndicatorSetRow.select(IndicatorSetRow.tenant, IndicatorSetRow.period)
+            .where(*self._scoped(IndicatorSetRow.tenant, tenant_ids))
+            .order_by(IndicatorSetRow.id, ascending=False)
+        )
+        return [[r["period"] for r in found] for found in _many_each(tenant_ids, rows, "tenant")]
+
+    async def _case_units(self, case_ids: list[int]) -> list[tuple[str, ...]]:
+        """The units each case runs over (from its stored engine state)."""
+        rows = await Case.select(Case.id, Case.state).where(*self._scoped(Case.id, case_ids))
+        found = {r["id"]: tuple(_json(r["state"])["units"]) for r in rows}
+        return [found.get(i, ()) for i in case_ids]
+
+    async def _submissions(self, case_ids: list[int]) -> list[dict[str, list[Submission]]]:
+        """Every version of every unit's data in each case, per unit, oldest first."""
+        rows = (
+            await SubmissionRow.select(
+                SubmissionRow.case,
+                SubmissionRow.unit,
+                SubmissionRow.version,
+                SubmissionRow.entries,
+                SubmissionRow.submitted_at,
+                SubmissionRow.submitted_by.name.as_alias("submitted_by_name"),
+            )
+            .where(*self._scoped(SubmissionRow.case, case_ids))
+            .order_by(SubmissionRow.unit, SubmissionRow.version)
+            .output(load_json=True)
+        )
+        result = []
+        for found in _many_each(case_ids, rows, "case"):
+            per_unit: dict[str, list[Submission]] = {}
+            for r in found:
+                per_unit.setdefault(r["unit"], []).append(submission_from_row(r))
+            result.append(per_unit)
+        return result
 
 
 def _one_each(keys: Iterable[Any], rows: list[dict], column: str) -> list[dict | None]:

@@ -33,7 +33,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from alur.core.i18n import current_language
-from alur.graphql import mutations, queries
+from alur.graphql import kinerja_mutations, mutations, queries
 from alur.graphql.context import DEFAULT_LANGUAGE
 
 MAX_DEPTH = 10
@@ -105,10 +105,11 @@ class AlurSchema(strawberry.Schema):
 
 
 Query = merge_types("Query", (queries.Query,))
+Mutation = merge_types("Mutation", (mutations.Mutation, kinerja_mutations.KinerjaMutation))
 
 schema = AlurSchema(
     query=Query,
-    mutation=mutations.Mutation,
+    mutation=Mutation,
     extensions=[
         Language,
         NoNulVariables,

@@ -18,6 +18,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from alur.core.errors import PluginNotFound
+from alur.graphql import kinerja_reads
 from alur.graphql.context import AlurContext
 from alur.graphql.sop_types import Role, SopDefinitionType, Step, sop_definition
 from alur.tenants.provisioning import tenant_sops
@@ -119,6 +120,9 @@ class Tenant:
     def sop(self, info: Info, id: str) -> SopDefinitionType | None:
         return next((s for s in current_sops(info, self.row) if s.id == id), None)
 
+    indicator_set = kinerja_reads.INDICATOR_SET
+    indicator_periods = kinerja_reads.INDICATOR_PERIODS
+
 
 def current_sops(info: Info, tenant_row: dict) -> list[SopDefinitionType]:
     """The SOPs an office runs now (none if its plugin is not installed)."""
@@ -216,6 +220,8 @@ class Case:
     async def overdue(self, info: Info) -> bool:
         due = await next_due(info, self.row["id"])
         return due is not None and info.context.now > due
+
+    kinerja = kinerja_reads.KINERJA
 
 
 async def next_due(info: Info, case_id: int) -> datetime | None:

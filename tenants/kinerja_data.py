@@ -58,7 +58,7 @@ def set_hash(indicator_set: IndicatorSet) -> str:
     return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
 
 
-def _indicator(r: Mapping[str, Any]) -> Indicator:
+def indicator_from_row(r: Mapping[str, Any]) -> Indicator:
     return Indicator(
         code=r["code"],
         sasaran=r["sasaran"],
@@ -86,7 +86,7 @@ async def load_indicator_set(tenant_id: int, period: str) -> IndicatorSet | None
         .order_by(IndicatorRow.position)
         .output(load_json=True)
     )
-    return IndicatorSet(period=period, indicators=tuple(_indicator(r) for r in rows))
+    return IndicatorSet(period=period, indicators=tuple(indicator_from_row(r) for r in rows))
 
 
 async def load_periods(tenant_id: int) -> list[str]:
@@ -157,7 +157,7 @@ def _entry(d: Mapping[str, Any]) -> Entry:
     )
 
 
-def _submission(r: Mapping[str, Any]) -> Submission:
+def submission_from_row(r: Mapping[str, Any]) -> Submission:
     return Submission(
         unit=r["unit"],
         version=r["version"],
@@ -188,7 +188,7 @@ async def load_submissions(
     )
     result: dict[str, list[Submission]] = {}
     for r in rows:
-        result.setdefault(r["unit"], []).append(_submission(r))
+        result.setdefault(r["unit"], []).append(submission_from_row(r))
     return result
 
 

@@ -1,6 +1,6 @@
 """Fuzzing ``/graphql`` with schemathesis, over HTTP, on SQLite and PostgreSQL.
 
-For every root field (6 queries, 5 mutations) schemathesis generates valid operations from
+For every root field (6 queries, 8 mutations) schemathesis generates valid operations from
 the schema (hypothesis-graphql underneath: every argument, nested selections, odd strings
 including NUL characters, extreme integers). A share of the generated identifiers is
 swapped for real ones — case keys of office A in several states and office B's case,
@@ -105,6 +105,10 @@ def test_every_root_field_is_fuzzed() -> None:
     assert set(OPERATIONS) == expected
 
 
+STATES = ("open", "claimed", "gate", "returned", "fan-out")
+PERIODS = [f"Fuzz {state}" for state in STATES]
+
+
 def known_values(keys_a: list[str], key_b: str) -> dict[str, list[Any]]:
     """Real identifiers, by argument (or input field) name."""
     keys = [*keys_a, key_b]
@@ -124,6 +128,12 @@ def known_values(keys_a: list[str], key_b: str) -> dict[str, list[Any]]:
         "slug": [OFFICE_A, OFFICE_B],
         "tenant": [OFFICE_A, OFFICE_B],
         "first": [1, 20, 50, 100],
+        # data kinerja: A's cases' periods (each has the sample format), its codes, numbers
+        "period": PERIODS,
+        "fromPeriod": PERIODS,
+        "code": ["IKU-1", "IKU-2", "IKU-3"],
+        "realisasi": ["87.5", "1,234.5", "0", "-1"],
+        "target": ["100", "0", "12.5"],
     }
 
 
@@ -224,8 +234,8 @@ async def _data(url: str, plugins: AlurPlugins) -> tuple[dict[str, str], list[st
         world = await provision(db, plugins)
         staf, kasubag = world.users["staf"], world.users["kasubag"]
         keys = []
-        for state in ("open", "claimed", "gate", "returned", "fan-out"):
-            key = (await world.a.start_case(staf, SOP_A, f"Fuzz {state}")).key
+        for state, period in zip(STATES, PERIODS, strict=True):
+            key = (await world.a.start_case(staf, SOP_A, period)).key
             keys.append(key)
             # step 1 designs the format data kinerja: it cannot be completed without one
             await fill_in_sample(KinerjaService(world.a), staf, key, 1)
@@ -302,10 +312,14 @@ def problems(label: str, token: str, response: requests.Response) -> list[str]:
     return found
 
 
+# the write token whose person may act where the operation reaches (default: the Staf)
+WRITE_TOKENS = {"Mutation.decideGate": "a-kasubag", "Mutation.saveRealisasi": "a-kabid-linmas"}
+
+
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_no_server_errors(target: Target, label: str) -> None:
     operation = OPERATIONS[label]
-    write_token = "a-kasubag" if label == "Mutation.decideGate" else "a-staf"
+    write_token = WRITE_TOKENS.get(label, "a-staf")
 
     @settings(
         max_examples=EXAMPLES,

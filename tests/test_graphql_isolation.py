@@ -109,6 +109,18 @@ NOT_IDENTIFIERS = {
     "Mutation.completeTask(task)": "a number within the case named by caseKey",
     "Mutation.decideGate(task)": "a number within the case named by caseKey",
     "Mutation.reassignTask(task)": "a number within the case named by caseKey",
+    "Mutation.saveIndicatorSet(task)": "a number within the case named by caseKey",
+    "Mutation.copyIndicatorSet(task)": "a number within the case named by caseKey",
+    "Mutation.saveRealisasi(task)": "a number within the case named by caseKey",
+    # the format's content: new text for the case's own office (units are probed)
+    "Mutation.saveIndicatorSet(indicators.code)": "a new indicator code",
+    "Mutation.saveIndicatorSet(indicators.sasaran)": "free text",
+    "Mutation.saveIndicatorSet(indicators.text)": "free text",
+    "Mutation.saveIndicatorSet(indicators.unitOfMeasure)": "free text",
+    "Mutation.saveIndicatorSet(indicators.target)": "a number",
+    "Mutation.saveRealisasi(values.code)": "an indicator code of the format of the case named",
+    "Mutation.saveRealisasi(values.realisasi)": "a number",
+    "Mutation.saveRealisasi(values.explanation)": "free text",
 }
 
 
@@ -159,6 +171,7 @@ async def office_b_worth_leaking(world: World) -> OfficeB:
     claimed = only_b[0]
     claimer = f"b.kabid.{claimed.unit}"
     await b.act(people[claimer], key, Claim(claimed.id))
+    await fill_in_sample(KinerjaService(b), people[claimer], key, claimed.id)  # B's unit's data
 
     async def cursor(query: str) -> str:
         data = await world.data(query, "b-write")
@@ -170,6 +183,7 @@ async def office_b_worth_leaking(world: World) -> OfficeB:
         "slug": OFFICE_B,
         "sop": SOP_B,
         "unit": claimed.unit,
+        "period": (await b.case(key)).period,  # B has a format data kinerja of it
         "role": "kepala_bidang",
         "username": claimer,
         "case-cursor": await cursor("{ cases(first: 1) { ... on CaseConnection { " + PI + " } } }"),
@@ -281,6 +295,37 @@ def mutation(field: str, arguments: str, declared: str) -> str:
     return f"mutation({declared}) {{ {field}({arguments}) {{ {CHANGED} }} }}"
 
 
+SAVED = {  # a kinerja mutation's result when it succeeds: what it shows
+    "saveIndicatorSet": "IndicatorSetSaved { indicatorSet { period tenant { slug }"
+    " indicators { code text units } }",
+    "copyIndicatorSet": "IndicatorSetSaved { indicatorSet { period indicators { code } }",
+    "saveRealisasi": "RealisasiSaved { submission { unit version submittedBy }",
+}
+
+
+def kinerja_mutation(field: str, arguments: str, declared: str) -> str:
+    selection = f"__typename ... on {SAVED[field]} case {{ {CASE} }} }} {FAILURES}"
+    selection += " ... on ActionRefused { code }"
+    return f"mutation({declared}) {{ {field}({arguments}) {{ {selection} }} }}"
+
+
+CASE_KINERJA = (
+    "query($key: String!, $v: String!) { case(key: $key) { __typename ... on Case { kinerja {"
+    " FIELD(unit: $v) { SELECTION } } } ... on Error { message } } }"
+)
+INDICATOR = {"code": "IKU-9", "sasaran": "S", "text": "T", "unitOfMeasure": "%", "target": "1"}
+
+
+def indicator_units(name: str) -> Variables:
+    """A format of one indicator reported by the probed unit, at task 1 of a fresh case."""
+
+    async def build(world: World, value: Any) -> dict[str, Any]:
+        key = await fresh_case(world)
+        return {"key": key, "task": 1, name: [{**INDICATOR, "units": [value]}]}
+
+    return build
+
+
 TASK_ARGS = "caseKey: $key, task: $task"
 PROBES: dict[str, Probe] = {
     "Query.case(key)": Probe(
@@ -358,6 +403,77 @@ PROBES: dict[str, Probe] = {
         mutation("reassignTask", TASK_ARGS + ', to: "staf-2"', "$key: String!, $task: Int!"),
         given(task=1)("key"),
         tokens=("a-staf",),
+    ),
+    "Tenant.indicatorSet(period)": Probe(
+        "period",
+        "query($v: String!) { me { tenant { indicatorSet(period: $v) {"
+        " period tenant { slug name } indicators { code text } } } } }",
+        given()("v"),
+    ),
+    # on a fresh case of A: office B's own token cannot check it (hence a write token first)
+    "CaseKinerja.submissions(unit)": Probe(
+        "unit",
+        CASE_KINERJA.replace("FIELD", "submissions").replace(
+            "SELECTION", "unit version submittedBy entries { indicator realisasi }"
+        ),
+        with_case("open")("v"),
+        tokens=("a-staf", "a-read"),
+    ),
+    "CaseKinerja.changes(unit)": Probe(
+        "unit",
+        CASE_KINERJA.replace("FIELD", "changes").replace("SELECTION", "indicator before after"),
+        with_case("open")("v"),
+        tokens=("a-staf", "a-read"),
+    ),
+    "Mutation.saveIndicatorSet(caseKey)": Probe(
+        "case",
+        kinerja_mutation(
+            "saveIndicatorSet",
+            TASK_ARGS + ", indicators: $indicators",
+            "$key: String!, $task: Int!, $indicators: [IndicatorInput!]!",
+        ),
+        given(task=1, indicators=[INDICATOR])("key"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.saveIndicatorSet(indicators.units)": Probe(
+        "unit",
+        kinerja_mutation(
+            "saveIndicatorSet",
+            TASK_ARGS + ", indicators: $indicators",
+            "$key: String!, $task: Int!, $indicators: [IndicatorInput!]!",
+        ),
+        indicator_units("indicators"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.copyIndicatorSet(caseKey)": Probe(
+        "case",
+        kinerja_mutation(
+            "copyIndicatorSet",
+            TASK_ARGS + ", fromPeriod: $from",
+            "$key: String!, $task: Int!, $from: String!",
+        ),
+        given(task=1, **{"from": "Isolasi"})("key"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.copyIndicatorSet(fromPeriod)": Probe(
+        "period",
+        kinerja_mutation(
+            "copyIndicatorSet",
+            TASK_ARGS + ", fromPeriod: $from",
+            "$key: String!, $task: Int!, $from: String!",
+        ),
+        with_case("open", task=1)("from"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.saveRealisasi(caseKey)": Probe(
+        "case",
+        kinerja_mutation(
+            "saveRealisasi",
+            TASK_ARGS + ", values: $values",
+            "$key: String!, $task: Int!, $values: [RealisasiInput!]!",
+        ),
+        given(task=7, values=[{"code": "IKU-1", "realisasi": "1"}])("key"),
+        tokens=("a-staf", "a-kabid-linmas"),
     ),
     "Mutation.reassignTask(to)": Probe(
         "username",
