@@ -30,6 +30,7 @@ from alur.web.controllers.admin_tokens import TokensController
 from alur.web.controllers.auth import AuthController
 from alur.web.controllers.cases import CasesController
 from alur.web.controllers.inbox import InboxController
+from alur.web.controllers.kinerja import KinerjaController
 from alur.web.controllers.platform import PlatformController
 from alur.web.controllers.sops import SopsController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
@@ -84,6 +85,7 @@ def create_app(
             AuthController,
             InboxController,
             CasesController,
+            KinerjaController,
             SopsController,
             AdminController,
             TokensController,

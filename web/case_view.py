@@ -1,5 +1,6 @@
 """The case page's view model: open tasks (with what *I* may do), the step overview, the
-timeline read from the event log, and the attachments."""
+timeline read from the event log, the attachments, and the data kinerja panels of my open
+tasks at bound steps (:mod:`alur.web.kinerja_view`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from alur.core.model import SopDefinition, StepKind
 from alur.tenants.listing import eligible_people
 from alur.tenants.service import AttachmentInfo, TenantService
 from alur.web.deps import Viewer
+from alur.web.kinerja_view import KinerjaPanel, has_bindings, kinerja_panels
 from alur.web.sopdoc import render_document
 
 EVENT_LABELS = {
@@ -80,6 +82,8 @@ class CaseView:
     error: str | None = None
     error_task: int | None = None
     draft: dict[str, Any] = field(default_factory=dict)
+    kinerja: dict[int, KinerjaPanel] = field(default_factory=dict)  # by task id
+    has_kinerja: bool = False  # the SOP binds steps to data kinerja
 
     @property
     def my_tasks(self) -> list[TaskView]:
@@ -138,6 +142,10 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         timeline=_timeline(d, history, units),
         attachments=await tenant.attachments_of(case),
         flowchart=document_html(d, tenant),
+        kinerja=await kinerja_panels(
+            tenant, case, d, [(t.id, t.step, t.unit) for t in tasks if t.mine]
+        ),
+        has_kinerja=has_bindings(d),
     )
 
 

@@ -5,6 +5,11 @@ Steps: 1 Staf draft (start) -> 2 Kasubag Perencanaan gate (ya->3, tidak->1) -> 3
 4 Kabid per unit (fan-out) -> 5 Staf per-unit gate (ya->6, tidak->4) -> 6 Staf (join) ->
 7 Kasubag -> 8 Sekretaris -> 9 Kepala Satuan (end, signature).
 
+The bound steps use the data kinerja forms: the Staf designs the format (three indicators,
+one lower-is-better) at step 1, each Kabid types their bidang's realisasi at step 4 (one
+with a comma decimal), the returned bidang changes a value after the "Tidak" at step 5 and
+the Staf sees old → new, then the recap is initialled and signed.
+
 Every action is done through the page's htmx forms (the swap must happen without a full
 reload, and the inbox badge must follow), except one done with JavaScript disabled to prove
 the same forms post and redirect. Elements are found by structure and attributes, not by
@@ -25,6 +30,33 @@ STEPS = 9
 
 RETURN_NOTE = "Kolom target dan realisasi belum ada, mohon dilengkapi."
 UNIT_RETURN_NOTE = "Realisasi triwulan belum diisi untuk IKU 2."
+FORMAT = [  # the format the Staf designs at step 1
+    (
+        "IKU-1",
+        "Meningkatnya ketertiban umum",
+        "Persentase perda yang ditegakkan",
+        "%",
+        "100",
+        "higher",
+    ),
+    (
+        "IKU-2",
+        "Meningkatnya ketertiban umum",
+        "Jumlah pengaduan belum ditindaklanjuti",
+        "pengaduan",
+        "10",
+        "lower",
+    ),
+    (
+        "IKU-3",
+        "Meningkatnya akuntabilitas kinerja",
+        "Nilai evaluasi SAKIP",
+        "nilai",
+        "80",
+        "higher",
+    ),
+]
+EXPLAINED = "Sesuai laporan bulanan bidang."
 
 
 class CasePage:
@@ -100,6 +132,29 @@ class CasePage:
         expect(task).to_have_count(1)
         task.locator("form.decision textarea[name=note]").fill(note)
         self.htmx(task.locator(f"form.decision button[value={answer}]"), **kw)
+
+    def save_format(self, step: int, rows: list[tuple[str, ...]]) -> None:
+        """Type ``rows`` into the format editor of my task at ``step`` and save (htmx)."""
+        form = self.task(step).locator("form.kinerja-format")
+        for n, (code, sasaran, text, unit_of_measure, target, direction) in enumerate(rows):
+            row = form.locator(f"tr[data-row='{n}']")
+            row.locator(f"input[name='r{n}.code']").fill(code)
+            row.locator(f"input[name='r{n}.sasaran']").fill(sasaran)
+            row.locator(f"input[name='r{n}.text']").fill(text)
+            row.locator(f"input[name='r{n}.unit_of_measure']").fill(unit_of_measure)
+            row.locator(f"input[name='r{n}.target']").fill(target)
+            row.locator(f"select[name='r{n}.direction']").select_option(direction)
+        self.htmx(form.locator("[type=submit]"), badge_delta=0)
+        expect(self.task(step).locator("section.kinerja [role=status]")).to_have_count(1)
+
+    def save_data(self, step: int, values: dict[str, tuple[str, str]], *, unit: str) -> None:
+        """Type a unit's realisasi and explanations into my fill task and save (htmx)."""
+        form = self.task(step, unit).locator("form.kinerja-fill-form")
+        for code, (realisasi, explanation) in values.items():
+            form.locator(f"input[name='{code}.realisasi']").fill(realisasi)
+            form.locator(f"textarea[name='{code}.explanation']").fill(explanation)
+        self.htmx(form.locator("[type=submit]"), badge_delta=0)
+        expect(self.task(step, unit).locator("section.kinerja [role=status]")).to_have_count(1)
 
     def claim(self, step: int, *, unit: str | None = None) -> None:
         task = self.task(step, unit)
@@ -195,8 +250,20 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
     # Reactivating the units now does not add them to the running case (checked at step 4).
     set_units_active(admin_page, dropped, active=True)
 
-    # Step 1: claim, then complete with a note and an attachment.
+    # Step 1: claim, design the format (one row added with htmx stays empty), then complete
+    # with a note and an attachment.
     staf.claim(1)
+    editor = staf.task(1).locator("form.kinerja-format")
+    expect(editor.locator("tr[data-row]")).to_have_count(3)  # no format yet: spare rows
+    staf.page.evaluate("window.__marker = 1")
+    editor.locator("button.kinerja-add-row").click()
+    expect(editor.locator("tr[data-row]")).to_have_count(4)
+    assert staf.page.evaluate("window.__marker") == 1, "the page was reloaded"
+    staf.save_format(1, FORMAT)
+    saved = staf.task(1).locator("form.kinerja-format")
+    expect(saved.locator("input[name='r1.code']")).to_have_value("IKU-2")
+    expect(saved.locator("select[name='r1.direction']")).to_have_value("lower")
+    expect(saved.locator("tr[data-row]")).to_have_count(len(FORMAT) + 3)
     staf.task(1).locator("input[type=file][name=attachment]").set_input_files(
         files=[
             {
@@ -221,6 +288,8 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
 
     # --- 2. Kasubag Perencanaan: "tidak" without a note is refused, then with one --------
     kasubag = CasePage(new_page(office.login_for("Kasubag Perencanaan")), staf.url).open()
+    # The Kasubag corrects the format at step 2: the same editor, with the Staf's rows.
+    expect(kasubag.task(2).locator("input[name='r2.code']")).to_have_value("IKU-3")
     events_before = kasubag.events().count()
     kasubag.decide(2, "tidak", "", status=422, badge_delta=0)
     expect(kasubag.live.locator("[role=alert]")).to_be_visible()
@@ -273,8 +342,20 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
         expect(kabid.task(4)).to_have_count(1)
         expect(kabid.task(4)).to_contain_text(unit)
         expect(kabid.any_task(4)).to_have_count(len(kabids) - n)  # the others are not mine
-        if n == 0:  # the first one claims first and attaches the filled-in data
+        if n == 0:  # the first one claims first
             kabid.claim(4)
+        values = {
+            "IKU-1": ("87,5" if n == 0 else "100", EXPLAINED),
+            "IKU-2": ("15" if unit == returned_unit else "4", EXPLAINED),
+            "IKU-3": ("80", EXPLAINED),
+        }
+        kabid.save_data(4, values, unit=unit)
+        expect(kabid.task(4).locator(".kinerja-version")).to_have_attribute("data-version", "1")
+        expect(kabid.task(4).locator("input[name='IKU-1.realisasi']")).to_have_value(
+            values["IKU-1"][0]
+        )
+        if n == 0:  # ... and attaches the filled-in sheet when completing
+            screenshot(page, "kinerja-fill-form")
             kabid.task(4).locator("input[type=file][name=attachment]").set_input_files(
                 files=[
                     {
@@ -302,14 +383,30 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
 
     returned_kabid = kabid_pages[keep[-1]].open()
     expect(returned_kabid.task(4).locator(".returned")).to_contain_text(UNIT_RETURN_NOTE)
+    expect(returned_kabid.task(4).locator("input[name='IKU-2.realisasi']")).to_have_value("15")
+    returned_kabid.save_data(4, {"IKU-2": ("8", EXPLAINED)}, unit=returned_unit)
+    expect(returned_kabid.task(4).locator(".kinerja-version")).to_have_attribute(
+        "data-version", "2"
+    )
     returned_kabid.complete(4, "Realisasi IKU 2 sudah diisi.", badge_delta=-1)
 
+    # The Staf sees what the bidang changed since the "Tidak": IKU-2 15 → 8, nothing else.
     staf.open()
+    changed = staf.task(5, returned_unit).locator("td.changed")
+    expect(changed).to_have_count(1)
+    expect(changed.locator("del")).to_have_text("15")
+    expect(changed.locator("ins")).to_have_text("8")
+    expect(changed).to_have_attribute("data-field", "realisasi")
     staf.decide(5, "ya", unit=returned_unit, badge_delta=0)  # step 6 opens for me: net 0
     expect(staf.task(5)).to_have_count(0)
 
     # --- 6. Staf enters the data (the join) ----------------------------------------------
     expect(staf.task(6)).to_have_count(1)
+    recap = staf.task(6).locator("table.kinerja-recap")
+    expect(recap.locator("tr[data-indicator]")).to_have_count(len(FORMAT))
+    iku1 = recap.locator("tr[data-indicator='IKU-1']")
+    expect(iku1.locator("td.capaian", has_text="87,50")).to_have_count(1)  # 87,5 ÷ 100
+    screenshot(staf_page, "kinerja-recap")
     staf.complete(6, "Data kinerja dientri dan diserahkan.", badge_delta=-1)
 
     # --- 7. Kasubag validates and initials -----------------------------------------------
@@ -359,6 +456,17 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
     assert not re.search(r"\bPl[th]\b", timeline), timeline
     expect(kepala.live.locator("ol.timeline .who small")).to_have_count(0)
     screenshot(kepala.page, "case-finished")
+
+    # The data kinerja page: two paraf and the tanda tangan, all holding for the recap.
+    with kepala.page.expect_navigation():
+        kepala.page.locator("a.kinerja-link").click()
+    approvals = kepala.page.locator("ul.approvals > li")
+    expect(approvals).to_have_count(3)
+    expect(kepala.page.locator("ul.approvals > li.valid")).to_have_count(3)
+    pdf = kepala.page.request.get(kepala.page.url + "/laporan.pdf")
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    screenshot(kepala.page, "kinerja-page-signed")
 
     # The finished case is listed as such; the SOP document opens from the case page.
     staf_page.goto(f"/t/{SLUG}/cases?status=finished")
