@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import msgspec
 from cross_web import HTTPException as CrossWebHTTPException
 from litestar import Controller, MediaType, Request, Response, get, post
 from litestar.background_tasks import BackgroundTasks
@@ -62,6 +63,10 @@ def graphql_controller() -> type[Controller]:
         }
         exception_handlers = {Exception: _json_error}  # noqa: RUF012
         websocket_endpoint = None  # no subscriptions
+
+        def encode_json(self, data: object) -> bytes:
+            """msgspec, as litestar's own responses (several times faster than json)."""
+            return msgspec.json.encode(data)
 
         @get(raises=[HTTPException])
         async def handle_http_get(

@@ -85,6 +85,9 @@ def make_context(
     """A fresh context (with fresh loaders) for ``identity``."""
     if identity is None and auth_problem is None:
         auth_problem = "missing"
+    loaders = Loaders(identity.tenant_id if identity is not None else None)
+    if identity is not None and identity.tenant_id is not None and identity.tenant is not None:
+        loaders.tenants.prime(identity.tenant_id, identity.tenant)  # read with the token
     return AlurContext(
         db=db,
         plugins=plugins,
@@ -92,7 +95,7 @@ def make_context(
         auth_problem=auth_problem,
         language=language,
         now=now or datetime.now(UTC),
-        loaders=Loaders(identity.tenant_id if identity is not None else None),
+        loaders=loaders,
     )
 
 

@@ -50,6 +50,9 @@ class TokenIdentity:
     tenant_slug: str | None
     user_id: int | None = None
     username: str | None = None
+    # The office's row (id, slug, name, plugin, sops, office hours, timezone, suspended),
+    # read with the token so that a request need not read it again.
+    tenant: dict | None = None
 
     @property
     def can_write(self) -> bool:
@@ -214,6 +217,7 @@ async def authenticate(token: str, now: datetime | None = None) -> TokenIdentity
             ApiToken.scope,
             ApiToken.tenant,
             ApiToken.tenant.slug.as_alias("tenant_slug"),
+            *_TENANT_COLUMNS,
             ApiToken.user,
             ApiToken.user.username.as_alias("username"),
             ApiToken.user.active.as_alias("user_active"),
@@ -243,7 +247,20 @@ async def authenticate(token: str, now: datetime | None = None) -> TokenIdentity
         tenant_slug=row["tenant_slug"],
         user_id=row["user"],
         username=row["username"],
+        tenant=_tenant_row(row),
     )
+
+
+_TENANT_FIELDS = ("name", "plugin", "sops", "office_start", "office_end", "timezone", "suspended")
+_TENANT_COLUMNS = tuple(getattr(ApiToken.tenant, f).as_alias(f"tenant_{f}") for f in _TENANT_FIELDS)
+
+
+def _tenant_row(row: dict) -> dict | None:
+    if row["tenant"] is None:
+        return None
+    tenant = {"id": row["tenant"], "slug": row["tenant_slug"]}
+    tenant.update({f: row[f"tenant_{f}"] for f in _TENANT_FIELDS})
+    return tenant
 
 
 # --- helpers -----------------------------------------------------------------------------

@@ -19,13 +19,14 @@ from litestar.testing import TestClient
 
 from alur.cli.main import cli
 from alur.core import AlurPlugins
+from alur.graphql.dataloaders import TENANT_COLUMNS
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, provision
 from alur.tenants import identity
 from alur.tenants.database import Database, close_database, open_database
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity import add_membership, create_user
 from alur.tenants.provisioning import create_tenant
-from alur.tenants.tables import ApiToken, User
+from alur.tenants.tables import ApiToken, Tenant, User
 from alur.tenants.tokens import (
     LAST_USED_EVERY,
     authenticate,
@@ -84,10 +85,15 @@ async def test_a_token_is_shown_once_and_stored_as_its_hash(
         "staf",
     )
     assert found.can_write
+    # The office's row comes with the token, exactly as the API's tenant loader reads it.
+    assert found.tenant == (
+        await Tenant.select(*TENANT_COLUMNS).where(Tenant.slug == OFFICE_A).first()
+    )
     platform = await authenticate((await create_token("monitoring", platform=True)).token)
     assert platform is not None
     assert platform.platform
     assert platform.tenant_id is None
+    assert platform.tenant is None
     assert not platform.can_write
 
 
