@@ -212,6 +212,11 @@ class SopDefinition:
     def role(self, role_id: str) -> Role:
         return self.roles_by_id[role_id]
 
+    @property
+    def binds_data(self) -> bool:
+        """Whether any step works on the data kinerja (``Step.data``)."""
+        return any(s.data is not None for s in self.steps)
+
     def needs_duration_at_start(self) -> tuple[int, ...]:
         """Steps whose waktu is "Sesuai dengan waktu yang ditentukan"."""
         return tuple(s.number for s in self.steps if s.waktu.determined_at_start)

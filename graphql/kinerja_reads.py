@@ -95,8 +95,8 @@ class CaseKinerja:
         found = await self._set(info)
         units = await loaders.case_units.load(self.case_id)
         history = await loaders.submissions.load(self.case_id)
-        indicator_set = found if found is not None else km.IndicatorSet(period=self.period)
-        return build_recap(indicator_set, units, {u: s[-1] for u, s in history.items() if s})
+        indicator_set = km.IndicatorSet.or_empty(found, self.period)
+        return build_recap(indicator_set, units, km.latest_of(history))
 
     @strawberry.field(description="The format of the case's period (null while it has none).")
     async def indicator_set(self, info: Info) -> IndicatorSet | None:
@@ -116,7 +116,7 @@ class CaseKinerja:
     @strawberry.field(description="The newest version of each unit's data.")
     async def latest(self, info: Info) -> list[Submission]:
         history = await info.context.loaders.submissions.load(self.case_id)
-        return [submission_node(versions[-1]) for versions in history.values() if versions]
+        return [submission_node(s) for s in km.latest_of(history).values()]
 
     @strawberry.field(description="The recap of the units' latest data.")
     async def recap(self, info: Info) -> Recap:
@@ -147,7 +147,7 @@ class CaseKinerja:
 async def case_kinerja(root: Any, info: Info) -> CaseKinerja | None:
     row = root.row
     d = await info.context.loaders.definitions.load(row["definition_hash"])
-    if d is None or all(s.data is None for s in d.steps):
+    if d is None or not d.binds_data:
         return None
     return CaseKinerja(
         case_id=row["id"], tenant_id=row["tenant"], key=row["key"], period=row["period"]

@@ -24,6 +24,7 @@ from alur.core.kinerja.model import (
     Indicator,
     IndicatorSet,
     Submission,
+    latest_of,
 )
 from alur.core.kinerja.numbers import decimal_text
 from alur.core.snapshot import canonical_json
@@ -193,7 +194,7 @@ async def load_submissions(
 
 
 async def latest_submissions(tenant_id: int, case_id: int) -> dict[str, Submission]:
-    return {u: subs[-1] for u, subs in (await load_submissions(tenant_id, case_id)).items()}
+    return latest_of(await load_submissions(tenant_id, case_id))
 
 
 async def latest_stored_entries(

@@ -116,7 +116,7 @@ async def bound_task(
 async def case_set(service: TenantService, case: StoredCase) -> IndicatorSet:
     """The format of the case's period (empty when there is none yet)."""
     found = await load_indicator_set(service.ref.id, case.period)
-    return found if found is not None else IndicatorSet(period=case.period)
+    return IndicatorSet.or_empty(found, case.period)
 
 
 async def case_recap(service: TenantService, case: StoredCase) -> Recap:

@@ -18,7 +18,7 @@ from alur.core.model import SopDefinition, StepKind
 from alur.tenants.listing import eligible_people
 from alur.tenants.service import AttachmentInfo, TenantService
 from alur.web.deps import Viewer
-from alur.web.kinerja_view import KinerjaPanel, has_bindings, kinerja_panels
+from alur.web.kinerja_view import KinerjaPanel, kinerja_panels
 from alur.web.sopdoc import render_document
 
 EVENT_LABELS = {
@@ -145,7 +145,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         kinerja=await kinerja_panels(
             tenant, case, d, [(t.id, t.step, t.unit) for t in tasks if t.mine]
         ),
-        has_kinerja=has_bindings(d),
+        has_kinerja=d.binds_data,
     )
 
 

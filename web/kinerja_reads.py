@@ -26,7 +26,9 @@ from alur.core.kinerja.model import (
     IndicatorSet,
     Recap,
     Submission,
+    latest_of,
 )
+from alur.core.kinerja.recap import build_recap
 from alur.reports.approvals import ApprovalLine, approval_lines
 from alur.reports.table import NOT_REPORTED, RecapTable, format_number, recap_table
 from alur.tenants.kinerja import KinerjaService
@@ -61,18 +63,25 @@ class KinerjaReader:
     async def indicator_set(self) -> IndicatorSet:
         async def read() -> IndicatorSet:
             found = await self.kinerja.indicator_set(self.case.period)
-            return found if found is not None else IndicatorSet(period=self.case.period)
+            return IndicatorSet.or_empty(found, self.case.period)
 
         return await self._once("set", read)
 
     async def latest(self) -> dict[str, Submission]:
-        return await self._once("latest", lambda: self.kinerja.latest(self.case.key))
+        return latest_of(await self.submissions())
 
     async def submissions(self) -> dict[str, list[Submission]]:
         return await self._once("submissions", lambda: self.kinerja.submissions(self.case.key))
 
     async def recap(self) -> Recap:
-        return await self._once("recap", lambda: self.kinerja.recap(self.case.key))
+        """The recap from the format and data this reader has read (as
+        ``KinerjaService.recap`` computes it, without reading them again)."""
+
+        async def read() -> Recap:
+            latest = await self.latest()
+            return build_recap(await self.indicator_set(), self.case.state.units, latest)
+
+        return await self._once("recap", read)
 
     async def approvals(self) -> list[Approval]:
         return await self._once("approvals", lambda: self.kinerja.approvals(self.case.key))

@@ -227,7 +227,3 @@ async def kinerja_panels(
         if panel is not None:
             panels[task_id] = panel
     return panels
-
-
-def has_bindings(d: SopDefinition) -> bool:
-    return any(s.data is not None for s in d.steps)

@@ -15,6 +15,7 @@ typed, and capaian is rounded once, at two decimals, where it is computed.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -74,6 +75,11 @@ class IndicatorSet:
         """The sasaran in order of first appearance."""
         return tuple(dict.fromkeys(i.sasaran for i in self.indicators))
 
+    @classmethod
+    def or_empty(cls, found: IndicatorSet | None, period: str) -> IndicatorSet:
+        """``found``, or the empty format of ``period`` when the office has none yet."""
+        return found if found is not None else cls(period=period)
+
 
 @dataclass(frozen=True, slots=True)
 class Evidence:
@@ -108,6 +114,11 @@ class Submission:
             if e.indicator == code:
                 return e
         return None
+
+
+def latest_of(history: Mapping[str, Sequence[Submission]]) -> dict[str, Submission]:
+    """The newest version of each unit's data, from every unit's versions (oldest first)."""
+    return {unit: versions[-1] for unit, versions in history.items() if versions}
 
 
 # --- the recap ---------------------------------------------------------------------------

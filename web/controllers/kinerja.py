@@ -52,7 +52,6 @@ from alur.web.kinerja_view import (
     blank_row,
     design_panel,
     fill_panel,
-    has_bindings,
     unit_choices,
 )
 from alur.web.pages import page_context
@@ -81,7 +80,7 @@ async def bound_case(tenant: TenantService, key: str) -> tuple[StoredCase, SopDe
     """The office's case ``key`` of an SOP with data kinerja steps (otherwise 404)."""
     case = await tenant.case(key)
     d = await tenant.definition_of(case)
-    if not has_bindings(d):
+    if not d.binds_data:
         raise NotFound(what=gettext("data kinerja"))
     return case, d
 
