@@ -35,6 +35,7 @@ from strawberry.types import ExecutionContext
 from alur.core.i18n import current_language
 from alur.graphql import kinerja_mutations, mutations, queries
 from alur.graphql.context import DEFAULT_LANGUAGE
+from alur.graphql.execution import AlurExecutor
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -110,6 +111,7 @@ Mutation = merge_types("Mutation", (mutations.Mutation, kinerja_mutations.Kinerj
 schema = AlurSchema(
     query=Query,
     mutation=Mutation,
+    execution_context_class=AlurExecutor,
     extensions=[
         Language,
         NoNulVariables,
