@@ -67,19 +67,28 @@ def decode_cursor(
         ) from None
 
 
-def page_info(cursors: list[str], has_next: bool, after: str | None) -> PageInfo:
+def page_info(keys: list[CursorKey], has_next: bool, after: str | None) -> PageInfo:
+    """``pageInfo`` of a page whose rows have the cursor ``keys`` (in page order)."""
     return PageInfo(
         has_next_page=has_next,
         has_previous_page=after is not None,
-        start_cursor=cursors[0] if cursors else None,
-        end_cursor=cursors[-1] if cursors else None,
+        start_cursor=encode_cursor(*keys[0]) if keys else None,
+        end_cursor=encode_cursor(*keys[-1]) if keys else None,
     )
+
+
+CursorKey = tuple[str, datetime | None, int]
+"""What a cursor encodes: the list's kind, and the row's sort key and id."""
 
 
 @strawberry.type(description="A case and its cursor.")
 class CaseEdge:
-    cursor: str
     node: Case
+    key: strawberry.Private[CursorKey]
+
+    @strawberry.field(description="Where this case is in the list (for `after`).")
+    def cursor(self) -> str:
+        return encode_cursor(*self.key)
 
 
 @strawberry.type(description="A page of cases, most recently updated first.")
@@ -95,8 +104,13 @@ class CaseConnection:
 
 @strawberry.type(description="A task and its cursor.")
 class TaskEdge:
-    cursor: str
     node: Task
+    key: strawberry.Private[CursorKey]
+
+    @strawberry.field(description="Where this task is in the list (for `after`).")
+    def cursor(self) -> str:
+        """Encoded only when asked for: an inbox rarely wants every row's cursor."""
+        return encode_cursor(*self.key)
 
 
 @strawberry.type(description="A page of open tasks, soonest due first.")

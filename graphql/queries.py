@@ -25,7 +25,6 @@ from alur.graphql.pagination import (
     TaskEdge,
     check_first,
     decode_cursor,
-    encode_cursor,
     page_info,
     split_page,
 )
@@ -175,13 +174,10 @@ class Query:
             first,
         )
         info.context.loaders.cases.prime_many({r["id"]: r for r in rows})
-        edges = [
-            CaseEdge(cursor=encode_cursor("case", r["updated_at"], r["id"]), node=case_node(r))
-            for r in rows
-        ]
+        edges = [CaseEdge(node=case_node(r), key=("case", r["updated_at"], r["id"])) for r in rows]
         return CaseConnection(
             edges=edges,
-            page_info=page_info([e.cursor for e in edges], more, after),
+            page_info=page_info([e.key for e in edges], more, after),
             counter=lambda: listing.count_cases(scope, wanted, now),
         )
 
@@ -232,11 +228,11 @@ class Query:
             await listing.page_tasks(scope, wanted, now, first=first, after=keyset), first
         )
         edges = [
-            TaskEdge(cursor=encode_cursor("task", r["due"], r["id"]), node=node)
+            TaskEdge(node=node, key=("task", r["due"], r["id"]))
             for r, node in zip(rows, await task_nodes(info, rows), strict=True)
         ]
         return TaskConnection(
             edges=edges,
-            page_info=page_info([e.cursor for e in edges], more, after),
+            page_info=page_info([e.key for e in edges], more, after),
             counter=lambda: listing.count_tasks(scope, wanted, now),
         )
