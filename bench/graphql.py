@@ -51,7 +51,6 @@ import contextlib  # noqa: E402
 import cProfile  # noqa: E402
 import importlib.util  # noqa: E402
 import io  # noqa: E402
-import json  # noqa: E402
 import logging  # noqa: E402
 import pstats  # noqa: E402
 import signal  # noqa: E402
@@ -70,10 +69,10 @@ from typing import Any  # noqa: E402
 import httpx  # noqa: E402
 from litestar import Controller, Request, Response, get  # noqa: E402
 
-from alur.core.loader import definition_from_mapping  # noqa: E402
 from alur.graphql.pagination import encode_cursor  # noqa: E402
-from alur.tenants import listing  # noqa: E402
+from alur.tenants import listing, store  # noqa: E402
 from alur.tenants.database import close_database, open_database  # noqa: E402
+from alur.tenants.store import parse_snapshot, parsed_definition  # noqa: E402
 from alur.tenants.tables import Case, SopSnapshot, Task, Tenant  # noqa: E402
 from alur.tenants.tokens import authenticate, create_token  # noqa: E402
 from alur.web.testing import free_port  # noqa: E402
@@ -116,10 +115,6 @@ def bench_web() -> ModuleType:
 # --- the plain endpoint (mounted in the server process only) -------------------------------
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
 async def plain_inbox(authorization: str | None, role: str, unit: str | None) -> Any:
     """The first 50 open tasks of ``role`` (in ``unit``) with their case and step, as the
     GraphQL inbox reads them (same queries), shaped like its ``edges`` and ``pageInfo``."""
@@ -139,13 +134,13 @@ async def plain_inbox(authorization: str | None, role: str, unit: str | None) ->
         )
     }
     hashes = sorted({r["definition_hash"] for r in rows})
-    snapshots = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
-        SopSnapshot.definition_hash.is_in(hashes or ["-"])
-    )
-    definitions = {
-        s["definition_hash"]: definition_from_mapping(_json(s["body"]), source="snapshot")
-        for s in snapshots
-    }
+    definitions = {h: d for h in hashes if (d := parsed_definition(h)) is not None}
+    missing = [h for h in hashes if h not in definitions]
+    if missing:  # parsed once per process, as the API's loader does
+        for s in await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
+            SopSnapshot.definition_hash.is_in(missing)
+        ):
+            definitions[s["definition_hash"]] = parse_snapshot(s["definition_hash"], s["body"])
     edges = []
     for r in rows:
         d = definitions[r["definition_hash"]]
@@ -398,18 +393,15 @@ async def solo(base: str, inbox: Inbox, kind: str, requests: int) -> Results:
 # --- profiling -----------------------------------------------------------------------------
 
 
-async def profile(web: ModuleType, url: str, inbox: Inbox, rounds: int) -> None:
+async def profile(web: ModuleType, url: str, inbox: Inbox, rounds: int, top: int = 22) -> None:
     """Each endpoint ``rounds`` times in this process, one request at a time."""
     from piccolo.engine.postgres import PostgresEngine
     from piccolo.engine.sqlite import SQLiteEngine
 
-    from alur.graphql import dataloaders
-
     meter = web.Meter()
     meter.wrap_sql(SQLiteEngine)
     meter.wrap_sql(PostgresEngine)
-    meter.wrap_sync(dataloaders, "definition_from_mapping", "snapshot parse")
-    meter.wrap_sync(sys.modules[__name__], "definition_from_mapping", "snapshot parse")
+    meter.wrap_sync(store, "definition_from_mapping", "snapshot parse")
     app = make_app(url)
     try:
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
@@ -452,11 +444,11 @@ async def profile(web: ModuleType, url: str, inbox: Inbox, rounds: int) -> None:
             for kind, prof in profiles.items():
                 for order in ("tottime", "cumulative"):
                     out = io.StringIO()
-                    pstats.Stats(prof, stream=out).strip_dirs().sort_stats(order).print_stats(22)
+                    pstats.Stats(prof, stream=out).strip_dirs().sort_stats(order).print_stats(top)
                     lines = [ln for ln in out.getvalue().splitlines() if ln.strip()]
                     start = next(i for i, ln in enumerate(lines) if "ncalls" in ln)
-                    print(f"  cProfile, {kind} (top 22 by {order}):")
-                    for ln in lines[start : start + 23]:
+                    print(f"  cProfile, {kind} (top {top} by {order}):")
+                    for ln in lines[start : start + top + 1]:
                         print("    " + ln)
     finally:
         meter.restore()
@@ -477,7 +469,7 @@ def measure(web: ModuleType, name: str, url: str, tmp: Path, args: argparse.Name
     unit = f", unit {inbox.unit}" if inbox.unit else ""
     print(f"  inbox: role {inbox.role}{unit} of {OFFICE}: {inbox.open_tasks} open tasks")
     if args.profile:
-        asyncio.run(profile(web, url, inbox, args.profile_rounds))
+        asyncio.run(profile(web, url, inbox, args.profile_rounds, args.profile_top))
     results = {kind: Results() for kind in KINDS}
     alone = {}
     with server(web, url, tmp) as base:
@@ -542,6 +534,7 @@ def main() -> None:
     parser.add_argument("--cache", metavar="DIR", help="keep/reuse provisioned databases here")
     parser.add_argument("--profile", action="store_true", help="also profile in process")
     parser.add_argument("--profile-rounds", type=int, default=200)
+    parser.add_argument("--profile-top", type=int, default=22, help="functions per profile")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)

@@ -22,12 +22,12 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from alur.core.kinerja.model import Indicator, IndicatorSet, Submission
-from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
 
 # the rows are mapped to the model exactly as the service maps them (its helpers)
 from alur.tenants.kinerja_data import indicator_from_row, submission_from_row
 from alur.tenants.listing import CASE_COLUMNS, TASK_COLUMNS
+from alur.tenants.store import parse_snapshot, parsed_definition
 from alur.tenants.tables import (
     Case,
     Event,
@@ -153,15 +153,18 @@ class Loaders:
         return _many_each(case_ids, rows, "case")
 
     async def _definitions(self, hashes: list[str]) -> list[SopDefinition | None]:
-        rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
-            SopSnapshot.definition_hash.is_in(list(hashes))
-        )
-        found = {
-            r["definition_hash"]: definition_from_mapping(
-                _json(r["body"]), source=f"snapshot {r['definition_hash'][:12]}"
+        """Pinned definitions by content hash: parsed once per process (the store's cache),
+        so a statement only for those this process has not seen yet."""
+        found = {h: d for h in hashes if (d := parsed_definition(h)) is not None}
+        missing = [h for h in hashes if h not in found]
+        if missing:
+            rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
+                SopSnapshot.definition_hash.is_in(missing)
             )
-            for r in rows
-        }
+            for r in rows:
+                d = parse_snapshot(r["definition_hash"], r["body"])
+                if d is not None:
+                    found[r["definition_hash"]] = d
         return [found.get(h) for h in hashes]
 
     async def _users(self, ids: list[int]) -> list[dict | None]:

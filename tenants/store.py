@@ -52,6 +52,27 @@ _CLOSING = {
 # same in every tenant and database, so sharing the parsed object is safe; storing the
 # snapshot row is still tracked per store (see pin_definition).
 _PARSED: dict[str, SopDefinition] = {}
+_PARSED_MAX = 1000
+
+
+def parsed_definition(definition_hash: str) -> SopDefinition | None:
+    """The definition pinned as ``definition_hash``, if this process has parsed it."""
+    return _PARSED.get(definition_hash)
+
+
+def parse_snapshot(definition_hash: str, body: str | dict) -> SopDefinition | None:
+    """The definition in a snapshot row's ``body``, parsed once per process; None when the
+    body does not hash to ``definition_hash`` (a tampered or corrupt row)."""
+    found = _PARSED.get(definition_hash)
+    if found is not None:
+        return found
+    d = definition_from_mapping(_json(body), source=f"snapshot {definition_hash[:12]}")
+    if d.content_hash != definition_hash:
+        return None
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[definition_hash] = d
+    return d
 
 
 @dataclass(frozen=True)
@@ -121,15 +142,10 @@ class CaseStore:
             .where(SopSnapshot.definition_hash == definition_hash)
             .first()
         )
-        if row is None:
-            raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
-        d = definition_from_mapping(_json(row["body"]), source=f"snapshot {definition_hash[:12]}")
-        if d.content_hash != definition_hash:
+        d = parse_snapshot(definition_hash, row["body"]) if row is not None else None
+        if d is None:
             raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
         self._definitions[definition_hash] = d
-        if len(_PARSED) > 1000:
-            _PARSED.clear()
-        _PARSED[definition_hash] = d
         return d
 
     # --- cases -------------------------------------------------------------------------
