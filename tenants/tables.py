@@ -19,7 +19,6 @@ from piccolo.columns import (
     Boolean,
     Bytea,
     Date,
-    ForeignKey,
     Integer,
     OnDelete,
     Text,
@@ -28,6 +27,8 @@ from piccolo.columns import (
 )
 from piccolo.columns.defaults.timestamptz import TimestamptzNow
 from piccolo.table import Table
+
+from alur.tenants.columns import ForeignKey
 
 
 class Tenant(Table, tablename="alur_tenant"):
