@@ -77,6 +77,32 @@ async def test_the_database_fixture_is_fresh_and_bound(database: Database) -> No
     assert isinstance(database.engine, SQLiteEngine if database.is_sqlite else PostgresEngine)
 
 
+async def test_a_pooled_connection_goes_back_without_a_reset_round_trip(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL's connection pool")
+    sent: list[str] = []
+    execute = asyncpg.Connection.execute
+
+    async def recording(self: asyncpg.Connection, query: str, *args: object, **kw: object) -> str:
+        sent.append(query)
+        return await execute(self, query, *args, **kw)
+
+    monkeypatch.setattr(asyncpg.Connection, "execute", recording)
+    assert await Tenant.count() == 0
+    assert not [q for q in sent if "RESET ALL" in q]
+    # a transaction left open is still rolled back before the connection is reused
+    pool = database.engine.pool
+    async with pool.acquire() as connection:
+        await connection.execute("BEGIN")
+        await connection.execute(
+            "INSERT INTO alur_tenant (slug, name, plugin) VALUES ('x', 'X', 'p')"
+        )
+    assert "ROLLBACK" in sent
+    assert await Tenant.count() == 0
+
+
 # --- configuration ------------------------------------------------------------------------
 
 
