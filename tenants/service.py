@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 from alur.core.engine import (
     Action,
-    Actor,
     Complete,
     Context,
     Decide,
@@ -28,7 +27,6 @@ from alur.core.engine import (
     StartCase,
     Transition,
     act,
-    may_act,
     start,
 )
 from alur.core.engine.events import Event as EngineEvent
@@ -39,6 +37,8 @@ from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity import Person, actor_for, actor_in
+from alur.tenants.inbox import InboxTask as InboxTask  # re-exported
+from alur.tenants.inbox import as_of, inboxes, open_tasks
 from alur.tenants.kinerja_rules import with_step_data
 from alur.tenants.office import Office, load_office
 from alur.tenants.provisioning import calendar_for, calendar_from, tenant_sops
@@ -53,22 +53,6 @@ log = logging.getLogger(__name__)
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class InboxTask:
-    case_key: str
-    sop_id: str
-    period: str
-    task_no: int
-    step: int
-    kegiatan: str
-    unit: str | None
-    role: str
-    due: datetime | None
-    overdue: bool
-    assigned_to_me: bool
-    return_note: str
 
 
 @dataclass(frozen=True)
@@ -101,6 +85,7 @@ class TenantService:
         self._contexts: dict[int, Context] | None = None
         self._person: Person | None = None
         self._office: Office | None = None  # days off and units as loaded by open()
+        self._wrote = False  # whether this object has written an event (cases, tasks)
 
     @classmethod
     async def open(
@@ -205,6 +190,7 @@ class TenantService:
                 )
         key = secrets.token_hex(8)
         t = start(d, StartCase(key, period, units, dict(durations or {})), ctx)
+        self._wrote = True
         stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id)
         self._notify(d, t)
         return stored
@@ -232,6 +218,7 @@ class TenantService:
         recorded = await with_step_data(self, d, case, action)  # data kinerja rules
         if recorded is not action:
             t = act(d, case.state, recorded, ctx)
+        self._wrote = True
         stored = await self.store.apply(self.ref, case, t)
         self._notify(d, t)
         return stored
@@ -270,52 +257,23 @@ class TenantService:
     # --- inbox ---------------------------------------------------------------------------
 
     async def inbox(self, user_id: int) -> list[InboxTask]:
-        """The user's open tasks (own roles and units, active delegations), most urgent first."""
+        """The user's open tasks (own roles and units, active delegations), most urgent first.
+
+        A service opened for one request remembers them across requests
+        (:mod:`alur.tenants.inbox`), under the office's event sequence as this request read
+        it — so not once this request has itself written an event.
+        """
         ctx = await self.context(user_id)
-        actor: Actor = ctx.actor
-        roles = sorted({m.role for m in actor.memberships})
-        if not roles:
-            return []
-        rows = await Task.select(
-            Task.task_no,
-            Task.step,
-            Task.unit,
-            Task.role,
-            Task.due,
-            Task.assignee,
-            Task.return_note,
-            Task.case.key.as_alias("case_key"),
-            Task.case.sop_id.as_alias("sop_id"),
-            Task.case.period.as_alias("period"),
-            Task.case.definition_hash.as_alias("definition_hash"),
-        ).where((Task.tenant == self.ref.id) & (Task.status == "open") & Task.role.is_in(roles))
-        items = []
-        for r in rows:
-            if r["assignee"] is not None and str(r["assignee"]) != actor.id:
-                continue
-            d = await self.store.definition(r["definition_hash"])
-            step = d.step(r["step"])
-            if not may_act(actor, d, step, r["unit"]):
-                continue
-            due = r["due"]
-            items.append(
-                InboxTask(
-                    case_key=r["case_key"],
-                    sop_id=r["sop_id"],
-                    period=r["period"],
-                    task_no=r["task_no"],
-                    step=r["step"],
-                    kegiatan=step.kegiatan,
-                    unit=r["unit"],
-                    role=r["role"],
-                    due=due,
-                    overdue=due is not None and ctx.now > due,
-                    assigned_to_me=r["assignee"] is not None,
-                    return_note=r["return_note"],
-                )
-            )
-        far = datetime.max.replace(tzinfo=UTC)
-        return sorted(items, key=lambda i: (i.due or far, i.case_key, i.task_no))
+        key = None
+        if self._contexts is not None and self._office is not None and not self._wrote:
+            key = (self.ref.id, self.tenant["chain_seq"], ctx.actor)
+            found = inboxes.get(key)
+            if found is not None:
+                return as_of(found, ctx.now)
+        items = await open_tasks(self.ref.id, ctx, self.store.definition)
+        if key is not None:
+            inboxes.put(key, items)
+        return items
 
     # --- people --------------------------------------------------------------------------
 
