@@ -111,6 +111,11 @@ def _plan(field: GraphQLField | None) -> PlainField | None:
 class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
     """graphql-core's executor, reading plain fields without the per-field machinery."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # id(grouped field set) -> (the set, kept alive so that its id is not reused; its plan)
+        self._plans: dict[int, tuple[GroupedFieldSet, list[Any]]] = {}
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -179,10 +184,7 @@ class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
         graphql-core collects a list's item selection once and reuses the same grouped
         field set for every item, so its identity is the key (kept alive with it).
         """
-        cache: dict[int, tuple[GroupedFieldSet, list[Any]]] = self.__dict__.setdefault(
-            "_alur_planned", {}
-        )
-        cached = cache.get(id(grouped_field_set))
+        cached = self._plans.get(id(grouped_field_set))
         if cached is not None:
             return cached[1]
         planned = []
@@ -192,7 +194,7 @@ class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
                 None if node.arguments else plain_field(self.schema, parent_type, node.name.value)
             )
             planned.append((response_name, fields, plan))
-        cache[id(grouped_field_set)] = (grouped_field_set, planned)
+        self._plans[id(grouped_field_set)] = (grouped_field_set, planned)
         return planned
 
     def _execute_plain(
