@@ -72,8 +72,8 @@ from litestar import Controller, Request, Response, get  # noqa: E402
 from alur.graphql.pagination import encode_cursor  # noqa: E402
 from alur.tenants import listing, store  # noqa: E402
 from alur.tenants.database import close_database, open_database  # noqa: E402
-from alur.tenants.store import parse_snapshot, parsed_definition  # noqa: E402
-from alur.tenants.tables import Case, SopSnapshot, Task, Tenant  # noqa: E402
+from alur.tenants.store import pinned_definitions  # noqa: E402
+from alur.tenants.tables import Case, Task, Tenant  # noqa: E402
 from alur.tenants.tokens import authenticate, create_token  # noqa: E402
 from alur.web.testing import free_port  # noqa: E402
 
@@ -134,13 +134,7 @@ async def plain_inbox(authorization: str | None, role: str, unit: str | None) ->
         )
     }
     hashes = sorted({r["definition_hash"] for r in rows})
-    definitions = {h: d for h in hashes if (d := parsed_definition(h)) is not None}
-    missing = [h for h in hashes if h not in definitions]
-    if missing:  # parsed once per process, as the API's loader does
-        for s in await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
-            SopSnapshot.definition_hash.is_in(missing)
-        ):
-            definitions[s["definition_hash"]] = parse_snapshot(s["definition_hash"], s["body"])
+    definitions = await pinned_definitions(hashes)  # as the API's loader reads them
     edges = []
     for r in rows:
         d = definitions[r["definition_hash"]]

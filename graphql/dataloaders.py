@@ -27,13 +27,12 @@ from alur.core.model import SopDefinition
 # the rows are mapped to the model exactly as the service maps them (its helpers)
 from alur.tenants.kinerja_data import indicator_from_row, submission_from_row
 from alur.tenants.listing import CASE_COLUMNS, TASK_COLUMNS
-from alur.tenants.store import parse_snapshot, parsed_definition
+from alur.tenants.store import pinned_definitions
 from alur.tenants.tables import (
     Case,
     Event,
     IndicatorRow,
     IndicatorSetRow,
-    SopSnapshot,
     SubmissionRow,
     Task,
     Tenant,
@@ -155,16 +154,7 @@ class Loaders:
     async def _definitions(self, hashes: list[str]) -> list[SopDefinition | None]:
         """Pinned definitions by content hash: parsed once per process (the store's cache),
         so a statement only for those this process has not seen yet."""
-        found = {h: d for h in hashes if (d := parsed_definition(h)) is not None}
-        missing = [h for h in hashes if h not in found]
-        if missing:
-            rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
-                SopSnapshot.definition_hash.is_in(missing)
-            )
-            for r in rows:
-                d = parse_snapshot(r["definition_hash"], r["body"])
-                if d is not None:
-                    found[r["definition_hash"]] = d
+        found = await pinned_definitions(hashes)
         return [found.get(h) for h in hashes]
 
     async def _users(self, ids: list[int]) -> list[dict | None]:

@@ -17,6 +17,7 @@ however long its history is. On SQLite every write transaction is ``BEGIN IMMEDI
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,24 +56,24 @@ _PARSED: dict[str, SopDefinition] = {}
 _PARSED_MAX = 1000
 
 
-def parsed_definition(definition_hash: str) -> SopDefinition | None:
-    """The definition pinned as ``definition_hash``, if this process has parsed it."""
-    return _PARSED.get(definition_hash)
-
-
-def parse_snapshot(definition_hash: str, body: str | dict) -> SopDefinition | None:
-    """The definition in a snapshot row's ``body``, parsed once per process; None when the
-    body does not hash to ``definition_hash`` (a tampered or corrupt row)."""
-    found = _PARSED.get(definition_hash)
-    if found is not None:
-        return found
-    d = definition_from_mapping(_json(body), source=f"snapshot {definition_hash[:12]}")
-    if d.content_hash != definition_hash:
-        return None
-    if len(_PARSED) >= _PARSED_MAX:
-        _PARSED.clear()
-    _PARSED[definition_hash] = d
-    return d
+async def pinned_definitions(hashes: Sequence[str]) -> dict[str, SopDefinition]:
+    """The pinned definitions of ``hashes``, by hash, parsed once per process: a statement
+    only for those this process has not seen yet. A hash with no snapshot row, or whose
+    row's body does not hash to it (a tampered or corrupt row), is left out."""
+    found = {h: d for h in hashes if (d := _PARSED.get(h)) is not None}
+    missing = [h for h in hashes if h not in found]
+    if missing:
+        rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
+            SopSnapshot.definition_hash.is_in(missing)
+        )
+        for row in rows:
+            h = row["definition_hash"]
+            d = definition_from_mapping(_json(row["body"]), source=f"snapshot {h[:12]}")
+            if d.content_hash == h:
+                if len(_PARSED) >= _PARSED_MAX:
+                    _PARSED.clear()
+                found[h] = _PARSED[h] = d
+    return found
 
 
 @dataclass(frozen=True)
@@ -134,15 +135,9 @@ class CaseStore:
         self._definitions[d.content_hash] = d
 
     async def definition(self, definition_hash: str) -> SopDefinition:
-        cached = self._definitions.get(definition_hash) or _PARSED.get(definition_hash)
-        if cached is not None:
-            return cached
-        row = (
-            await SopSnapshot.select(SopSnapshot.body)
-            .where(SopSnapshot.definition_hash == definition_hash)
-            .first()
-        )
-        d = parse_snapshot(definition_hash, row["body"]) if row is not None else None
+        d = self._definitions.get(definition_hash)
+        if d is None:
+            d = (await pinned_definitions([definition_hash])).get(definition_hash)
         if d is None:
             raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
         self._definitions[definition_hash] = d

@@ -69,7 +69,7 @@ from alur.tenants.kinerja import KinerjaService
 from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import MAX_ATTACHMENT_BYTES, InboxTask, TenantService
-from alur.tenants.store import CaseStore, TenantRef
+from alur.tenants.store import CaseStore, TenantRef, pinned_definitions
 from alur.tenants.tables import Attachment, Case, Event, SopSnapshot, Tenant
 from alur.tenants.tables import Task as TaskRow
 
@@ -951,3 +951,22 @@ async def test_the_old_plugin_version_gone_the_case_still_loads(database, plugin
     assert d.content_hash == old.definition_hash == sample.content_hash
     with pytest.raises(NotFound):
         await fresh.definition("0" * 64)
+
+
+async def test_a_snapshot_whose_body_does_not_match_its_hash_is_not_found(database, sample) -> None:
+    body = json.dumps(definition_to_dict(sample), ensure_ascii=False)
+    for definition_hash in (sample.content_hash, "f" * 64):  # the right hash; a wrong one
+        await SopSnapshot.insert(
+            SopSnapshot(
+                definition_hash=definition_hash,
+                plugin=CONTOH,
+                sop_id=sample.id,
+                version=sample.version,
+                body=body,
+            )
+        )
+    found = await pinned_definitions([sample.content_hash, "f" * 64, "0" * 64])
+    assert list(found) == [sample.content_hash]
+    assert found[sample.content_hash] == sample
+    with pytest.raises(NotFound):
+        await CaseStore(database).definition("f" * 64)
