@@ -59,7 +59,6 @@ class PlainField(NamedTuple):
     field: GraphQLField
     read: Callable[[Any], Any]
     """The value from the source object (strawberry's default resolver, unwrapped)."""
-    field_type: GraphQLOutputType
     inner: GraphQLLeafType | GraphQLObjectType
     non_null: bool
     leaf: bool
@@ -105,7 +104,7 @@ def _plan(field: GraphQLField | None) -> PlainField | None:
         def read(source: Any) -> Any:
             return resolver(source, name)
 
-    return PlainField(field, read, field.type, inner, non_null, leaf)
+    return PlainField(field, read, inner, non_null, leaf)
 
 
 class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
@@ -227,7 +226,7 @@ class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
             path = Path(parent_path, response_name, parent_type.name)
             info = self.build_resolve_info(plan.field, to_nodes(fields), parent_type, path)
             return self.complete_awaitable_value(
-                plan.field_type, fields, info, path, value, position_context
+                plan.field.type, fields, info, path, value, position_context
             )
         if plan.leaf:
             try:
@@ -240,10 +239,10 @@ class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
         try:
             completed = self._sub_selection(object_type, fields, path, value, position_context)
         except Exception as raw_error:
-            self.handle_field_error(raw_error, plan.field_type, fields, path)
+            self.handle_field_error(raw_error, plan.field.type, fields, path)
             return None
         if self.is_awaitable(completed):
-            return self._completed_later(completed, plan.field_type, fields, path)
+            return self._completed_later(completed, plan.field.type, fields, path)
         return completed
 
     def complete_value(
