@@ -14,11 +14,6 @@ from alur.tenants.sqlite_engine import PooledSQLiteEngine
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def engine_at(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **kwargs: Any
 ) -> tuple[PooledSQLiteEngine, list[tuple[str, int]]]:

@@ -8,6 +8,7 @@ controllers and the exception handlers that turn domain errors into pages.
 
 from __future__ import annotations
 
+import functools
 import gc
 import logging
 from pathlib import Path
@@ -46,9 +47,7 @@ HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
 
 
-_frozen = False
-
-
+@functools.cache
 def freeze_startup_heap() -> None:
     """Keep the cyclic garbage collector off what startup built, once per process.
 
@@ -57,10 +56,7 @@ def freeze_startup_heap() -> None:
     them all again, in the middle of some request. Requests' own garbage is collected as
     before.
     """
-    global _frozen
-    if not _frozen:
-        gc.freeze()
-        _frozen = True
+    gc.freeze()
 
 
 def create_app(
