@@ -345,6 +345,10 @@ import sqlite3  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from argon2 import PasswordHasher  # noqa: E402
+
+from alur.graphql.testing import World, provision  # noqa: E402
+from alur.tenants import identity  # noqa: E402
 from alur.tenants.database import Database, close_database, open_database  # noqa: E402
 from alur.tenants.testing import TemporaryPostgres, run_coroutine  # noqa: E402
 
@@ -440,3 +444,21 @@ async def database(database_url: str, anyio_backend: str) -> AsyncIterator[Datab
         yield db
     finally:
         await close_database(db)
+
+
+# --- the GraphQL offices ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2 with the cheapest parameters: tests that create people pay milliseconds, not
+    tens of them. Modules use it for every test: ``pytest.mark.usefixtures("cheap_hasher")``."""
+    monkeypatch.setattr(
+        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
+
+
+@pytest.fixture
+async def world(database: Database, installed: AlurPlugins, cheap_hasher: None) -> World:
+    """Two provisioned offices with people and tokens (:func:`alur.graphql.testing.provision`)."""
+    return await provision(database, installed)

@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from click.testing import CliRunner, Result
 from litestar.testing import TestClient
 
@@ -21,7 +20,6 @@ from alur.cli.main import cli
 from alur.core import AlurPlugins
 from alur.graphql.dataloaders import TENANT_COLUMNS
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, provision
-from alur.tenants import identity
 from alur.tenants.database import Database, close_database, open_database
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity import add_membership, create_user
@@ -38,14 +36,7 @@ from alur.tenants.tokens import (
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 
 async def office_with_people(plugins: AlurPlugins) -> None:

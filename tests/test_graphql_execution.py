@@ -18,23 +18,20 @@ from typing import Annotated, Any
 
 import pytest
 import strawberry
-from argon2 import PasswordHasher
 from graphql import GraphQLObjectType
 from strawberry.extensions import SchemaExtension
 from strawberry.scalars import JSON
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from alur.core import AlurPlugins, Answer
+from alur.core import Answer
 from alur.core.engine import Claim, Complete, Decide
 from alur.graphql.execution import AlurExecutor, plain_field
 from alur.graphql.schema import schema as alur_schema
-from alur.graphql.testing import SOP_A, World, provision
-from alur.tenants import identity
-from alur.tenants.database import Database
+from alur.graphql.testing import SOP_A, World
 from alur.tenants.kinerja import KinerjaService
 from alur.tenants.kinerja_samples import fill_in_sample
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 
 # --- a schema of awkward cases ------------------------------------------------------------------
@@ -258,18 +255,6 @@ def test_only_plain_fields_take_the_fast_path() -> None:
 
 
 # --- the real schema --------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture
-async def world(database: Database, installed: AlurPlugins) -> World:
-    return await provision(database, installed)
 
 
 ALUR_QUERIES = {

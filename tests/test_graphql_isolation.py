@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from graphql import (
     GraphQLField,
     GraphQLInputObjectType,
@@ -32,28 +31,18 @@ from graphql import (
     get_named_type,
 )
 
-from alur.core import AlurPlugins
 from alur.core.engine import Claim, Complete
 from alur.graphql.schema import schema
-from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, SOP_B, World, provision
-from alur.tenants import identity
-from alur.tenants.database import Database
+from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, SOP_B, World
 from alur.tenants.identity import add_membership, create_user
 from alur.tenants.kinerja import KinerjaService
 from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.tables import Case, Event, Task
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 GHOST = "zz-hantu-zz"  # an identifier of nothing, of any kind
 VALUE = "<value>"  # what the probed value (B's or the ghost) is replaced with before comparing
-
-
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 # --- the schema's arguments ----------------------------------------------------------------
@@ -519,11 +508,6 @@ async def answer(world: World, probe: Probe, token: str, value: Any) -> tuple[An
     assert result.errors is None, (probe.query, variables, result.errors)
     created = [r["key"] for r in await Case.select(Case.key) if r["key"] not in before]
     return result.data, created
-
-
-@pytest.fixture
-async def world(database: Database, installed: AlurPlugins) -> World:
-    return await provision(database, installed)
 
 
 async def test_office_bs_identifiers_reveal_nothing_to_office_a(world: World) -> None:

@@ -13,13 +13,11 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from alur.core import AlurPlugins, create_plugin_manager
+from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.core.kinerja.model import Entry, Submission
-from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World, provision
-from alur.tenants import identity
+from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
 from alur.tenants.database import Database
 from alur.tenants.identity import add_membership, create_user
 from alur.tenants.kinerja import KinerjaService, Upload
@@ -31,7 +29,7 @@ from alur.tenants.tables import IndicatorRow, SubmissionRow
 from alur.tenants.tokens import create_token
 from tests.test_graphql_queries import counting
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 PERIOD = "Triwulan III 2026"
 PELAYANAN = "Meningkatnya kualitas pelayanan publik"
@@ -116,18 +114,6 @@ query($key: String!) { case(key: $key) { __typename ... on Case { kinerja {
   approvals { kind step recapHash name jabatan nip acting actingFor at valid }
 } } ... on Error { message } } }
 """
-
-
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture
-async def world(database: Database, installed: AlurPlugins) -> World:
-    return await provision(database, installed)
 
 
 async def do(world: World, mutation: str, token: str, **variables: Any) -> dict[str, Any]:

@@ -8,13 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
 from alur.core import AlurPlugins
 from alur.core.engine import Claim, Complete
-from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World, provision
-from alur.tenants import identity
-from alur.tenants.database import Database
+from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
 from alur.tenants.errors import Conflict
 from alur.tenants.identity import add_membership, create_user
 from alur.tenants.kinerja import KinerjaService
@@ -24,19 +21,7 @@ from alur.tenants.store import CaseStore
 from alur.tenants.tables import Event, Membership, Tenant
 from alur.tenants.tokens import create_token
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture
-async def world(database: Database, installed: AlurPlugins) -> World:
-    return await provision(database, installed)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 
 RESULT = """

@@ -11,32 +11,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 
-from alur.core import AlurPlugins, Answer
+from alur.core import Answer
 from alur.core.engine import Claim, Complete, Decide
 from alur.graphql.context import language_from, make_context
 from alur.graphql.schema import MAX_DEPTH
-from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, World, provision
-from alur.tenants import identity
+from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, World
 from alur.tenants.database import Database
 from alur.tenants.kinerja import KinerjaService
 from alur.tenants.kinerja_samples import fill_in_sample
 from alur.tenants.tokens import authenticate
 
-pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture(autouse=True)
-def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
-
-
-@pytest.fixture
-async def world(database: Database, installed: AlurPlugins) -> World:
-    return await provision(database, installed)
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 
 async def start(world: World, period: str = "Triwulan I 2026") -> str:
