@@ -11,6 +11,12 @@ strawberry's ``make_graphql_controller`` with two adjustments:
   websocket route), and a request strawberry cannot read (no query, a body that is not
   JSON) or an unexpected exception answers JSON ``{"errors": [...]}``, not text or HTML.
 
+Before strawberry sees a request with a valid token, the token's request is counted
+(:func:`alur.tenants.api_rate.count_request`, shared by every process through the
+database): over ``ALUR_GRAPHQL_RATE_LIMIT`` requests in a window answers HTTP 429 with
+``Retry-After`` and a GraphQL error whose ``extensions.code`` is ``RATE_LIMITED``. The
+context carries the cost budget the executor enforces (:mod:`alur.graphql.limits`).
+
 CSRF protection does not apply to ``/graphql`` (``create_app`` excludes it): requests
 authenticate with a bearer header, not a cookie, so another site cannot forge them.
 """
@@ -28,10 +34,15 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from strawberry.litestar import make_graphql_controller
 
+from alur.core.i18n import current_language, error_message
 from alur.graphql.context import AlurContext, request_context
+from alur.graphql.limits import ApiLimits
 from alur.graphql.schema import schema
+from alur.tenants.api_rate import count_request
+from alur.tenants.errors import RateLimited
 
 PATH = "/graphql"
+RATE_LIMITED = "RATE_LIMITED"
 log = logging.getLogger(__name__)
 
 
@@ -52,8 +63,26 @@ def _json_error(request: Request[Any, Any, Any], exc: Exception) -> Response:
     )
 
 
-def graphql_controller() -> type[Controller]:
-    """The controller serving ``/graphql``: GET and POST, and GraphiQL in a browser."""
+def _rate_limited(error: RateLimited, language: str) -> Response:
+    token = current_language.set(language)
+    try:
+        message = error_message(error)
+    finally:
+        current_language.reset(token)
+    retry_after = error.params["retry_after"]
+    extensions = {"code": RATE_LIMITED, "retryAfter": retry_after}
+    return Response(
+        {"errors": [{"message": message, "extensions": extensions}]},
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+        media_type=MediaType.JSON,
+    )
+
+
+def graphql_controller(limits: ApiLimits | None = None) -> type[Controller]:
+    """The controller serving ``/graphql``: GET and POST, and GraphiQL in a browser.
+    ``limits``: the cost budget and request rate (default: from the environment, now)."""
+    limits = limits or ApiLimits.from_env()
     base = make_graphql_controller(schema, path=PATH, graphql_ide="graphiql")
 
     class GraphQLController(base):  # type: ignore[valid-type,misc]
@@ -90,6 +119,17 @@ def graphql_controller() -> type[Controller]:
             self, request: Request[Any, Any, Any], context: AlurContext, response: Response
         ) -> Response:
             request.state.graphql_response = response
+            context.cost_budget = limits.cost_budget
+            if context.identity is not None:
+                try:
+                    await count_request(
+                        context.identity.token_id,
+                        limit=limits.rate_limit,
+                        window=limits.rate_window,
+                        now=limits.clock(),
+                    )
+                except RateLimited as error:
+                    return _rate_limited(error, context.language)
             try:
                 return await self.run(request, context=context, root_value=None)
             except CrossWebHTTPException as exc:  # no query, a body that is not JSON, …

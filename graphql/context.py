@@ -21,6 +21,7 @@ from strawberry.litestar import BaseContext
 from alur.core.i18n import LANGUAGES
 from alur.core.plugins import AlurPlugins
 from alur.graphql.dataloaders import Loaders
+from alur.graphql.limits import DEFAULT_COST_BUDGET
 from alur.tenants.database import Database
 from alur.tenants.service import TenantService
 from alur.tenants.tokens import TokenIdentity, authenticate
@@ -45,7 +46,8 @@ class AlurContext(BaseContext, kw_only=True):
     ``identity`` is ``None`` when the request carried no usable token; ``auth_problem`` then
     says why ("missing", "malformed" or "invalid"), for the ``UNAUTHENTICATED`` error.
     ``cache`` keeps what one request computes once (the office's service layer, SOP
-    definitions converted for its calendar); it dies with the request.
+    definitions converted for its calendar); it dies with the request. ``cost_budget`` is
+    the most an operation may cost (:mod:`alur.graphql.limits`).
     """
 
     db: Database
@@ -56,6 +58,7 @@ class AlurContext(BaseContext, kw_only=True):
     now: datetime = msgspec.field(default_factory=lambda: datetime.now(UTC))
     loaders: Loaders = msgspec.field(default_factory=lambda: Loaders(None))
     cache: dict[object, Any] = msgspec.field(default_factory=dict)
+    cost_budget: int = DEFAULT_COST_BUDGET
 
     @property
     def scope(self) -> int | None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import operator
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -43,11 +43,13 @@ from graphql import (
     Undefined,
     is_leaf_type,
 )
-from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
+from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
+
+from alur.graphql.limits import DEFAULT_COST_BUDGET, operation_cost, too_costly
 
 # Values that are certainly neither errors nor awaitables (the common leaf values).
 _PLAIN_VALUES = frozenset({str, int, float, bool, date, datetime, Decimal})
@@ -114,6 +116,31 @@ class AlurExecutor(StrawberryGraphQLCoreExecutionContext):
         super().__init__(*args, **kwargs)
         # id(grouped field set) -> (the set, kept alive so that its id is not reused; its plan)
         self._plans: dict[int, tuple[GroupedFieldSet, list[Any]]] = {}
+
+    def execute_collected_root_fields(
+        self,
+        root_type: GraphQLObjectType,
+        root_value: Any,
+        grouped_field_set: GroupedFieldSet,
+        serially: bool,
+        new_defer_usages: Sequence[DeferUsage],
+    ) -> AwaitableOrValue[dict[str, Any]]:
+        """Refuse an operation over the cost budget (``context.cost_budget``) before any of
+        its fields runs (:mod:`alur.graphql.limits`)."""
+        budget = getattr(self.context_value, "cost_budget", DEFAULT_COST_BUDGET)
+        cost = operation_cost(
+            self.schema,
+            root_type,
+            grouped_field_set,
+            self.variable_values,
+            self.collect_subfields,
+            budget=budget,
+        )
+        if cost > budget:
+            raise too_costly(cost, budget)
+        return super().execute_collected_root_fields(
+            root_type, root_value, grouped_field_set, serially, new_defer_usages
+        )
 
     def execute_fields(
         self,

@@ -21,10 +21,9 @@ import strawberry
 from strawberry.relay import PageInfo
 
 from alur.core.i18n import format_message, gettext
+from alur.graphql.limits import DEFAULT_PAGE as DEFAULT_PAGE  # defined with the cost analysis
+from alur.graphql.limits import MAX_PAGE
 from alur.graphql.types import Case, Task
-
-MAX_PAGE = 100
-DEFAULT_PAGE = 20
 
 
 class BadPage(ValueError):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from alur.core.errors import N_, ActionError, AlurError, InvalidInput
 
-__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "TenantSuspended"]
+__all__ = ["Conflict", "Forbidden", "InvalidInput", "NotFound", "RateLimited", "TenantSuspended"]
 
 
 class NotFound(AlurError):
@@ -34,3 +34,14 @@ class Forbidden(AlurError):
 class TenantSuspended(AlurError):
     code = "tenant_suspended"
     template = N_("the office {slug} is suspended; ask the platform operators")
+
+
+class RateLimited(AlurError):
+    """An API token made more requests than its window allows; ``retry_after`` is the
+    number of seconds until the next window."""
+
+    code = "rate_limited"
+    template = N_(
+        "this API token made more than {limit} requests in {window} seconds: "
+        "try again in {retry_after} seconds"
+    )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     JSON,
+    BigInt,
     Boolean,
     Bytea,
     Date,
@@ -263,6 +264,16 @@ class ApiToken(Table, tablename="alur_api_token"):
     last_used_at = Timestamptz(null=True, default=None)
 
 
+class ApiRate(Table, tablename="alur_api_rate"):
+    """The requests an API token made in its current window (:mod:`alur.tenants.api_rate`).
+    ``token`` is the token's id, and the primary key: one row per token, removed with it
+    (``ON DELETE CASCADE`` in the migration)."""
+
+    token = Integer(primary_key=True)
+    window_start = BigInt()  # epoch seconds, a multiple of the window
+    requests = Integer()
+
+
 class Session(Table, tablename="alur_session"):
     """A server-side web session."""
 
@@ -288,5 +299,6 @@ TABLES: tuple[type[Table], ...] = (
     IndicatorRow,
     SubmissionRow,
     ApiToken,
+    ApiRate,
     Session,
 )

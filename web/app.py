@@ -26,6 +26,7 @@ from litestar.template.config import TemplateConfig
 from alur.core.i18n import current_language, gettext, ngettext, pick_language
 from alur.core.plugins import AlurPlugins, create_plugin_manager
 from alur.graphql.app import graphql_controller
+from alur.graphql.limits import ApiLimits
 from alur.tenants.database import close_database, open_database
 from alur.web.controllers.admin import AdminController
 from alur.web.controllers.admin_tokens import TokensController
@@ -64,6 +65,7 @@ def create_app(
     plugins: AlurPlugins | None = None,
     *,
     extra_controllers: tuple[Any, ...] = (),
+    graphql_limits: ApiLimits | None = None,
 ) -> Litestar:
     settings = settings or WebSettings.from_env()
     services = Services(
@@ -105,7 +107,7 @@ def create_app(
             AdminController,
             TokensController,
             PlatformController,
-            graphql_controller(),
+            graphql_controller(graphql_limits),
             *extra_controllers,
             create_static_files_router(path="/static", directories=[HERE / "static"]),
         ],
