@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import httpx
@@ -27,9 +27,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(
-    database_url: str, workdir: Path, *, startup_timeout: float = 60.0
+    database_url: str,
+    workdir: Path,
+    *,
+    startup_timeout: float = 60.0,
+    environ: Mapping[str, str] | None = None,
 ) -> Iterator[tuple[str, Path]]:
-    """Serve the app on ``database_url``; yields (base URL, server log path)."""
+    """Serve the app on ``database_url`` (``environ``: more settings); yields (base URL,
+    server log path)."""
     port = free_port()
     log_path = workdir / f"server-{port}.log"
     env = {
@@ -37,6 +42,7 @@ def running_app(
         "ALUR_DATABASE_URL": database_url,
         "ALUR_SECRET_KEY": "test-secret-" + "k" * 32,
         "PYTHONUNBUFFERED": "1",
+        **(environ or {}),
     }
     command = [
         *(sys.executable, "-m", "uvicorn", "alur.web.asgi:app"),
