@@ -30,6 +30,7 @@ from alur.tenants.identity import (
     add_membership,
     create_user,
     current_offices,
+    office_today,
 )
 from alur.tenants.provisioning import create_tenant
 from alur.tenants.service import TenantService
@@ -42,7 +43,7 @@ PASSWORD = "rahasia-2026"
 A = "satpolpp-banyumas"
 B = "kesbangpol-pekalongan"
 SOP_B = "pengumpulan-pengolahan-data-kinerja"
-TODAY = date.today()
+TODAY = office_today("Asia/Jakarta", datetime.now(UTC))  # both offices' timezone (WIB)
 # username: (first day, last day) of their Plt in office B
 DELEGATES = {
     "plt.lalu": (TODAY - timedelta(days=60), TODAY - timedelta(days=30)),  # ended last month
