@@ -10,9 +10,12 @@ Registration hooks (``alur_institution``, ``alur_roles``, ``alur_units``,
 starts, so every answer is attributed to its plugin and a plugin that fails is reported and
 set aside while the others keep working.
 
-Event hooks (``alur_case_started``, ``alur_step_completed``, ``alur_gate_decided``) are
-called after the change has been saved; their return value is ignored and an exception in
-one plugin is reported without stopping the others or undoing the change.
+Case hooks — the event hooks (``alur_case_started``, ``alur_step_completed``,
+``alur_gate_decided``) and ``alur_validate_step_data`` — are called only on the plugin that
+owns the case's definition (the plugin of the office that started the case). A plugin never
+sees another plugin's cases, and cannot veto their data. Event hooks are called after the
+change has been saved; their return value is ignored and an exception is reported without
+undoing the change.
 """
 
 from __future__ import annotations
@@ -77,7 +80,7 @@ def alur_sop_definitions() -> Sequence[SopDefinition]:
 
 @hookspec
 def alur_case_started(case: CaseState, definition: SopDefinition, event: Event) -> None:
-    """Called after a case of one of this installation's SOPs has started.
+    """Called after a case of one of this plugin's SOPs has started (only this plugin's).
 
     :param case: the state of the new case (its first task is open).
     :param definition: the definition the case pinned.
@@ -89,7 +92,8 @@ def alur_case_started(case: CaseState, definition: SopDefinition, event: Event) 
 def alur_step_completed(
     case: CaseState, definition: SopDefinition, step: Step, event: Event
 ) -> None:
-    """Called after a task of a process, start or end step was completed.
+    """Called after a task of a process, start or end step of a case of this plugin's SOPs
+    was completed.
 
     :param case: the case state after the completion.
     :param definition: the case's definition.
@@ -102,7 +106,7 @@ def alur_step_completed(
 def alur_gate_decided(
     case: CaseState, definition: SopDefinition, step: Step, answer: Answer, event: Event
 ) -> None:
-    """Called after a gate was decided ("ya" or "tidak").
+    """Called after a gate of a case of this plugin's SOPs was decided ("ya" or "tidak").
 
     :param case: the case state after the decision.
     :param definition: the case's definition.
@@ -116,7 +120,8 @@ def alur_gate_decided(
 def alur_validate_step_data(
     definition: SopDefinition, step: Step, unit: str | None, data: Mapping[str, Any]
 ) -> Sequence[str] | None:
-    """Check the data submitted when completing a step, before anything is saved.
+    """Check the data submitted when completing a step of a case of this plugin's SOPs,
+    before anything is saved. Only this plugin is asked about its cases' data.
 
     :param definition: the case's definition.
     :param step: the step being completed.

@@ -12,8 +12,10 @@ every answer. Anything that goes wrong makes that one plugin fail: it is unregis
 its errors are recorded (:attr:`LoadedPlugin.errors`, :attr:`AlurPlugins.load_errors`),
 while the other plugins keep working. Nothing is swallowed silently.
 
-Event hooks are also called one plugin at a time; a plugin that raises is reported in the
-returned list of :class:`PluginError` and the others still run.
+Case hooks — the event hooks and ``alur_validate_step_data`` — reach only the plugin that
+owns the case's definition (``plugin=``, the plugin name a case records when it starts):
+another office's plugin never sees the case and cannot veto its data. A plugin that raises
+in an event hook is reported in the returned list of :class:`PluginError`.
 """
 
 from __future__ import annotations
@@ -272,23 +274,36 @@ class AlurPlugins:
 
     # --- event hooks --------------------------------------------------------------------
 
-    def case_started(
-        self, case: CaseState, definition: SopDefinition, event: Event
-    ) -> list[PluginError]:
-        return self._notify("alur_case_started", case=case, definition=definition, event=event)
+    # Each takes ``plugin``: the name of the plugin that owns the case's definition, the
+    # only one called.
 
-    def step_completed(
-        self, case: CaseState, definition: SopDefinition, step: Step, event: Event
+    def case_started(
+        self, case: CaseState, definition: SopDefinition, event: Event, *, plugin: str
     ) -> list[PluginError]:
         return self._notify(
-            "alur_step_completed", case=case, definition=definition, step=step, event=event
+            "alur_case_started", plugin, case=case, definition=definition, event=event
+        )
+
+    def step_completed(
+        self, case: CaseState, definition: SopDefinition, step: Step, event: Event, *, plugin: str
+    ) -> list[PluginError]:
+        return self._notify(
+            "alur_step_completed", plugin, case=case, definition=definition, step=step, event=event
         )
 
     def gate_decided(
-        self, case: CaseState, definition: SopDefinition, step: Step, answer: Answer, event: Event
+        self,
+        case: CaseState,
+        definition: SopDefinition,
+        step: Step,
+        answer: Answer,
+        event: Event,
+        *,
+        plugin: str,
     ) -> list[PluginError]:
         return self._notify(
             "alur_gate_decided",
+            plugin,
             case=case,
             definition=definition,
             step=step,
@@ -297,16 +312,23 @@ class AlurPlugins:
         )
 
     def validate_step_data(
-        self, definition: SopDefinition, step: Step, unit: str | None, data: Mapping[str, Any]
+        self,
+        definition: SopDefinition,
+        step: Step,
+        unit: str | None,
+        data: Mapping[str, Any],
+        *,
+        plugin: str,
     ) -> list[str]:
-        """Every message of every plugin about ``data``; an empty list accepts it.
+        """The messages of ``plugin`` — the owner of the case's definition, and no other —
+        about ``data``; an empty list accepts it.
 
         A plugin that raises or answers something other than a list of texts yields a
         message too, so the data is refused rather than silently accepted.
         """
         messages: list[str] = []
         kwargs = {"definition": definition, "step": step, "unit": unit, "data": data}
-        for impl in self._impls("alur_validate_step_data"):
+        for impl in self._owned("alur_validate_step_data", plugin):
             try:
                 answer = _call(impl, kwargs)
             except Exception as exc:
@@ -322,9 +344,15 @@ class AlurPlugins:
             messages.extend(answer)
         return messages
 
-    def _notify(self, hook: str, **kwargs: Any) -> list[PluginError]:
+    def _owned(self, hook: str, plugin: str) -> list[pluggy.HookImpl]:
+        """The implementations of ``hook`` by the registered plugin named ``plugin`` (none
+        if it is not registered: failed, disabled or not installed)."""
+        owner = self._pm.get_plugin(plugin)
+        return [] if owner is None else self._impls(hook, owner)
+
+    def _notify(self, hook: str, plugin: str, **kwargs: Any) -> list[PluginError]:
         errors: list[PluginError] = []
-        for impl in self._impls(hook):
+        for impl in self._owned(hook, plugin):
             try:
                 _call(impl, kwargs)
             except Exception as exc:

@@ -27,7 +27,8 @@ def _auth_message(problem: str | None) -> str:
         return gettext('the Authorization header must read "Bearer <token>"')
     if problem == "invalid":
         return gettext(
-            "the API token is not valid: it is unknown or revoked, or its person is deactivated"
+            "the API token is not valid: it is unknown or revoked, or its person is deactivated "
+            "or not a member of its office today"
         )
     return gettext('send an API token in the header "Authorization: Bearer <token>"')
 

@@ -3,13 +3,21 @@
 Passwords are hashed with argon2 (argon2-cffi's defaults). :func:`actor_for` turns a user's
 memberships in a tenant, plus the delegations active on a given day, into the engine's
 :class:`~alur.core.engine.Actor` — the only way a person is handed to the state machine.
+
+Who belongs to an office *now* is decided here, once: :func:`current_offices` (a loaded
+:class:`Person`) and :func:`belongs` (by ids). A membership counts always; a Plt/Plh
+delegation counts only from its first to its last day inclusive, both read as dates in the
+*office's* timezone. Every door asks these — the web's office list and ``/t/{slug}/…``
+routes, and the GraphQL tokens bound to a person — so an expired or future Plt/Plh opens
+nothing of the office.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -214,9 +222,9 @@ async def add_delegation(
 class Person:
     """A user with every membership and delegation they hold, in every office.
 
-    Loaded once per web request (:func:`load_person`, three queries) and used both for the
-    list of the person's offices and, through :func:`actor_in`, for the engine actor in the
-    office of the page — instead of loading the same rows again per office.
+    Loaded once per web request (:func:`load_person`, one statement) and used both for the
+    list of the person's current offices (:func:`current_offices`) and, through
+    :func:`actor_in`, for the engine actor in the office of the page — instead of loading the same rows again per office.
     """
 
     user_id: int
@@ -224,7 +232,7 @@ class Person:
     username: str
     active: bool
     memberships: tuple[dict, ...]  # tenant, slug, tenant_name, role, unit_slug, administrator
-    delegations: tuple[dict, ...]  # tenant, slug, tenant_name, role, unit_slug, kind, …
+    delegations: tuple[dict, ...]  # tenant, slug, tenant_name, timezone, role, unit_slug, kind, …
 
 
 # The person, their memberships and their delegations in one statement (a page asks on
@@ -232,14 +240,14 @@ class Person:
 _PERSON = """
 SELECT u.name AS user_name, u.username, u.active, x.*
 FROM alur_user u LEFT JOIN (
-  SELECT 'm' AS row_kind, m.tenant, t.slug, t.name AS tenant_name, m.role,
+  SELECT 'm' AS row_kind, m.tenant, t.slug, t.name AS tenant_name, t.timezone, m.role,
          un.slug AS unit_slug, m.administrator, NULL AS kind, NULL AS official,
          NULL AS official_name, CAST(NULL AS DATE) AS starts_on, CAST(NULL AS DATE) AS ends_on
   FROM alur_membership m JOIN alur_tenant t ON t.id = m.tenant
   LEFT JOIN alur_unit un ON un.id = m.unit
   WHERE m."user" = {}
   UNION ALL
-  SELECT 'd', d.tenant, t.slug, t.name, d.role, un.slug, FALSE, d.kind, d.official, o.name,
+  SELECT 'd', d.tenant, t.slug, t.name, t.timezone, d.role, un.slug, FALSE, d.kind, d.official, o.name,
          d.starts_on, d.ends_on
   FROM alur_delegation d JOIN alur_tenant t ON t.id = d.tenant
   LEFT JOIN alur_unit un ON un.id = d.unit JOIN alur_user o ON o.id = d.official
@@ -274,6 +282,7 @@ async def load_person(user_id: int) -> Person | None:
                     "tenant": r["tenant"],
                     "slug": r["slug"],
                     "tenant_name": r["tenant_name"],
+                    "timezone": r["timezone"],
                     "role": r["role"],
                     "unit_slug": r["unit_slug"],
                     "kind": r["kind"],
@@ -297,6 +306,7 @@ _DELEGATION_COLUMNS = (
     DelegationRow.tenant,
     DelegationRow.tenant.slug.as_alias("slug"),
     DelegationRow.tenant.name.as_alias("tenant_name"),
+    DelegationRow.tenant.timezone.as_alias("timezone"),
     DelegationRow.role,
     DelegationRow.unit.slug.as_alias("unit_slug"),
     DelegationRow.kind,
@@ -307,14 +317,45 @@ _DELEGATION_COLUMNS = (
 )
 
 
+def office_today(timezone: str, now: datetime) -> date:
+    """The date at ``now`` in an office's timezone (an IANA name such as Asia/Jayapura)."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def _current(delegation: dict, on: date) -> bool:
+    """Whether a delegation holds on ``on`` (a date in its office): first to last day."""
+    return _day(delegation["starts_on"]) <= on <= _day(delegation["ends_on"])
+
+
+def current_offices(person: Person, now: datetime) -> tuple[dict, ...]:
+    """The offices ``person`` belongs to at ``now``, by name: ``{id, slug, name, admin}``.
+
+    The one rule of office membership (see the module docstring): every membership, and
+    each Plt/Plh delegation whose dates include today in its office's timezone. Whether the
+    person is active is asked beside it, by every door (sign-in, session, token).
+    """
+    found: dict[int, dict] = {}
+    current = [d for d in person.delegations if _current(d, office_today(d["timezone"], now))]
+    for r in (*person.memberships, *current):
+        office = found.setdefault(
+            r["tenant"],
+            {"id": r["tenant"], "slug": r["slug"], "name": r["tenant_name"], "admin": False},
+        )
+        office["admin"] = office["admin"] or bool(r.get("administrator"))
+    return tuple(sorted(found.values(), key=lambda o: (o["name"], o["slug"])))
+
+
+async def belongs(tenant_id: int, user_id: int, now: datetime) -> bool:
+    """Whether user ``user_id`` belongs to the office at ``now`` (:func:`current_offices`)."""
+    person = await load_person(user_id)
+    return person is not None and any(o["id"] == tenant_id for o in current_offices(person, now))
+
+
 def actor_in(person: Person, tenant_id: int, on: date) -> Actor:
-    """The engine actor of ``person`` in the tenant on day ``on`` (see :func:`actor_for`)."""
+    """The engine actor of ``person`` in the tenant on day ``on`` — a date in the office's
+    timezone — with the delegations of :func:`current_offices` (see :func:`actor_for`)."""
     rows = [r for r in person.memberships if r["tenant"] == tenant_id]
-    delegations = [
-        d
-        for d in person.delegations
-        if d["tenant"] == tenant_id and _day(d["starts_on"]) <= on <= _day(d["ends_on"])
-    ]
+    delegations = [d for d in person.delegations if d["tenant"] == tenant_id and _current(d, on)]
     # A Plt/Plh from another office may hold only a delegation here: that is enough.
     if not person.active or not (rows or delegations):
         raise NotFound(what=gettext("user"))

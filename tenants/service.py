@@ -192,11 +192,21 @@ class TenantService:
         t = start(d, StartCase(key, period, units, dict(durations or {})), ctx)
         self._wrote = True
         stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id)
-        self._notify(d, t)
+        self._notify(stored.plugin, d, t)
         return stored
 
     async def case(self, case_key: str) -> StoredCase:
         return await self.store.get(self.ref.id, case_key)
+
+    async def case_for(self, user_id: int | None, case_key: str) -> StoredCase:
+        """Case ``case_key`` for a person who may read it — every page and download of a
+        case asks this. Any current member of the office (an actor today: memberships and
+        the Plt/Plh delegations of today) reads every case of the office; anyone else, and
+        no one (``None``), gets :class:`NotFound`; a suspended office, TenantSuspended."""
+        if user_id is None:
+            raise NotFound(what=format_message("case {key}", key=case_key))
+        await self.context(user_id)
+        return await self.case(case_key)
 
     async def definition_of(self, case: StoredCase) -> SopDefinition:
         return await self.store.definition(case.definition_hash)
@@ -220,7 +230,7 @@ class TenantService:
             t = act(d, case.state, recorded, ctx)
         self._wrote = True
         stored = await self.store.apply(self.ref, case, t)
-        self._notify(d, t)
+        self._notify(case.plugin, d, t)
         return stored
 
     async def reassign(self, user_id: int, case_key: str, task: int, to_user_id: int) -> StoredCase:
@@ -236,19 +246,23 @@ class TenantService:
         if task is None:
             return  # the engine reports it precisely
         data = {"note": action.note, **action.data}
-        messages = self.plugins.validate_step_data(d, d.step(task.step), task.unit, data)
+        messages = self.plugins.validate_step_data(
+            d, d.step(task.step), task.unit, data, plugin=case.plugin
+        )
         if messages:
             raise InvalidInput({"data": " ".join(messages)})
 
-    def _notify(self, d: SopDefinition, t: Transition) -> None:
+    def _notify(self, plugin: str, d: SopDefinition, t: Transition) -> None:
+        """Call the event hooks of ``plugin``, the owner of the case's definition, only."""
+        hooks = self.plugins
         for e in t.events:
             if e.kind is EventKind.CASE_STARTED:
-                errors = self.plugins.case_started(t.state, d, e)
+                errors = hooks.case_started(t.state, d, e, plugin=plugin)
             elif e.kind is EventKind.TASK_COMPLETED:
-                errors = self.plugins.step_completed(t.state, d, d.step(e.step), e)
+                errors = hooks.step_completed(t.state, d, d.step(e.step), e, plugin=plugin)
             elif e.kind is EventKind.GATE_DECIDED:
                 answer = Decide(0, e.payload["answer"]).answer
-                errors = self.plugins.gate_decided(t.state, d, d.step(e.step), answer, e)
+                errors = hooks.gate_decided(t.state, d, d.step(e.step), answer, e, plugin=plugin)
             else:
                 continue
             for err in errors:
@@ -321,12 +335,20 @@ class TenantService:
             row.id, case_key, task_no, row.filename, content_type, len(content), row.sha256
         )
 
-    async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+    async def attachment(
+        self, user_id: int | None, case_key: str, attachment_id: int
+    ) -> tuple[AttachmentInfo, bytes]:
+        """A file of case ``case_key``, for someone who may read the case (:meth:`case_for`)."""
+        case = await self.case_for(user_id, case_key)
         row = (
             await Attachment.select(
                 Attachment.all_columns(), Attachment.case.key.as_alias("case_key")
             )
-            .where((Attachment.tenant == self.ref.id) & (Attachment.id == attachment_id))
+            .where(
+                (Attachment.tenant == self.ref.id)
+                & (Attachment.case == case.id)
+                & (Attachment.id == attachment_id)
+            )
             .first()
         )
         if row is None:

@@ -13,8 +13,10 @@ Three kinds of token, all sent as ``Authorization: Bearer alur_…``:
 
 The plain token (``alur_`` + 32 random bytes, URL-safe base64) is returned once by
 :func:`create_token` and never stored. :func:`authenticate` finds a token by its hash and
-answers ``None`` for unknown or revoked tokens and for tokens of a deactivated person; it
-records ``last_used_at`` at most once a minute per token. The CLI (``alur tokens``) and the
+answers ``None`` for unknown or revoked tokens and for tokens of a person who is
+deactivated or no longer (or not yet) a member of the token's office — a Plt/Plh counts
+only between its dates (:func:`~alur.tenants.identity.belongs`, the rule every door asks);
+it records ``last_used_at`` at most once a minute per token. The CLI (``alur tokens``) and the
 office administration pages call these functions; validation errors are
 :class:`~alur.tenants.errors.InvalidInput` with one message per field (``name``, ``scope``,
 ``tenant``, ``user``).
@@ -29,7 +31,8 @@ from datetime import UTC, datetime, timedelta
 
 from alur.core.i18n import format_message, gettext
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.tables import ApiToken, Delegation, Membership, Tenant, User
+from alur.tenants.identity import belongs
+from alur.tenants.tables import ApiToken, Tenant, User
 
 PREFIX = "alur_"
 SCOPES = ("read", "write")
@@ -114,8 +117,10 @@ async def create_token(
     """Create a token of office ``tenant`` (a slug) or, with ``platform``, a platform token.
 
     ``user`` (a username) is the person a write token acts for; it must belong to the office
-    (a membership or a Plt/Plh delegation there) and be active. Every problem is reported at
-    once, per field.
+    now (a membership, or a Plt/Plh delegation of today) and be active. A username that is
+    not a member here gets one answer whether it exists elsewhere or not at all, so an
+    office's administrator cannot tell other offices' usernames apart. Every problem is
+    reported at once, per field.
     """
     errors: dict[str, str] = {}
     name = (name or "").strip()
@@ -148,16 +153,12 @@ async def create_token(
         errors["user"] = gettext(
             "a write token acts for a person: give the username of a member of the office"
         )
-    if user and not platform:
+    if user and not platform and tenant_row is not None:
         user_row = await User.select(User.id, User.active).where(User.username == user).first()
-        if user_row is None:
-            errors["user"] = format_message('no user "{username}"', username=user)
+        if user_row is None or not await belongs(tenant_row["id"], user_row["id"], utcnow()):
+            errors["user"] = format_message('no user "{username}" in this office', username=user)
         elif not user_row["active"]:
             errors["user"] = format_message("{username} is deactivated", username=user)
-        elif tenant_row is not None and not await _belongs(tenant_row["id"], user_row["id"]):
-            errors["user"] = format_message(
-                "{username} is not a member of {office}", username=user, office=tenant
-            )
     if errors:
         raise InvalidInput(errors)
     plain = PREFIX + secrets.token_urlsafe(32)
@@ -229,9 +230,11 @@ async def authenticate(token: str, now: datetime | None = None) -> TokenIdentity
     )
     if row is None or row["revoked_at"] is not None:
         return None
-    if row["user"] is not None and not row["user_active"]:
-        return None
     now = now or utcnow()
+    if row["user"] is not None and not (
+        row["user_active"] and await belongs(row["tenant"], row["user"], now)
+    ):
+        return None  # its person is deactivated, or not (or no longer) a member there
     last = row["last_used_at"]
     if last is None or now - last >= LAST_USED_EVERY:
         stale = ApiToken.last_used_at.is_null() | (ApiToken.last_used_at < now - LAST_USED_EVERY)
@@ -271,14 +274,6 @@ async def _tenant_id(slug: str) -> int:
     if row is None:
         raise NotFound(what=format_message("office {slug}", slug=slug))
     return row["id"]
-
-
-async def _belongs(tenant_id: int, user_id: int) -> bool:
-    return await Membership.exists().where(
-        (Membership.tenant == tenant_id) & (Membership.user == user_id)
-    ) or await Delegation.exists().where(
-        (Delegation.tenant == tenant_id) & (Delegation.delegate == user_id)
-    )
 
 
 async def _infos(where: object) -> list[TokenInfo]:

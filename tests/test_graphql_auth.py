@@ -41,11 +41,12 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 async def office_with_people(plugins: AlurPlugins) -> None:
     a = await create_tenant(plugins, OFFICE_A, "Satpol PP Banyumas", "satpolpp_banyumas")
-    await create_tenant(plugins, OFFICE_B, "Kesbangpol", "kesbangpol_pekalongan")
+    b = await create_tenant(plugins, OFFICE_B, "Kesbangpol", "kesbangpol_pekalongan")
     staf = await create_user("staf", "Staf", "rahasia-2026")
     roles = plugins.get("satpolpp_banyumas").sops[SOP_A].roles_by_id
     await add_membership(a.id, staf.id, roles["staf"])
-    await create_user("outsider", "Outsider", "rahasia-2026")
+    outsider = await create_user("outsider", "Outsider", "rahasia-2026")  # of office B only
+    await add_membership(b.id, outsider.id, None, administrator=True)
 
 
 # --- the token service ----------------------------------------------------------------------------
@@ -101,8 +102,8 @@ async def test_a_token_is_shown_once_and_stored_as_its_hash(
                 "user": "a write token acts for a person: give the username of a member of the office"
             },
         ),
-        ({"user": "ghost"}, {"user": 'no user "ghost"'}),
-        ({"user": "outsider"}, {"user": f"outsider is not a member of {OFFICE_A}"}),
+        ({"user": "ghost"}, {"user": 'no user "ghost" in this office'}),
+        ({"user": "outsider"}, {"user": 'no user "outsider" in this office'}),
         (
             {"platform": True, "scope": "write", "user": "staf"},
             {
@@ -121,6 +122,20 @@ async def test_creating_a_token_explains_every_bad_field(
         await create_token(**{"name": "x", "scope": "read", "tenant": OFFICE_A, **kwargs})
     assert caught.value.errors == errors
     assert await ApiToken.count() == 0
+
+
+async def test_another_offices_username_gets_the_answer_of_no_user(
+    database: Database, installed: AlurPlugins
+) -> None:
+    """One message for a username of another office and for one that does not exist, so
+    an office's administrator cannot tell other offices' usernames apart (issue 11, 10)."""
+    await office_with_people(installed)
+    answers = []
+    for username in ("outsider", "nobody-at-all"):  # of office B; of no office
+        with pytest.raises(InvalidInput) as caught:
+            await create_token("x", "write", tenant=OFFICE_A, user=username)
+        answers.append(caught.value.errors["user"].replace(username, "<username>"))
+    assert answers[0] == answers[1]
 
 
 async def test_unknown_revoked_malformed_and_deactivated_tokens_are_refused(
@@ -230,7 +245,10 @@ def test_tokens_command_line(run) -> None:
             "tokens create --name x --scope write",
             ["--tenant: give the office, or make a platform token", "--user: a write token"],
         ),
-        (f"tokens create --tenant {OFFICE_A} --name x --user outsider", ["--user: outsider is"]),
+        (
+            f"tokens create --tenant {OFFICE_A} --name x --user outsider",
+            ['--user: no user "outsider" in this office'],
+        ),
         ("tokens create --platform --tenant x --name x", ["--tenant: a platform token"]),
         ("tokens revoke 42", ["API token 42 not found"]),
         ("tokens list --tenant atlantis", ["office atlantis not found"]),

@@ -277,14 +277,15 @@ async def test_another_offices_case_is_always_not_found(world: World) -> None:
     assert result["__typename"] == "NotFound"
 
 
-async def test_a_person_no_longer_in_the_office_is_forbidden(world: World) -> None:
+async def test_a_person_no_longer_in_the_office_loses_the_token(world: World) -> None:
+    """Their token is refused outright — reads too — not only their changes (issue 11)."""
     key = await start(world)
     await Membership.delete().where(Membership.user == world.users["staf-2"])
-    result = await do(world, CLAIM, "a-staf-2", key=key, task=1)
-    assert result == {
-        "__typename": "Forbidden",
-        "message": "you may not act in this office: the token's person is no longer a member here",
-    }
+    for query in (CLAIM + RESULT, "{ cases(first: 1) { __typename } }"):
+        result = await world.run(query, "a-staf-2", key=key, task=1)
+        assert result.data is None
+        assert result.errors
+        assert [e.extensions["code"] for e in result.errors] == ["UNAUTHENTICATED"]
 
 
 async def test_a_suspended_office_is_forbidden(world: World) -> None:

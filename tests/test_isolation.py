@@ -104,7 +104,15 @@ def cross_tenant_calls(mine: Office, theirs: Office) -> dict[str, Callable[[], A
         "case(their case)": lambda: s.case(theirs.case_key),
         "history(their case)": lambda: s.history(theirs.case_key),
         "attachments(their case)": lambda: s.attachments(theirs.case_key),
-        "attachment(their attachment)": lambda: s.attachment(theirs.attachment_id),
+        "attachment(their attachment, my case)": lambda: s.attachment(
+            mine.starter, mine.case_key, theirs.attachment_id
+        ),
+        "attachment(their attachment, their case)": lambda: s.attachment(
+            mine.starter, theirs.case_key, theirs.attachment_id
+        ),
+        "attachment(my attachment, by their user)": lambda: s.attachment(
+            theirs.starter, mine.case_key, mine.attachment_id
+        ),
         "user(their user)": lambda: s.user(theirs.starter),
         "inbox(their user)": lambda: s.inbox(theirs.second),
         "context(their user)": lambda: s.context(theirs.starter),
@@ -158,7 +166,7 @@ async def test_the_same_calls_with_own_ids_succeed(offices: tuple[Office, Office
         assert (await s.case(o.case_key)).key == o.case_key
         assert len(await s.history(o.case_key)) > 2
         assert [x.id for x in await s.attachments(o.case_key)] == [o.attachment_id]
-        info, content = await s.attachment(o.attachment_id)
+        info, content = await s.attachment(o.starter, o.case_key, o.attachment_id)
         assert (info.case_key, content) == (o.case_key, b"indikator,target\nA,100\n")
         assert (await s.user(o.starter))["id"] == o.starter
         assert [t.task_no for t in await s.inbox(o.second)] == [o.open_task]

@@ -141,10 +141,13 @@ def test_example_plugin_loads_and_its_sop_validates(example: ModuleType) -> None
     assert sop.step(2).gate is not None
     assert (sop.step(2).gate.ya, sop.step(2).gate.tidak) == (3, 1)
     assert load_package_definitions(EXAMPLE_PACKAGE) == [sop]
-    assert manager.validate_step_data(sop, sop.step(1), None, {"output": ""}) == [
+    owner = {"plugin": "diskominfo_contoh"}
+    assert manager.validate_step_data(sop, sop.step(1), None, {"output": ""}, **owner) == [
         "Lampirkan draft laporan data kinerja."
     ]
-    assert manager.validate_step_data(sop, sop.step(1), None, {"output": "draft.pdf"}) == []
+    assert (
+        manager.validate_step_data(sop, sop.step(1), None, {"output": "draft.pdf"}, **owner) == []
+    )
 
 
 def test_testing_section_runs(tmp_path: Path) -> None:

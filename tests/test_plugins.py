@@ -67,9 +67,10 @@ def test_unregister_forgets_the_plugin_and_its_hooks(
     plugin_manager: AlurPlugins, make_plugin: MakePlugin, sample: SopDefinition
 ) -> None:
     plugin_manager.register(make_plugin("v", alur_validate_step_data=lambda: ["no"]), "v")
-    assert plugin_manager.validate_step_data(sample, sample.step(1), None, {}) == ["no"]
+    step = sample.step(1)
+    assert plugin_manager.validate_step_data(sample, step, None, {}, plugin="v") == ["no"]
     plugin_manager.unregister("v")
-    assert plugin_manager.validate_step_data(sample, sample.step(1), None, {}) == []
+    assert plugin_manager.validate_step_data(sample, step, None, {}, plugin="v") == []
     with pytest.raises(PluginNotFound):
         plugin_manager.get("v")
 
@@ -114,7 +115,7 @@ def test_hookimpl_matching_no_spec_is_rejected(
     assert "alur_sop_definitions" in error.message
     assert plugin_manager.load_errors == [error]
     # The rejected plugin is unregistered: its other hooks are never called.
-    assert plugin_manager.validate_step_data(sample, sample.step(1), None, {}) == []
+    assert plugin_manager.validate_step_data(sample, sample.step(1), None, {}, plugin="typo") == []
     assert plugin_manager.get("contoh").ok
 
 
@@ -171,7 +172,7 @@ def test_raising_plugin_is_isolated(
     assert plugin_manager.load_errors == [error]
     # The other plugin keeps working, and the broken one is out of the event hooks.
     assert plugin_manager.sop("contoh", "contoh") is sample
-    assert plugin_manager.case_started(object(), sample, object()) == []  # type: ignore[arg-type]
+    assert plugin_manager.case_started(object(), sample, object(), plugin="broken") == []  # type: ignore[arg-type]
     with pytest.raises(SopNotFound, match="failed to load"):
         plugin_manager.sop("broken", "x")
 
@@ -403,9 +404,11 @@ def test_event_hooks_are_isolated(make_plugin: MakePlugin, sample: SopDefinition
     assert manager.register(raising, "raising").ok
     case, event, step = object(), object(), sample.step(2)
 
-    errors = manager.case_started(case, sample, event)  # type: ignore[arg-type]
-    errors += manager.step_completed(case, sample, sample.step(1), event)  # type: ignore[arg-type]
-    errors += manager.gate_decided(case, sample, step, Answer.TIDAK, event)  # type: ignore[arg-type]
+    errors = []
+    for owner in ("recorder", "raising"):
+        errors += manager.case_started(case, sample, event, plugin=owner)  # type: ignore[arg-type]
+        errors += manager.step_completed(case, sample, sample.step(1), event, plugin=owner)  # type: ignore[arg-type]
+        errors += manager.gate_decided(case, sample, step, Answer.TIDAK, event, plugin=owner)  # type: ignore[arg-type]
 
     assert [(e.plugin, e.hook, e.exception_type) for e in errors] == [
         ("raising", "alur_case_started", "RuntimeError"),
@@ -420,7 +423,7 @@ def test_event_hooks_are_isolated(make_plugin: MakePlugin, sample: SopDefinition
     assert manager.load_errors == []  # event errors are returned, not load errors
 
 
-def test_validate_step_data_collects_every_message(
+def test_validate_step_data_collects_every_message_of_the_owner(
     make_plugin: MakePlugin, sample: SopDefinition
 ) -> None:
     manager = fresh()
@@ -435,9 +438,38 @@ def test_validate_step_data_collects_every_message(
     manager.register(make_plugin("c", alur_validate_step_data=lambda: []), "c")
     manager.register(make_plugin("d", alur_validate_step_data=lambda: ["capaian > 100%"]), "d")
     data = {"target": ""}
-    messages = manager.validate_step_data(sample, sample.step(3), "bidang-a", data)
-    assert sorted(messages) == ["capaian > 100%", "realisasi wajib diisi", "target wajib diisi"]
+    messages = manager.validate_step_data(sample, sample.step(3), "bidang-a", data, plugin="a")
+    assert messages == ["target wajib diisi", "realisasi wajib diisi"]
     assert seen == [(sample, sample.step(3), "bidang-a", data)]
+    for owner, expected in (("b", []), ("c", []), ("d", ["capaian > 100%"]), ("e", [])):
+        assert manager.validate_step_data(sample, sample.step(3), None, data, plugin=owner) == (
+            expected
+        )
+    assert len(seen) == 1  # "a" was asked about its own case only
+
+
+def test_case_hooks_reach_only_the_plugin_that_owns_the_case(
+    make_plugin: MakePlugin, sample: SopDefinition
+) -> None:
+    """Plugin A never sees plugin B's cases, and cannot veto B's data (issue 11, point 11)."""
+    manager = fresh()
+    spy = Recorder()
+    veto = make_plugin("veto", alur_validate_step_data=lambda: ["A vetoes everything"])
+    assert manager.register(spy, "a").ok
+    assert manager.register(veto, "a-veto").ok
+    assert manager.register(make_plugin("b"), "b").ok  # B: no hooks of its own
+    case, event, step = object(), object(), sample.step(2)
+    assert manager.case_started(case, sample, event, plugin="b") == []  # type: ignore[arg-type]
+    assert manager.step_completed(case, sample, step, event, plugin="b") == []  # type: ignore[arg-type]
+    assert manager.gate_decided(case, sample, step, Answer.YA, event, plugin="b") == []  # type: ignore[arg-type]
+    assert manager.validate_step_data(sample, step, None, {}, plugin="b") == []
+    assert spy.calls == []
+    # The control: the same calls for A's own cases do reach A.
+    assert manager.validate_step_data(sample, step, None, {}, plugin="a-veto") == [
+        "A vetoes everything"
+    ]
+    manager.case_started(case, sample, event, plugin="a")  # type: ignore[arg-type]
+    assert [name for name, _ in spy.calls] == ["alur_case_started"]
 
 
 @pytest.mark.parametrize(
@@ -452,7 +484,7 @@ def test_validate_step_data_refuses_when_a_plugin_fails(
     expected: str,
 ) -> None:
     plugin_manager.register(make_plugin("x", alur_validate_step_data=hook), "x")
-    [message] = plugin_manager.validate_step_data(sample, sample.step(1), None, {})
+    [message] = plugin_manager.validate_step_data(sample, sample.step(1), None, {}, plugin="x")
     assert message.startswith('plugin "x" could not check the data')
     assert expected in message
 

@@ -866,11 +866,11 @@ async def test_attachments_are_hashed_and_stay_in_their_tenant(database, plugins
         key,
         1,
     )
-    got, body = await svc_a.attachment(info.id)
+    got, body = await svc_a.attachment(a.users["staf"], key, info.id)
     assert (got, body) == (info, content)
     assert await svc_a.attachments(key) == [info]
     with pytest.raises(NotFound):
-        await svc_b.attachment(info.id)
+        await svc_b.attachment(b.users["staf"], key, info.id)
     with pytest.raises(NotFound):
         await svc_b.attachments(key)
     with pytest.raises(NotFound):  # B's people cannot upload to A's case either
@@ -878,7 +878,7 @@ async def test_attachments_are_hashed_and_stay_in_their_tenant(database, plugins
     with pytest.raises(NotFound):  # nor through A's service
         await svc_a.attach(b.users["staf"], key, 1, "x.txt", "text/plain", b"x")
     with pytest.raises(NotFound):
-        await svc_b.attachment(info.id + 1000)
+        await svc_b.attachment(b.users["staf"], key, info.id + 1000)
     assert await Attachment.count() == 1
 
 

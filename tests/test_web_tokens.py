@@ -227,7 +227,7 @@ def test_a_read_token_needs_no_person(site: Site) -> None:
         ({"name": "x" * 101, "scope": "read"}, {"name": "use at most 100 characters"}),
         ({"name": "x", "scope": "admin"}, {"scope": 'choose "read" or "write"'}),
         ({"name": "x", "scope": "write"}, {"user": "a write token acts for a person"}),
-        ({"name": "x", "scope": "write", "user": "staf.lain"}, {"user": "is not a member"}),
+        ({"name": "x", "scope": "write", "user": "staf.lain"}, {"user": "no user"}),
         ({"name": "x", "scope": "write", "user": "pensiun"}, {"user": "is deactivated"}),
         ({"name": "x", "scope": "write", "user": "hantu"}, {"user": 'no user "hantu"'}),
     ],
@@ -245,6 +245,22 @@ def test_invalid_input_shows_each_error_and_creates_nothing(
         assert PLAIN.search(response.text) is None
         assert 'aria-invalid="true"' in response.text
     assert db(ApiToken.count()) == 1  # the other office's only
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_another_offices_username_looks_like_no_user_at_all(site: Site, lang: str) -> None:
+    """An office's administrator cannot tell another office's usernames from unknown ones
+    (issue 11, point 10): the same answer, word for word, once the name itself is masked."""
+    site.client.cookies.set("lang", lang)
+    site.as_user("admin")
+    pages = []
+    for username in ("staf.lain", "hantu.lain"):  # of dinas-lain; of nobody
+        response = site.post(TOKENS, {"name": "x", "scope": "write", "user": username})
+        assert response.status_code == 422
+        assert username in field_error(response.text, "user")
+        pages.append(re.sub(r'name="_csrf_token" value="[^"]*"', "", response.text))
+        pages[-1] = pages[-1].replace(username, "<username>")
+    assert pages[0] == pages[1]
 
 
 def test_the_person_choices_are_this_offices_active_people(site: Site) -> None:

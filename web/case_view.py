@@ -91,15 +91,14 @@ class CaseView:
 
 
 async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView:
-    case = await tenant.case(key)
+    case = await tenant.case_for(viewer.user_id, key)  # who may read it: as every download
     d = await tenant.definition_of(case)
     history = await tenant.history_of(case)
     units = {u["slug"]: u["name"] for u in await tenant.units()}
     now = datetime.now(UTC)
     today = now.astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
-    actor = None
-    if viewer.user_id is not None:
-        actor = (await tenant.context(viewer.user_id)).actor
+    assert viewer.user_id is not None  # case_for refuses anyone else
+    actor = (await tenant.context(viewer.user_id)).actor
     tasks = []
     for t in sorted(case.state.open_tasks.values(), key=lambda t: (t.step, t.unit or "")):
         step = d.step(t.step)

@@ -1,9 +1,12 @@
 """Dependencies the controllers declare: the shared services, who is signed in, and the
-tenant of a ``/t/{slug}/…`` URL (answering 404 to anyone who is not a member there)."""
+tenant of a ``/t/{slug}/…`` URL (answering 404 to anyone who is not a member there *now*:
+:func:`alur.tenants.identity.current_offices` decides, so an expired or future Plt/Plh
+is not a member)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from litestar import Request
 from litestar.datastructures import State
@@ -12,7 +15,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath
 
 from alur.tenants.errors import NotFound
-from alur.tenants.identity import Person, load_person
+from alur.tenants.identity import Person, current_offices, load_person
 from alur.tenants.service import TenantService
 from alur.tenants.tables import Operator
 from alur.web.services import Services
@@ -26,7 +29,7 @@ class Viewer:
     username: str
     user_id: int | None = None
     operator_id: int | None = None
-    tenants: tuple[dict, ...] = field(default_factory=tuple)  # {slug, name, admin}
+    tenants: tuple[dict, ...] = field(default_factory=tuple)  # {id, slug, name, admin}, now
     person: Person | None = None  # a tenant user's memberships and delegations
 
     @property
@@ -64,26 +67,14 @@ async def load_viewer(uid: int | None, op: int | None) -> Viewer | None:
     person = await load_person(uid)
     if person is None or not person.active:
         return None
-    return Viewer(
-        person.name, person.username, user_id=uid, tenants=tenants_of(person), person=person
-    )
-
-
-def tenants_of(person: Person) -> tuple[dict, ...]:
-    """The offices where ``person`` holds a membership or a delegation, by name."""
-    found: dict[str, dict] = {}
-    for r in (*person.memberships, *person.delegations):
-        t = found.setdefault(
-            r["slug"], {"slug": r["slug"], "name": r["tenant_name"], "admin": False}
-        )
-        t["admin"] = t["admin"] or bool(r.get("administrator"))
-    return tuple(sorted(found.values(), key=lambda t: t["name"]))
+    offices = current_offices(person, datetime.now(UTC))
+    return Viewer(person.name, person.username, user_id=uid, tenants=offices, person=person)
 
 
 async def provide_tenant(
     slug: FromPath[str], viewer: NamedDependency[Viewer], services: NamedDependency[Services]
 ) -> TenantService:
-    """The tenant of the URL, for its members only: everyone else gets 404."""
+    """The tenant of the URL, for its current members only: everyone else gets 404."""
     if viewer.tenant(slug) is None:
         raise NotFound(what="page")
     service = await TenantService.open(services.database, services.plugins, slug)

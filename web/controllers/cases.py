@@ -21,7 +21,7 @@ from alur.core.engine import Claim, Complete, Decide
 from alur.core.errors import ActionError
 from alur.core.i18n import error_message, gettext
 from alur.core.model import Answer
-from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.errors import InvalidInput
 from alur.tenants.listing import CaseFilter, list_cases
 from alur.tenants.service import TenantService
 from alur.web.case_view import case_view
@@ -214,11 +214,13 @@ class CasesController(Controller):
 
     @get("/cases/{key:str}/attachments/{attachment:int}", name="attachment")
     async def attachment(
-        self, key: FromPath[str], attachment: FromPath[int], tenant: NamedDependency[TenantService]
+        self,
+        key: FromPath[str],
+        attachment: FromPath[int],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
     ) -> Response:
-        info, content = await tenant.attachment(attachment)
-        if info.case_key != key:
-            raise NotFound(what="attachment")
+        info, content = await tenant.attachment(viewer.user_id, key, attachment)
         return Response(
             content=content,
             media_type=info.content_type,

@@ -76,9 +76,13 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
     )
 
 
-async def bound_case(tenant: TenantService, key: str) -> tuple[StoredCase, SopDefinition]:
-    """The office's case ``key`` of an SOP with data kinerja steps (otherwise 404)."""
-    case = await tenant.case(key)
+async def bound_case(
+    tenant: TenantService, viewer: Viewer, key: str
+) -> tuple[StoredCase, SopDefinition]:
+    """The office's case ``key`` of an SOP with data kinerja steps (otherwise 404), for a
+    viewer who may read the case (:meth:`~alur.tenants.service.TenantService.case_for`, as
+    the case page)."""
+    case = await tenant.case_for(viewer.user_id, key)
     d = await tenant.definition_of(case)
     if not d.binds_data:
         raise NotFound(what=gettext("data kinerja"))
@@ -108,7 +112,7 @@ class KinerjaController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        case, d = await bound_case(tenant, key)
+        case, d = await bound_case(tenant, viewer, key)
         reader = KinerjaReader(tenant, case)
         context = await page_context(request, viewer, tenant, active="cases")
         return Template(
@@ -123,9 +127,12 @@ class KinerjaController(Controller):
 
     @get("/rekap.xlsx", name="kinerja-xlsx")
     async def workbook(
-        self, key: FromPath[str], tenant: NamedDependency[TenantService]
+        self,
+        key: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
     ) -> Response:
-        case, d = await bound_case(tenant, key)
+        case, d = await bound_case(tenant, viewer, key)
         reader = KinerjaReader(tenant, case)
         make = partial(
             recap_workbook,
@@ -142,10 +149,15 @@ class KinerjaController(Controller):
         return download(content, XLSX, file_name("rekap-data-kinerja", case.period, "xlsx"))
 
     @get("/laporan.pdf", name="kinerja-pdf")
-    async def report(self, key: FromPath[str], tenant: NamedDependency[TenantService]) -> Response:
+    async def report(
+        self,
+        key: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
         from alur.reports.pdf import signed_report_pdf  # WeasyPrint: loaded when first asked
 
-        case, d = await bound_case(tenant, key)
+        case, d = await bound_case(tenant, viewer, key)
         reader = KinerjaReader(tenant, case)
         recap = await reader.recap()
         approvals = await reader.approvals()
@@ -178,10 +190,11 @@ class KinerjaController(Controller):
         self,
         key: FromPath[str],
         task: FromPath[int],
+        viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
         index: FromQuery[int] = 0,
     ) -> Template:
-        case, _d = await bound_case(tenant, key)
+        case, _d = await bound_case(tenant, viewer, key)
         units = await unit_choices(KinerjaReader(tenant, case))
         return Template(
             "kinerja/_row.html",
