@@ -27,9 +27,14 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def running_app(
-    database_url: str, workdir: Path, *, startup_timeout: float = 60.0
+    database_url: str,
+    workdir: Path,
+    *,
+    startup_timeout: float = 60.0,
+    environment: dict[str, str] | None = None,
 ) -> Iterator[tuple[str, Path]]:
-    """Serve the app on ``database_url``; yields (base URL, server log path)."""
+    """Serve the app on ``database_url`` (with ``environment`` added to this process's,
+    e.g. ``ALUR_TRUSTED_PROXIES``); yields (base URL, server log path)."""
     port = free_port()
     log_path = workdir / f"server-{port}.log"
     env = {
@@ -37,10 +42,12 @@ def running_app(
         "ALUR_DATABASE_URL": database_url,
         "ALUR_SECRET_KEY": "test-secret-" + "k" * 32,
         "PYTHONUNBUFFERED": "1",
+        **(environment or {}),
     }
     command = [
         *(sys.executable, "-m", "uvicorn", "alur.web.asgi:app"),
         *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+        "--no-proxy-headers",  # as `alur serve`: the app alone reads X-Forwarded-For
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
