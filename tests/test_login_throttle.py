@@ -204,11 +204,12 @@ def test_trusted_proxies_setting() -> None:
 
 # --- over HTTP, against real server processes ------------------------------------------------
 #
-# Two uvicorn processes on one database per backend, both trusting 127.0.0.1 as a proxy.
-# A client that connects from 127.0.0.2 or 127.0.0.3 is an untrusted peer (Linux routes the
-# whole of 127.0.0.0/8 to the loopback). Each test uses its own people and addresses.
+# Two uvicorn processes on one database per backend, both trusting 127.0.0.2 as a proxy.
+# A client that connects from 127.0.0.1 (which uvicorn itself trusts by default, the way the
+# probe got through) or from 127.0.0.3 is an untrusted peer (Linux routes the whole of
+# 127.0.0.0/8 to the loopback). Each test uses its own people and addresses.
 
-SERVER_SETTINGS = {"ALUR_TRUSTED_PROXIES": "127.0.0.1", "ALUR_LOGIN_MAX_PER_ADDRESS": "8"}
+SERVER_SETTINGS = {"ALUR_TRUSTED_PROXIES": "127.0.0.2", "ALUR_LOGIN_MAX_PER_ADDRESS": "8"}
 PEOPLE = ("staf", "kepala", "sekretaris", "kabid")
 
 
@@ -274,7 +275,7 @@ def test_rotating_forwarded_for_from_an_untrusted_peer_does_not_reset_the_lock(
     servers: tuple[str, str],
 ) -> None:
     base = servers[0]
-    with client_from("127.0.0.2") as c:
+    with client_from("127.0.0.1") as c:
         for n in range(5):
             assert (
                 post_login(c, base, "staf", "salah", **forwarded(f"10.9.0.{n}")).status_code == 401
@@ -296,7 +297,7 @@ def test_rotating_forwarded_for_from_an_untrusted_peer_does_not_reset_the_lock(
 
 def test_a_trusted_proxys_forwarded_address_is_used(servers: tuple[str, str]) -> None:
     base = servers[1]
-    with client_from("127.0.0.1") as c:
+    with client_from("127.0.0.2") as c:
         for n in range(8):
             assert (
                 post_login(c, base, f"y{n}", "salah", **forwarded("198.51.100.7")).status_code
