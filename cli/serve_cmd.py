@@ -40,11 +40,24 @@ def serve(ctx: click.Context, host: str, port: int, with_demo: bool, workers: in
         run_with_database(lambda db: _noop())  # create and migrate the database before serving
     click.echo(f"\nAlur is running: open http://{host}:{port}/login  (Ctrl+C stops it)")
     if workers > 1:
-        uvicorn.run("alur.web.asgi:app", host=host, port=port, workers=workers, log_level="warning")
+        uvicorn.run(
+            "alur.web.asgi:app",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            proxy_headers=False,  # the app reads X-Forwarded-For from ALUR_TRUSTED_PROXIES only
+        )
         return
     from alur.web.app import create_app
 
-    uvicorn.run(create_app(plugins=plugins), host=host, port=port, log_level="warning")
+    uvicorn.run(
+        create_app(plugins=plugins),
+        host=host,
+        port=port,
+        log_level="warning",
+        proxy_headers=False,  # the app reads X-Forwarded-For from ALUR_TRUSTED_PROXIES only
+    )
 
 
 async def _noop() -> None:

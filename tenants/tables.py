@@ -282,6 +282,17 @@ class Session(Table, tablename="alur_session"):
     expires_at = Timestamptz(index=True)
 
 
+class LoginThrottle(Table, tablename="alur_login_throttle"):
+    """Failed sign-ins counted in a window, per username and per client address, shared by
+    every app process (see :mod:`alur.tenants.throttle`). One row per ``(kind, subject)``
+    (a ``CREATE UNIQUE INDEX``); ``window_start`` is in Unix seconds."""
+
+    kind = Varchar(length=8)  # username | address
+    subject = Varchar(length=200)
+    window_start = BigInt()
+    failures = Integer()
+
+
 TABLES: tuple[type[Table], ...] = (
     Tenant,
     Unit,
@@ -301,4 +312,5 @@ TABLES: tuple[type[Table], ...] = (
     ApiToken,
     ApiRate,
     Session,
+    LoginThrottle,
 )

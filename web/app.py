@@ -38,7 +38,6 @@ from alur.web.controllers.platform import PlatformController
 from alur.web.controllers.sops import SopsController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
-from alur.web.ratelimit import LoginLimiter
 from alur.web.services import Services
 from alur.web.session_store import DatabaseSessionStore
 from alur.web.settings import WebSettings
@@ -71,7 +70,6 @@ def create_app(
     services = Services(
         settings=settings,
         plugins=plugins or create_plugin_manager(),
-        limiter=LoginLimiter(settings.login_attempts, settings.login_window_seconds),
     )
 
     async def startup(app: Litestar) -> None:

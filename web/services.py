@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
-from alur.web.ratelimit import LoginLimiter
 from alur.web.settings import WebSettings
 
 
@@ -14,7 +13,6 @@ from alur.web.settings import WebSettings
 class Services:
     settings: WebSettings
     plugins: AlurPlugins
-    limiter: LoginLimiter
     db: Database | None = None
 
     @property

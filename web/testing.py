@@ -47,6 +47,7 @@ def running_app(
     command = [
         *(sys.executable, "-m", "uvicorn", "alur.web.asgi:app"),
         *("--host", "127.0.0.1", "--port", str(port), "--log-level", "warning"),
+        "--no-proxy-headers",  # as `alur serve`: the app alone reads X-Forwarded-For
     ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(

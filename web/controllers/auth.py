@@ -9,9 +9,10 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from alur.core.i18n import gettext, pick_language
-from alur.tenants.identity import sign_in
+from alur.core.i18n import error_message, gettext, pick_language
 from alur.tenants.tables import Operator, User
+from alur.tenants.throttle import LoginLocked, sign_in_throttled
+from alur.web.client_address import client_address
 from alur.web.deps import Viewer
 from alur.web.services import Services
 
@@ -40,25 +41,18 @@ class AuthController(Controller):
         username = str(data.get("username", "")).strip().lower()
         password = str(data.get("password", ""))
         target = safe_next(data.get("next"))
-        address = request.client.host if request.client else "?"
-        wait = services.limiter.retry_after(username, address)
-        if wait:
-            return self._failed(
-                request,
-                username,
-                target,
-                429,
-                gettext("Too many failed attempts. Try again in {minutes} minute(s).").format(
-                    minutes=max(1, wait // 60)
-                ),
+        address = client_address(request.scope, services.settings.trusted_proxies)
+        try:
+            account = await sign_in_throttled(
+                username, password, address, services.settings.login_throttle
             )
-        uid, op = await _check(username, password)
+        except LoginLocked as locked:
+            return self._failed(request, username, target, 429, error_message(locked))
+        uid, op = _ids(account)
         if uid is None and op is None:
-            services.limiter.failed(username, address)
             return self._failed(
                 request, username, target, 401, gettext("The username or password is wrong.")
             )
-        services.limiter.succeeded(username, address)
         lang = request.session.get("lang")
         request.clear_session()  # a new session on login (no fixation)
         request.set_session(
@@ -105,9 +99,8 @@ class AuthController(Controller):
         return response
 
 
-async def _check(username: str, password: str) -> tuple[int | None, int | None]:
+def _ids(account: User | Operator | None) -> tuple[int | None, int | None]:
     """(user id, operator id) for good credentials; both None otherwise."""
-    account = await sign_in(username, password)
     if isinstance(account, User):
         return account.id, None
     if isinstance(account, Operator):
