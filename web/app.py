@@ -37,6 +37,7 @@ from alur.web.controllers.sops import SopsController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
 from alur.web.ratelimit import LoginLimiter
+from alur.web.security_headers import security_headers
 from alur.web.services import Services
 from alur.web.session_store import DatabaseSessionConfig, DatabaseSessionStore
 from alur.web.settings import WebSettings
@@ -128,6 +129,7 @@ def create_app(
             engine_callback=lambda engine: configure_environment(engine.engine, gettext, ngettext),
         ),
         before_request=set_language,
+        before_send=[security_headers(secure=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[startup],
         on_shutdown=[shutdown],

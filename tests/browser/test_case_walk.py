@@ -284,7 +284,11 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
         "data-state", "current"
     )
     assert staf.page.locator("#inbox-badge").count() == 1
-    assert 'tr[data-step="2"]' in staf.page.locator("style#flow-marks").inner_html()
+    flow = staf.page.locator(".case-flow")  # coloured by static/alur.js (no inline style)
+    expect(flow.locator("tr.sop-row[data-step='1']")).to_have_class(re.compile(r"\bflow-done\b"))
+    expect(flow.locator("tr.sop-row[data-step='2']")).to_have_class(re.compile(r"\bflow-current\b"))
+    current = flow.locator("tr.sop-row[data-step='2'] > td").first
+    expect(current).to_have_css("background-color", "rgb(255, 245, 157)")
 
     # --- 2. Kasubag Perencanaan: "tidak" without a note is refused, then with one --------
     kasubag = CasePage(new_page(office.login_for("Kasubag Perencanaan")), staf.url).open()
