@@ -112,8 +112,9 @@ class CasePage:
         assert response.request.headers.get("hx-request") == "true", "not sent by htmx"
         assert response.status == status, f"{response.url}: {response.status}"
         # The swap replaces the live region's content: wait for the fresh one.
-        self.page.wait_for_function(
-            "document.querySelector('#case-live > #case-live-inner:not([data-stale])')"
+        # (a selector, not wait_for_function: its polling evals, which the CSP refuses)
+        expect(self.page.locator("#case-live > #case-live-inner:not([data-stale])")).to_have_count(
+            1
         )
         assert self.page.evaluate("window.__marker") == 1, "the page was reloaded"
         assert self.page.url.startswith(self.url), self.page.url
