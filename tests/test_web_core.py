@@ -118,12 +118,12 @@ def open_task(c: TestClient, key: str, step: int, unit: str = "") -> int:
 def test_sign_in_sets_safe_cookies_and_defaults_to_indonesian(client: TestClient) -> None:
     page = client.get("/login")
     assert '<html lang="id"' in page.text
-    cookies = page.headers.get_list("set-cookie")
-    session = next(h for h in cookies if h.startswith("alur_session="))
-    assert "HttpOnly" in session
-    assert "SameSite=lax" in session
+    assert not any(h.startswith("alur_session=") for h in page.headers.get_list("set-cookie"))
     r = login(client, "staf")
     assert r.status_code == 303
+    session = next(h for h in r.headers.get_list("set-cookie") if h.startswith("alur_session="))
+    assert "HttpOnly" in session
+    assert "SameSite=lax" in session
     inbox = client.get("/", follow_redirects=True)
     assert inbox.url.path == "/t/satpolpp-banyumas/inbox"
 

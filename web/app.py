@@ -18,7 +18,6 @@ from litestar import Litestar, Request
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.middleware.session.server_side import ServerSideSessionConfig
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -38,8 +37,9 @@ from alur.web.controllers.platform import PlatformController
 from alur.web.controllers.sops import SopsController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
+from alur.web.security_headers import security_headers
 from alur.web.services import Services
-from alur.web.session_store import DatabaseSessionStore
+from alur.web.session_store import DatabaseSessionConfig, DatabaseSessionStore
 from alur.web.settings import WebSettings
 from alur.web.templating import configure_environment
 
@@ -83,10 +83,10 @@ def create_app(
             await close_database(services.db)
 
     async def set_language(request: Request) -> None:
-        chosen = request.session.get("lang") if "session" in request.scope else None
-        current_language.set(pick_language(chosen or request.cookies.get("lang")))
+        # The choice lives in the ``lang`` cookie only: choosing needs no session row.
+        current_language.set(pick_language(request.cookies.get("lang")))
 
-    session = ServerSideSessionConfig(
+    session = DatabaseSessionConfig(
         key="alur_session",
         max_age=settings.session_hours * 3600,
         httponly=True,
@@ -129,6 +129,7 @@ def create_app(
             engine_callback=lambda engine: configure_environment(engine.engine, gettext, ngettext),
         ),
         before_request=set_language,
+        before_send=[security_headers(secure=settings.secure_cookies)],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[startup],
         on_shutdown=[shutdown],

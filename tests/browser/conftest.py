@@ -276,13 +276,41 @@ def _signed_in() -> dict[str, dict]:
     return {}
 
 
+# Every page reports Content-Security-Policy violations to the console (Chromium logs its
+# own "Refused to ..." lines there too); new_page fails the test on any of them.
+CSP_REPORTER = """
+document.addEventListener("securitypolicyviolation", (e) => console.error(
+  `CSP violation: ${e.effectiveDirective} blocked ${e.blockedURI || "inline"}` +
+  ` at ${e.sourceFile}:${e.lineNumber}`));
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    return text.startswith("CSP violation") or "Content Security Policy" in text
+
+
 @pytest.fixture
-def new_page(browser, live_server: LiveServer, _signed_in) -> Iterator[Callable[..., object]]:
+def csp_violations() -> list[str]:
+    """The CSP violations the pages of this test reported (new_page fails on any)."""
+    return []
+
+
+@pytest.fixture
+def new_page(
+    browser, live_server: LiveServer, _signed_in, csp_violations: list[str]
+) -> Iterator[Callable[..., object]]:
     """``new_page(username=None, javascript=True, fresh=False)``: a page in a new browser
     context, signed in as ``username`` when given. A user's first page signs in through the
     login form; later ones reuse that session's cookies unless ``fresh`` (say so in a test
-    that signs out). Contexts close after the test."""
+    that signs out). Contexts close after the test; a CSP violation on any of their pages
+    fails the test."""
     contexts = []
+
+    def watch(message) -> None:
+        if is_csp_violation(message.text):
+            csp_violations.append(
+                f"{message.text} (on {message.page.url if message.page else '?'})"
+            )
 
     def make(username: str | None = None, *, javascript: bool = True, fresh: bool = False):
         reuse = username is not None and not fresh and username in _signed_in
@@ -295,6 +323,8 @@ def new_page(browser, live_server: LiveServer, _signed_in) -> Iterator[Callable[
             storage_state=_signed_in[username] if reuse else None,
         )
         context.set_default_timeout(ACTION_TIMEOUT_MS)
+        context.add_init_script(CSP_REPORTER)
+        context.on("console", watch)
         contexts.append(context)
         page = context.new_page()
         if username is not None and not reuse:
@@ -306,6 +336,8 @@ def new_page(browser, live_server: LiveServer, _signed_in) -> Iterator[Callable[
     yield make
     for context in contexts:
         context.close()
+    if csp_violations:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(csp_violations))
 
 
 def save_screenshot(page, name: str, *, full_page: bool = True) -> Path:

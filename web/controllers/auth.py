@@ -15,6 +15,7 @@ from alur.tenants.throttle import LoginLocked, sign_in_throttled
 from alur.web.client_address import client_address
 from alur.web.deps import Viewer
 from alur.web.services import Services
+from alur.web.session_store import start_session
 
 Form = URLEncodedBody[dict[str, Any]]
 
@@ -53,11 +54,7 @@ class AuthController(Controller):
             return self._failed(
                 request, username, target, 401, gettext("The username or password is wrong.")
             )
-        lang = request.session.get("lang")
-        request.clear_session()  # a new session on login (no fixation)
-        request.set_session(
-            {"uid": uid, "op": op, "lang": lang} if lang else {"uid": uid, "op": op}
-        )
+        start_session(request, {"uid": uid, "op": op})  # a new session id (no fixation)
         if op is not None:
             return Redirect("/platform", status_code=303)
         if target != "/":
@@ -75,10 +72,7 @@ class AuthController(Controller):
 
     @post("/logout", status_code=303)
     async def logout(self, request: Request) -> Redirect:
-        lang = request.session.get("lang")
-        request.clear_session()
-        if lang:
-            request.set_session({"lang": lang})
+        request.clear_session()  # the row is deleted and the cookie expired
         return Redirect("/login", status_code=303)
 
     @get("/", name="home")
@@ -90,12 +84,20 @@ class AuthController(Controller):
         return Template("choose_tenant.html", context={"viewer": viewer, "request": request})
 
     @post("/language", status_code=303)
-    async def language(self, request: Request, data: Form) -> Redirect:
+    async def language(
+        self, request: Request, data: Form, services: NamedDependency[Services]
+    ) -> Redirect:
         lang = pick_language(str(data.get("lang", "")))
-        request.session["lang"] = lang
         back = safe_next(data.get("next"))
         response = Redirect(back, status_code=303)
-        response.set_cookie("lang", lang, max_age=365 * 24 * 3600, httponly=True, samesite="lax")
+        response.set_cookie(  # the cookie only: choosing a language stores no session
+            "lang",
+            lang,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=services.settings.secure_cookies,
+        )
         return response
 
 

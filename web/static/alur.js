@@ -1,0 +1,46 @@
+/* Alur's own script. The Content-Security-Policy allows scripts from this site only (no
+   inline <script>, no on*= handlers, no eval), so the few behaviours the templates need
+   are wired here, by data attributes:
+
+   - <select data-autosubmit>: submits its form when changed (the language switch);
+   - [data-print]: prints the page when clicked (the SOP document);
+   - <div id="flow-marks" data-done="1 2" data-current="3">: colours the rows of the case's
+     flowchart (.case-flow tr[data-step]); htmx swaps a new one in out of band after every
+     action, and a MutationObserver applies it, whatever the htmx event names. */
+(function () {
+  "use strict";
+
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest && event.target.closest("select[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
+  var applied = null;
+
+  function markFlow() {
+    var marks = document.getElementById("flow-marks");
+    if (!marks) return;
+    var done = (marks.dataset.done || "").split(" ").filter(Boolean);
+    var current = (marks.dataset.current || "").split(" ").filter(Boolean);
+    var key = done.join(" ") + "|" + current.join(" ");
+    if (key === applied) return;
+    applied = key;
+    document.querySelectorAll(".case-flow tr[data-step]").forEach(function (row) {
+      var step = row.getAttribute("data-step");
+      row.classList.toggle("flow-done", done.indexOf(step) >= 0);
+      row.classList.toggle("flow-current", current.indexOf(step) >= 0);
+    });
+  }
+
+  function start() {
+    markFlow();
+    new MutationObserver(markFlow).observe(document.body, { childList: true, subtree: true });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
