@@ -72,6 +72,7 @@ from alur.tenants.identity import actor_for, add_membership, create_user
 from alur.tenants.provisioning import calendar_for, create_tenant, tenant_sops
 from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import TABLES, Attachment, Case, Membership, Tenant
+from alur.web import testing
 from alur.web.testing import free_port
 
 DATA_VERSION = 1  # bump when the generated data changes (invalidates --cache)
@@ -428,7 +429,7 @@ def tail(path: Path, lines: int = 30) -> str:
 
 # --- the simulated users ------------------------------------------------------------------
 
-CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+CSRF = testing.CSRF_TOKEN
 
 
 @dataclass
@@ -442,14 +443,10 @@ class Results:
 
 
 async def sign_in(client: httpx.AsyncClient, user: BenchUser) -> None:
-    page = await client.get("/login")
-    found = CSRF.search(page.text)
-    if page.status_code != 200 or not found:
-        raise SystemExit(f"no login form for {user.username}: {page.status_code}")
-    data = {"_csrf_token": found.group(1), "username": user.username, "password": PASSWORD}
-    r = await client.post("/login", data=data)
-    if r.status_code != 303:
-        raise SystemExit(f"{user.username} could not sign in: {r.status_code} {r.text[:200]}")
+    try:
+        await testing.sign_in(client, user.username, PASSWORD)
+    except testing.SignInFailed as exc:
+        raise SystemExit(str(exc)) from exc
     inbox = await client.get(f"/t/{user.slug}/inbox")
     if inbox.status_code != 200:
         raise SystemExit(f"{user.username} cannot open the inbox: {inbox.status_code}")

@@ -3,7 +3,7 @@
 Limits (library code, no hand-rolled analysis): depth (strawberry's ``QueryDepthLimiter``
 rule), aliases (``MaxAliasesLimiter``'s rule), document size (``MaxTokensLimiter``), and
 page sizes capped at 100 by the connections. Parsed documents and validation results are
-cached (``ParserCache``, ``ValidationCache``). Unexpected exceptions are logged and masked
+cached within a budget of bytes (:mod:`alur.graphql.document_cache`). Unexpected exceptions are logged and masked
 ("Unexpected error."); expected failures are union results (:mod:`alur.graphql.errors`).
 
 ``docs/schema.graphql`` is ``print(schema)``; ``tests/test_graphql_docs.py`` fails when it
@@ -23,9 +23,7 @@ from strawberry.extensions import (
     AddValidationRules,
     MaskErrors,
     MaxTokensLimiter,
-    ParserCache,
     SchemaExtension,
-    ValidationCache,
 )
 from strawberry.extensions.max_aliases import create_validator as alias_rule
 from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
@@ -35,12 +33,12 @@ from strawberry.types import ExecutionContext
 from alur.core.i18n import current_language
 from alur.graphql import kinerja_mutations, mutations, queries
 from alur.graphql.context import DEFAULT_LANGUAGE
+from alur.graphql.document_cache import DocumentCache
 from alur.graphql.execution import AlurExecutor
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
-CACHE_SIZE = 256
 
 NUL_MESSAGE = "Text must not contain NUL characters (U+0000)."
 
@@ -117,8 +115,7 @@ schema = AlurSchema(
         NoNulVariables,
         partial(AddValidationRules, LIMIT_RULES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
-        partial(ParserCache, maxsize=CACHE_SIZE),
-        partial(ValidationCache, maxsize=CACHE_SIZE),
+        DocumentCache,
         partial(MaskErrors, should_mask_error=unexpected),
     ],
 )

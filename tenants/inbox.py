@@ -6,16 +6,19 @@ opened, claimed, reassigned or closed only by an event, every event advances the
 hash chain (``chain_seq`` on the tenant row, read fresh at the start of each request), and
 who may act on a task depends only on the person's memberships and delegations of today
 (the engine :class:`~alur.core.engine.Actor`). :class:`InboxCache` therefore remembers
-each inbox under *(office, chain_seq, actor)*, per process. A write anywhere in the office
-moves ``chain_seq`` on and the next request reads afresh; a change of roles, units or
+one inbox per *(office, actor)*, per process, with the ``chain_seq`` it was read at. A
+write anywhere in the office moves ``chain_seq`` on: the next request reads afresh and its
+inbox replaces the stale one (it is not kept beside it); a change of roles, units or
 delegations gives another actor. Only ``overdue`` depends on the clock: it is worked out
-again at every use.
+again at every use. The cache is bounded by the bytes its inboxes hold
+(:mod:`alur.tenants.caches`), not by their number: an inbox is as large as its cases'
+texts.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections import OrderedDict
+import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +26,7 @@ from datetime import UTC, datetime
 from alur.core.engine import Context, may_act
 from alur.core.engine.actors import Actor
 from alur.core.model import SopDefinition
+from alur.tenants.caches import ByteBoundedCache, text_bytes
 from alur.tenants.tables import Task
 
 _FAR = datetime.max.replace(tzinfo=UTC)
@@ -110,29 +114,51 @@ def as_of(items: list[InboxTask], now: datetime) -> list[InboxTask]:
 
 
 InboxKey = tuple[int, int, Actor]
+"""(office id, office ``chain_seq`` as the request read it, actor)"""
+
+# An InboxTask without its texts: the object, its attribute dict, the due datetime
+# (measured with sys.getsizeof on CPython 3.11–3.13: 56 + 296 + 48), and a list slot.
+_TASK_BYTES = 408
+
+
+def inbox_bytes(entry: tuple[int, list[InboxTask]]) -> int:
+    """About what a remembered inbox keeps alive."""
+    _seq, items = entry
+    return sys.getsizeof(items) + sum(
+        _TASK_BYTES
+        + text_bytes(i.case_key, i.sop_id, i.period, i.kegiatan, i.unit, i.role, i.return_note)
+        for i in items
+    )
 
 
 class InboxCache:
-    """The most recently used inboxes, by (office id, office ``chain_seq``, actor)."""
+    """Each person's inbox in each office, as read at the office's latest ``chain_seq``
+    this process has seen, the most recently used ones within a budget of bytes."""
 
-    def __init__(self, size: int = 4096) -> None:
-        self.size = size
-        self._items: OrderedDict[InboxKey, list[InboxTask]] = OrderedDict()
+    def __init__(self) -> None:
+        self.entries: ByteBoundedCache[tuple[int, Actor], tuple[int, list[InboxTask]]] = (
+            ByteBoundedCache("inboxes", 1 / 2, inbox_bytes)
+        )
 
     def get(self, key: InboxKey) -> list[InboxTask] | None:
-        found = self._items.get(key)
-        if found is not None:
-            self._items.move_to_end(key)
-        return found
+        office, seq, actor = key
+        found = self.entries.get((office, actor))
+        if found is None:
+            return None
+        if found[0] < seq:  # the office has moved on: this inbox will not be asked for again
+            self.entries.pop((office, actor))
+            return None
+        return found[1] if found[0] == seq else None
 
     def put(self, key: InboxKey, items: list[InboxTask]) -> None:
-        self._items[key] = items
-        self._items.move_to_end(key)
-        while len(self._items) > self.size:
-            self._items.popitem(last=False)
+        office, seq, actor = key
+        found = self.entries.get((office, actor))
+        if found is not None and found[0] > seq:  # read before a write another request saw
+            return
+        self.entries.put((office, actor), (seq, items))
 
     def clear(self) -> None:
-        self._items.clear()
+        self.entries.clear()
 
 
 inboxes = InboxCache()

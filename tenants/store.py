@@ -34,6 +34,7 @@ from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
 from alur.core.snapshot import definition_to_dict
 from alur.tenants.audit import GENESIS, ChainReport, chain_record, event_hash
+from alur.tenants.caches import ByteBoundedCache
 from alur.tenants.database import Database
 from alur.tenants.errors import Conflict, NotFound
 from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant
@@ -51,16 +52,24 @@ _CLOSING = {
 
 # Snapshots parsed in this process, by content hash. A content-addressed definition is the
 # same in every tenant and database, so sharing the parsed object is safe; storing the
-# snapshot row is still tracked per store (see pin_definition).
-_PARSED: dict[str, SopDefinition] = {}
-_PARSED_MAX = 1000
+# snapshot row is still tracked per store (see pin_definition). Weighed by the length of
+# the snapshot's JSON: a parsed definition measured about 2 bytes per character of it (its
+# texts and objects); 4, and a fixed part, err on the large side.
+_PARSED: ByteBoundedCache[str, tuple[SopDefinition, int]] = ByteBoundedCache(
+    "definitions", 1 / 4, lambda entry: entry[1]
+)
+
+
+def _definition_bytes(body: Any) -> int:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return 16_384 + 4 * len(text)
 
 
 async def pinned_definitions(hashes: Sequence[str]) -> dict[str, SopDefinition]:
     """The pinned definitions of ``hashes``, by hash, parsed once per process: a statement
     only for those this process has not seen yet. A hash with no snapshot row, or whose
     row's body does not hash to it (a tampered or corrupt row), is left out."""
-    found = {h: d for h in hashes if (d := _PARSED.get(h)) is not None}
+    found = {h: e[0] for h in hashes if (e := _PARSED.get(h)) is not None}
     missing = [h for h in hashes if h not in found]
     if missing:
         rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
@@ -70,9 +79,8 @@ async def pinned_definitions(hashes: Sequence[str]) -> dict[str, SopDefinition]:
             h = row["definition_hash"]
             d = definition_from_mapping(_json(row["body"]), source=f"snapshot {h[:12]}")
             if d.content_hash == h:
-                if len(_PARSED) >= _PARSED_MAX:
-                    _PARSED.clear()
-                found[h] = _PARSED[h] = d
+                found[h] = d
+                _PARSED.put(h, (d, _definition_bytes(row["body"])))
     return found
 
 

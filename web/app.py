@@ -26,6 +26,7 @@ from alur.core.i18n import current_language, gettext, ngettext, pick_language
 from alur.core.plugins import AlurPlugins, create_plugin_manager
 from alur.graphql.app import graphql_controller
 from alur.graphql.limits import ApiLimits
+from alur.tenants import caches
 from alur.tenants.database import close_database, open_database
 from alur.web.controllers.admin import AdminController
 from alur.web.controllers.admin_tokens import TokensController
@@ -67,6 +68,7 @@ def create_app(
     graphql_limits: ApiLimits | None = None,
 ) -> Litestar:
     settings = settings or WebSettings.from_env()
+    caches.configure()  # ALUR_CACHE_MB: what this process's caches may hold
     services = Services(
         settings=settings,
         plugins=plugins or create_plugin_manager(),

@@ -15,6 +15,7 @@ from alur.core.engine import EventKind, may_act
 from alur.core.errors import N_
 from alur.core.i18n import gettext
 from alur.core.model import SopDefinition, StepKind
+from alur.tenants.caches import ByteBoundedCache, text_bytes
 from alur.tenants.listing import eligible_people
 from alur.tenants.service import AttachmentInfo, TenantService
 from alur.web.deps import Viewer
@@ -197,20 +198,24 @@ def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[di
     return entries
 
 
-_DOCUMENTS: dict[str, Markup] = {}
+# The rendered documents, by content hash, within their share of the process's cache
+# budget (alur.tenants.caches); a rendered document is one text, weighed exactly. The
+# plugin is part of the key: its institution heads the document.
+_DOCUMENTS: ByteBoundedCache[tuple[str, str], Markup] = ByteBoundedCache(
+    "sop_documents", 1 / 8, text_bytes
+)
 
 
 def document_html(d: SopDefinition, tenant: TenantService) -> Markup:
-    """The SOP document of a pinned definition, rendered once per content hash (the
-    renderer's own template escapes every text of the definition)."""
-    html = _DOCUMENTS.get(d.content_hash)
+    """The SOP document of a pinned definition, rendered once per content hash and plugin
+    (the renderer's own template escapes every text of the definition)."""
+    key = (d.content_hash, tenant.tenant["plugin"])
+    html = _DOCUMENTS.get(key)
     if html is None:
         plugin = tenant.plugins.plugins()
         institution = next(
             (p.institution for p in plugin if p.name == tenant.tenant["plugin"]), None
         )
         html = Markup(render_document(d, institution))
-        if len(_DOCUMENTS) > 256:
-            _DOCUMENTS.clear()
-        _DOCUMENTS[d.content_hash] = html
+        _DOCUMENTS.put(key, html)
     return html
