@@ -15,7 +15,6 @@ or a bad file saves nothing. The rules that apply when a bound step is completed
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import NamedTuple
 
 from alur.core.i18n import format_message, gettext
 from alur.core.kinerja.changes import Change
@@ -44,16 +43,8 @@ from alur.tenants.kinerja_data import (
 from alur.tenants.service import TenantService
 from alur.tenants.store import StoredCase
 from alur.tenants.tables import Case, Task
+from alur.tenants.uploads import Upload as Upload  # re-exported
 from alur.tenants.uploads import attachment_row, check_upload
-
-
-class Upload(NamedTuple):
-    """One uploaded evidence file (a plain ``(filename, content_type, content)`` tuple is
-    accepted as well)."""
-
-    filename: str
-    content_type: str
-    content: bytes
 
 
 class KinerjaService:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -46,7 +46,7 @@ from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import Attachment, Case, Membership, Task, Unit, User
 from alur.tenants.tables import Delegation as DelegationRow
 from alur.tenants.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
-from alur.tenants.uploads import attachment_row, check_upload
+from alur.tenants.uploads import Upload, attachment_row, check_upload
 
 log = logging.getLogger(__name__)
 
@@ -207,19 +207,41 @@ class TenantService:
     async def history_of(self, case: StoredCase) -> list[EngineEvent]:
         return await self.store.events(self.ref.id, case.id)
 
-    async def act(self, user_id: int, case_key: str, action: Action) -> StoredCase:
-        """Apply one action; refusals are typed errors and nothing is written."""
+    async def act(
+        self,
+        user_id: int,
+        case_key: str,
+        action: Action,
+        files: Sequence[Upload | tuple[str, str, bytes]] = (),
+    ) -> StoredCase:
+        """Apply one action; refusals are typed errors and nothing is written.
+
+        ``files`` (a completion's attachments, stored on its task) are written in the same
+        transaction as the action's events: a refused action — by the engine, a plugin, the
+        data kinerja rules, a bad file or a concurrent winner — stores none of them.
+        """
         case = await self.case(case_key)
         d = await self.definition_of(case)
         ctx = await self.context(user_id)
         t = act(d, case.state, action, ctx)  # the engine's refusals (wrong role…) come first
         if isinstance(action, Complete):
             self._validate_data(d, case, action)
+        elif files:
+            raise InvalidInput({"attachment": gettext("only a completed step takes files")})
         recorded = await with_step_data(self, d, case, action)  # data kinerja rules
         if recorded is not action:
             t = act(d, case.state, recorded, ctx)
+        rows = []
+        for filename, content_type, content in files:
+            name, errors = check_upload(filename, content_type, content)
+            if errors:
+                raise InvalidInput({"attachment": "; ".join(errors.values())})
+            task_no = action.task  # type: ignore[attr-defined]  # a Complete
+            rows.append(
+                attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
+            )
         self._wrote = True
-        stored = await self.store.apply(self.ref, case, t)
+        stored = await self.store.apply(self.ref, case, t, attachments=rows)
         self._notify(d, t)
         return stored
 

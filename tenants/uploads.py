@@ -1,14 +1,17 @@
 """Uploaded files: the checks every attachment passes, and the row that stores it.
 
-Shared by :meth:`alur.tenants.service.TenantService.attach` (one file) and the data kinerja
-evidence (:mod:`alur.tenants.kinerja`, several files written with a submission in one
-transaction): a file is checked with :func:`check_upload` first, and only when nothing is
-wrong with any of them are the rows of :func:`attachment_row` saved.
+Shared by :meth:`alur.tenants.service.TenantService.act` (a completion's files, written in
+the transaction of its events), :meth:`~alur.tenants.service.TenantService.attach` (one file)
+and the data kinerja evidence (:mod:`alur.tenants.kinerja`, several files written with a
+submission in one transaction): a file is checked with :func:`check_upload` first, and only
+when nothing is wrong with any of them — and the action itself is allowed — are the rows of
+:func:`attachment_row` saved, in the action's transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 from alur.core.i18n import format_message, gettext
 from alur.tenants.tables import Attachment
@@ -25,6 +28,15 @@ ATTACHMENT_TYPES = {
     "text/csv",
     "text/plain",
 }
+
+
+class Upload(NamedTuple):
+    """One uploaded file (a plain ``(filename, content_type, content)`` tuple is accepted
+    as well)."""
+
+    filename: str
+    content_type: str
+    content: bytes
 
 
 def check_upload(filename: str, content_type: str, content: bytes) -> tuple[str, dict[str, str]]:

@@ -24,6 +24,7 @@ from alur.core.model import Answer
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.listing import CaseFilter, list_cases
 from alur.tenants.service import TenantService
+from alur.tenants.uploads import Upload
 from alur.web.case_view import case_view
 from alur.web.deps import Viewer
 from alur.web.errors import is_htmx
@@ -195,13 +196,12 @@ class CasesController(Controller):
         if action == "claim":
             await tenant.act(user_id, key, Claim(task))
         elif action == "complete":
+            files = []
             upload = data.get("attachment")
             if isinstance(upload, UploadFile) and upload.filename:
                 content = await upload.read()
-                await tenant.attach(
-                    user_id, key, task, upload.filename, upload.content_type or "", content
-                )
-            await tenant.act(user_id, key, Complete(task, note))
+                files.append(Upload(upload.filename, upload.content_type or "", content))
+            await tenant.act(user_id, key, Complete(task, note), files)  # one transaction
         elif action in ("ya", "tidak"):
             await tenant.act(user_id, key, Decide(task, Answer(action), note))
         elif action == "reassign":
