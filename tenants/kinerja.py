@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 
+from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.core.kinerja.changes import Change
 from alur.core.kinerja.forms import read_entries, read_indicator_set
@@ -104,6 +105,8 @@ class KinerjaService:
         """
         case, d = await self._case(case_key)
         await rules.bound_task(self.service, user_id, case, d, task_no, DataAction.DESIGN)
+        if not limits.usable_key(from_period, limits.PERIOD):
+            raise InvalidInput({"from_period": gettext("choose a period with a format")})
         if from_period == case.period:
             raise InvalidInput(
                 {"from_period": gettext("choose an earlier period than the case's own")}

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from alur.core import limits
 from alur.core.engine import (
     Action,
     Complete,
@@ -66,6 +67,22 @@ class AttachmentInfo:
     sha256: str
 
 
+def _check_action(action: Action) -> None:
+    """The limits of an action's text (:mod:`alur.core.limits`), per field."""
+    errors: dict[str, str] = {}
+    note = getattr(action, "note", None)
+    if isinstance(note, str) and (problem := limits.text_problem(note, limits.NOTE)):
+        errors["note"] = problem
+    data = getattr(action, "data", None)
+    if data and (problem := limits.json_problem(dict(data))):
+        errors["data"] = problem
+    units = getattr(action, "units", None)
+    if units and not all(limits.usable_key(u) for u in units):
+        errors["units"] = gettext("choose units of this case")
+    if errors:
+        raise InvalidInput(errors)
+
+
 class TenantService:
     """Everything a tenant's users do, scoped to that tenant."""
 
@@ -91,7 +108,7 @@ class TenantService:
     async def open(
         cls, db: Database, plugins: AlurPlugins, slug: str, clock: Callable[[], datetime] = utcnow
     ) -> TenantService:
-        office = await load_office(slug, sqlite=db.is_sqlite)
+        office = await load_office(slug, sqlite=db.is_sqlite) if limits.usable_key(slug) else None
         if office is None:
             raise NotFound(what=format_message("office {slug}", slug=slug))
         service = cls(db, plugins, office.row, clock)
@@ -174,6 +191,16 @@ class TenantService:
         units: tuple[str, ...] | None = None,
     ) -> StoredCase:
         d = self.sop(sop_id)
+        errors = limits.text_problems(
+            {
+                "period": (period, limits.PERIOD),
+                **{f"duration_{s}": (w, limits.SHORT) for s, w in (durations or {}).items()},
+            }
+        )
+        if not errors and not period.strip():
+            errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
+        if errors:
+            raise InvalidInput(errors)
         ctx = await self.context(user_id)
         active = tuple(u["slug"] for u in await self.units() if u["active"])
         if units is None:
@@ -196,6 +223,8 @@ class TenantService:
         return stored
 
     async def case(self, case_key: str) -> StoredCase:
+        if not limits.usable_key(case_key, 32):
+            raise NotFound(what=gettext("case"))
         return await self.store.get(self.ref.id, case_key)
 
     async def definition_of(self, case: StoredCase) -> SopDefinition:
@@ -221,6 +250,7 @@ class TenantService:
         data kinerja rules, a bad file or a concurrent winner — stores none of them.
         """
         case = await self.case(case_key)
+        _check_action(action)
         d = await self.definition_of(case)
         ctx = await self.context(user_id)
         t = act(d, case.state, action, ctx)  # the engine's refusals (wrong role…) come first
@@ -241,13 +271,15 @@ class TenantService:
                 attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
             )
         self._wrote = True
-        stored = await self.store.apply(self.ref, case, t, attachments=rows)
+        stored = await self.store.apply(self.ref, case, t, rows)
         self._notify(d, t)
         return stored
 
     async def reassign(self, user_id: int, case_key: str, task: int, to_user_id: int) -> StoredCase:
         """Give ``task`` to ``to_user_id``, who must hold the step's role here."""
         ctx = await self.context(user_id)
+        if not limits.usable_id(to_user_id):
+            raise NotFound(what=gettext("user"))
         target = await actor_for(
             self.ref.id, to_user_id, ctx.now.astimezone(ctx.calendar.timezone).date()
         )
@@ -301,6 +333,8 @@ class TenantService:
 
     async def user(self, user_id: int) -> dict:
         """A user of this tenant; users of other tenants are not found."""
+        if not limits.usable_id(user_id):
+            raise NotFound(what=gettext("user"))
         member = await Membership.exists().where(
             (Membership.tenant == self.ref.id) & (Membership.user == user_id)
         ) or await DelegationRow.exists().where(
@@ -344,6 +378,8 @@ class TenantService:
         )
 
     async def attachment(self, attachment_id: int) -> tuple[AttachmentInfo, bytes]:
+        if not limits.usable_id(attachment_id):
+            raise NotFound(what=gettext("attachment"))
         row = (
             await Attachment.select(
                 Attachment.all_columns(), Attachment.case.key.as_alias("case_key")

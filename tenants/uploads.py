@@ -14,6 +14,7 @@ import hashlib
 from typing import NamedTuple
 
 from alur.core.i18n import format_message, gettext
+from alur.core.limits import LINE, text_problem
 from alur.tenants.tables import Attachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -45,6 +46,8 @@ def check_upload(filename: str, content_type: str, content: bytes) -> tuple[str,
     name = (filename or "").strip().replace("/", "_").replace("\\", "_")
     if not name:
         errors["filename"] = gettext("the file has no name")
+    elif problem := text_problem(name, max(len(name), LINE), multiline=False):
+        errors["filename"] = problem  # control characters; a long name is shortened
     if content_type not in ATTACHMENT_TYPES:
         errors["content_type"] = format_message(
             "files of type {type} are not accepted (PDF, images, Word, Excel, CSV or text)",

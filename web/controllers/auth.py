@@ -10,6 +10,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core.i18n import gettext, pick_language
+from alur.core.limits import usable_key
 from alur.tenants.identity import sign_in
 from alur.tenants.tables import Operator, User
 from alur.web.deps import Viewer
@@ -20,7 +21,12 @@ Form = URLEncodedBody[dict[str, Any]]
 
 def safe_next(target: str | None) -> str:
     """Only same-site paths are followed after login (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and usable_key(target, 2048)  # no line breaks or NUL in the Location header
+    ):
         return target
     return "/"
 

@@ -27,6 +27,7 @@ from alur.tenants.service import TenantService
 from alur.tenants.uploads import Upload
 from alur.web.case_view import case_view
 from alur.web.deps import Viewer
+from alur.web.downloads import content_disposition
 from alur.web.errors import is_htmx
 from alur.web.pages import page_context
 
@@ -223,7 +224,7 @@ class CasesController(Controller):
             content=content,
             media_type=info.content_type,
             headers={
-                "Content-Disposition": f'attachment; filename="{info.filename}"',
+                "Content-Disposition": content_disposition(info.filename),
                 "X-Content-Type-Options": "nosniff",
             },
         )
