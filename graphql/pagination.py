@@ -21,6 +21,7 @@ import strawberry
 from strawberry.relay import PageInfo
 
 from alur.core.i18n import format_message, gettext
+from alur.core.limits import usable_id
 from alur.graphql.limits import DEFAULT_PAGE as DEFAULT_PAGE  # defined with the cost analysis
 from alur.graphql.limits import MAX_PAGE
 from alur.graphql.types import Case, Task
@@ -54,7 +55,7 @@ def decode_cursor(
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         found, at, row_id = json.loads(base64.urlsafe_b64decode(padded.encode()))
-        if found != kind or not isinstance(row_id, int) or (at is None and not nullable):
+        if found != kind or not usable_id(row_id) or (at is None and not nullable):
             raise ValueError(cursor)
         when = datetime.fromisoformat(at) if at is not None else None
         if when is not None and when.tzinfo is None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, time
 
+from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity import add_delegation, add_membership
@@ -43,11 +44,13 @@ class TenantAdmin:
     async def add_unit(self, slug: str, name: str) -> Unit:
         await self._require_admin()
         errors: dict[str, str] = {}
-        if not UNIT_SLUG.match(slug or ""):
+        if not isinstance(slug, str) or not UNIT_SLUG.fullmatch(slug):
             errors["slug"] = gettext("use lowercase letters, digits and dashes (e.g. linmas)")
         elif await Unit.exists().where((Unit.tenant == self.tenant_id) & (Unit.slug == slug)):
             errors["slug"] = format_message('a unit "{slug}" already exists', slug=slug)
-        if not (name or "").strip():
+        if problem := limits.text_problem(name, limits.LINE):
+            errors["name"] = problem
+        elif not name.strip():
             errors["name"] = gettext("give the unit's name")
         if errors:
             raise InvalidInput(errors)
@@ -59,6 +62,8 @@ class TenantAdmin:
     async def set_unit_active(self, slug: str, active: bool) -> None:
         """Deactivated units get no tasks in new cases; running cases are not changed."""
         await self._require_admin()
+        if not limits.usable_key(slug):
+            raise NotFound(what=format_message("unit {slug}", slug=slug[:64]))
         done = (
             await Unit.update({Unit.active: active})
             .where((Unit.tenant == self.tenant_id) & (Unit.slug == slug))
@@ -76,6 +81,9 @@ class TenantAdmin:
         errors: dict[str, str] = {}
         parsed: dict[str, time] = {}
         for field, value in (("office_start", start), ("office_end", end)):
+            if limits.text_problem(value, 8):
+                errors[field] = gettext("give a time like 07:30")
+                continue
             try:
                 parsed[field] = time.fromisoformat(value)
             except (TypeError, ValueError):
@@ -96,6 +104,8 @@ class TenantAdmin:
 
     async def add_day_off(self, day: date, name: str) -> DayOff:
         await self._require_admin()
+        if problem := limits.text_problem(name or "", limits.LINE):
+            raise InvalidInput({"name": problem})
         if await DayOff.exists().where((DayOff.tenant == self.tenant_id) & (DayOff.day == day)):
             raise InvalidInput(
                 {"day": format_message("{day} is already a day off", day=day.isoformat())}
@@ -129,6 +139,7 @@ class TenantAdmin:
         await self._require_admin()
         roles = {r.id: r for d in self.service.sops().values() for r in d.roles}
         if role_id not in roles:
+            role_id = role_id[: limits.SHORT]
             raise InvalidInput(
                 {
                     "role": format_message(

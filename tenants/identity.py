@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from alur.core import limits
 from alur.core.engine import Actor, Delegation
 from alur.core.engine import Membership as EngineMembership
 from alur.core.i18n import format_message, gettext
@@ -48,12 +49,14 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 def check_new_credentials(username: str, password: str) -> dict[str, str]:
     errors: dict[str, str] = {}
-    if not USERNAME.match(username or ""):
+    if not isinstance(username, str) or not USERNAME.fullmatch(username):
         errors["username"] = gettext(
             "use 2–64 lowercase letters, digits, dots, dashes or underscores"
         )
     if len(password or "") < MIN_PASSWORD:
         errors["password"] = format_message("use at least {count} characters", count=MIN_PASSWORD)
+    elif problem := limits.text_problem(password, limits.PASSWORD, multiline=False):
+        errors["password"] = problem
     return errors
 
 
@@ -61,8 +64,19 @@ async def create_user(
     username: str, name: str, password: str, *, nip: str = "", jabatan: str = ""
 ) -> User:
     errors = check_new_credentials(username, password)
-    if not name.strip():
+    errors.update(
+        limits.text_problems(
+            {
+                "name": (name, limits.LINE),
+                "nip": (nip, limits.SHORT),
+                "jabatan": (jabatan, limits.LINE),
+            }
+        )
+    )
+    if "name" not in errors and not name.strip():
         errors["name"] = gettext("give the person's name")
+    if "nip" not in errors and (problem := limits.nip_problem(nip.strip())):
+        errors["nip"] = problem
     if not errors and await User.exists().where(User.username == username):
         errors["username"] = format_message('"{username}" is already taken', username=username)
     if errors:
@@ -80,6 +94,8 @@ async def create_user(
 
 async def create_operator(username: str, name: str, password: str) -> Operator:
     errors = check_new_credentials(username, password)
+    if problem := limits.text_problem(name, limits.LINE):
+        errors["name"] = problem
     if not errors and await Operator.exists().where(Operator.username == username):
         errors["username"] = format_message('"{username}" is already taken', username=username)
     if errors:
@@ -100,8 +116,12 @@ async def authenticate(username: str, password: str) -> User | None:
 async def sign_in(username: str, password: str) -> User | Operator | None:
     """The active user — or else platform operator — with these credentials, or ``None``.
 
-    An unknown name costs the same password hashing as a known one (no timing hint).
+    An unknown name costs the same password hashing as a known one (no timing hint); a name
+    or password that no account can have (too long, a NUL, broken text) is simply wrong.
     """
+    if not limits.usable_key(username) or limits.text_problem(password, limits.PASSWORD):
+        hash_password("-")
+        return None
     for table in (User, Operator):
         account = (
             await table.objects()
@@ -159,6 +179,8 @@ async def add_membership(
 
 
 async def _unit_id(tenant_id: int, slug: str) -> int | None:
+    if not limits.usable_key(slug):
+        return None
     row = await Unit.select(Unit.id).where((Unit.tenant == tenant_id) & (Unit.slug == slug)).first()
     return row["id"] if row else None
 
@@ -175,7 +197,9 @@ async def add_delegation(
     note: str = "",
 ) -> DelegationRow:
     """Let ``delegate`` act as Plt/Plh in ``official``'s role from ``starts_on`` to ``ends_on``."""
-    errors: dict[str, str] = {}
+    errors = limits.text_problems({"note": (note, limits.NOTE)})
+    if not limits.usable_key(role):
+        errors["role"] = gettext("choose a role")
     if kind not in (Delegation.PLT, Delegation.PLH):
         errors["kind"] = gettext('choose "Plt" or "Plh"')
     if ends_on < starts_on:
@@ -185,14 +209,18 @@ async def add_delegation(
     unit_id = await _unit_id(tenant_id, unit_slug) if unit_slug else None
     if unit_slug and unit_id is None:
         errors["unit"] = format_message('no unit "{unit}" in this office', unit=unit_slug)
-    held_in = [
-        r["unit_slug"]
-        for r in await Membership.select(Membership.unit.slug.as_alias("unit_slug")).where(
-            (Membership.tenant == tenant_id)
-            & (Membership.user == official_id)
-            & (Membership.role == role)
-        )
-    ]
+    held_in = (
+        []
+        if "role" in errors
+        else [
+            r["unit_slug"]
+            for r in await Membership.select(Membership.unit.slug.as_alias("unit_slug")).where(
+                (Membership.tenant == tenant_id)
+                & (Membership.user == official_id)
+                & (Membership.role == role)
+            )
+        ]
+    )
     if "unit" not in errors:
         if not held_in:
             errors["official"] = gettext("the official does not hold this role here")
@@ -416,7 +444,11 @@ async def actor_for(tenant_id: int, user_id: int, on: date) -> Actor:
 
 
 async def user_by_username(username: str) -> User:
-    user = await User.objects().where(User.username == username).first()
+    user = (
+        None
+        if not limits.usable_key(username)
+        else await User.objects().where(User.username == username).first()
+    )
     if user is None:
         raise NotFound(what=format_message("user {username}", username=username))
     return user

@@ -15,8 +15,8 @@ or a bad file saves nothing. The rules that apply when a bound step is completed
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from typing import NamedTuple
 
+from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.core.kinerja.changes import Change
 from alur.core.kinerja.forms import read_entries, read_indicator_set
@@ -44,16 +44,8 @@ from alur.tenants.kinerja_data import (
 from alur.tenants.service import TenantService
 from alur.tenants.store import StoredCase
 from alur.tenants.tables import Case, Task
+from alur.tenants.uploads import Upload as Upload  # re-exported
 from alur.tenants.uploads import attachment_row, check_upload
-
-
-class Upload(NamedTuple):
-    """One uploaded evidence file (a plain ``(filename, content_type, content)`` tuple is
-    accepted as well)."""
-
-    filename: str
-    content_type: str
-    content: bytes
 
 
 class KinerjaService:
@@ -113,6 +105,8 @@ class KinerjaService:
         """
         case, d = await self._case(case_key)
         await rules.bound_task(self.service, user_id, case, d, task_no, DataAction.DESIGN)
+        if not limits.usable_key(from_period, limits.PERIOD):
+            raise InvalidInput({"from_period": gettext("choose a period with a format")})
         if from_period == case.period:
             raise InvalidInput(
                 {"from_period": gettext("choose an earlier period than the case's own")}

@@ -11,6 +11,7 @@ from typing import Any
 
 from piccolo.querystring import QueryString
 
+from alur.core import limits
 from alur.tenants.tables import Case, Delegation, Membership, Task
 
 MAX_PAGE = 200
@@ -224,6 +225,9 @@ def _case_where(tenant_id: int | None, f: CaseFilter, now: datetime) -> list[Any
     where: list[Any] = []
     if tenant_id is not None:
         where.append(Case.tenant == tenant_id)
+    if not all(limits.usable_key(v, limits.PERIOD) for v in (f.sop_id, f.period) if v):
+        where.append(Case.id < 0)  # no case has such an SOP or period
+        return where
     if f.sop_id:
         where.append(Case.sop_id == f.sop_id)
     if f.status:

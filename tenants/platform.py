@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from alur.core import limits
 from alur.core.i18n import format_message
 from alur.core.plugins import AlurPlugins
 from alur.tenants.database import Database
@@ -61,6 +62,8 @@ class PlatformService:
         return await create_tenant(self.plugins, slug, name, plugin, sops)
 
     async def set_suspended(self, slug: str, suspended: bool) -> None:
+        if not limits.usable_key(slug):
+            raise NotFound(what=format_message("office {slug}", slug=slug[:64]))
         updated = (
             await Tenant.update({Tenant.suspended: suspended})
             .where(Tenant.slug == slug)

@@ -7,7 +7,7 @@ import re
 from datetime import date, time
 from zoneinfo import ZoneInfo
 
-from alur.core import WorkingCalendar
+from alur.core import WorkingCalendar, limits
 from alur.core.i18n import format_message, gettext
 from alur.core.plugins import AlurPlugins
 from alur.tenants.errors import InvalidInput
@@ -22,13 +22,15 @@ async def create_tenant(
     """Create an OPD bound to ``plugin`` (all its SOPs unless ``sops`` names some), with the
     plugin's default units. Every problem is reported at once, per field."""
     errors: dict[str, str] = {}
-    if not SLUG.match(slug or ""):
+    if not isinstance(slug, str) or not SLUG.fullmatch(slug):
         errors["slug"] = gettext(
             "use 2–63 lowercase letters, digits and dashes (e.g. satpolpp-banyumas)"
         )
     elif await Tenant.exists().where(Tenant.slug == slug):
         errors["slug"] = format_message('an office with slug "{slug}" already exists', slug=slug)
-    if not (name or "").strip():
+    if problem := limits.text_problem(name, limits.LINE):
+        errors["name"] = problem
+    elif not name.strip():
         errors["name"] = gettext("give the office's name")
     loaded = {p.name: p for p in plugins.plugins()}
     found = loaded.get(plugin)

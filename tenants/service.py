@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from alur.core import limits
 from alur.core.engine import (
     Action,
     Complete,
@@ -46,7 +47,7 @@ from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import Attachment, Case, Membership, Task, Unit, User
 from alur.tenants.tables import Delegation as DelegationRow
 from alur.tenants.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
-from alur.tenants.uploads import attachment_row, check_upload
+from alur.tenants.uploads import Upload, attachment_row, check_upload
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +65,22 @@ class AttachmentInfo:
     content_type: str
     size: int
     sha256: str
+
+
+def _check_action(action: Action) -> None:
+    """The limits of an action's text (:mod:`alur.core.limits`), per field."""
+    errors: dict[str, str] = {}
+    note = getattr(action, "note", None)
+    if isinstance(note, str) and (problem := limits.text_problem(note, limits.NOTE)):
+        errors["note"] = problem
+    data = getattr(action, "data", None)
+    if data and (problem := limits.json_problem(dict(data))):
+        errors["data"] = problem
+    units = getattr(action, "units", None)
+    if units and not all(limits.usable_key(u) for u in units):
+        errors["units"] = gettext("choose units of this case")
+    if errors:
+        raise InvalidInput(errors)
 
 
 class TenantService:
@@ -91,7 +108,7 @@ class TenantService:
     async def open(
         cls, db: Database, plugins: AlurPlugins, slug: str, clock: Callable[[], datetime] = utcnow
     ) -> TenantService:
-        office = await load_office(slug, sqlite=db.is_sqlite)
+        office = await load_office(slug, sqlite=db.is_sqlite) if limits.usable_key(slug) else None
         if office is None:
             raise NotFound(what=format_message("office {slug}", slug=slug))
         service = cls(db, plugins, office.row, clock)
@@ -174,6 +191,16 @@ class TenantService:
         units: tuple[str, ...] | None = None,
     ) -> StoredCase:
         d = self.sop(sop_id)
+        errors = limits.text_problems(
+            {
+                "period": (period, limits.PERIOD),
+                **{f"duration_{s}": (w, limits.SHORT) for s, w in (durations or {}).items()},
+            }
+        )
+        if not errors and not period.strip():
+            errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
+        if errors:
+            raise InvalidInput(errors)
         ctx = await self.context(user_id)
         active = tuple(u["slug"] for u in await self.units() if u["active"])
         if units is None:
@@ -196,6 +223,8 @@ class TenantService:
         return stored
 
     async def case(self, case_key: str) -> StoredCase:
+        if not limits.usable_key(case_key, 32):
+            raise NotFound(what=gettext("case"))
         return await self.store.get(self.ref.id, case_key)
 
     async def case_for(self, user_id: int | None, case_key: str) -> StoredCase:
@@ -217,25 +246,50 @@ class TenantService:
     async def history_of(self, case: StoredCase) -> list[EngineEvent]:
         return await self.store.events(self.ref.id, case.id)
 
-    async def act(self, user_id: int, case_key: str, action: Action) -> StoredCase:
-        """Apply one action; refusals are typed errors and nothing is written."""
+    async def act(
+        self,
+        user_id: int,
+        case_key: str,
+        action: Action,
+        files: Sequence[Upload | tuple[str, str, bytes]] = (),
+    ) -> StoredCase:
+        """Apply one action; refusals are typed errors and nothing is written.
+
+        ``files`` (a completion's attachments, stored on its task) are written in the same
+        transaction as the action's events: a refused action — by the engine, a plugin, the
+        data kinerja rules, a bad file or a concurrent winner — stores none of them.
+        """
         case = await self.case(case_key)
+        _check_action(action)
         d = await self.definition_of(case)
         ctx = await self.context(user_id)
         t = act(d, case.state, action, ctx)  # the engine's refusals (wrong role…) come first
         if isinstance(action, Complete):
             self._validate_data(d, case, action)
+        elif files:
+            raise InvalidInput({"attachment": gettext("only a completed step takes files")})
         recorded = await with_step_data(self, d, case, action)  # data kinerja rules
         if recorded is not action:
             t = act(d, case.state, recorded, ctx)
+        rows = []
+        for filename, content_type, content in files:
+            name, errors = check_upload(filename, content_type, content)
+            if errors:
+                raise InvalidInput({"attachment": "; ".join(errors.values())})
+            task_no = action.task  # type: ignore[attr-defined]  # a Complete
+            rows.append(
+                attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
+            )
         self._wrote = True
-        stored = await self.store.apply(self.ref, case, t)
+        stored = await self.store.apply(self.ref, case, t, rows)
         self._notify(case.plugin, d, t)
         return stored
 
     async def reassign(self, user_id: int, case_key: str, task: int, to_user_id: int) -> StoredCase:
         """Give ``task`` to ``to_user_id``, who must hold the step's role here."""
         ctx = await self.context(user_id)
+        if not limits.usable_id(to_user_id):
+            raise NotFound(what=gettext("user"))
         target = await actor_for(
             self.ref.id, to_user_id, ctx.now.astimezone(ctx.calendar.timezone).date()
         )
@@ -293,6 +347,8 @@ class TenantService:
 
     async def user(self, user_id: int) -> dict:
         """A user of this tenant; users of other tenants are not found."""
+        if not limits.usable_id(user_id):
+            raise NotFound(what=gettext("user"))
         member = await Membership.exists().where(
             (Membership.tenant == self.ref.id) & (Membership.user == user_id)
         ) or await DelegationRow.exists().where(
@@ -340,6 +396,8 @@ class TenantService:
     ) -> tuple[AttachmentInfo, bytes]:
         """A file of case ``case_key``, for someone who may read the case (:meth:`case_for`)."""
         case = await self.case_for(user_id, case_key)
+        if not limits.usable_id(attachment_id):
+            raise NotFound(what=gettext("attachment"))
         row = (
             await Attachment.select(
                 Attachment.all_columns(), Attachment.case.key.as_alias("case_key")

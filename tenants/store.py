@@ -37,7 +37,7 @@ from alur.tenants.audit import GENESIS, ChainReport, chain_record, event_hash
 from alur.tenants.caches import ByteBoundedCache
 from alur.tenants.database import Database
 from alur.tenants.errors import Conflict, NotFound
-from alur.tenants.tables import Case, Event, SopSnapshot, Task, Tenant
+from alur.tenants.tables import Attachment, Case, Event, SopSnapshot, Task, Tenant
 
 # Bumping the tenant's chain counter locks its row: the tenant's events are appended one
 # transaction at a time (always after the case row is locked, so never a deadlock).
@@ -197,8 +197,15 @@ class CaseStore:
         state = state_from_dict(_json(row["state"]))
         return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
 
-    async def apply(self, tenant: TenantRef, case: StoredCase, t: Transition) -> StoredCase:
-        """Write ``t`` (computed from ``case.state``) or raise :class:`Conflict`."""
+    async def apply(
+        self,
+        tenant: TenantRef,
+        case: StoredCase,
+        t: Transition,
+        attachments: Sequence[Attachment] = (),
+    ) -> StoredCase:
+        """Write ``t`` (computed from ``case.state``) and the unsaved ``attachments`` rows
+        that go with it, in one transaction — or raise :class:`Conflict` and write none."""
         s = t.state
         now = t.events[-1].at if t.events else case.updated_at
         cas = (
@@ -231,6 +238,8 @@ class CaseStore:
                 if not locked:
                     raise Conflict()
                 await self._write(tenant, case.id, case.key, t.events, locked[0])
+            for row in attachments:  # after the compare-and-set: only the winner's files
+                await row.save()
         return _stored(case.id, tenant.id, case.plugin, s, now)
 
     async def _append(

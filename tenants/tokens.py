@@ -29,6 +29,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity import belongs
@@ -126,8 +127,8 @@ async def create_token(
     name = (name or "").strip()
     if not name:
         errors["name"] = gettext("give the token a name (e.g. the system that uses it)")
-    elif len(name) > MAX_NAME:
-        errors["name"] = format_message("use at most {count} characters", count=MAX_NAME)
+    elif problem := limits.text_problem(name, MAX_NAME):
+        errors["name"] = problem
     if scope not in SCOPES:
         errors["scope"] = gettext('choose "read" or "write"')
     tenant_row = None
@@ -143,6 +144,8 @@ async def create_token(
             errors["user"] = gettext("a platform token acts for no one; leave the user out")
     elif not tenant:
         errors["tenant"] = gettext("give the office, or make a platform token")
+    elif not limits.usable_key(tenant):
+        errors["tenant"] = gettext("give the slug of an office")
     else:
         tenant_row = (
             await Tenant.select(Tenant.id, Tenant.slug).where(Tenant.slug == tenant).first()
@@ -153,7 +156,9 @@ async def create_token(
         errors["user"] = gettext(
             "a write token acts for a person: give the username of a member of the office"
         )
-    if user and not platform and tenant_row is not None:
+    if user and not platform and not limits.usable_key(user):
+        errors["user"] = gettext("give the username of a member of the office")
+    elif user and not platform and tenant_row is not None:
         user_row = await User.select(User.id, User.active).where(User.username == user).first()
         if user_row is None or not await belongs(tenant_row["id"], user_row["id"], utcnow()):
             errors["user"] = format_message('no user "{username}" in this office', username=user)
@@ -189,6 +194,8 @@ async def revoke_token(token_id: int, *, tenant: str | None = None) -> TokenInfo
     """Revoke a token (at once: the next request with it is refused). With ``tenant``, the
     token must belong to that office — another office's token is not found. Revoking a
     revoked token changes nothing."""
+    if not limits.usable_id(token_id):
+        raise NotFound(what=format_message("API token {id}", id=token_id))
     where = ApiToken.id == token_id
     if tenant is not None:
         where &= ApiToken.tenant == await _tenant_id(tenant)

@@ -1,16 +1,20 @@
 """Uploaded files: the checks every attachment passes, and the row that stores it.
 
-Shared by :meth:`alur.tenants.service.TenantService.attach` (one file) and the data kinerja
-evidence (:mod:`alur.tenants.kinerja`, several files written with a submission in one
-transaction): a file is checked with :func:`check_upload` first, and only when nothing is
-wrong with any of them are the rows of :func:`attachment_row` saved.
+Shared by :meth:`alur.tenants.service.TenantService.act` (a completion's files, written in
+the transaction of its events), :meth:`~alur.tenants.service.TenantService.attach` (one file)
+and the data kinerja evidence (:mod:`alur.tenants.kinerja`, several files written with a
+submission in one transaction): a file is checked with :func:`check_upload` first, and only
+when nothing is wrong with any of them — and the action itself is allowed — are the rows of
+:func:`attachment_row` saved, in the action's transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
+from typing import NamedTuple
 
 from alur.core.i18n import format_message, gettext
+from alur.core.limits import LINE, text_problem
 from alur.tenants.tables import Attachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -27,12 +31,23 @@ ATTACHMENT_TYPES = {
 }
 
 
+class Upload(NamedTuple):
+    """One uploaded file (a plain ``(filename, content_type, content)`` tuple is accepted
+    as well)."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
 def check_upload(filename: str, content_type: str, content: bytes) -> tuple[str, dict[str, str]]:
     """An uploaded file's cleaned name and its problems per field (none: acceptable)."""
     errors: dict[str, str] = {}
     name = (filename or "").strip().replace("/", "_").replace("\\", "_")
     if not name:
         errors["filename"] = gettext("the file has no name")
+    elif problem := text_problem(name, max(len(name), LINE), multiline=False):
+        errors["filename"] = problem  # control characters; a long name is shortened
     if content_type not in ATTACHMENT_TYPES:
         errors["content_type"] = format_message(
             "files of type {type} are not accepted (PDF, images, Word, Excel, CSV or text)",

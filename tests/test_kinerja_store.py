@@ -243,7 +243,7 @@ class Office:
             f"{self.slug}.{key}",
             f"{key.title()} {self.slug}",
             "x" * 12,
-            nip=f"19800101 2006 1 {len(self.users):03d}",
+            nip=f"19800101 200601 1 {len(self.users):03d}",
             jabatan=f"Jabatan {key.title()}",
         )
         await add_membership(self.tenant_id, user.id, roles[role] if role else None, unit)
@@ -671,7 +671,7 @@ async def test_approvals_hold_until_the_data_changes(office: Office) -> None:
     assert sign.kind is ApprovalKind.SIGN
     assert (sign.name, sign.nip, sign.acting, sign.acting_for, sign.jabatan) == (
         "Sekretaris dinas-uji",
-        "19800101 2006 1 005",
+        "19800101 200601 1 005",
         "Plh",
         "Kepala dinas-uji",
         "Jabatan Kepala",  # the position signed as: the official's

@@ -44,6 +44,7 @@ from alur.core.i18n import error_message, format_message, gettext
 from alur.core.kinerja.model import Direction, Entry, Indicator, IndicatorSet
 from alur.core.kinerja.numbers import parse_number
 from alur.core.kinerja.recap import capaian
+from alur.core.limits import SHORT, text_problem
 
 __all__ = [
     "INDICATOR_FIELDS",
@@ -121,8 +122,14 @@ def _read_row(
     known_units: Collection[str],
     language: str,
 ) -> Indicator | None:
+    for name in INDICATOR_FIELDS:  # control characters or broken text, in any field
+        problem = text_problem(fields[name], max(len(fields[name]), SHORT), multiline=False)
+        if problem is not None:
+            errors[name] = problem
     code = fields["code"]
-    if not code:
+    if "code" in errors:
+        pass
+    elif not code:
         errors["code"] = gettext("enter a code")
     elif not _CODE.fullmatch(code):
         errors["code"] = gettext(
@@ -146,7 +153,7 @@ def _read_row(
         errors["allow_negative"] = gettext("choose yes or no")
     target = _number(fields["target"], gettext("enter the target"), allow_negative, language)
     if isinstance(target, str):
-        errors["target"] = target
+        errors.setdefault("target", target)
     direction = Direction.HIGHER
     if fields["direction"]:
         try:
@@ -176,6 +183,8 @@ def _read_row(
 def _required_text(
     fields: Mapping[str, str], name: str, limit: int, missing: str, errors: dict[str, str]
 ) -> None:
+    if name in errors:
+        return
     if not fields[name]:
         errors[name] = missing
     elif len(fields[name]) > limit:
@@ -227,8 +236,9 @@ def read_entries(
 def _explanation_problem(
     indicator: Indicator, realisasi: Decimal | str, explanation: str
 ) -> str | None:
-    if len(explanation) > MAX_EXPLANATION:
-        return format_message("use at most {count} characters", count=MAX_EXPLANATION)
+    problem = text_problem(explanation, MAX_EXPLANATION, multiline=True)
+    if problem is not None:
+        return problem
     if explanation or not isinstance(realisasi, Decimal):
         return None
     result = capaian(indicator.target, realisasi, indicator.direction)

@@ -10,6 +10,7 @@ from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core.i18n import error_message, gettext, pick_language
+from alur.core.limits import usable_key
 from alur.tenants.tables import Operator, User
 from alur.tenants.throttle import LoginLocked, sign_in_throttled
 from alur.web.client_address import client_address
@@ -22,7 +23,12 @@ Form = URLEncodedBody[dict[str, Any]]
 
 def safe_next(target: str | None) -> str:
     """Only same-site paths are followed after login (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith(("//", "/\\"))
+        and usable_key(target, 2048)  # no line breaks or NUL in the Location header
+    ):
         return target
     return "/"
 

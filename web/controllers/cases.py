@@ -24,8 +24,10 @@ from alur.core.model import Answer
 from alur.tenants.errors import InvalidInput
 from alur.tenants.listing import CaseFilter, list_cases
 from alur.tenants.service import TenantService
+from alur.tenants.uploads import Upload
 from alur.web.case_view import case_view
 from alur.web.deps import Viewer
+from alur.web.downloads import content_disposition
 from alur.web.errors import is_htmx
 from alur.web.pages import page_context
 
@@ -195,13 +197,12 @@ class CasesController(Controller):
         if action == "claim":
             await tenant.act(user_id, key, Claim(task))
         elif action == "complete":
+            files = []
             upload = data.get("attachment")
             if isinstance(upload, UploadFile) and upload.filename:
                 content = await upload.read()
-                await tenant.attach(
-                    user_id, key, task, upload.filename, upload.content_type or "", content
-                )
-            await tenant.act(user_id, key, Complete(task, note))
+                files.append(Upload(upload.filename, upload.content_type or "", content))
+            await tenant.act(user_id, key, Complete(task, note), files)  # one transaction
         elif action in ("ya", "tidak"):
             await tenant.act(user_id, key, Decide(task, Answer(action), note))
         elif action == "reassign":
@@ -225,7 +226,7 @@ class CasesController(Controller):
             content=content,
             media_type=info.content_type,
             headers={
-                "Content-Disposition": f'attachment; filename="{info.filename}"',
+                "Content-Disposition": content_disposition(info.filename),
                 "X-Content-Type-Options": "nosniff",
             },
         )

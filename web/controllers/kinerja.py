@@ -44,6 +44,7 @@ from alur.tenants.service import TenantService
 from alur.tenants.store import StoredCase
 from alur.web.case_view import CaseView, case_view
 from alur.web.deps import Viewer
+from alur.web.downloads import content_disposition
 from alur.web.errors import is_htmx
 from alur.web.kinerja_forms import design_rows, fill_form
 from alur.web.kinerja_reads import KinerjaReader, kinerja_page
@@ -70,7 +71,7 @@ def download(content: bytes, media_type: str, filename: str) -> Response:
         content=content,
         media_type=media_type,
         headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Disposition": content_disposition(filename),
             "X-Content-Type-Options": "nosniff",
         },
     )

@@ -1,0 +1,80 @@
+"""The input limits of :mod:`alur.core.limits`, applied by the services the same way on
+SQLite and PostgreSQL (the values the outside probe sent: a 1 MB period and name, a
+33-character NIP, NUL bytes, ids beyond 64 bits, deep JSON)."""
+
+from __future__ import annotations
+
+import pytest
+
+from alur.core import limits
+from alur.core.engine import Complete
+from alur.graphql.testing import PASSWORD, SOP_A, World
+from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.identity import create_user, sign_in
+from alur.tenants.tables import Case, Event, User
+from alur.web.downloads import content_disposition
+
+pytestmark = pytest.mark.anyio
+MEGABYTE = "x" * 1_000_000
+
+
+def test_the_rules_are_pure() -> None:
+    assert limits.text_problem("Triwulan IV 2026", limits.PERIOD) is None
+    assert limits.text_problem("a\x00b", limits.NOTE)
+    assert limits.text_problem("\ud800", limits.NOTE)
+    assert limits.text_problem("two\nlines", limits.LINE)
+    assert limits.text_problem("two\nlines", limits.NOTE) is None
+    assert limits.nip_problem("1" * 33)
+    assert limits.nip_problem("19800101 2005 1 001")
+    assert limits.nip_problem("19800101 200501 1 001") is None
+    assert limits.nip_problem("198001012005011001") is None
+    assert not limits.usable_id(2**63)
+    assert not limits.usable_id(-1)
+    assert limits.usable_id(1)
+    deep: object = "x"
+    for _ in range(limits.JSON_DEPTH + 1):
+        deep = {"k": deep}
+    assert limits.json_problem(deep)
+    assert limits.json_problem({"k": 2**70})
+    assert limits.json_problem({"k": [1, {"a": "b"}]}) is None
+
+
+def test_content_disposition_keeps_names_as_data() -> None:
+    evil = content_disposition("x.pdf\"; filename*=UTF-8''evil.html")
+    assert evil.count(";") == 2
+    assert evil.count('"') == 2
+    assert content_disposition("данные.pdf").endswith("''%D0%B4%D0%B0%D0%BD%D0%BD%D1%8B%D0%B5.pdf")
+    assert "\r" not in content_disposition("a\r\nSet-Cookie: x=y.pdf")
+
+
+async def test_the_services_refuse_what_postgresql_cannot_store(world: World) -> None:
+    a, staf = world.a, world.users["staf"]
+    with pytest.raises(InvalidInput) as period:
+        await a.start_case(staf, SOP_A, MEGABYTE)
+    assert set(period.value.errors) == {"period"}
+    with pytest.raises(InvalidInput) as nul:
+        await a.start_case(staf, SOP_A, "Triwulan\x00IV")
+    assert set(nul.value.errors) == {"period"}
+    with pytest.raises(InvalidInput) as person:
+        await create_user("baru", MEGABYTE, PASSWORD, nip="1" * 33, jabatan="a\x00")
+    assert set(person.value.errors) == {"name", "nip", "jabatan"}
+    assert await User.count().where(User.username == "baru") == 0
+    key = (await a.start_case(staf, SOP_A, "Triwulan IV 2026")).key
+    events = await Event.count()
+    for action in (Complete(1, "a\x00b"), Complete(1, "", {"k": [[[[[[[[["x"]]]]]]]]]})):
+        with pytest.raises(InvalidInput):
+            await a.act(staf, key, action)
+    assert await Event.count() == events
+    for lookup in (
+        lambda: a.case("\x00"),
+        lambda: a.case(MEGABYTE),
+        lambda: a.attachment(2**64),
+        lambda: a.user(-(2**70)),
+        lambda: a.reassign(staf, key, 1, 2**63),
+    ):
+        with pytest.raises(NotFound):
+            await lookup()
+    assert await Case.count() == 2  # office B's case and this one
+    assert await sign_in("staf\x00", PASSWORD) is None
+    assert await sign_in("staf", "rahasia\x00") is None
+    assert await sign_in(MEGABYTE, PASSWORD) is None

@@ -1,0 +1,22 @@
+"""Downloads: a ``Content-Disposition`` header that no file name can break.
+
+RFC 6266: ``filename*`` carries the real name, UTF-8 and percent-encoded (RFC 8187), so
+quotes, semicolons and line breaks in it are data, never header syntax; ``filename`` is an
+ASCII fallback for old clients with everything but letters, digits, dots, dashes,
+underscores and spaces replaced.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]")
+
+
+def content_disposition(filename: str, disposition: str = "attachment") -> str:
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode()
+    fallback = _UNSAFE.sub("_", ascii_name).strip(" .") or "download"
+    encoded = quote(filename.encode("utf-8", "replace"), safe="")
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"
