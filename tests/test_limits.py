@@ -68,7 +68,7 @@ async def test_the_services_refuse_what_postgresql_cannot_store(world: World) ->
     for lookup in (
         lambda: a.case("\x00"),
         lambda: a.case(MEGABYTE),
-        lambda: a.attachment(2**64),
+        lambda: a.attachment(staf, key, 2**64),
         lambda: a.user(-(2**70)),
         lambda: a.reassign(staf, key, 1, 2**63),
     ):
