@@ -34,6 +34,7 @@ from alur.core.errors import PluginNotFound
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
+from alur.tenants.audit_records import with_attachments
 from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity import Person, actor_for, actor_in
@@ -216,6 +217,7 @@ class TenantService:
         if isinstance(action, Complete):
             self._validate_data(d, case, action)
         recorded = await with_step_data(self, d, case, action)  # data kinerja rules
+        recorded = await with_attachments(self.ref.id, case, recorded)  # files, for the audit
         if recorded is not action:
             t = act(d, case.state, recorded, ctx)
         self._wrote = True
