@@ -101,14 +101,11 @@ def audit_keys(environ: dict[str, str] | None = None, *, require: bool = False) 
     global _cached
     env = os.environ if environ is None else environ
     raw = env.get(ENV, "").strip()
+    if not raw and require:
+        raise AuditKeyError(reason=f"{ENV} is not set, and it is required on PostgreSQL")
     if _cached is not None and _cached[0] == raw and environ is None:
         return _cached[1]
-    if raw:
-        keys = parse_keys(raw)
-    elif require:
-        raise AuditKeyError(reason=f"{ENV} is not set, and it is required on PostgreSQL")
-    else:
-        keys = _keys_from_file(Path(KEY_FILE).resolve())
+    keys = parse_keys(raw) if raw else _keys_from_file(Path(KEY_FILE).resolve())
     if environ is None:
         _cached = (raw, keys)
     return keys

@@ -79,6 +79,10 @@ def test_without_the_variable_a_key_file_is_made_once(
     assert audit_keys({}) == first  # read again, not made again
     with pytest.raises(AuditKeyError, match="required on PostgreSQL"):
         audit_keys({}, require=True)
+    monkeypatch.delenv(ENV)  # the process's own keys: the file's, remembered...
+    assert audit_keys() == first
+    with pytest.raises(AuditKeyError, match="required on PostgreSQL"):
+        audit_keys(require=True)  # ...but never instead of the variable on PostgreSQL
 
 
 def test_postgresql_refuses_to_start_without_a_key(
