@@ -227,11 +227,11 @@ async def _verify_tasks(key: str, case_id: int, events: Sequence[EngineEvent]) -
 async def _verify_attachments(
     tenant_id: int, key: str, case_id: int, events: Sequence[EngineEvent], state: CaseState
 ) -> list[Mismatch]:
-    recorded: dict[int, dict[int, Mapping[str, Any]]] = {}  # task -> attachment id -> record
+    recorded: dict[int, list[Mapping[str, Any]]] = {}  # task -> the records of its files
     for e in events:
         files = _data(e).get(ATTACHMENTS)
         if e.kind in _CLOSING and e.task is not None and isinstance(files, list):
-            recorded[e.task] = {f["id"]: f for f in files if isinstance(f, dict)}
+            recorded[e.task] = [f for f in files if isinstance(f, dict)]
     rows = await Attachment.raw(
         "SELECT id, task_no, filename, sha256, content FROM alur_attachment "
         'WHERE tenant = {} AND "case" = {} ORDER BY id',
@@ -239,27 +239,38 @@ async def _verify_attachments(
         case_id,
     )
     found = []
-    seen: set[int] = set()
     for r in rows:
         label = f"attachment #{r['id']} ({r['filename']}) of task {r['task_no']}"
         actual = hashlib.sha256(bytes(r["content"])).hexdigest()
         if actual != r["sha256"]:
             found.append(Mismatch(key, f"{label}: its content does not match its stored hash"))
-        record = recorded.get(r["task_no"])
-        if record is None or r["task_no"] in state.open_tasks:
+        records = recorded.get(r["task_no"])
+        if records is None or r["task_no"] in state.open_tasks:
             continue  # a draft of an open task, or closed before files were recorded
-        seen.add(r["id"])
-        entry = record.get(r["id"])
+        entry = _claim_record(records, r["id"], r["filename"], actual)
         if entry is None:
             found.append(Mismatch(key, f"{label}: not recorded when the task was closed"))
         elif (entry.get("name"), entry.get("sha256")) != (r["filename"], actual):
             found.append(Mismatch(key, f"{label}: differs from what its task's event recorded"))
-    for task_no, record in sorted(recorded.items()):
-        for attachment_id in sorted(record.keys() - seen):
-            found.append(
-                Mismatch(key, f"attachment #{attachment_id} recorded at task {task_no} is missing")
-            )
+    for task_no, records in sorted(recorded.items()):
+        for entry in records:
+            what = f"#{entry['id']}" if "id" in entry else repr(entry.get("name"))
+            found.append(Mismatch(key, f"attachment {what} recorded at task {task_no} is missing"))
     return found
+
+
+def _claim_record(
+    records: list[Mapping[str, Any]], attachment_id: int, name: str, sha256: str
+) -> Mapping[str, Any] | None:
+    """Take (remove) the record of one stored file from its task's records: the one with its
+    id, else one without an id and with its name and hash (written before the row's id was
+    known)."""
+    for i, entry in enumerate(records):
+        if entry.get("id") == attachment_id or (
+            "id" not in entry and (entry.get("name"), entry.get("sha256")) == (name, sha256)
+        ):
+            return records.pop(i)
+    return None
 
 
 def _done(e: EngineEvent) -> bool:

@@ -96,18 +96,20 @@ def audit_keys(environ: dict[str, str] | None = None, *, require: bool = False) 
     """The process's audit keys: ``ALUR_AUDIT_KEY``, else the key file (module docstring).
 
     With ``require`` (PostgreSQL) the variable must be set. Parsed once per value of the
-    variable, so writing an event costs a dictionary lookup.
+    variable (or key file), so writing an event costs a dictionary lookup.
     """
     global _cached
     env = os.environ if environ is None else environ
     raw = env.get(ENV, "").strip()
     if not raw and require:
         raise AuditKeyError(reason=f"{ENV} is not set, and it is required on PostgreSQL")
-    if _cached is not None and _cached[0] == raw and environ is None:
+    file = None if raw else Path(KEY_FILE).resolve()
+    source = raw or f"file:{file}"
+    if _cached is not None and _cached[0] == source and environ is None:
         return _cached[1]
-    keys = parse_keys(raw) if raw else _keys_from_file(Path(KEY_FILE).resolve())
+    keys = parse_keys(raw) if file is None else _keys_from_file(file)
     if environ is None:
-        _cached = (raw, keys)
+        _cached = (source, keys)
     return keys
 
 

@@ -2,7 +2,9 @@
 
 The event that closes a task (a completion, or a gate's answer) records, under
 ``data["attachments"]``, every file stored for that task so far: ``[{"id", "name",
-"sha256"}]`` (an empty list when there is none, so a file added later is caught too). A
+"sha256"}]`` (an empty list when there is none, so a file added later is caught too). A file
+stored in the same transaction as the event, before its row id is known, may be recorded as
+``{"name", "sha256"}``: verification then matches it by name and hash. A
 value sent by a client under that key is replaced, so it cannot be forged. The other
 records are the data kinerja ones (:mod:`alur.tenants.kinerja_rules`: the format's
 ``set_hash``, the unit's submission ``sha256``). The task rows and the case state need no
