@@ -71,11 +71,15 @@ from litestar import Controller, Request, Response, get  # noqa: E402
 
 from alur.graphql.pagination import encode_cursor  # noqa: E402
 from alur.tenants import listing, store  # noqa: E402
+from alur.tenants.audit_keys import new_key_entry  # noqa: E402
 from alur.tenants.database import close_database, open_database  # noqa: E402
 from alur.tenants.store import pinned_definitions  # noqa: E402
 from alur.tenants.tables import Case, Task, Tenant  # noqa: E402
 from alur.tenants.tokens import authenticate, create_token  # noqa: E402
 from alur.web.testing import free_port  # noqa: E402
+
+# The throwaway databases need an audit key (required on PostgreSQL): a fresh one per run.
+os.environ.setdefault("ALUR_AUDIT_KEY", new_key_entry("bench"))
 
 SECRET_KEY = "bench-graphql-secret-" + "k" * 32
 OFFICE = "bench-01"

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import tempfile
 import time
@@ -42,9 +43,13 @@ from alur.core import (
     ensure_valid,
 )
 from alur.core.engine import Actor, Complete, Context, Decide, Membership, StartCase, act, start
+from alur.tenants.audit_keys import new_key_entry
 from alur.tenants.database import close_database, open_database
 from alur.tenants.store import CaseStore, TenantRef
 from alur.tenants.tables import Case, Event, Tenant
+
+# The throwaway databases need an audit key (required on PostgreSQL): a fresh one per run.
+os.environ.setdefault("ALUR_AUDIT_KEY", new_key_entry("bench"))
 
 PERSON = Actor("1", "Staf", (Membership("staf"),))
 

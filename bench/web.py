@@ -67,6 +67,7 @@ from alur.core.engine.state import CaseState, Task
 from alur.core.model import Answer, SopDefinition, StepKind
 from alur.core.plugins import AlurPlugins, create_plugin_manager
 from alur.tenants import identity
+from alur.tenants.audit_keys import new_key_entry
 from alur.tenants.database import Database, bind, close_database, open_database
 from alur.tenants.identity import actor_for, add_membership, create_user
 from alur.tenants.provisioning import calendar_for, create_tenant, tenant_sops
@@ -74,6 +75,9 @@ from alur.tenants.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.tables import TABLES, Attachment, Case, Membership, Tenant
 from alur.web import testing
 from alur.web.testing import free_port
+
+# The throwaway databases need an audit key (required on PostgreSQL): a fresh one per run.
+os.environ.setdefault("ALUR_AUDIT_KEY", new_key_entry("bench"))
 
 DATA_VERSION = 1  # bump when the generated data changes (invalidates --cache)
 PLUGINS = ("satpolpp_banyumas", "kesbangpol_pekalongan", "biro_organisasi_kalbar")

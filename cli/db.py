@@ -21,6 +21,7 @@ import click
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from alur.core.errors import PluginNotFound, SopNotFound
+from alur.tenants.audit_keys import AuditKeyError
 from alur.tenants.database import (
     Database,
     DatabaseConfigError,
@@ -61,7 +62,7 @@ def run_with_database(
         fail_invalid(exc)
     except USAGE_ERRORS as exc:
         fail(exc.message, 2)
-    except MigrationError as exc:
+    except (MigrationError, AuditKeyError) as exc:
         fail(exc.message, 1)
     except CONNECTION_ERRORS as exc:
         fail(f"cannot use the database {shown_url(database_url())}: {exc}", 1)

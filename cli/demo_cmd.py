@@ -1,4 +1,4 @@
-"""``alur demo`` (demo offices, people and cases) and ``alur audit verify`` (hash chains)."""
+"""``alur demo``: demo offices, people and cases."""
 
 from __future__ import annotations
 
@@ -6,12 +6,7 @@ import click
 
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database
-from alur.tenants.audit import ChainReport
-from alur.tenants.database import Database
 from alur.tenants.demo import DEMO_PASSWORD, DemoReport, provision_demo
-from alur.tenants.errors import NotFound
-from alur.tenants.store import CaseStore, TenantRef
-from alur.tenants.tables import Event, Tenant
 
 
 @click.command()
@@ -61,68 +56,3 @@ def print_report(report: DemoReport) -> None:
         )
     else:
         click.echo("Everything was already there: nothing created.")
-
-
-@click.group()
-def audit() -> None:
-    """The per-office hash-chained event log."""
-
-
-@audit.command("verify")
-@click.option("--tenant", "tenant_slug", metavar="SLUG", help="Only this office.")
-def verify(tenant_slug: str | None) -> None:
-    """Recompute every office's hash chain; exit 1 if any is broken.
-
-    Prints one line per office; a broken chain names its first bad event.
-    """
-
-    async def work(db: Database) -> list[tuple[ChainReport, str]]:
-        query = Tenant.select(Tenant.id, Tenant.slug).order_by(Tenant.slug)
-        if tenant_slug is not None:
-            query = query.where(Tenant.slug == tenant_slug)
-        rows = await query
-        if tenant_slug is not None and not rows:
-            raise NotFound(what=f"office {tenant_slug}")
-        store = CaseStore(db)
-        results = []
-        for row in rows:
-            ref = TenantRef(row["id"], row["slug"])
-            report = await store.verify_chain(ref)
-            where = await _where(row["id"], report)
-            if report.ok:
-                stale = await store.verify_cases(ref)
-                if stale:
-                    report = ChainReport(
-                        ref.slug,
-                        report.events,
-                        False,
-                        None,
-                        "stored case state differs from its events",
-                    )
-                    where = f" (case(s) {', '.join(stale)})"
-            results.append((report, where))
-        return results
-
-    results = run_with_database(work)
-    if not results:
-        click.echo("No offices yet: nothing to verify.")
-    for report, where in results:
-        click.echo(f"{report}{where}")
-    broken = [r for r, _ in results if not r.ok]
-    if broken:
-        click.echo(f"FAILED: {len(broken)} of {len(results)} chain(s) broken", err=True)
-        raise click.exceptions.Exit(1)
-
-
-async def _where(tenant_id: int, report: ChainReport) -> str:
-    """Which case and event the first broken link is, when that event is still stored."""
-    if report.ok or report.broken_at is None:
-        return ""
-    row = (
-        await Event.select(Event.seq, Event.kind, Event.case.key.as_alias("case_key"))
-        .where((Event.tenant == tenant_id) & (Event.chain_seq == report.broken_at))
-        .first()
-    )
-    if row is None:
-        return ""
-    return f" (case {row['case_key']}, event {row['seq']} of the case, {row['kind']})"

@@ -2,7 +2,7 @@
 
 One module per command group: :mod:`alur.cli.plugins_cmd`, :mod:`alur.cli.sop_cmd`,
 :mod:`alur.cli.tenants_cmd` (``migrate``, ``tenants``), :mod:`alur.cli.users_cmd`
-(``users``, ``operators``) and :mod:`alur.cli.demo_cmd` (``demo``, ``audit``). Which
+(``users``, ``operators``) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``). Which
 plugins the commands see is decided in :mod:`alur.cli.context`; how the database commands
 open ``ALUR_DATABASE_URL`` in :mod:`alur.cli.db`. Only this package decides exit codes: 0
 success, 1 problems found (``alur plugins check``, a broken audit chain, a database that
@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import click
 
+from alur.cli.audit_cmd import audit
 from alur.cli.context import CliState
-from alur.cli.demo_cmd import audit, demo
+from alur.cli.demo_cmd import demo
 from alur.cli.plugins_cmd import plugins
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop

@@ -1,14 +1,20 @@
-"""The per-tenant hash chain over events, and its verification.
+"""The per-tenant keyed hash chain over events.
 
-Each stored event carries ``prev_hash`` (the hash of the tenant's previous event, "" for the
-first) and ``hash = SHA-256(prev_hash + canonical JSON of the event's content)``. Changing,
-removing or reordering any stored event breaks every later link; :func:`verify_tenant`
+Each stored event carries ``prev_hash`` (the link of the tenant's previous event, "" for the
+first), ``key_id`` (which audit key signed it, :mod:`alur.tenants.audit_keys`) and
+``hash = HMAC-SHA256(key, prev_hash + canonical JSON of the event's content)``; the key id is
+part of the content. Changing, removing or reordering any stored event breaks every later
+link, and without the key nobody can compute new links: a chain recomputed with a public
+hash function does not verify. Events written before the chain was keyed have the key id
+"" and ``hash = SHA-256(prev_hash + content)``; verification reports them until
+``alur audit rekey`` re-signs them. :meth:`alur.tenants.store.CaseStore.verify_chain`
 recomputes the chain and reports the first broken link.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +22,7 @@ from typing import Any
 from alur.core.engine.codec import event_to_dict
 from alur.core.engine.events import Event
 from alur.core.snapshot import canonical_json
+from alur.tenants.audit_keys import LEGACY, AuditKeys
 
 GENESIS = ""
 
@@ -24,17 +31,33 @@ def _utc(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat() if value is not None else None
 
 
-def chain_record(tenant_slug: str, case_key: str, chain_seq: int, e: Event) -> dict[str, Any]:
-    """The hashed content of one stored event (times normalised to UTC)."""
+def chain_record(
+    tenant_slug: str, case_key: str, chain_seq: int, e: Event, key_id: str = LEGACY
+) -> dict[str, Any]:
+    """The linked content of one stored event (times normalised to UTC)."""
     record = event_to_dict(e)
     record["at"] = _utc(e.at)
     record["due"] = _utc(e.due)
     record.update(tenant=tenant_slug, case=case_key, chain_seq=chain_seq)
+    if key_id != LEGACY:
+        record["key_id"] = key_id
     return record
 
 
-def event_hash(prev_hash: str, record: dict[str, Any]) -> str:
-    return hashlib.sha256((prev_hash + canonical_json(record)).encode("utf-8")).hexdigest()
+def event_hash(prev_hash: str, record: dict[str, Any], key: bytes | None = None) -> str:
+    """The link of an event: HMAC-SHA256 with ``key``, plain SHA-256 for a legacy link."""
+    data = (prev_hash + canonical_json(record)).encode("utf-8")
+    if key is None:
+        return hashlib.sha256(data).hexdigest()
+    return hmac.new(key, data, hashlib.sha256).hexdigest()
+
+
+def link(keys: AuditKeys, key_id: str, prev_hash: str, record: dict[str, Any]) -> str | None:
+    """The link of ``record`` under ``key_id`` (None when that key is not in ``keys``)."""
+    if key_id == LEGACY:
+        return event_hash(prev_hash, record)
+    key = keys.key(key_id)
+    return None if key is None else event_hash(prev_hash, record, key)
 
 
 @dataclass(frozen=True)

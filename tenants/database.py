@@ -25,6 +25,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 
 from alur.core.errors import N_, AlurError
 from alur.tenants import piccolo_conf
+from alur.tenants.audit_keys import audit_keys
 from alur.tenants.sqlite_engine import PooledSQLiteEngine
 from alur.tenants.tables import TABLES
 
@@ -159,6 +160,9 @@ async def open_database(url: str | None = None, *, run_migrations: bool = True) 
     """Bind the configured database, start its connection pool and migrate it."""
     url = url or database_url()
     engine = engine_from_url(url)
+    # The audit key: required on PostgreSQL (production), else kept in a file; checked at
+    # start rather than at the first event.
+    audit_keys(require=isinstance(engine, PostgresEngine))
     bind(engine)
     if isinstance(engine, PostgresEngine):
         size = pool_size()

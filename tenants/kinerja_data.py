@@ -218,6 +218,39 @@ async def latest_stored_entries(
     return row["version"], list(row["entries"] or [])
 
 
+def submission_hash(row: Mapping[str, Any]) -> str:
+    """SHA-256 of a stored submission (unit, version, entries as stored, submitted_by): what
+    a completed fill step records, so that a changed row is caught by the audit."""
+    data = {
+        "unit": row["unit"],
+        "version": row["version"],
+        "entries": list(row["entries"] or []),
+        "submitted_by": row["submitted_by"],
+    }
+    return hashlib.sha256(canonical_json(data).encode("utf-8")).hexdigest()
+
+
+async def stored_submissions(
+    tenant_id: int, case_id: int, unit: str | None = None
+) -> list[dict[str, Any]]:
+    """The stored submission rows of a case (or of one ``unit``), as :func:`submission_hash`
+    reads them, by unit and version."""
+    where = (SubmissionRow.tenant == tenant_id) & (SubmissionRow.case == case_id)
+    if unit is not None:
+        where &= SubmissionRow.unit == unit
+    return (
+        await SubmissionRow.select(
+            SubmissionRow.unit,
+            SubmissionRow.version,
+            SubmissionRow.entries,
+            SubmissionRow.submitted_by,
+        )
+        .where(where)
+        .order_by(SubmissionRow.unit, SubmissionRow.version)
+        .output(load_json=True)
+    )
+
+
 async def insert_submission(
     tenant_id: int,
     case_id: int,

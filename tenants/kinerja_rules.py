@@ -10,8 +10,10 @@ what the step did, so that the hash-chained event log is the record:
 binding    done only when                                  records
 =========  ==============================================  =====================================
 design     the period's format has indicators              ``{"set_hash"}``
-fill       the unit's latest submission has every          ``{"unit", "version"}`` (``version``
-           indicator the unit reports                      null when it reports none)
+fill       the unit's latest submission has every          ``{"unit", "version", "sha256"}``
+           indicator the unit reports                      (the stored version's
+                                                           :func:`submission_hash`; ``version``
+                                                           null when it reports none)
 verify     (no rule)                                       nothing
 recap      the recap is complete                           ``{"recap_hash"}``
 paraf      (no rule)                                       ``{"approval": "paraf", "recap_hash"}``
@@ -47,6 +49,8 @@ from alur.tenants.kinerja_data import (
     load_indicator_set,
     load_submissions,
     set_hash,
+    stored_submissions,
+    submission_hash,
 )
 from alur.tenants.store import StoredCase
 from alur.tenants.tables import User
@@ -325,4 +329,8 @@ async def _fill_rule(service: TenantService, case: StoredCase, task: Task) -> di
     }
     if missing:
         raise InvalidInput(missing)
-    return {"unit": unit, "version": latest.version if latest is not None else None}
+    if latest is None:
+        return {"unit": unit, "version": None}
+    rows = await stored_submissions(service.ref.id, case.id, unit)
+    row = next(r for r in rows if r["version"] == latest.version)
+    return {"unit": unit, "version": latest.version, "sha256": submission_hash(row)}

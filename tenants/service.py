@@ -35,6 +35,7 @@ from alur.core.errors import PluginNotFound
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
+from alur.tenants.audit_records import with_attachments
 from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity import Person, actor_for, actor_in
@@ -269,6 +270,7 @@ class TenantService:
         elif files:
             raise InvalidInput({"attachment": gettext("only a completed step takes files")})
         recorded = await with_step_data(self, d, case, action)  # data kinerja rules
+        recorded = await with_attachments(self.ref.id, case, recorded)  # files, for the audit
         if recorded is not action:
             t = act(d, case.state, recorded, ctx)
         rows = []

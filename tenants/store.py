@@ -28,16 +28,17 @@ from alur.core.engine.codec import state_from_dict, state_to_dict
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.events import EventKind
 from alur.core.engine.machine import Transition
-from alur.core.engine.state import CaseState, replay
+from alur.core.engine.state import CaseState
 from alur.core.i18n import format_message
 from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
 from alur.core.snapshot import definition_to_dict
 from alur.tenants.audit import GENESIS, ChainReport, chain_record, event_hash
+from alur.tenants.audit_keys import audit_keys
 from alur.tenants.caches import ByteBoundedCache
 from alur.tenants.database import Database
 from alur.tenants.errors import Conflict, NotFound
-from alur.tenants.tables import Attachment, Case, Event, SopSnapshot, Task, Tenant
+from alur.tenants.tables import Attachment, Case, Event, SopSnapshot, Tenant
 
 # Bumping the tenant's chain counter locks its row: the tenant's events are appended one
 # transaction at a time (always after the case row is locked, so never a deadlock).
@@ -264,13 +265,19 @@ class CaseStore:
         move the tenant's chain head — one statement on PostgreSQL, a few on SQLite."""
         head: str = locked["chain_head"] or GENESIS
         chain_seq = locked["chain_seq"] - len(events)
+        keys = audit_keys()
+        key_id = keys.signing
+        key = keys.keys[key_id]
         batch = _Batch()
         event_values = []
         task_values = []
         for e in events:
             chain_seq += 1
-            digest = event_hash(head, chain_record(tenant.slug, case_key, chain_seq, e))
-            event_values.append(_event_values(tenant.id, case_id, chain_seq, head, digest, e))
+            record = chain_record(tenant.slug, case_key, chain_seq, e, key_id)
+            digest = event_hash(head, record, key)
+            event_values.append(
+                _event_values(tenant.id, case_id, chain_seq, head, digest, key_id, e)
+            )
             head = digest
             if e.kind is EventKind.TASK_OPENED:
                 task_values.append(_task_values(tenant.id, case_id, e))
@@ -293,81 +300,18 @@ class CaseStore:
         return [event_from_row(r) for r in rows]
 
     async def verify_chain(self, tenant: TenantRef, batch: int = 1000) -> ChainReport:
-        """Recompute ``tenant``'s hash chain; report the first broken link."""
-        head = GENESIS
-        expected = 1
-        last = 0
-        while True:
-            rows = (
-                await Event.select(Event.all_columns(), Event.case.key.as_alias("case_key"))
-                .where((Event.tenant == tenant.id) & (Event.chain_seq > last))
-                .order_by(Event.chain_seq)
-                .limit(batch)
-            )
-            if not rows:
-                break
-            for r in rows:
-                seq = r["chain_seq"]
-                if seq != expected:
-                    return ChainReport(
-                        tenant.slug, expected - 1, False, expected, f"event #{expected} is missing"
-                    )
-                if r["prev_hash"] != head:
-                    return ChainReport(
-                        tenant.slug,
-                        seq - 1,
-                        False,
-                        seq,
-                        "its link to the previous event does not match",
-                    )
-                e = event_from_row(r)
-                digest = event_hash(head, chain_record(tenant.slug, r["case_key"], seq, e))
-                if digest != r["hash"]:
-                    return ChainReport(
-                        tenant.slug,
-                        seq - 1,
-                        False,
-                        seq,
-                        "its content was changed after it was written",
-                    )
-                head = digest
-                expected += 1
-                last = seq
-        stored = (
-            await Tenant.select(Tenant.chain_seq, Tenant.chain_head)
-            .where(Tenant.id == tenant.id)
-            .first()
-        )
-        if stored is not None and (
-            stored["chain_seq"] != last or (stored["chain_head"] or "") != head
-        ):
-            return ChainReport(
-                tenant.slug, last, False, last + 1, "events at the end of the chain are missing"
-            )
-        return ChainReport(tenant.slug, last, True)
+        """Recompute ``tenant``'s keyed chain; report the first broken link
+        (:func:`alur.tenants.audit_chain.verify_chain`)."""
+        from alur.tenants.audit_chain import verify_chain
+
+        return await verify_chain(tenant, audit_keys(), batch=batch)
 
     async def verify_cases(self, tenant: TenantRef) -> list[str]:
-        """Keys of the tenant's cases whose stored state or open task rows differ from what
-        their events say (the state and tasks are caches of the hash-chained log)."""
-        bad = []
-        rows = await Case.raw(
-            "SELECT id, key, state FROM alur_case WHERE tenant = {} ORDER BY id", tenant.id
-        )
-        for row in rows:
-            events = await self.events(tenant.id, row["id"])
-            try:
-                rebuilt = replay(events)
-            except ValueError:
-                bad.append(row["key"])
-                continue
-            open_rows = await Task.raw(
-                "SELECT task_no FROM alur_task WHERE \"case\" = {} AND status = 'open'", row["id"]
-            )
-            if rebuilt != state_from_dict(_json(row["state"])) or {
-                r["task_no"] for r in open_rows
-            } != set(rebuilt.open_tasks):
-                bad.append(row["key"])
-        return bad
+        """Keys of the tenant's cases whose stored rows differ from what the chain says
+        (:func:`alur.tenants.audit_content.verify_content` tells what differs)."""
+        from alur.tenants.audit_content import verify_content
+
+        return sorted({m.case for m in await verify_content(self, tenant) if m.case})
 
 
 def _json(value: Any) -> Any:
@@ -437,6 +381,7 @@ _EVENT_COLUMNS = (
     "payload",
     "prev_hash",
     "hash",
+    "key_id",
 )
 _TASK_COLUMNS = (
     "tenant",
@@ -504,7 +449,13 @@ def _follow_task(batch: _Batch, case_id: int, e: EngineEvent) -> None:
 
 
 def _event_values(
-    tenant_id: int, case_id: int, chain_seq: int, prev: str, digest: str, e: EngineEvent
+    tenant_id: int,
+    case_id: int,
+    chain_seq: int,
+    prev: str,
+    digest: str,
+    key_id: str,
+    e: EngineEvent,
 ) -> tuple[Any, ...]:
     return (
         tenant_id,
@@ -527,6 +478,7 @@ def _event_values(
         json.dumps(dict(e.payload), ensure_ascii=False),
         prev,
         digest,
+        key_id,
     )
 
 

@@ -166,7 +166,8 @@ class Task(Table, tablename="alur_task"):
 
 class Event(Table, tablename="alur_event"):
     """The append-only log. ``prev_hash``/``hash`` chain every event of a tenant, in
-    ``chain_seq`` order; ``alur audit verify`` recomputes the chain."""
+    ``chain_seq`` order, keyed by the audit key ``key_id`` ("": an unkeyed link written
+    before the chain was keyed); ``alur audit verify`` recomputes the chain."""
 
     tenant = ForeignKey(Tenant, null=False)
     case = ForeignKey(Case, null=False)
@@ -188,6 +189,7 @@ class Event(Table, tablename="alur_event"):
     payload = JSON(default="{}")
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
+    key_id = Varchar(length=32, default="")
 
 
 class Attachment(Table, tablename="alur_attachment"):

@@ -338,8 +338,10 @@ def walk(installed: AlurPlugins, calendar: WorkingCalendar) -> Callable[..., Wal
 # subprocess); ``fresh_databases.url("sqlite" | "postgresql", migrated=False)`` makes more.
 # If PostgreSQL cannot be started the [postgresql] tests fail with the reason; they never skip.
 
+import base64  # noqa: E402
 import contextlib  # noqa: E402
 import itertools  # noqa: E402
+import os  # noqa: E402
 import shutil  # noqa: E402
 import sqlite3  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
@@ -351,6 +353,11 @@ from alur.graphql.testing import World, provision  # noqa: E402
 from alur.tenants import identity  # noqa: E402
 from alur.tenants.database import Database, close_database, open_database  # noqa: E402
 from alur.tenants.testing import TemporaryPostgres, run_coroutine  # noqa: E402
+
+# The audit chain's key for every test (and the processes tests start): never a key file
+# in the working directory. A fixed test key, so a chain written in one test process
+# verifies in another.
+os.environ.setdefault("ALUR_AUDIT_KEY", "test:" + base64.b64encode(b"alur-test-key" * 3).decode())
 
 BACKENDS = ("sqlite", "postgresql")
 POSTGRES_TEMPLATE = "alur_template"

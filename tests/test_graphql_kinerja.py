@@ -397,7 +397,8 @@ async def test_saving_the_realisasi_then_completing_the_fill(world: World) -> No
     assert done["__typename"] == "CaseChanged", done
     completed = done["events"][0]
     assert (completed["kind"], completed["unit"]) == ("TASK_COMPLETED", "linmas")
-    assert completed["payload"]["data"]["kinerja"] == {"unit": "linmas", "version": 2}
+    record = completed["payload"]["data"]["kinerja"]
+    assert record == {"unit": "linmas", "version": 2, "sha256": record["sha256"]}
     closed = await do(world, SAVE_REALISASI, "a-kabid-linmas", key=key, task=task, values=LINMAS)
     assert closed["__typename"] == "NotFound"
 

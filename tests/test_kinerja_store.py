@@ -528,9 +528,9 @@ async def test_fill_completion_needs_every_indicator_and_records_the_version(off
     await fill(office, case.key, "bidang-b", {"IKU-1": "81", "IKU-2": "8"})
     await do(office, "kabid_b", case.key, 2, "bidang-b", "complete")
     events = await (await office.service()).history(case.key)
-    assert kinerja_record(events, 2, EventKind.TASK_COMPLETED) == [
-        {"unit": "bidang-b", "version": 2}
-    ]
+    (record,) = kinerja_record(events, 2, EventKind.TASK_COMPLETED)
+    assert record == {"unit": "bidang-b", "version": 2, "sha256": record["sha256"]}
+    assert len(record["sha256"]) == 64  # the stored version's hash, for the audit
 
 
 async def test_saves_at_the_same_moment_get_one_version_each(office: Office) -> None:
@@ -635,7 +635,7 @@ async def test_approvals_hold_until_the_data_changes(office: Office) -> None:
     await do(office, "kasubag", case.key, 5, None, "tidak", "cek lagi", data=forged)
     assert await k.approvals(case.key) == []
     events = await (await office.service()).history(case.key)
-    assert events[-2].payload["data"] == {"x": 1}
+    assert events[-2].payload["data"] == {"x": 1, "attachments": []}
     await do(office, "staf", case.key, 4, None, "complete")
     await do(office, "kasubag", case.key, 5, None, "ya")
     (paraf,) = await k.approvals(case.key)
