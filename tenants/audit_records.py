@@ -15,6 +15,7 @@ checks all of it.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from alur.core.engine import Action, Complete, Decide
@@ -42,9 +43,14 @@ async def task_attachments(tenant_id: int, case_id: int, task_no: int) -> list[d
     return [attachment_record(r["id"], r["filename"], r["sha256"]) for r in rows]
 
 
-async def with_attachments(tenant_id: int, case: StoredCase, action: Action) -> Action:
-    """``action`` with the records of its task's files, when it closes a task."""
+async def with_attachments(
+    tenant_id: int, case: StoredCase, action: Action, new: Sequence[Attachment] = ()
+) -> Action:
+    """``action`` with the records of its task's files, when it closes a task: those stored
+    before, and ``new``, the unsaved rows stored in the same transaction as the action (by
+    name and hash: their ids are not known yet)."""
     if not isinstance(action, Complete | Decide) or action.task not in case.state.open_tasks:
         return action
     files = await task_attachments(tenant_id, case.id, action.task)
+    files += [{"name": row.filename, "sha256": row.sha256} for row in new]
     return dataclasses.replace(action, data={**action.data, ATTACHMENTS: files})

@@ -269,10 +269,6 @@ class TenantService:
             self._validate_data(d, case, action)
         elif files:
             raise InvalidInput({"attachment": gettext("only a completed step takes files")})
-        recorded = await with_step_data(self, d, case, action)  # data kinerja rules
-        recorded = await with_attachments(self.ref.id, case, recorded)  # files, for the audit
-        if recorded is not action:
-            t = act(d, case.state, recorded, ctx)
         rows = []
         for filename, content_type, content in files:
             name, errors = check_upload(filename, content_type, content)
@@ -282,6 +278,11 @@ class TenantService:
             rows.append(
                 attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
             )
+        recorded = await with_step_data(self, d, case, action)  # data kinerja rules
+        # the task's files, stored and these new ones, for the audit
+        recorded = await with_attachments(self.ref.id, case, recorded, rows)
+        if recorded is not action:
+            t = act(d, case.state, recorded, ctx)
         self._wrote = True
         stored = await self.store.apply(self.ref, case, t, rows)
         self._notify(case.plugin, d, t)

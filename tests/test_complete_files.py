@@ -6,6 +6,7 @@ form, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +17,7 @@ from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.core.errors import ActionError
 from alur.graphql.testing import PASSWORD, SOP_A, World, provision
+from alur.tenants.audit_content import verify_content
 from alur.tenants.database import close_database, open_database
 from alur.tenants.errors import Conflict, InvalidInput
 from alur.tenants.kinerja import Upload
@@ -81,6 +83,25 @@ async def test_twenty_concurrent_completions_with_files_store_one_set(world: Wor
     rows = await Attachment.select(Attachment.filename).order_by(Attachment.id)
     assert len(rows) == 2, rows  # the winner's two files, nobody else's
     assert rows[1]["filename"] == "draft.pdf"
+
+
+@pytest.mark.anyio
+async def test_the_files_of_a_completion_are_recorded_on_its_event(world: World) -> None:
+    """Stored in the completion's transaction, the files are on its event all the same (by
+    name and hash), so ``alur audit verify`` catches a file replaced with its hash."""
+    a, staf = world.a, world.users["staf"]
+    key = (await a.start_case(staf, SOP_A, PERIOD)).key
+    await seed_sample_format(a, PERIOD)
+    lampiran = Upload("lampiran.pdf", "application/pdf", b"%PDF-1.7 lampiran")
+    await a.act(staf, key, Complete(1, "draft"), [PDF, lampiran])
+    assert await verify_content(a.store, a.ref) == []
+    forged = b"%PDF-1.7 forged"
+    await Attachment.update(
+        {Attachment.content: forged, Attachment.sha256: hashlib.sha256(forged).hexdigest()}
+    ).where(Attachment.filename == "lampiran.pdf")
+    found = [str(m) for m in await verify_content(a.store, a.ref)]
+    assert any("lampiran.pdf" in m for m in found), found
+    assert not any("draft.pdf" in m for m in found), found
 
 
 def _csrf(text: str) -> str:
