@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import re
 import shutil
+import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -248,9 +249,13 @@ def servers(
             server.drop_database("alur_throttle_http")
 
 
-def client_from(source: str, **kwargs: object) -> httpx.Client:
-    """An HTTP client whose connections come from ``source`` (a loopback address)."""
-    return httpx.Client(transport=httpx.HTTPTransport(local_address=source), **kwargs)
+def client_from(
+    source: str, *, verify: ssl.SSLContext | bool = True, **kwargs: object
+) -> httpx.Client:
+    """An HTTP client whose connections come from ``source`` (a loopback address);
+    ``verify``: how it checks HTTPS servers (the transport's, so not among ``kwargs``)."""
+    transport = httpx.HTTPTransport(local_address=source, verify=verify)
+    return httpx.Client(transport=transport, **kwargs)
 
 
 def csrf_token(page: httpx.Response) -> str:
