@@ -41,7 +41,7 @@ from alur.tenants.kinerja_data import (
     stored_submissions,
     submission_hash,
 )
-from alur.tenants.store import CaseStore, TenantRef
+from alur.tenants.store import TASK_FIELDS, CaseStore, TenantRef
 from alur.tenants.tables import Attachment, Case, Task
 
 _CLOSING = {
@@ -49,17 +49,6 @@ _CLOSING = {
     EventKind.GATE_DECIDED: "done",
     EventKind.TASK_CANCELLED: "cancelled",
 }
-_TASK_FIELDS = (
-    "step",
-    "unit",
-    "role",
-    "status",
-    "opened_at",
-    "due",
-    "assignee",
-    "return_note",
-    "closed_at",
-)
 
 
 @dataclass(frozen=True)
@@ -218,7 +207,7 @@ async def _verify_tasks(key: str, case_id: int, events: Sequence[EngineEvent]) -
                 f"task {task_no}: {field} is {_shown(have[field])}, its events say "
                 f"{_shown(want[field])}",
             )
-            for field in _TASK_FIELDS
+            for field in TASK_FIELDS
             if not _same(field, have[field], want[field])
         ]
     return found

@@ -383,10 +383,8 @@ _EVENT_COLUMNS = (
     "hash",
     "key_id",
 )
-_TASK_COLUMNS = (
-    "tenant",
-    '"case"',
-    "task_no",
+# A task row's fields that its events determine (``alur audit verify`` recomputes them).
+TASK_FIELDS = (
     "step",
     "unit",
     "role",
@@ -397,6 +395,7 @@ _TASK_COLUMNS = (
     "return_note",
     "closed_at",
 )
+_TASK_COLUMNS = ("tenant", '"case"', "task_no", *TASK_FIELDS)
 
 
 class _Batch:
