@@ -13,6 +13,7 @@ answers "not found" (:func:`usable_key`, :func:`usable_id`).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -52,6 +53,22 @@ def text_problem(value: str, limit: int, *, multiline: bool | None = None) -> st
         value.encode("utf-8")
     except UnicodeEncodeError:
         return gettext("the text is not valid UTF-8")
+    return None
+
+
+def file_name_problem(name: str) -> str | None:
+    """What is wrong with an uploaded file's name, or ``None``: a line of at most
+    :data:`LINE` characters (a longer name is refused, not cut: cutting loses its
+    extension), without Unicode format characters (category Cf: bidi overrides and isolates
+    such as U+202E, which make ``invoice\u202efdp.exe`` show as "invoiceexe.pdf", and
+    zero-width marks) — the name is shown in pages and sent back in downloads."""
+    if problem := text_problem(name, LINE, multiline=False):
+        return problem
+    if any(unicodedata.category(c) == "Cf" for c in name):
+        return gettext(
+            "remove the invisible formatting characters (such as right-to-left marks) "
+            "from the file name"
+        )
     return None
 
 

@@ -12,10 +12,11 @@ from datetime import date, time
 
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
+from alur.core.model import Role
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
-from alur.tenants.identity import add_delegation, add_membership
+from alur.tenants.identity import add_delegation, add_membership, create_user, new_user_problems
 from alur.tenants.service import TenantService
-from alur.tenants.tables import DayOff, Membership, Tenant, Unit
+from alur.tenants.tables import DayOff, Membership, Tenant, Unit, User
 
 UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -135,9 +136,59 @@ class TenantAdmin:
 
     # --- people ----------------------------------------------------------------------
 
+    def roles(self) -> dict[str, Role]:
+        """Every role (pelaksana) of the office's SOPs, by id."""
+        return {r.id: r for d in self.service.sops().values() for r in d.roles}
+
+    async def membership_problems(self, role_id: str, unit: str | None) -> dict[str, str]:
+        """The role/unit checks of a new membership here, before anything is written."""
+        role = self.roles().get(role_id)
+        if role is None:
+            return {"role": gettext("Choose a role.")}
+        if role.per_unit and not unit:
+            return {
+                "unit": format_message("{role} works per unit: choose the unit.", role=role.name)
+            }
+        if not role.per_unit and unit:
+            return {
+                "unit": format_message(
+                    "{role} is not a per-unit role: leave the unit empty.", role=role.name
+                )
+            }
+        if unit and unit not in {u["slug"] for u in await self.service.units()}:
+            return {"unit": gettext("Choose a unit of this office.")}
+        return {}
+
+    async def create_person(
+        self,
+        username: str,
+        name: str,
+        password: str,
+        *,
+        nip: str = "",
+        jabatan: str = "",
+        role_id: str,
+        unit: str | None = None,
+    ) -> User:
+        """A new user with their first role here: both or neither (one transaction).
+
+        Usernames are global, so a username taken anywhere is refused — but only once every
+        other field is valid (a form that fails anyway says nothing about the username), and
+        with one message wherever it is taken (:data:`~alur.tenants.identity.USERNAME_TAKEN`).
+        """
+        await self._require_admin()
+        errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
+        errors.update(await self.membership_problems(role_id, unit))
+        if errors:
+            raise InvalidInput(errors)
+        async with self.service.store.transaction():
+            user = await create_user(username, name, password, nip=nip, jabatan=jabatan)
+            await self.grant_role(user.id, role_id, unit)
+        return user
+
     async def grant_role(self, user_id: int, role_id: str, unit: str | None = None) -> None:
         await self._require_admin()
-        roles = {r.id: r for d in self.service.sops().values() for r in d.roles}
+        roles = self.roles()
         if role_id not in roles:
             role_id = role_id[: limits.SHORT]
             raise InvalidInput(

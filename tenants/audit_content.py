@@ -3,7 +3,8 @@
 :func:`verify_content` compares, for every case of an office, what is stored with what the
 (verified) event log says or recorded (:mod:`alur.tenants.audit_records`):
 
-* the case row's cached state, and every task row (step, unit, role, status, times, due,
+* the case row: its cached state, and the facts fixed at its start (SOP, snapshot hash,
+  period, started by, started at) against its ``case_started`` event; every task row (step, unit, role, status, times, due,
   assignee, return note), recomputed from the events;
 * the pinned SOP snapshot (its body must hash to the hash the case started with);
 * every attachment: its bytes against its stored SHA-256, and against the record of the
@@ -76,8 +77,8 @@ async def verify_content(store: CaseStore, tenant: TenantRef) -> list[Mismatch]:
     found: list[Mismatch] = []
     designs = _Designs({}, set())
     cases = await Case.raw(
-        "SELECT id, key, period, definition_hash, state FROM alur_case WHERE tenant = {} "
-        "ORDER BY id",
+        "SELECT id, key, sop_id, definition_hash, period, started_by, started_at, state "
+        "FROM alur_case WHERE tenant = {} ORDER BY id",
         tenant.id,
     )
     for row in cases:
@@ -109,17 +110,41 @@ async def _verify_case(
     found = []
     if state != _state(row["state"]):
         found.append(Mismatch(key, "the stored case state differs from its events"))
+    found += _verify_case_row(key, row, events[0], state)
     found += await _verify_tasks(key, row["id"], events)
     d: SopDefinition | None = None
     try:
-        d = await store.definition(row["definition_hash"])
+        d = await store.definition(state.definition_hash)
     except NotFound:
         found.append(Mismatch(key, "its SOP snapshot is missing or does not match its hash"))
     found += await _verify_attachments(tenant.id, key, row["id"], events, state)
     if d is not None:
         found += await _verify_submissions(tenant.id, key, row["id"], events, state, d)
-        _note_designs(designs, key, row["period"], events, state, d)
+        _note_designs(designs, key, state.period, events, state, d)
     return found
+
+
+def _verify_case_row(
+    key: str, row: Mapping[str, Any], started: EngineEvent, state: CaseState
+) -> list[Mismatch]:
+    """The case row's facts fixed at its start against its ``case_started`` event: the
+    SOP, its snapshot's hash, the period, who started it and when (the row is what lists,
+    filters and the period's format are read by)."""
+    want = {
+        "sop_id": state.sop_id,
+        "definition_hash": state.definition_hash,
+        "period": state.period,
+        "started_by": _user_id(started.actor),
+        "started_at": started.at,
+    }
+    return [
+        Mismatch(
+            key,
+            f"the case row's {field} is {_shown(row[field])}, its events say {_shown(value)}",
+        )
+        for field, value in want.items()
+        if not _same(field, row[field], value)
+    ]
 
 
 def _state(value: Any) -> CaseState:
@@ -147,7 +172,7 @@ def _shown(value: Any) -> str:
 
 
 def _same(field: str, have: Any, want: Any) -> bool:
-    if field in ("opened_at", "due", "closed_at"):
+    if field in ("opened_at", "due", "closed_at", "started_at"):
         return _instant(have) == _instant(want)
     return have == want
 

@@ -25,6 +25,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from alur.core import limits
 from alur.core.engine import Actor, Delegation
 from alur.core.engine import Membership as EngineMembership
+from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
 from alur.core.model import Role
 from alur.tenants.errors import InvalidInput, NotFound
@@ -60,9 +61,16 @@ def check_new_credentials(username: str, password: str) -> dict[str, str]:
     return errors
 
 
-async def create_user(
+# One answer for a username that is taken, wherever it is: by a person of this office, of
+# another office, or by a platform operator (usernames are global; docs/security.md).
+USERNAME_TAKEN = N_("this username cannot be used: choose another")
+
+
+def new_user_problems(
     username: str, name: str, password: str, *, nip: str = "", jabatan: str = ""
-) -> User:
+) -> dict[str, str]:
+    """What is wrong with a new user's fields, per field, *without* asking whether the
+    username is taken (:func:`create_user` asks that last, only when all else is valid)."""
     errors = check_new_credentials(username, password)
     errors.update(
         limits.text_problems(
@@ -77,8 +85,24 @@ async def create_user(
         errors["name"] = gettext("give the person's name")
     if "nip" not in errors and (problem := limits.nip_problem(nip.strip())):
         errors["nip"] = problem
-    if not errors and await User.exists().where(User.username == username):
-        errors["username"] = format_message('"{username}" is already taken', username=username)
+    return errors
+
+
+async def username_taken(username: str) -> bool:
+    """Whether a person or a platform operator already signs in with ``username``."""
+    return await User.exists().where(User.username == username) or bool(
+        await Operator.exists().where(Operator.username == username)
+    )
+
+
+async def create_user(
+    username: str, name: str, password: str, *, nip: str = "", jabatan: str = ""
+) -> User:
+    """A new user. Whether the username is taken is asked only when every field is valid,
+    and answered with one message (:data:`USERNAME_TAKEN`) wherever it is taken."""
+    errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
+    if not errors and await username_taken(username):
+        errors["username"] = gettext(USERNAME_TAKEN)
     if errors:
         raise InvalidInput(errors)
     user = User(
@@ -96,7 +120,7 @@ async def create_operator(username: str, name: str, password: str) -> Operator:
     errors = check_new_credentials(username, password)
     if problem := limits.text_problem(name, limits.LINE):
         errors["name"] = problem
-    if not errors and await Operator.exists().where(Operator.username == username):
+    if not errors and await username_taken(username):
         errors["username"] = format_message('"{username}" is already taken', username=username)
     if errors:
         raise InvalidInput(errors)

@@ -19,7 +19,7 @@ from collections.abc import Collection, Mapping, Sequence
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.core.kinerja.changes import Change
-from alur.core.kinerja.forms import read_entries, read_indicator_set
+from alur.core.kinerja.forms import MAX_ROWS, read_entries, read_indicator_set
 from alur.core.kinerja.model import (
     Approval,
     Entry,
@@ -30,7 +30,7 @@ from alur.core.kinerja.model import (
 )
 from alur.core.model import DataAction, SopDefinition
 from alur.tenants import kinerja_rules as rules
-from alur.tenants.errors import Conflict, Forbidden, InvalidInput
+from alur.tenants.errors import Conflict, Forbidden, InvalidInput, NotFound
 from alur.tenants.kinerja_data import (
     entry_to_dict,
     insert_submission,
@@ -46,6 +46,17 @@ from alur.tenants.store import StoredCase
 from alur.tenants.tables import Case, Task
 from alur.tenants.uploads import Upload as Upload  # re-exported
 from alur.tenants.uploads import attachment_row, check_upload
+
+
+def check_editor_row(case: StoredCase, task_no: int, index: int) -> None:
+    """Row ``index`` of the format editor of task ``task_no`` names something only when the
+    task is open in ``case`` and the index is one the editor reads (``0 <= index <
+    MAX_ROWS``); anything else — another case's task, a huge or negative number — is
+    :class:`NotFound`."""
+    if not limits.usable_id(task_no) or case.state.task(task_no) is None:
+        raise NotFound(what=format_message("task {task}", task=str(task_no)[:20]))
+    if not 0 <= index < MAX_ROWS:
+        raise NotFound(what=format_message("row {row}", row=str(index)[:20]))
 
 
 class KinerjaService:

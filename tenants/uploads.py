@@ -14,7 +14,7 @@ import hashlib
 from typing import NamedTuple
 
 from alur.core.i18n import format_message, gettext
-from alur.core.limits import LINE, text_problem
+from alur.core.limits import file_name_problem
 from alur.tenants.tables import Attachment
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024
@@ -46,8 +46,8 @@ def check_upload(filename: str, content_type: str, content: bytes) -> tuple[str,
     name = (filename or "").strip().replace("/", "_").replace("\\", "_")
     if not name:
         errors["filename"] = gettext("the file has no name")
-    elif problem := text_problem(name, max(len(name), LINE), multiline=False):
-        errors["filename"] = problem  # control characters; a long name is shortened
+    elif problem := file_name_problem(name):
+        errors["filename"] = problem  # too long, control or bidi/format characters
     if content_type not in ATTACHMENT_TYPES:
         errors["content_type"] = format_message(
             "files of type {type} are not accepted (PDF, images, Word, Excel, CSV or text)",
@@ -76,7 +76,7 @@ def attachment_row(
         tenant=tenant_id,
         case=case_id,
         task_no=task_no,
-        filename=name[:255],
+        filename=name,
         content_type=content_type,
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),

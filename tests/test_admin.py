@@ -9,10 +9,10 @@ import pytest
 from alur.tenants.admin import TenantAdmin
 from alur.tenants.database import Database
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity import add_membership, create_user
+from alur.tenants.identity import add_membership, create_operator, create_user
 from alur.tenants.provisioning import calendar_for, create_tenant
 from alur.tenants.service import TenantService
-from alur.tenants.tables import Tenant
+from alur.tenants.tables import Membership, Tenant, User
 
 pytestmark = pytest.mark.anyio
 
@@ -143,3 +143,31 @@ async def test_duplicate_roles_and_uninstalled_plugins_are_clear_errors(
     orphan = await TenantService.open(database, without, service.ref.slug)
     with pytest.raises(NotFound, match="is it installed"):
         orphan.sops()
+
+
+async def test_creating_a_person_tells_no_other_offices_usernames(installed, database) -> None:
+    """Usernames are global, but an office administrator learns about another office's only
+    what is unavoidable: a form that fails anyway does not look the username up at all, and
+    a taken one gets the same message wherever it is taken (here, elsewhere, an operator)."""
+    service, admin, *_ = await setup(installed, database)
+    await create_operator("tim.ti", "Tim TI", "rahasia-2026")
+    a = TenantAdmin(service, admin.id)
+    role = next(r for d in service.sops().values() for r in d.roles if not r.per_unit)
+    names = ("admin.kalbar", "admin.kesbangpol", "petugas", "tim.ti", "tidak.ada")
+    refused = []
+    for username in names:
+        with pytest.raises(InvalidInput) as info:
+            await a.create_person(username, "Budi", "rahasia-2026", role_id="nope")
+        refused.append(info.value.errors)
+    assert set(refused[0]) == {"role"}
+    assert refused == [refused[0]] * len(names)
+    for username in names[:-1]:
+        with pytest.raises(InvalidInput) as info:
+            await a.create_person(username, "Budi", "rahasia-2026", role_id=role.id)
+        assert info.value.errors == {"username": "this username cannot be used: choose another"}
+    users = await User.count()
+    budi = await a.create_person("tidak.ada", "Budi", "rahasia-2026", role_id=role.id)
+    assert await User.count() == users + 1
+    assert await Membership.exists().where(
+        (Membership.user == budi.id) & (Membership.tenant == service.ref.id)
+    )

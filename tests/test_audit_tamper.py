@@ -145,6 +145,24 @@ def change_case_state(url: str) -> None:
     sql(url, "UPDATE alur_case SET state = {} WHERE id = {}", json.dumps(state), case)
 
 
+def change_case_row(column: str, value: Callable[[str, int], Any]) -> Callable[[str], None]:
+    """Change one column of the finished case's row (not its cached state)."""
+
+    def tamper(url: str) -> None:
+        case = finished_case(url)
+        sql(url, f"UPDATE alur_case SET {column} = {{}} WHERE id = {{}}", value(url, case), case)
+
+    return tamper
+
+
+def other_user(url: str, case: int) -> int:
+    return one(
+        url,
+        "SELECT min(id) FROM alur_user WHERE id <> (SELECT started_by FROM alur_case WHERE id = {})",
+        case,
+    )
+
+
 def close_task_row(url: str) -> None:
     task = one(url, "SELECT min(id) FROM alur_task WHERE status = 'open'")
     sql(url, "UPDATE alur_task SET status = 'done' WHERE id = {}", task)
@@ -276,6 +294,19 @@ TAMPERINGS: dict[str, tuple[Callable[[str], None], str]] = {
     "case state": (change_case_state, "stored case state differs from its events"),
     "task row closed": (close_task_row, ": status is 'done', its events say 'open'"),
     # missed before the fix:
+    "case period": (
+        change_case_row("period", lambda *_: "Triwulan I 1999"),
+        "the case row's period is 'Triwulan I 1999', its events say ",
+    ),
+    "case sop": (change_case_row("sop_id", lambda *_: "sop-lain"), "the case row's sop_id is "),
+    "case definition hash": (
+        change_case_row("definition_hash", lambda *_: "0" * 64),
+        "the case row's definition_hash is ",
+    ),
+    "case started by": (
+        change_case_row("started_by", other_user),
+        "the case row's started_by is ",
+    ),
     "task due": (change_task_due, ": due is "),
     "task assignee": (change_task_assignee, ": assignee is "),
     "attachment content": (change_attachment, "differs from what its task's event recorded"),

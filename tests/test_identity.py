@@ -99,7 +99,7 @@ async def test_create_user_reports_every_field_at_once(database: Database) -> No
     await create_user("budi", "Budi Santoso", "rahasia-123")
     with pytest.raises(InvalidInput) as raised:
         await create_user("budi", "Budi Lain", "rahasia-456")
-    assert raised.value.errors == {"username": '"budi" is already taken'}
+    assert raised.value.errors == {"username": "this username cannot be used: choose another"}
     assert await User.count() == 1
 
 

@@ -11,7 +11,7 @@ from alur.core.engine import Complete
 from alur.graphql.testing import PASSWORD, SOP_A, World
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity import create_user, sign_in
-from alur.tenants.tables import Case, Event, User
+from alur.tenants.tables import Attachment, Case, Event, User
 from alur.web.downloads import content_disposition
 
 pytestmark = pytest.mark.anyio
@@ -78,3 +78,35 @@ async def test_the_services_refuse_what_postgresql_cannot_store(world: World) ->
     assert await sign_in("staf\x00", PASSWORD) is None
     assert await sign_in("staf", "rahasia\x00") is None
     assert await sign_in(MEGABYTE, PASSWORD) is None
+
+
+# A file name that would lose its extension when cut to the column, and names with Unicode
+# format characters (bidi overrides and isolates, zero-width marks): "invoice\u202efdp.exe"
+# shows as "invoiceexe.pdf".
+LONG_NAME = "a" * 252 + ".pdf"
+DISGUISED_NAMES = tuple(
+    f"invoice{c}fdp.exe"
+    for c in ("\u202e", "\u202a", "\u202d", "\u200e", "\u200f", "\u2066", "\u2069", "\u200b")
+)
+
+
+def test_file_names_are_refused_rather_than_cut_or_disguised() -> None:
+    from alur.tenants.uploads import check_upload
+
+    assert check_upload("a" * 251 + ".pdf", "application/pdf", b"%PDF")[1] == {}
+    assert check_upload("laporan akhir (1).pdf", "application/pdf", b"%PDF")[1] == {}
+    assert check_upload("данные ملف.pdf", "application/pdf", b"%PDF")[1] == {}
+    for name in (LONG_NAME, *DISGUISED_NAMES):
+        assert set(check_upload(name, "application/pdf", b"%PDF")[1]) == {"filename"}, name
+    assert limits.file_name_problem("invoice\u202efdp.exe")
+    assert limits.file_name_problem(LONG_NAME)
+
+
+async def test_attachments_with_such_names_are_not_stored(world: World) -> None:
+    a, staf = world.a, world.users["staf"]
+    key = (await a.start_case(staf, SOP_A, "Triwulan IV 2026")).key
+    for name in (LONG_NAME, *DISGUISED_NAMES):
+        with pytest.raises(InvalidInput) as refused:
+            await a.attach(staf, key, None, name, "application/pdf", b"%PDF-1.7")
+        assert set(refused.value.errors) == {"filename"}, name
+    assert await Attachment.count() == 0

@@ -234,6 +234,29 @@ def test_creating_a_user_with_bad_input_shows_each_error_and_creates_nothing(sit
     assert site.login("budi").status_code == 401
 
 
+def test_the_people_form_does_not_tell_another_offices_usernames(site: Site) -> None:
+    """With another field invalid, another office's username and a nonexistent one get the
+    same page (the username itself masked); with a valid form a taken username gets one
+    message, the same for this office's and another office's."""
+    site.as_user("admin")
+    pages = []
+    for username in ("admin.lain", "zz.nonexist"):
+        form = {"username": username, "password": PASSWORD, "name": "Budi", "role": "nope"}
+        response = site.post(f"{ADMIN}/people", form)
+        assert response.status_code == 422
+        pages.append(response.text.replace(username, "USERNAME"))
+    assert pages[0] == pages[1]
+    assert field_error(pages[0], "user", "role")
+    assert not field_error(pages[0], "user", "username")
+    shown = set()
+    for username in ("admin.lain", "staf"):
+        form = {"username": username, "password": PASSWORD, "name": "Budi", "role": "staf"}
+        response = site.post(f"{ADMIN}/people", form)
+        assert response.status_code == 422
+        shown.add(field_error(response.text, "user", "username"))
+    assert shown == {"nama pengguna ini tidak dapat digunakan: pilih yang lain"}
+
+
 def test_a_failed_membership_rolls_the_new_user_back(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:

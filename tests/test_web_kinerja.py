@@ -296,7 +296,21 @@ def test_design_with_htmx_copy_and_added_rows(client: TestClient) -> None:
     # One more row (htmx): the next index, and the button moves on.
     row = client.get(f"{case_path(key)}/kinerja/tasks/{task}/row?index=4")
     assert 'name="r4.code"' in row.text
-    assert re.search(r'hx-swap-oob="true"\s+hx-get="[^"]*/row\?index=5"', row.text)
+    assert re.search(
+        rf'hx-swap-oob="true"\s+hx-get="{case_path(key)}/kinerja/tasks/{task}/row\?index=5"',
+        row.text,
+    )
+    # A task the case does not have, or a row index the editor cannot hold: nothing (404).
+    for wrong in (
+        "tasks/99999999999999999999999/row?index=1",
+        f"tasks/{task}/row?index={10**23}",
+        f"tasks/{task}/row?index=-5",
+        f"tasks/{task}/row?index=1000",
+        "tasks/0/row?index=1",
+        "tasks/999/row?index=1",
+    ):
+        assert client.get(f"{case_path(key)}/kinerja/{wrong}").status_code == 404, wrong
+    assert client.get(f"{case_path(key)}/kinerja/tasks/{task}/row?index=999").status_code == 200
     # Copy the earlier period's format (the sample's three indicators).
     page = client.get(case_path(key)).text
     assert f'<option value="{EARLIER}"' in page

@@ -28,12 +28,11 @@ from typing import Any
 
 from litestar.datastructures import FormMultiDict, UploadFile
 
-from alur.core.kinerja.forms import INDICATOR_FIELDS
+from alur.core.kinerja.forms import INDICATOR_FIELDS, MAX_ROWS
 from alur.core.kinerja.model import Indicator
 from alur.core.kinerja.numbers import decimal_text
 from alur.tenants.kinerja import Upload
 
-MAX_ROWS = 1000  # row indexes above this are ignored (the reader allows 500 indicators)
 _ROW_FIELD = re.compile(r"r(\d{1,4})\.([a-z_]+)")
 _FILL_FIELDS = ("realisasi", "explanation")
 

@@ -17,7 +17,8 @@ Two pieces:
   - data is never stored under an id this request did not load from the store: a cookie
     naming an unknown or expired session gets a fresh id instead of being adopted;
   - an empty session stores nothing: an anonymous visitor gets no row and no cookie, and a
-    session emptied by ``request.clear_session()`` (sign-out) loses its row and its cookie.
+    session emptied by ``request.clear_session()`` (sign-out) loses its row and its cookie
+    (``Max-Age=0``).
 
   ``tests/test_web_sessions.py`` pins the litestar internals this relies on
   (``store_in_message`` / ``load_from_connection``), so an upgrade that changes them fails
@@ -186,7 +187,9 @@ class DatabaseSessionBackend(ServerSideSessionBackend):
             extract_dataclass_items(self.config, exclude_none=True, include=Cookie.__dict__.keys())
         )
         if empty:
-            if cookie and cookie != "null":  # forget it in the browser too
+            if cookie and cookie != "null":  # forget it in the browser too: Max-Age=0
+                # (the config's max_age would win over ``expires`` and keep it for hours)
+                params["max_age"] = 0
                 cookie_header = Cookie(value="null", key=self.config.key, expires=0, **params)
                 headers.add("Set-Cookie", cookie_header.to_header(header=""))
             return

@@ -67,6 +67,7 @@ INDICATOR_FIELDS = (
 MAX_TEXT = 500  # sasaran and indicator text
 MAX_UNIT_OF_MEASURE = 50
 MAX_INDICATORS = 500
+MAX_ROWS = 2 * MAX_INDICATORS  # rows of the format editor (blank spare rows included)
 MAX_EXPLANATION = 2000
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}")

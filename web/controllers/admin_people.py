@@ -12,10 +12,8 @@ from litestar import Request, Response, post
 from litestar.di import NamedDependency
 
 from alur.core.i18n import gettext
-from alur.core.model import Role
 from alur.tenants.admin import TenantAdmin
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity import create_user
 from alur.tenants.listing import tenant_delegations, tenant_people
 from alur.web.controllers.admin_base import (
     AdminPages,
@@ -29,26 +27,6 @@ from alur.web.controllers.admin_base import (
 from alur.web.deps import Viewer
 
 KINDS = ("Plt", "Plh")
-
-
-def membership_errors(
-    roles: dict[str, Role], units: list[dict], role_id: str, unit: str
-) -> dict[str, str]:
-    """The role/unit checks of a new membership, before anything is written."""
-    role = roles.get(role_id)
-    if role is None:
-        return {"role": gettext("Choose a role.")}
-    if role.per_unit and not unit:
-        return {"unit": gettext("{role} works per unit: choose the unit.").format(role=role.name)}
-    if not role.per_unit and unit:
-        return {
-            "unit": gettext("{role} is not a per-unit role: leave the unit empty.").format(
-                role=role.name
-            )
-        }
-    if unit and unit not in {u["slug"] for u in units}:
-        return {"unit": gettext("Choose a unit of this office.")}
-    return {}
 
 
 class PeopleRoutes(AdminPages):
@@ -88,21 +66,20 @@ class PeopleRoutes(AdminPages):
         admin: NamedDependency[TenantAdmin],
     ) -> Response:
         """A new user with their first role here: both or neither (one transaction)."""
-        tenant = admin.service
         f = clean(data, "username", "name", "nip", "jabatan", "role", "unit")
         f["username"] = f["username"].lower()
-        password = str(data.get("password", ""))
-        errors = membership_errors(roles_of(tenant), await tenant.units(), f["role"], f["unit"])
         try:
-            async with tenant.store.transaction():
-                user = await create_user(
-                    f["username"], f["name"], password, nip=f["nip"], jabatan=f["jabatan"]
-                )
-                if errors:
-                    raise InvalidInput(errors)  # roll the user back
-                await admin.grant_role(user.id, f["role"], f["unit"] or None)
+            user = await admin.create_person(
+                f["username"],
+                f["name"],
+                str(data.get("password", "")),
+                nip=f["nip"],
+                jabatan=f["jabatan"],
+                role_id=f["role"],
+                unit=f["unit"] or None,
+            )
         except InvalidInput as exc:
-            errors = {**field_errors(exc), **errors}
+            errors = field_errors(exc)
             return await self._refused(request, viewer, admin, "people", "user", f, errors)
         notice = gettext("{name} ({username}) can now sign in.").format(
             name=user.name, username=user.username
@@ -120,7 +97,7 @@ class PeopleRoutes(AdminPages):
         tenant = admin.service
         f = clean(data, "user", "role", "unit")
         people = {str(p["id"]): p for p in await tenant_people(tenant.ref.id)}
-        errors = membership_errors(roles_of(tenant), await tenant.units(), f["role"], f["unit"])
+        errors = await admin.membership_problems(f["role"], f["unit"] or None)
         if f["user"] not in people:
             errors["user"] = gettext("Choose a person of this office.")
         if not errors:

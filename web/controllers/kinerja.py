@@ -39,7 +39,7 @@ from alur.core.model import SopDefinition
 from alur.reports.approvals import valid_signature
 from alur.reports.xlsx import recap_workbook
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.kinerja import KinerjaService
+from alur.tenants.kinerja import KinerjaService, check_editor_row
 from alur.tenants.service import TenantService
 from alur.tenants.store import StoredCase
 from alur.web.case_view import CaseView, case_view
@@ -196,15 +196,16 @@ class KinerjaController(Controller):
         index: FromQuery[int] = 0,
     ) -> Template:
         case, _d = await bound_case(tenant, viewer, key)
+        check_editor_row(case, task, index)
         units = await unit_choices(KinerjaReader(tenant, case))
         return Template(
             "kinerja/_row.html",
             context={
                 "tenant": {"slug": tenant.ref.slug},
                 "key": key,
-                "task": task,
+                "task_id": task,
                 "units": units,
-                "r": blank_row(max(0, min(index, 999))),
+                "r": blank_row(index),
                 "add_oob": True,
             },
         )
