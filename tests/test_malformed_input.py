@@ -25,7 +25,8 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
-from alur.core.limits import JSON_DEPTH, JSON_ITEMS
+from alur.core.i18n import current_language
+from alur.core.limits import JSON_DEPTH, JSON_ITEMS, LINE, json_problem, text_problem
 from alur.graphql.testing import OFFICE_A
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
@@ -114,6 +115,16 @@ def test_undecodable_multipart_field_is_a_400_page(office: Office, path: str, cs
 
 
 # --- 2. urlencoded forms with percent-encoded bytes that are not UTF-8 -----------------------
+
+
+def test_text_problem_refuses_the_replacement_character() -> None:
+    token = current_language.set("id")
+    try:
+        assert text_problem("ab\ufffd", LINE) == "teks ini bukan UTF-8 yang sah"
+        assert json_problem({"a": ["\ufffd"]}) == "teks ini bukan UTF-8 yang sah"
+        assert text_problem("Triwulan III 2026 — ✓", LINE) is None
+    finally:
+        current_language.reset(token)
 
 
 def _urlencoded(office: Office, path: str, body: str) -> Any:
