@@ -5,7 +5,9 @@ GraphQL give the same field messages.
 
 Text is refused (a message per field, see :func:`text_problem`) when it is longer than its
 limit, contains a NUL or another control character (except tab and line breaks in long
-text), or is not valid Unicode (a lone surrogate: what undecodable bytes become). A lookup
+text), or is not valid UTF-8: a lone surrogate, or U+FFFD — the replacement character that
+undecodable bytes become when a form is parsed (``%FF`` in an urlencoded body), refused so
+that garbage is never stored (a person never needs to type U+FFFD). A lookup
 key that breaks these rules (an id, a slug, a case key) cannot name anything, so a lookup
 answers "not found" (:func:`usable_key`, :func:`usable_id`).
 """
@@ -31,6 +33,7 @@ JSON_DEPTH = 8  # nesting of objects/lists in a JSON argument (a step's data)
 JSON_ITEMS = 1000  # values in a JSON argument, all levels together
 ID_MAX = 2**63 - 1  # ids are 64-bit: anything larger (or below 1) is nothing stored
 
+REPLACEMENT = "\ufffd"  # what a parser makes of bytes that are not UTF-8
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _NIP = re.compile(rf"\d{{{NIP_DIGITS}}}")
@@ -49,6 +52,8 @@ def text_problem(value: str, limit: int, *, multiline: bool | None = None) -> st
         return format_message("use at most {count} characters", count=limit)
     if (_CONTROL if multiline else _CONTROL_IN_LINE).search(value):
         return gettext("remove the control characters (such as NUL) from the text")
+    if REPLACEMENT in value:
+        return gettext("the text is not valid UTF-8")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

@@ -9,7 +9,9 @@ strawberry's ``make_graphql_controller`` with two adjustments:
 * the context is :func:`alur.graphql.context.request_context` (the bearer token, the app's
   database and plugins, per-request DataLoaders), there are no subscriptions (so no
   websocket route), and a request strawberry cannot read (no query, a body that is not
-  JSON) or an unexpected exception answers JSON ``{"errors": [...]}``, not text or HTML.
+  JSON, not UTF-8 or nested deeper than the JSON parser goes) answers HTTP 400 and JSON
+  ``{"errors": [{"message": …, "extensions": {"code": "BAD_REQUEST"}}]}``, an unexpected
+  exception HTTP 500 and ``{"errors": [...]}``; never text or HTML.
 
 Before strawberry sees a request with a valid token, the token's request is counted
 (:func:`alur.tenants.api_rate.count_request`, shared by every process through the
@@ -34,7 +36,7 @@ from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from strawberry.litestar import make_graphql_controller
 
-from alur.core.i18n import current_language, error_message
+from alur.core.i18n import current_language, error_message, gettext
 from alur.graphql.context import AlurContext, request_context
 from alur.graphql.limits import ApiLimits
 from alur.graphql.schema import schema
@@ -43,6 +45,7 @@ from alur.tenants.errors import RateLimited
 
 PATH = "/graphql"
 RATE_LIMITED = "RATE_LIMITED"
+BAD_REQUEST = "BAD_REQUEST"  # a body that cannot be read as a GraphQL request (HTTP 400)
 log = logging.getLogger(__name__)
 
 
@@ -130,14 +133,33 @@ def graphql_controller(limits: ApiLimits | None = None) -> type[Controller]:
                     )
                 except RateLimited as error:
                     return _rate_limited(error, context.language)
+            language = current_language.set(context.language)  # for parse_json's messages
             try:
                 return await self.run(request, context=context, root_value=None)
             except CrossWebHTTPException as exc:  # no query, a body that is not JSON, …
+                error: dict[str, Any] = {"message": exc.reason}
+                if exc.status_code == 400:
+                    error["extensions"] = {"code": BAD_REQUEST}
                 return Response(
-                    {"errors": [{"message": exc.reason}]},
-                    status_code=exc.status_code,
-                    media_type=MediaType.JSON,
+                    {"errors": [error]}, status_code=exc.status_code, media_type=MediaType.JSON
                 )
+            finally:
+                current_language.reset(language)
+
+        def parse_json(self, data: str | bytes) -> Any:
+            """The body (or GET's ``variables``) as JSON; bytes that are not UTF-8, and
+            values nested deeper than the parser goes (about 900 levels), are a 400 like
+            text that is not JSON — strawberry catches only the latter."""
+            try:
+                return super().parse_json(data)
+            except UnicodeDecodeError:
+                raise CrossWebHTTPException(
+                    400, gettext("the request body is not valid UTF-8")
+                ) from None
+            except RecursionError:
+                raise CrossWebHTTPException(
+                    400, gettext("the request body nests values too deeply")
+                ) from None
 
         async def get_sub_response(self, request: Request[Any, Any, Any]) -> Response:
             return request.state.graphql_response

@@ -20,7 +20,7 @@ from strawberry.scalars import JSON
 
 from alur.core import model
 from alur.core.durations import Duration
-from alur.core.engine import Claim, Complete, Decide
+from alur.core.engine import Action, Claim, Complete, Decide
 from alur.core.errors import AlurError, DurationError
 from alur.core.i18n import error_message, format_message, gettext
 from alur.graphql.errors import (
@@ -37,7 +37,7 @@ from alur.graphql.types import Case, Event, Info, case_node, event_node
 from alur.tenants.errors import Forbidden as ForbiddenError
 from alur.tenants.errors import InvalidInput as InvalidInputError
 from alur.tenants.errors import NotFound as NotFoundError
-from alur.tenants.service import TenantService
+from alur.tenants.service import TenantService, check_action
 from alur.tenants.store import StoredCase
 from alur.tenants.tables import User
 
@@ -111,10 +111,13 @@ async def changed(info: Info, case_id: int, after_seq: int) -> CaseChanged:
     return CaseChanged(case=case_node(row), events=events)
 
 
-async def on_task(info: Info, case_key: str, run: Run) -> Any:
-    """Run a task action: the case first (another office's key is ``NotFound``), then the
-    person, then the service; expected errors become results."""
+async def on_task(info: Info, case_key: str, run: Run, action: Action | None = None) -> Any:
+    """Run a task action: its input's limits first (``action``, before any lookup), then the
+    case (another office's key is ``NotFound``), then the person, then the service; expected
+    errors become results."""
     try:
+        if action is not None:
+            check_action(action)
         service = await info.context.tenant_service()
         before = await service.case(case_key)
         service, user_id = await acting_service(info)
@@ -189,7 +192,7 @@ class Mutation:
         if data is not None and not isinstance(data, dict):
             return invalid({"data": gettext("give the data as an object of named values")})
         action = Complete(task, note.strip(), dict(data or {}))
-        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, action))
+        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, action), action)
 
     @strawberry.mutation(
         description='Answer a decision step: "ya", or "tidak" with a note saying what to fix.',
@@ -216,7 +219,7 @@ class Mutation:
             note.strip(),
             tuple(units) if units is not None else None,
         )
-        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, action))
+        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, action), action)
 
     @strawberry.mutation(
         description="Give a task to someone else who holds its role (for its unit).",

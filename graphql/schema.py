@@ -52,12 +52,19 @@ class NoNulStrings(ValidationRule):
 
 
 def has_nul(value: object) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
+    """Whether a string in ``value`` (keys too) holds U+0000. Iterative: the variables may
+    nest as deep as the JSON parser went (hundreds of levels), deeper than Python recurses."""
+    stack = [value]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, str):
+            if "\x00" in node:
+                return True
+        elif isinstance(node, dict):
+            stack.extend(node.keys())
+            stack.extend(node.values())
+        elif isinstance(node, list | tuple):
+            stack.extend(node)
     return False
 
 

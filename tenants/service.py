@@ -68,8 +68,10 @@ class AttachmentInfo:
     sha256: str
 
 
-def _check_action(action: Action) -> None:
-    """The limits of an action's text (:mod:`alur.core.limits`), per field."""
+def check_action(action: Action) -> None:
+    """The limits of an action's text and data (:mod:`alur.core.limits`), per field:
+    :class:`InvalidInput`. Pure, so it runs before anything is looked up (:meth:`act`;
+    GraphQL calls it before its own lookup of the case)."""
     errors: dict[str, str] = {}
     note = getattr(action, "note", None)
     if isinstance(note, str) and (problem := limits.text_problem(note, limits.NOTE)):
@@ -260,8 +262,8 @@ class TenantService:
         transaction as the action's events: a refused action — by the engine, a plugin, the
         data kinerja rules, a bad file or a concurrent winner — stores none of them.
         """
+        check_action(action)  # before any lookup: a 900-deep data is refused as one of 9
         case = await self.case(case_key)
-        _check_action(action)
         d = await self.definition_of(case)
         ctx = await self.context(user_id)
         t = act(d, case.state, action, ctx)  # the engine's refusals (wrong role…) come first

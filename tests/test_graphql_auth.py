@@ -365,7 +365,14 @@ def test_requests_strawberry_cannot_read_answer_json(http) -> None:
         "/graphql", content=b"{not json", headers={**auth, "Content-Type": "application/json"}
     )
     assert broken.status_code == 400
-    assert broken.json() == {"errors": [{"message": "Unable to parse request body as JSON"}]}
+    assert broken.json() == {
+        "errors": [
+            {
+                "message": "Unable to parse request body as JSON",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
     empty = client.post("/graphql", json={}, headers=auth)
     assert empty.status_code == 400
     assert empty.json()["errors"]

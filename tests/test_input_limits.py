@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import sqlite3
 from collections.abc import Iterator
@@ -130,6 +131,21 @@ class RowCounts:
             with contextlib.closing(sqlite3.connect(path)) as connection:
                 return dict(connection.execute(sql).fetchall())
         return {r[0]: r[1] for r in self.loop.run_until_complete(self.pg.fetch(sql))}
+
+    def replaced(self) -> list[tuple[str, tuple]]:
+        """The domain rows holding U+FFFD (what undecodable bytes become), plain or escaped
+        in JSON text."""
+        rows: list[tuple[str, tuple]] = []
+        for table in TABLES:
+            sql = f"SELECT * FROM {table}"
+            if self.pg is None:
+                path = self.url.removeprefix("sqlite:///")
+                with contextlib.closing(sqlite3.connect(path)) as connection:
+                    found = [tuple(r) for r in connection.execute(sql).fetchall()]
+            else:
+                found = [tuple(r) for r in self.loop.run_until_complete(self.pg.fetch(sql))]
+            rows += [(table, r) for r in found if re.search(r"\ufffd|\\ufffd", str(r), re.I)]
+        return rows
 
     def close(self) -> None:
         if self.pg is not None:
@@ -336,14 +352,14 @@ def web_requests(draw: st.DrawFn, site: Site) -> tuple[Form, str, dict[str, byte
     return form, action, values, files
 
 
-SWEEP = (b"a\x00b", b"x" * 1_000_000, b"\xff\xfe", b"9" * 33, str(ID_MAX + 1).encode())
+UNDECODABLE = (b"\xff\xfe", b"ab\xc3")  # raw in a multipart body, %FF%FE / ab%C3 urlencoded
+SWEEP = (b"a\x00b", b"x" * 1_000_000, *UNDECODABLE, b"9" * 33, str(ID_MAX + 1).encode())
 
 
 def _send(site: Site, form: Form, action: str, values: dict[str, bytes], files: list) -> Any:
     site.client.cookies = site.jars[form.who]
-    if form.multipart:
-        text = {k: v.decode("utf-8", "replace") for k, v in values.items()}
-        return site.client.post(action, data=text, files=files or None, follow_redirects=False)
+    if form.multipart:  # the bytes as they are: a multipart field may be any bytes
+        return site.client.post(action, data=values, files=files or None, follow_redirects=False)
     return site.client.post(
         action,
         content=_body(values),
@@ -369,6 +385,8 @@ def test_every_form_field_refuses_the_probe_values(site: Site) -> None:
                 r = _send(site, form, form.action, values, [])
                 sent += 1
                 assert r.status_code < 500, (form.who, form.action, name, value[:20])
+                if value in UNDECODABLE:  # refused or ignored, never stored as U+FFFD
+                    assert not site.counts.replaced(), (form.who, form.action, name, value)
                 if r.status_code >= 400:
                     assert site.counts() == before, (form.who, form.action, name, value[:20])
     assert sent >= 300, sent
@@ -517,3 +535,47 @@ def test_graphql_arguments_survive_random_input(site: Site) -> None:
 
     check()
     assert ran >= GRAPHQL_EXAMPLES
+
+
+def _raw_body(query: str, variables: dict[str, bytes]) -> bytes:
+    """A GraphQL POST body whose variables are given as raw JSON bytes (any bytes)."""
+    head = json.dumps({"query": query, "variables": dict.fromkeys(variables, "@")}).encode()
+    for name, raw in variables.items():
+        head = head.replace(b'"%s": "@"' % name.encode(), b'"%s": %s' % (name.encode(), raw), 1)
+    return head
+
+
+GRAPHQL_SWEEP = (  # each argument's variable, as raw JSON bytes
+    b'"\xff\xfe"',  # a string that is not UTF-8
+    b'{"a": ' + b"[" * 900 + b"]" * 900 + b"}",  # parsed, then refused as too deep
+    b"[" * 1200 + b"]" * 1200,  # deeper than the JSON parser goes
+)
+
+
+def test_every_graphql_argument_refuses_the_probe_bodies(site: Site) -> None:
+    """The sweep of the raw bodies the probe sent: each argument of each root field gets
+    each value while the others are null; and a body starting with an undecodable byte."""
+    gql = schema._schema
+    fields = [("query", n, f) for n, f in gql.query_type.fields.items() if f.args] + [
+        ("mutation", n, f) for n, f in gql.mutation_type.fields.items()
+    ]
+    bodies = [b'\xff{"query": "{ me { __typename } }"}']
+    for kind, name, f in fields:
+        query, args = _operation(kind, name, f)
+        for arg in args:
+            bodies += [
+                _raw_body(query, {a: value if a == arg else b"null" for a in args})
+                for value in GRAPHQL_SWEEP
+            ]
+    before = site.counts()
+    for body in bodies:
+        r = site.client.post(
+            "/graphql",
+            content=body,
+            headers={"Authorization": f"Bearer {site.token}", "Content-Type": "application/json"},
+        )
+        assert r.status_code < 500, (body[:80], r.text[:300])
+        assert "recursion" not in r.text, (body[:80], r.text[:300])
+        assert "Unexpected error" not in r.text, (body[:80], r.text[:300])
+    assert site.counts() == before
+    assert len(bodies) >= 90, len(bodies)

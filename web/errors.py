@@ -15,7 +15,7 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 
 from alur.core.errors import AlurError
-from alur.core.i18n import LANGUAGES, current_language, error_message, gettext
+from alur.core.i18n import LANGUAGES, current_language, error_message, gettext, pick_language
 from alur.tenants.errors import Forbidden, NotFound, TenantSuspended
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,24 @@ def http_error(request: Request, exc: Exception) -> Response:
     return error_page(request, exc.status_code, gettext("Cannot continue"), str(exc.detail))
 
 
+def undecodable_form(request: Request, exc: Exception) -> Response:
+    """A multipart form field that is not UTF-8: litestar's parser raises
+    ``UnicodeDecodeError`` wherever the form is first read (the CSRF middleware, or a
+    controller's ``request.form()``), so it is answered here, once, for every form."""
+    log.info("undecodable form on %s: %s", request.url.path, exc)
+    # raised in a middleware, before ``set_language`` ran: the visitor's language, here
+    current_language.set(pick_language(request.cookies.get("lang")))
+    return error_page(
+        request,
+        400,
+        gettext("Cannot continue"),
+        gettext(
+            "The form contains text that is not valid UTF-8. Type the text again "
+            "(do not paste it from a binary file) and send the form again."
+        ),
+    )
+
+
 def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return error_page(
@@ -103,5 +121,6 @@ EXCEPTION_HANDLERS = {
     TenantSuspended: forbidden,
     AlurError: domain_error,
     HTTPException: http_error,
+    UnicodeDecodeError: undecodable_form,
     Exception: server_error,
 }
