@@ -426,12 +426,13 @@ def test_get_paths_and_queries_survive_random_input(site: Site) -> None:
         f"/t/{OFFICE_A}/cases/{{}}/attachments/{{}}",
         "/t/{}/inbox",
         f"/t/{OFFICE_A}/sops/{{}}",
-        f"/t/{OFFICE_A}/kinerja/{{}}/tasks/{{}}/row",
+        f"/t/{OFFICE_A}/cases/{{}}/kinerja/tasks/{{}}/row?index={{}}",
+        f"/t/{OFFICE_A}/cases/{{}}/kinerja/rekap.xlsx",
         "/login?next={}",
     ]
 
     @settings(max_examples=60, deadline=None, derandomize=True, database=None)
-    @given(st.sampled_from(templates), st.lists(raw_values, min_size=2, max_size=2))
+    @given(st.sampled_from(templates), st.lists(raw_values, min_size=3, max_size=3))
     def check(template: str, parts: list[bytes]) -> None:
         nonlocal ran
         ran += 1
