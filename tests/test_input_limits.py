@@ -392,16 +392,22 @@ def test_every_form_field_refuses_the_probe_values(site: Site) -> None:
     assert sent >= 300, sent
 
 
-def test_web_forms_survive_random_input(site: Site) -> None:
-    ran = 0
-
-    @settings(
-        max_examples=WEB_EXAMPLES,
+def fixed_examples(count: int) -> settings:
+    """Exactly ``count`` reproducible examples, however long they take (the tests count them
+    and fail if fewer ran)."""
+    return settings(
+        max_examples=count,
         deadline=None,
         derandomize=True,
         suppress_health_check=list(HealthCheck),
         database=None,
     )
+
+
+def test_web_forms_survive_random_input(site: Site) -> None:
+    ran = 0
+
+    @fixed_examples(WEB_EXAMPLES)
     @given(st.data())
     def check(data: st.DataObject) -> None:
         nonlocal ran
@@ -431,7 +437,7 @@ def test_get_paths_and_queries_survive_random_input(site: Site) -> None:
         "/login?next={}",
     ]
 
-    @settings(max_examples=60, deadline=None, derandomize=True, database=None)
+    @fixed_examples(60)
     @given(st.sampled_from(templates), st.lists(raw_values, min_size=3, max_size=3))
     def check(template: str, parts: list[bytes]) -> None:
         nonlocal ran
@@ -504,13 +510,7 @@ def test_graphql_arguments_survive_random_input(site: Site) -> None:
     ]
     ran = 0
 
-    @settings(
-        max_examples=GRAPHQL_EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        suppress_health_check=list(HealthCheck),
-        database=None,
-    )
+    @fixed_examples(GRAPHQL_EXAMPLES)
     @given(st.data())
     def check(data: st.DataObject) -> None:
         nonlocal ran
