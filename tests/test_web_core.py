@@ -209,6 +209,10 @@ def test_a_case_without_javascript(client: TestClient) -> None:
     as_user(client, "staf")
     page = client.get(f"/t/satpolpp-banyumas/cases/{key}").text
     assert "Kolom target kurang" in page
+    # the flowchart's rows are marked by the server, not only by static/alur.js
+    assert re.search(r'<tr class="sop-row [^"]*flow-done" data-step="2"', page)
+    assert re.search(r'<tr class="sop-row [^"]*flow-current" data-step="1"', page)
+    assert not re.search(r'flow-(done|current)" data-step="3"', page)
     inbox = client.get("/t/satpolpp-banyumas/inbox").text
     assert key in inbox
 

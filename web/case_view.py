@@ -4,6 +4,7 @@ tasks at bound steps (:mod:`alur.web.kinerja_view`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -129,6 +130,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
                 people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
             )
         )
+    steps = _steps(d, history, case.state.current_steps)
     return CaseView(
         key=case.key,
         sop_id=case.sop_id,
@@ -138,10 +140,10 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         started_at=case.started_at,
         units=[units.get(u, u) for u in case.state.units],
         tasks=tasks,
-        steps=_steps(d, history, case.state.current_steps),
+        steps=steps,
         timeline=_timeline(d, history, units),
         attachments=await tenant.attachments_of(case),
-        flowchart=document_html(d, tenant),
+        flowchart=with_flow_marks(document_html(d, tenant), steps),
         kinerja=await kinerja_panels(
             tenant, case, d, [(t.id, t.step, t.unit) for t in tasks if t.mine]
         ),
@@ -161,6 +163,25 @@ def _steps(d: SopDefinition, history: list, current: tuple[int, ...]) -> list[St
         )
         for s in d.steps
     ]
+
+
+# A flowchart row of the SOP document (web/templates/sop/document.html).
+_FLOW_ROW = re.compile(r'<tr class="sop-row ([^"]*)" data-step="(\d+)"')
+
+
+def with_flow_marks(document: Markup, steps: list[StepView]) -> Markup:
+    """The case's flowchart with its done and current rows marked by class, so they show
+    without JavaScript (static/alur.js keeps them up to date after htmx actions)."""
+    marks: dict[str, str] = {}
+    for s in steps:
+        if s.state != "todo":
+            marks[str(s.number)] = " flow-current" if s.state == "current" else " flow-done"
+
+    def mark(row: re.Match[str]) -> str:
+        classes, step = row.groups()
+        return f'<tr class="sop-row {classes}{marks.get(step, "")}" data-step="{step}"'
+
+    return Markup(_FLOW_ROW.sub(mark, document))
 
 
 def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[dict[str, Any]]:

@@ -5,7 +5,8 @@
    - <select data-autosubmit>: submits its form when changed (the language switch);
    - [data-print]: prints the page when clicked (the SOP document);
    - <div id="flow-marks" data-done="1 2" data-current="3">: colours the rows of the case's
-     flowchart (.case-flow tr[data-step]); htmx swaps a new one in out of band after every
+     flowchart (.case-flow tr[data-step]; the server marks them on page load, so they show
+     without JavaScript too); htmx swaps a new one in out of band after every
      action, and a MutationObserver applies it, whatever the htmx event names. */
 (function () {
   "use strict";
