@@ -69,3 +69,16 @@ def test_a_violation_is_caught(live_server, new_page, csp_violations):
         page.wait_for_timeout(20)
     assert any("style" in v for v in csp_violations), csp_violations
     csp_violations.clear()  # expected here: do not fail the test for it
+
+
+def test_pages_fit_a_phone_without_sideways_scrolling(live_server, new_page):
+    """At 390×844 no page scrolls sideways: wide tables (the format editor, the flowchart,
+    the SOP document) scroll inside their own boxes. The case page at step 1 holds the
+    format editor, which once stretched the whole page to 1148 px."""
+    staf = new_page(live_server.offices[SLUG].login_for("Staf"))
+    staf.set_viewport_size({"width": 390, "height": 844})
+    key = _case_key(live_server, "Tahun 2026")
+    for path in ("inbox", "cases", f"cases/{key}", f"cases/{key}/kinerja", f"sops/{SOP}"):
+        _visit(staf, f"/t/{SLUG}/{path}")
+        width = staf.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, (path, width)
