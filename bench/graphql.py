@@ -70,12 +70,12 @@ import httpx  # noqa: E402
 from litestar import Controller, Request, Response, get  # noqa: E402
 
 from alur.graphql.pagination import encode_cursor  # noqa: E402
-from alur.tenants import listing, store  # noqa: E402
-from alur.tenants.audit_keys import new_key_entry  # noqa: E402
-from alur.tenants.database import close_database, open_database  # noqa: E402
-from alur.tenants.store import pinned_definitions  # noqa: E402
-from alur.tenants.tables import Case, Task, Tenant  # noqa: E402
-from alur.tenants.tokens import authenticate, create_token  # noqa: E402
+from alur.tenants.audit.keys import new_key_entry  # noqa: E402
+from alur.tenants.cases import listing, store  # noqa: E402
+from alur.tenants.cases.store import pinned_definitions  # noqa: E402
+from alur.tenants.identity.tokens import authenticate, create_token  # noqa: E402
+from alur.tenants.storage.database import close_database, open_database  # noqa: E402
+from alur.tenants.storage.tables import Case, Task, Tenant  # noqa: E402
 from alur.web.testing import free_port  # noqa: E402
 
 # The throwaway databases need an audit key (required on PostgreSQL): a fresh one per run.
@@ -554,7 +554,7 @@ def main() -> None:
         sqlite_url = pg_url = None
         print(f"data: {args.tenants} office(s) x {args.cases} cases (bench/web.py's)")
         if args.backend in ("postgresql", "both"):
-            from alur.tenants.testing import TemporaryPostgres
+            from alur.tenants.testing.postgres import TemporaryPostgres
 
             pg = stack.enter_context(TemporaryPostgres(durable=True))
             pg_url = web.build_postgres(pg, args)

@@ -14,7 +14,7 @@ after 300 prior events at most 1.2x one on a fresh case.
 
     .venv/bin/python bench/storage.py [--rounds 300] [--backend sqlite|postgresql|both]
 
-PostgreSQL runs in a throwaway cluster (``alur.tenants.testing.TemporaryPostgres``) with its
+PostgreSQL runs in a throwaway cluster (``alur.tenants.testing.postgres.TemporaryPostgres``) with its
 durable default settings (fsync on), SQLite in a temporary WAL file.
 """
 
@@ -43,10 +43,10 @@ from alur.core import (
     ensure_valid,
 )
 from alur.core.engine import Actor, Complete, Context, Decide, Membership, StartCase, act, start
-from alur.tenants.audit_keys import new_key_entry
-from alur.tenants.database import close_database, open_database
-from alur.tenants.store import CaseStore, TenantRef
-from alur.tenants.tables import Case, Event, Tenant
+from alur.tenants.audit.keys import new_key_entry
+from alur.tenants.cases.store import CaseStore, TenantRef
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import Case, Event, Tenant
 
 # The throwaway databases need an audit key (required on PostgreSQL): a fresh one per run.
 os.environ.setdefault("ALUR_AUDIT_KEY", new_key_entry("bench"))
@@ -171,7 +171,7 @@ def main() -> None:
             url = f"sqlite:///{Path(tmp) / 'bench.db'}"
             report("SQLite (WAL)", asyncio.run(measure(url, args.rounds)))
     if args.backend in ("postgresql", "both"):
-        from alur.tenants.testing import TemporaryPostgres
+        from alur.tenants.testing.postgres import TemporaryPostgres
 
         with TemporaryPostgres(durable=True) as pg:
             pg.create_database("bench")

@@ -5,7 +5,7 @@ the bundled plugins satpolpp_banyumas, kesbangpol_pekalongan and biro_organisasi
 slugs ``bench-01`` …) with their units, one user per role (per unit for per-unit roles) and
 ``--cases`` cases each (default 200: 10,000 in all) in varied states — just started, a few
 steps in, waiting at a fan-out with some units done, returned at a gate, finished — driven
-through the real state machine and :class:`~alur.tenants.store.CaseStore` (hash-chained
+through the real state machine and :class:`~alur.tenants.cases.store.CaseStore` (hash-chained
 events, task rows), one transaction per office. With ``--backend both`` the data is built
 once, on PostgreSQL (about twice as fast to provision), and copied row for row — same ids,
 same hash chains — into the SQLite file. Then it starts the real app under uvicorn
@@ -66,13 +66,13 @@ from alur.core.engine import Actor, Complete, Context, Decide, StartCase, act, s
 from alur.core.engine.state import CaseState, Task
 from alur.core.model import Answer, SopDefinition, StepKind
 from alur.core.plugins import AlurPlugins, create_plugin_manager
-from alur.tenants import identity
-from alur.tenants.audit_keys import new_key_entry
-from alur.tenants.database import Database, bind, close_database, open_database
-from alur.tenants.identity import actor_for, add_membership, create_user
-from alur.tenants.provisioning import calendar_for, create_tenant, tenant_sops
-from alur.tenants.store import CaseStore, StoredCase, TenantRef
-from alur.tenants.tables import TABLES, Attachment, Case, Membership, Tenant
+from alur.tenants.audit.keys import new_key_entry
+from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import actor_for, add_membership, create_user
+from alur.tenants.offices.provisioning import calendar_for, create_tenant, tenant_sops
+from alur.tenants.storage.database import Database, bind, close_database, open_database
+from alur.tenants.storage.tables import TABLES, Attachment, Case, Membership, Tenant
 from alur.web import testing
 from alur.web.testing import free_port
 
@@ -664,7 +664,7 @@ async def profile(url: str, user: BenchUser, rounds: int) -> None:
     from piccolo.engine.postgres import PostgresEngine
     from piccolo.engine.sqlite import SQLiteEngine
 
-    from alur.tenants import store as store_module
+    from alur.tenants.cases import store as store_module
     from alur.web.app import create_app
     from alur.web.settings import WebSettings
 
@@ -887,7 +887,7 @@ def main() -> None:
         sqlite_url = pg_url = None
         print(f"data: {args.tenants} offices x {args.cases} cases")
         if args.backend in ("postgresql", "both"):
-            from alur.tenants.testing import TemporaryPostgres
+            from alur.tenants.testing.postgres import TemporaryPostgres
 
             pg = stack.enter_context(TemporaryPostgres(durable=True))
             pg_url = build_postgres(pg, args)  # provisioning is faster here, so first

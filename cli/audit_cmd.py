@@ -1,7 +1,7 @@
 """``alur audit``: verify, anchor and re-sign the per-office keyed chains; make a key.
 
 ``verify`` recomputes every office's chain with the keys of ``ALUR_AUDIT_KEY`` and compares
-the stored rows a decision rests on with it (:mod:`alur.tenants.audit_content`); with
+the stored rows a decision rests on with it (:mod:`alur.tenants.audit.content`); with
 ``--anchors FILE`` it also checks each office's chain against the heads anchored in FILE.
 ``anchor`` writes those signed heads; ``rekey`` re-signs whole chains with the first key;
 ``keygen`` prints a new key entry. See docs/operations.md.
@@ -16,20 +16,20 @@ from typing import Any
 import click
 
 from alur.cli.db import fail, run_with_database, transaction
-from alur.tenants.audit import ChainReport
-from alur.tenants.audit_anchor import (
+from alur.tenants.audit.anchors import (
     AnchorError,
     check_anchor,
     make_anchor,
     read_anchor,
 )
-from alur.tenants.audit_chain import rekey as rekey_chain
-from alur.tenants.audit_content import verify_content
-from alur.tenants.audit_keys import AuditKeyError, audit_keys, new_key_entry
-from alur.tenants.database import Database
+from alur.tenants.audit.content import verify_content
+from alur.tenants.audit.keys import AuditKeyError, audit_keys, new_key_entry
+from alur.tenants.audit.links import ChainReport
+from alur.tenants.audit.verify import rekey as rekey_chain
+from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.errors import NotFound
-from alur.tenants.store import CaseStore, TenantRef
-from alur.tenants.tables import Event, Tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Event, Tenant
 
 
 @click.group()

@@ -21,8 +21,9 @@ import click
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
 from alur.core.errors import PluginNotFound, SopNotFound
-from alur.tenants.audit_keys import AuditKeyError
-from alur.tenants.database import (
+from alur.tenants.audit.keys import AuditKeyError
+from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
+from alur.tenants.storage.database import (
     Database,
     DatabaseConfigError,
     MigrationError,
@@ -30,7 +31,6 @@ from alur.tenants.database import (
     database_url,
     open_database,
 )
-from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 
 T = TypeVar("T")
 USAGE_ERRORS = (NotFound, DatabaseConfigError, PluginNotFound, SopNotFound, TenantSuspended)

@@ -6,7 +6,7 @@ import click
 
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database
-from alur.tenants.demo import DEMO_PASSWORD, DemoReport, provision_demo
+from alur.tenants.demo.offices import DEMO_PASSWORD, DemoReport, provision_demo
 
 
 @click.command()

@@ -7,7 +7,7 @@ import click
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database
 from alur.cli.demo_cmd import print_report
-from alur.tenants.demo import DEMO_PASSWORD, provision_demo
+from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
 
 
 @click.command()

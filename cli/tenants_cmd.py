@@ -11,10 +11,10 @@ from piccolo.apps.migrations.tables import Migration
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database, shown_url
 from alur.cli.render import console
-from alur.tenants.database import Database, database_url
-from alur.tenants.database import migrate as migrate_database
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.tables import Case, Membership, Tenant, Unit
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database, database_url
+from alur.tenants.storage.database import migrate as migrate_database
+from alur.tenants.storage.tables import Case, Membership, Tenant, Unit
 
 APP = "alur_tenants"
 

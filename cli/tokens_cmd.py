@@ -15,8 +15,14 @@ from typing import Any
 import click
 
 from alur.cli.db import run_with_database
-from alur.tenants.database import Database
-from alur.tenants.tokens import NewToken, TokenInfo, create_token, list_tokens, revoke_token
+from alur.tenants.identity.tokens import (
+    NewToken,
+    TokenInfo,
+    create_token,
+    list_tokens,
+    revoke_token,
+)
+from alur.tenants.storage.database import Database
 
 
 @click.group()

@@ -16,10 +16,15 @@ from alur.cli.db import fail_invalid, run_with_database, transaction
 from alur.core.errors import PluginNotFound
 from alur.core.model import Role
 from alur.core.plugins import AlurPlugins
-from alur.tenants.database import Database
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity import add_membership, create_operator, create_user, user_by_username
-from alur.tenants.tables import Membership, Tenant, User
+from alur.tenants.identity.people import (
+    add_membership,
+    create_operator,
+    create_user,
+    user_by_username,
+)
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Membership, Tenant, User
 
 
 def password_option(command: Any) -> Any:

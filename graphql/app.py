@@ -14,7 +14,7 @@ strawberry's ``make_graphql_controller`` with two adjustments:
   exception HTTP 500 and ``{"errors": [...]}``; never text or HTML.
 
 Before strawberry sees a request with a valid token, the token's request is counted
-(:func:`alur.tenants.api_rate.count_request`, shared by every process through the
+(:func:`alur.tenants.identity.api_rate.count_request`, shared by every process through the
 database): over ``ALUR_GRAPHQL_RATE_LIMIT`` requests in a window answers HTTP 429 with
 ``Retry-After`` and a GraphQL error whose ``extensions.code`` is ``RATE_LIMITED``. The
 context carries the cost budget the executor enforces (:mod:`alur.graphql.limits`).
@@ -40,8 +40,8 @@ from alur.core.i18n import current_language, error_message, gettext
 from alur.graphql.context import AlurContext, request_context
 from alur.graphql.limits import ApiLimits
 from alur.graphql.schema import schema
-from alur.tenants.api_rate import count_request
 from alur.tenants.errors import RateLimited
+from alur.tenants.identity.api_rate import count_request
 
 PATH = "/graphql"
 RATE_LIMITED = "RATE_LIMITED"

@@ -22,9 +22,9 @@ from alur.core.i18n import LANGUAGES
 from alur.core.plugins import AlurPlugins
 from alur.graphql.dataloaders import Loaders
 from alur.graphql.limits import DEFAULT_COST_BUDGET
-from alur.tenants.database import Database
-from alur.tenants.service import TenantService
-from alur.tenants.tokens import TokenIdentity, authenticate
+from alur.tenants.cases.service import TenantService
+from alur.tenants.identity.tokens import TokenIdentity, authenticate
+from alur.tenants.storage.database import Database
 
 DEFAULT_LANGUAGE = "en"  # outside the web UI; "Accept-Language: id" switches to Indonesian
 

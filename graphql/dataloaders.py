@@ -23,12 +23,12 @@ from strawberry.dataloader import DataLoader
 
 from alur.core.kinerja.model import Indicator, IndicatorSet, Submission
 from alur.core.model import SopDefinition
+from alur.tenants.cases.listing import CASE_COLUMNS, TASK_COLUMNS
+from alur.tenants.cases.store import pinned_definitions
 
 # the rows are mapped to the model exactly as the service maps them (its helpers)
-from alur.tenants.kinerja_data import indicator_from_row, submission_from_row
-from alur.tenants.listing import CASE_COLUMNS, TASK_COLUMNS
-from alur.tenants.store import pinned_definitions
-from alur.tenants.tables import (
+from alur.tenants.kinerja.data import indicator_from_row, submission_from_row
+from alur.tenants.storage.tables import (
     Case,
     Event,
     IndicatorRow,

@@ -1,5 +1,5 @@
 """What one request may cost: the cost budget of an operation, and the settings of the
-per-token request rate (:mod:`alur.tenants.api_rate` keeps the counters).
+per-token request rate (:mod:`alur.tenants.identity.api_rate` keeps the counters).
 
 **Cost.** Before an operation runs, :func:`operation_cost` counts the values its answer can
 hold at most: every selected field counts 1, and a list multiplies what is selected inside
@@ -8,7 +8,7 @@ it by the most rows it can return — a connection's ``edges`` by the page asked
 :data:`~alur.graphql.pagination.MAX_PAGE`), every other list by its bound in
 :data:`LIST_SIZES` (else :data:`DEFAULT_LIST_SIZE`). A union or interface costs as much as
 its dearest member. Fields are collected exactly as the executor collects them
-(:class:`~alur.graphql.execution.AlurExecutor` calls this with its own ``collect_subfields``:
+(:class:`~alur.graphql.graphql_core_patches.executor.AlurExecutor` calls this with its own ``collect_subfields``:
 fragments, aliases of the same field, ``@skip``/``@include`` with the request's variables),
 so the walk follows the shape of the answer, not the text of the document. Introspection
 (``__schema``, ``__type``) costs nothing here: its size is bounded by the schema.

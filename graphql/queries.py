@@ -42,11 +42,11 @@ from alur.graphql.types import (
     task_nodes,
     tenant_node,
 )
-from alur.tenants import listing
+from alur.tenants.cases import listing
 from alur.tenants.errors import NotFound as NotFoundError
-from alur.tenants.tables import Case as CaseRow
-from alur.tenants.tables import Tenant as TenantRow
-from alur.tenants.tables import User
+from alur.tenants.storage.tables import Case as CaseRow
+from alur.tenants.storage.tables import Tenant as TenantRow
+from alur.tenants.storage.tables import User
 
 CasesResult = Annotated[CaseConnection | InvalidInput | NotFound, strawberry.union("CasesResult")]
 CaseResult = Annotated[Case | NotFound, strawberry.union("CaseResult")]

@@ -31,10 +31,12 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from alur.core.i18n import current_language
-from alur.graphql import kinerja_mutations, mutations, queries
+from alur.graphql import queries
+from alur.graphql.cases import mutations
 from alur.graphql.context import DEFAULT_LANGUAGE
 from alur.graphql.document_cache import DocumentCache
-from alur.graphql.execution import AlurExecutor
+from alur.graphql.graphql_core_patches.executor import AlurExecutor
+from alur.graphql.kinerja import mutations as kinerja_mutations
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20

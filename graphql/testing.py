@@ -17,12 +17,12 @@ from strawberry.types import ExecutionResult
 from alur.core.plugins import AlurPlugins
 from alur.graphql.context import make_context
 from alur.graphql.schema import schema
-from alur.tenants.database import Database
-from alur.tenants.identity import add_delegation, add_membership, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import Unit
-from alur.tenants.tokens import authenticate, create_token, revoke_token
+from alur.tenants.cases.service import TenantService
+from alur.tenants.identity.people import add_delegation, add_membership, create_user
+from alur.tenants.identity.tokens import authenticate, create_token, revoke_token
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Unit
 
 PASSWORD = "rahasia-2026"
 OFFICE_A = "satpolpp-banyumas"

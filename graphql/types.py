@@ -18,10 +18,10 @@ import strawberry
 from strawberry.scalars import JSON
 
 from alur.core.errors import PluginNotFound
-from alur.graphql import kinerja_reads
 from alur.graphql.context import AlurContext
-from alur.graphql.sop_types import Role, SopDefinitionType, Step, sop_definition
-from alur.tenants.provisioning import tenant_sops
+from alur.graphql.kinerja import reads as kinerja_reads
+from alur.graphql.sops.types import Role, SopDefinitionType, Step, sop_definition
+from alur.tenants.offices.provisioning import tenant_sops
 
 Info = strawberry.Info[AlurContext, None]
 

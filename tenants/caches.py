@@ -13,8 +13,8 @@ a measured overhead per object). An entry larger than its whole budget is not ke
 ========================  =====  ============================================================
 cache                     share  holds
 ========================  =====  ============================================================
-``inboxes``               1/2    each person's inbox, per office (:mod:`alur.tenants.inbox`)
-``definitions``           1/4    parsed pinned SOP definitions (:mod:`alur.tenants.store`)
+``inboxes``               1/2    each person's inbox, per office (:mod:`alur.tenants.cases.inbox`)
+``definitions``           1/4    parsed pinned SOP definitions (:mod:`alur.tenants.cases.store`)
 ``graphql_documents``     1/8    parsed and validated GraphQL documents (alur.graphql)
 ``sop_documents``         1/8    rendered SOP documents for the case page (alur.web)
 ========================  =====  ============================================================

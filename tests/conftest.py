@@ -350,9 +350,9 @@ from pathlib import Path  # noqa: E402
 from argon2 import PasswordHasher  # noqa: E402
 
 from alur.graphql.testing import World, provision  # noqa: E402
-from alur.tenants import identity  # noqa: E402
-from alur.tenants.database import Database, close_database, open_database  # noqa: E402
-from alur.tenants.testing import TemporaryPostgres, run_coroutine  # noqa: E402
+from alur.tenants.identity import people as identity  # noqa: E402
+from alur.tenants.storage.database import Database, close_database, open_database  # noqa: E402
+from alur.tenants.testing.postgres import TemporaryPostgres, run_coroutine  # noqa: E402
 
 # The audit chain's key for every test (and the processes tests start): never a key file
 # in the working directory. A fixed test key, so a chain written in one test process

@@ -22,9 +22,9 @@ from litestar.testing import TestClient
 
 from alur.core import create_plugin_manager
 from alur.graphql.testing import OFFICE_B, World
-from alur.tenants import identity
-from alur.tenants.database import close_database, open_database
-from alur.tenants.identity import (
+from alur.tenants.cases.service import TenantService
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import (
     Person,
     add_delegation,
     add_membership,
@@ -32,10 +32,10 @@ from alur.tenants.identity import (
     current_offices,
     office_today,
 )
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import Attachment, Case, Delegation, Event, Task
-from alur.tenants.tokens import create_token
+from alur.tenants.identity.tokens import create_token
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import Attachment, Case, Delegation, Event, Task
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 

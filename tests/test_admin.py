@@ -6,13 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from alur.tenants.admin import TenantAdmin
-from alur.tenants.database import Database
+from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity import add_membership, create_operator, create_user
-from alur.tenants.provisioning import calendar_for, create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import Membership, Tenant, User
+from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.offices.admin import TenantAdmin
+from alur.tenants.offices.provisioning import calendar_for, create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Membership, Tenant, User
 
 pytestmark = pytest.mark.anyio
 
@@ -102,7 +102,7 @@ async def test_a_plh_holding_only_a_delegation_can_act_and_tasks_can_be_reassign
     installed, database
 ) -> None:
     from alur.core.engine import Complete
-    from alur.tenants.identity import add_delegation
+    from alur.tenants.identity.people import add_delegation
 
     service, *_ = await setup(installed, database)
     tid = service.ref.id

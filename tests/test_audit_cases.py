@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from alur.core.engine import Complete
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import Case, Task
+from alur.tenants.cases.service import TenantService
+from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.tables import Case, Task
 
 pytestmark = pytest.mark.anyio
 

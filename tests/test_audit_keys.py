@@ -14,11 +14,9 @@ from click.testing import CliRunner
 
 from alur.cli.main import cli
 from alur.core.engine import Claim, Complete
-from alur.tenants.audit import chain_record, event_hash
-from alur.tenants.audit_anchor import AnchorError, check_anchor, make_anchor, read_anchor
-from alur.tenants.audit_chain import rekey, verify_chain
-from alur.tenants.audit_content import verify_content
-from alur.tenants.audit_keys import (
+from alur.tenants.audit.anchors import AnchorError, check_anchor, make_anchor, read_anchor
+from alur.tenants.audit.content import verify_content
+from alur.tenants.audit.keys import (
     ENV,
     KEY_FILE,
     AuditKeyError,
@@ -26,11 +24,13 @@ from alur.tenants.audit_keys import (
     new_key_entry,
     parse_keys,
 )
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.store import event_from_row
-from alur.tenants.tables import Attachment, Event, Tenant
+from alur.tenants.audit.links import chain_record, event_hash
+from alur.tenants.audit.verify import rekey, verify_chain
+from alur.tenants.cases.service import TenantService
+from alur.tenants.cases.store import event_from_row
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.tables import Attachment, Event, Tenant
 
 KEY_A = "a:" + base64.b64encode(b"A" * 32).decode()
 KEY_B = "b:" + base64.b64encode(b"B" * 32).decode()
@@ -198,8 +198,8 @@ async def test_a_file_of_an_open_task_is_a_draft_until_the_task_closes(installed
     await svc.attach(staf, key, 1, "draf.csv", "text/csv", b"a,b\n")
     await Attachment.update({Attachment.filename: "lain.csv"}).where(Attachment.id > 0)
     assert await verify_content(svc.store, svc.ref) == []  # a draft: only its own hash
-    from alur.tenants.kinerja import KinerjaService
-    from alur.tenants.kinerja_samples import fill_in_sample
+    from alur.tenants.demo.kinerja_samples import fill_in_sample
+    from alur.tenants.kinerja.service import KinerjaService
 
     await fill_in_sample(KinerjaService(svc), staf, key, 1)
     await svc.act(staf, key, Complete(1, "Draft"))

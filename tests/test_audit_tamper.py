@@ -28,10 +28,10 @@ from alur.cli.main import cli
 from alur.core import AlurPlugins, create_plugin_manager
 from alur.core.engine.codec import state_to_dict
 from alur.core.engine.state import replay
-from alur.tenants.audit import chain_record, event_hash
-from alur.tenants.database import close_database, open_database
-from alur.tenants.store import event_from_row
-from alur.tenants.tables import Case, Event, Task, Tenant
+from alur.tenants.audit.links import chain_record, event_hash
+from alur.tenants.cases.store import event_from_row
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import Case, Event, Task, Tenant
 
 pytestmark = pytest.mark.usefixtures("cheap_hasher")
 
@@ -356,7 +356,7 @@ def test_a_cut_chain_with_its_head_fixed_is_caught_by_an_anchor(
 def test_a_chain_rewritten_with_the_key_is_caught_by_an_anchor(
     demo: str, banyumas: AlurPlugins, tmp_path: Path
 ) -> None:
-    from alur.tenants.audit_keys import audit_keys
+    from alur.tenants.audit.keys import audit_keys
 
     anchors = tmp_path / "anchors.json"
     assert alur(demo, banyumas, "audit", "anchor", "--out", str(anchors)).exit_code == 0

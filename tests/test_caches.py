@@ -20,9 +20,9 @@ from alur.core.engine.actors import Actor, Membership
 from alur.graphql.schema import schema
 from alur.tenants import caches
 from alur.tenants.caches import MIB, ByteBoundedCache, CacheConfigError, text_bytes
-from alur.tenants.database import Database
-from alur.tenants.inbox import InboxCache, InboxTask
-from alur.tenants.store import CaseStore, pinned_definitions
+from alur.tenants.cases.inbox import InboxCache, InboxTask
+from alur.tenants.cases.store import CaseStore, pinned_definitions
+from alur.tenants.storage.database import Database
 from tests.conftest import SAMPLE_TOML
 
 LARGE = 1_000_000
@@ -60,7 +60,7 @@ def test_entries_are_dropped_by_bytes_not_count() -> None:
 
 
 def test_the_budget_is_shared_out_from_alur_cache_mb(small_budget: None) -> None:
-    import alur.web.case_view  # noqa: F401  (its rendered documents are a cache too)
+    import alur.web.cases.view  # noqa: F401  (its rendered documents are a cache too)
 
     names = {c.name: c.budget for c in caches.all_caches()}
     assert names == {

@@ -16,13 +16,13 @@ from click.testing import CliRunner, Result
 from alur.cli.main import cli
 from alur.core import AlurPlugins
 from alur.core.calendar import JAKARTA
-from alur.tenants.database import Database
-from alur.tenants.demo import DEMO_PASSWORD, RETURN_NOTE, provision_demo
-from alur.tenants.service import TenantService
-from alur.tenants.store import CaseStore
-from alur.tenants.tables import Case, Event, Tenant, User
+from alur.tenants.cases.service import TenantService
+from alur.tenants.cases.store import CaseStore
+from alur.tenants.demo.offices import DEMO_PASSWORD, RETURN_NOTE, provision_demo
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Case, Event, Tenant, User
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "tenants" / "piccolo_migrations"
+MIGRATIONS = Path(__file__).resolve().parents[1] / "tenants" / "storage" / "piccolo_migrations"
 
 PASSWORD = "rahasia-123"
 TABLES = (

@@ -1,4 +1,4 @@
-"""``alur.tenants.columns.ForeignKey``: piccolo's answers, without ``dir()`` for methods."""
+"""``alur.tenants.storage.piccolo_patches.foreign_key.ForeignKey``: piccolo's answers, without ``dir()`` for methods."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from piccolo.columns import ForeignKey as PiccoloForeignKey
 from piccolo.columns import Varchar
 from piccolo.table import Table
 
-from alur.tenants.columns import ForeignKey
+from alur.tenants.storage.piccolo_patches.foreign_key import ForeignKey
 
 
 class Office(Table, tablename="t_office"):

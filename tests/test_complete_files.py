@@ -17,12 +17,12 @@ from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.core.errors import ActionError
 from alur.graphql.testing import PASSWORD, SOP_A, World, provision
-from alur.tenants.audit_content import verify_content
-from alur.tenants.database import close_database, open_database
+from alur.tenants.audit.content import verify_content
+from alur.tenants.demo.kinerja_samples import seed_sample_format
 from alur.tenants.errors import Conflict, InvalidInput
-from alur.tenants.kinerja import Upload
-from alur.tenants.kinerja_samples import seed_sample_format
-from alur.tenants.tables import Attachment, Event
+from alur.tenants.kinerja.service import Upload
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import Attachment, Event
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 

@@ -12,7 +12,7 @@ from piccolo.apps.migrations.tables import Migration
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
-from alur.tenants.database import (
+from alur.tenants.storage.database import (
     DEFAULT_URL,
     Database,
     DatabaseConfigError,
@@ -23,8 +23,8 @@ from alur.tenants.database import (
     migrate,
     open_database,
 )
-from alur.tenants.tables import TABLES, Tenant
-from alur.tenants.testing import PostgresUnavailable, TemporaryPostgres
+from alur.tenants.storage.tables import TABLES, Tenant
+from alur.tenants.testing.postgres import PostgresUnavailable, TemporaryPostgres
 
 pytestmark = pytest.mark.anyio
 

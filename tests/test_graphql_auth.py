@@ -1,4 +1,4 @@
-"""API tokens (``alur.tenants.tokens`` and ``alur tokens``) and the GraphQL API over HTTP
+"""API tokens (``alur.tenants.identity.tokens`` and ``alur tokens``) and the GraphQL API over HTTP
 (litestar's TestClient, SQLite and PostgreSQL): bearer authentication, 401s, GraphiQL,
 languages, and that HTTP requests reach the same typed results as ``schema.execute``."""
 
@@ -20,12 +20,9 @@ from alur.cli.main import cli
 from alur.core import AlurPlugins
 from alur.graphql.dataloaders import TENANT_COLUMNS
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, provision
-from alur.tenants.database import Database, close_database, open_database
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.tables import ApiToken, Tenant, User
-from alur.tenants.tokens import (
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.tokens import (
     LAST_USED_EVERY,
     authenticate,
     create_token,
@@ -33,6 +30,9 @@ from alur.tenants.tokens import (
     list_tokens,
     revoke_token,
 )
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database, close_database, open_database
+from alur.tenants.storage.tables import ApiToken, Tenant, User
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 

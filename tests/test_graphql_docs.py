@@ -16,9 +16,9 @@ from alur.core import AlurPlugins
 from alur.core.errors import ActionError
 from alur.graphql.context import make_context
 from alur.graphql.schema import schema, sdl
-from alur.tenants.database import Database
-from alur.tenants.demo import provision_demo
-from alur.tenants.tokens import authenticate, create_token
+from alur.tenants.demo.offices import provision_demo
+from alur.tenants.identity.tokens import authenticate, create_token
+from alur.tenants.storage.database import Database
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "graphql.md"

@@ -1,4 +1,4 @@
-"""The fast executor (``alur.graphql.execution``) answers exactly as graphql-core's own.
+"""The fast executor (``alur.graphql.graphql_core_patches.executor``) answers exactly as graphql-core's own.
 
 Every operation here runs twice, once with :class:`AlurExecutor` and once with strawberry's
 default executor, and the data and errors (message and path) must be equal. A small schema
@@ -25,11 +25,11 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
 from alur.core import Answer
 from alur.core.engine import Claim, Complete, Decide
-from alur.graphql.execution import AlurExecutor, plain_field
+from alur.graphql.graphql_core_patches.executor import AlurExecutor, plain_field
 from alur.graphql.schema import schema as alur_schema
 from alur.graphql.testing import SOP_A, World
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
+from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.kinerja.service import KinerjaService
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 

@@ -48,9 +48,9 @@ from alur.core.engine import Claim, Complete, Decide
 from alur.core.model import Answer
 from alur.graphql.schema import schema as alur_schema
 from alur.graphql.testing import OFFICE_A, OFFICE_B, PEOPLE_A, SOP_A, SOP_B, provision
-from alur.tenants.database import close_database, open_database
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
+from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.storage.database import close_database, open_database
 from alur.web.testing import running_app
 
 EXAMPLES = int(os.environ.get("ALUR_FUZZ_EXAMPLES", "8"))

@@ -27,8 +27,8 @@ from graphql import GraphQLError, build_schema, lexicographic_sort_schema, print
 
 from alur.core import AlurPlugins
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, provision
-from alur.tenants.database import close_database, open_database
-from alur.tenants.kinerja_samples import seed_sample_format
+from alur.tenants.demo.kinerja_samples import seed_sample_format
+from alur.tenants.storage.database import close_database, open_database
 from alur.web.testing import running_app
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,15 +18,15 @@ from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.core.kinerja.model import Entry, Submission
 from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
-from alur.tenants.database import Database
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.kinerja import KinerjaService, Upload
-from alur.tenants.kinerja_data import entry_to_dict, insert_submission
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import IndicatorRow, SubmissionRow
-from alur.tenants.tokens import create_token
+from alur.tenants.cases.service import TenantService
+from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.tokens import create_token
+from alur.tenants.kinerja.data import entry_to_dict, insert_submission
+from alur.tenants.kinerja.service import KinerjaService, Upload
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import IndicatorRow, SubmissionRow
 from tests.test_graphql_queries import counting
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]

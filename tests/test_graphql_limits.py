@@ -1,6 +1,6 @@
 """What one token may ask of the API (SQLite and PostgreSQL): the cost budget of an
 operation, computed before it runs (:mod:`alur.graphql.limits`), and the per-token request
-rate shared through the database (:mod:`alur.tenants.api_rate`), over HTTP too."""
+rate shared through the database (:mod:`alur.tenants.identity.api_rate`), over HTTP too."""
 
 from __future__ import annotations
 
@@ -17,11 +17,11 @@ from alur.graphql.context import make_context
 from alur.graphql.limits import DEFAULT_COST_BUDGET, TOO_COSTLY, ApiLimits
 from alur.graphql.schema import schema
 from alur.graphql.testing import SOP_A, World, provision
-from alur.tenants.api_rate import count_request
-from alur.tenants.database import Database, close_database, open_database
 from alur.tenants.errors import RateLimited
-from alur.tenants.tables import ApiRate, ApiToken
-from alur.tenants.tokens import authenticate
+from alur.tenants.identity.api_rate import count_request
+from alur.tenants.identity.tokens import authenticate
+from alur.tenants.storage.database import Database, close_database, open_database
+from alur.tenants.storage.tables import ApiRate, ApiToken
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 

@@ -12,14 +12,14 @@ import pytest
 from alur.core import AlurPlugins
 from alur.core.engine import Claim, Complete
 from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
+from alur.tenants.cases.store import CaseStore
+from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import Conflict
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.store import CaseStore
-from alur.tenants.tables import Event, Membership, Tenant
-from alur.tenants.tokens import create_token
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.tokens import create_token
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.tables import Event, Membership, Tenant
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 

@@ -17,10 +17,10 @@ from alur.core.engine import Claim, Complete, Decide
 from alur.graphql.context import language_from, make_context
 from alur.graphql.schema import MAX_DEPTH
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, UNITS_A, World
-from alur.tenants.database import Database
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.tokens import authenticate
+from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.identity.tokens import authenticate
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.storage.database import Database
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
@@ -426,7 +426,7 @@ def test_accept_language_picks_a_language_alur_speaks() -> None:
 
 
 async def test_every_request_has_its_own_loaders_confined_to_its_office(world: World) -> None:
-    from alur.tenants.tables import Case as CaseRow
+    from alur.tenants.storage.tables import Case as CaseRow
 
     first = make_context(world.db, world.plugins, await authenticate(world.tokens["a-read"]))
     second = make_context(world.db, world.plugins, await authenticate(world.tokens["a-read"]))

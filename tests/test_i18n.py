@@ -75,7 +75,7 @@ def test_extraction_finds_the_python_and_template_messages() -> None:
     assert 'an office with slug "{slug}" already exists' in found  # format_message
     assert "the file is empty" in found  # gettext
     assert "Inbox" in found  # a template's _()
-    assert "handed the task over" in found  # an N_ label in web/case_view.py
+    assert "handed the task over" in found  # an N_ label in web/cases/view.py
 
 
 def test_every_message_has_an_indonesian_translation() -> None:

@@ -17,10 +17,11 @@ from alur.core import AlurPlugins, Answer
 from alur.core.calendar import JAKARTA
 from alur.core.engine import Complete, Decide, Delegation, EventKind
 from alur.core.errors import DelegationRefused, WrongRole
-from alur.tenants import identity
-from alur.tenants.database import Database
+from alur.tenants.cases.service import TenantService
+from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity import (
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import (
     actor_for,
     actor_in,
     add_delegation,
@@ -33,11 +34,10 @@ from alur.tenants.identity import (
     load_person,
     verify_password,
 )
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import Event, User
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Event, User
 
 SLUG = "satpolpp-banyumas"
 PLUGIN = "satpolpp_banyumas"

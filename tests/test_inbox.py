@@ -1,4 +1,4 @@
-"""The inbox remembered across requests (``alur.tenants.inbox``): read again exactly when
+"""The inbox remembered across requests (``alur.tenants.cases.inbox``): read again exactly when
 something happened in the office, when the person's roles change, or after this request's
 own write; overdue marks follow the clock."""
 
@@ -9,11 +9,11 @@ from datetime import timedelta
 import pytest
 
 from alur.core import AlurPlugins, SopDefinition
-from alur.tenants import identity
-from alur.tenants.database import Database
-from alur.tenants.identity import add_membership
-from alur.tenants.inbox import inboxes
-from alur.tenants.service import TenantService
+from alur.tenants.cases.inbox import inboxes
+from alur.tenants.cases.service import TenantService
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import add_membership
+from alur.tenants.storage.database import Database
 from tests.test_graphql_queries import counting
 from tests.test_store import Office, contoh_office, do, plugins_with, start_contoh
 

@@ -40,11 +40,11 @@ from alur.core.limits import ID_MAX
 from alur.core.model import Answer
 from alur.graphql.schema import schema
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
-from alur.tenants.admin import TenantAdmin
-from alur.tenants.database import close_database, open_database
-from alur.tenants.identity import add_membership, create_operator, create_user
-from alur.tenants.kinerja_samples import seed_sample_format
-from alur.tenants.tokens import create_token
+from alur.tenants.demo.kinerja_samples import seed_sample_format
+from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.tokens import create_token
+from alur.tenants.offices.admin import TenantAdmin
+from alur.tenants.storage.database import close_database, open_database
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 

@@ -20,15 +20,15 @@ from alur.core import AlurPlugins, Answer
 from alur.core.calendar import JAKARTA
 from alur.core.engine import Action, Complete, Decide
 from alur.core.errors import WrongRole
-from alur.tenants import identity
-from alur.tenants.database import Database
+from alur.tenants.cases.service import TenantService
+from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import NotFound
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import Attachment, Case, Event, Task
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Attachment, Case, Event, Task
 
 pytestmark = pytest.mark.anyio
 

@@ -1,4 +1,4 @@
-"""Data kinerja storage and rules (alur.tenants.kinerja) on SQLite and PostgreSQL.
+"""Data kinerja storage and rules (alur.tenants.kinerja.service) on SQLite and PostgreSQL.
 
 A small SOP binds every data action: 1 design (start) -> 2 fill (per unit) -> 3 verify
 (per-unit gate, tidak -> 2) -> 4 recap -> 5 paraf (gate, tidak -> 4) -> 6 sign (gate, tidak
@@ -40,16 +40,16 @@ from alur.core.calendar import JAKARTA
 from alur.core.engine import Action, Claim, Complete, Decide, EventKind
 from alur.core.kinerja.changes import Change
 from alur.core.kinerja.model import ApprovalKind, Direction, IndicatorSet
-from alur.tenants import identity
-from alur.tenants.database import Database
+from alur.tenants.cases.service import TenantService
+from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity import add_delegation, add_membership, create_user
-from alur.tenants.kinerja import KinerjaService, Upload
-from alur.tenants.kinerja_data import set_hash
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.store import CaseStore, StoredCase, TenantRef
-from alur.tenants.tables import Attachment, IndicatorRow, SubmissionRow
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import add_delegation, add_membership, create_user
+from alur.tenants.kinerja.data import set_hash
+from alur.tenants.kinerja.service import KinerjaService, Upload
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Attachment, IndicatorRow, SubmissionRow
 
 pytestmark = pytest.mark.anyio
 

@@ -10,8 +10,8 @@ from alur.core import limits
 from alur.core.engine import Complete
 from alur.graphql.testing import PASSWORD, SOP_A, World
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity import create_user, sign_in
-from alur.tenants.tables import Attachment, Case, Event, User
+from alur.tenants.identity.people import create_user, sign_in
+from alur.tenants.storage.tables import Attachment, Case, Event, User
 from alur.web.downloads import content_disposition
 
 pytestmark = pytest.mark.anyio
@@ -91,7 +91,7 @@ DISGUISED_NAMES = tuple(
 
 
 def test_file_names_are_refused_rather_than_cut_or_disguised() -> None:
-    from alur.tenants.uploads import check_upload
+    from alur.tenants.cases.uploads import check_upload
 
     assert check_upload("a" * 251 + ".pdf", "application/pdf", b"%PDF")[1] == {}
     assert check_upload("laporan akhir (1).pdf", "application/pdf", b"%PDF")[1] == {}

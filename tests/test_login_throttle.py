@@ -1,4 +1,4 @@
-"""Login throttling (alur.tenants.throttle) and the client address (alur.web.client_address).
+"""Login throttling (alur.tenants.identity.throttle) and the client address (alur.web.client_address).
 
 The rules on both backends: a username is locked from any address, an address is limited
 across usernames, a locked login is refused even with the right password and says when to
@@ -21,11 +21,11 @@ import httpx
 import pytest
 
 from alur.core.i18n import current_language, error_message
-from alur.tenants import throttle
-from alur.tenants.database import Database, close_database, open_database
-from alur.tenants.identity import create_user
-from alur.tenants.tables import LoginThrottle, User
-from alur.tenants.throttle import LoginLocked, ThrottleRules, sign_in_throttled
+from alur.tenants.identity import throttle
+from alur.tenants.identity.people import create_user
+from alur.tenants.identity.throttle import LoginLocked, ThrottleRules, sign_in_throttled
+from alur.tenants.storage.database import Database, close_database, open_database
+from alur.tenants.storage.tables import LoginThrottle, User
 from alur.web.client_address import TrustedProxies, TrustedProxiesError, client_address
 from alur.web.settings import WebSettings
 from alur.web.testing import running_app

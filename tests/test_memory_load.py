@@ -33,8 +33,8 @@ import pytest
 
 from alur.core import AlurPlugins
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
-from alur.tenants.database import close_database, open_database
-from alur.tenants.tables import Case
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import Case
 from alur.web.testing import ServedApp, resident_mib, serving_app, sign_in
 
 pytestmark = pytest.mark.usefixtures("cheap_hasher")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from alur.tenants.admin import TenantAdmin
-from alur.tenants.database import Database
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.office import load_office
-from alur.tenants.provisioning import calendar_for, create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import DayOff, Tenant, Unit
+from alur.tenants.cases.service import TenantService
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.offices.admin import TenantAdmin
+from alur.tenants.offices.office import load_office
+from alur.tenants.offices.provisioning import calendar_for, create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import DayOff, Tenant, Unit
 
 
 async def test_load_office_matches_the_tables(installed, database: Database) -> None:

@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from alur.tenants.database import DatabaseConfigError, engine_from_url, pool_size, redacted
+from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import NotFound, TenantSuspended
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.platform import PlatformService
-from alur.tenants.service import TenantService
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.offices.platform import PlatformService
+from alur.tenants.storage.database import DatabaseConfigError, engine_from_url, pool_size, redacted
 
 
 @pytest.mark.anyio

@@ -20,11 +20,11 @@ from alur.core import (
     create_plugin_manager,
 )
 from alur.core.engine import Complete, Decide
-from alur.tenants.database import Database
+from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 

@@ -1,4 +1,4 @@
-"""The SOP document (Permenpan RB 35/2012) rendered from any definition: alur.web.sopdoc."""
+"""The SOP document (Permenpan RB 35/2012) rendered from any definition: alur.web.sops.sopdoc."""
 
 from __future__ import annotations
 
@@ -24,9 +24,9 @@ from alur.core import (
     create_plugin_manager,
     ensure_valid,
 )
-from alur.web import sopdoc
-from alur.web.sopdoc import SopDocument, build_document, render, render_document
-from alur.web.sopdoc_layout import PENTAGON_HALF, paginate
+from alur.web.sops import sopdoc
+from alur.web.sops.sopdoc import SopDocument, build_document, render, render_document
+from alur.web.sops.sopdoc_layout import PENTAGON_HALF, paginate
 
 VOID = {
     "area",
@@ -413,7 +413,7 @@ def test_template_is_an_autoescaped_include():
     assert "macro" not in source
     assert "|safe" not in source.replace(" ", "")
     assert sopdoc.environment().autoescape is True
-    css = (Path(sopdoc.__file__).parent / "static" / "sopdoc.css").read_text()
+    css = (Path(sopdoc.__file__).parents[1] / "static" / "sopdoc.css").read_text()
     assert "size: A4 landscape" in css
     assert "break-before: page" in css
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from alur.tenants.sqlite_engine import PooledSQLiteEngine
+from alur.tenants.storage.piccolo_patches.sqlite_engine import PooledSQLiteEngine
 
 pytestmark = pytest.mark.anyio
 

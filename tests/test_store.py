@@ -1,4 +1,4 @@
-"""Persistence of cases (alur.tenants.store / service / audit) on SQLite and PostgreSQL.
+"""Persistence of cases (alur.tenants.cases.store / service / audit) on SQLite and PostgreSQL.
 
 Every test runs on both backends through the ``database`` fixture. What is proved here:
 
@@ -60,18 +60,18 @@ from alur.core.engine.codec import event_from_dict, state_from_dict
 from alur.core.errors import ActionError, AlreadyClaimed, TaskNotOpen
 from alur.core.loader import definition_from_mapping
 from alur.core.snapshot import definition_to_dict
-from alur.tenants import identity
-from alur.tenants.audit import ChainReport
-from alur.tenants.database import Database, bind, close_database, open_database
+from alur.tenants.audit.links import ChainReport
+from alur.tenants.cases.service import MAX_ATTACHMENT_BYTES, InboxTask, TenantService
+from alur.tenants.cases.store import CaseStore, TenantRef, pinned_definitions
+from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import Conflict, InvalidInput, NotFound
-from alur.tenants.identity import actor_for, add_delegation, add_membership, create_user
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import MAX_ATTACHMENT_BYTES, InboxTask, TenantService
-from alur.tenants.store import CaseStore, TenantRef, pinned_definitions
-from alur.tenants.tables import Attachment, Case, Event, SopSnapshot, Tenant
-from alur.tenants.tables import Task as TaskRow
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import actor_for, add_delegation, add_membership, create_user
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database, bind, close_database, open_database
+from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
+from alur.tenants.storage.tables import Task as TaskRow
 
 pytestmark = pytest.mark.anyio
 
@@ -585,8 +585,8 @@ READER = textwrap.dedent(
     from datetime import datetime, timezone
     from alur.core import create_plugin_manager
     from alur.core.engine.codec import event_to_dict, state_to_dict
-    from alur.tenants.database import close_database, open_database
-    from alur.tenants.service import TenantService
+    from alur.tenants.storage.database import close_database, open_database
+    from alur.tenants.cases.service import TenantService
 
     url, slug, key, users, now = sys.argv[1:]
 

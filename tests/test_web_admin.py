@@ -17,14 +17,14 @@ from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from alur.core import AlurPlugins, SopDefinition
-from alur.tenants import identity
-from alur.tenants.database import close_database, open_database
+from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity import add_membership, create_operator, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import DayOff, Delegation, Membership, Tenant, Unit, User
-from alur.tenants.testing import run_coroutine
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import DayOff, Delegation, Membership, Tenant, Unit, User
+from alur.tenants.testing.postgres import run_coroutine
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 
@@ -260,7 +260,7 @@ def test_the_people_form_does_not_tell_another_offices_usernames(site: Site) -> 
 def test_a_failed_membership_rolls_the_new_user_back(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alur.tenants.admin import TenantAdmin
+    from alur.tenants.offices.admin import TenantAdmin
 
     async def refuse(self: Any, *args: Any) -> None:
         raise InvalidInput({"role": "the user already has this role here"})

@@ -19,14 +19,14 @@ from pypdf import PdfReader
 
 from alur.core import create_plugin_manager
 from alur.core.engine import Complete
-from alur.tenants import identity
-from alur.tenants.admin import TenantAdmin
-from alur.tenants.database import close_database, open_database
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.kinerja import KinerjaService
-from alur.tenants.kinerja_samples import fill_in_sample, seed_sample_format
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
+from alur.tenants.cases.service import TenantService
+from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.offices.admin import TenantAdmin
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import close_database, open_database
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 

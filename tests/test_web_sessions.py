@@ -16,13 +16,13 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.testing import TestClient
 
 from alur.core import create_plugin_manager
-from alur.tenants.database import close_database, open_database
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.tables import Session
-from alur.web import session_store
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import Session
 from alur.web.app import create_app
-from alur.web.session_store import DatabaseSessionBackend, DatabaseSessionStore
+from alur.web.auth import session_store
+from alur.web.auth.session_store import DatabaseSessionBackend, DatabaseSessionStore
 from alur.web.settings import WebSettings
 
 pytestmark = pytest.mark.usefixtures("cheap_hasher")

@@ -16,14 +16,14 @@ from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from alur.core import AlurPlugins
-from alur.tenants import identity
-from alur.tenants.database import close_database, open_database
-from alur.tenants.identity import add_membership, create_user
-from alur.tenants.provisioning import create_tenant
-from alur.tenants.service import TenantService
-from alur.tenants.tables import ApiToken
-from alur.tenants.testing import run_coroutine
-from alur.tenants.tokens import create_token
+from alur.tenants.cases.service import TenantService
+from alur.tenants.identity import people as identity
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.tokens import create_token
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import ApiToken
+from alur.tenants.testing.postgres import run_coroutine
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 
@@ -57,7 +57,7 @@ async def provision(url: str, plugins: AlurPlugins) -> dict[str, int]:
                 tenant.id, user.id, roles[role] if role else None, None, administrator=admin
             )
             ids[username] = user.id
-        from alur.tenants.tables import User
+        from alur.tenants.storage.tables import User
 
         await User.update({User.active: False}).where(User.username == "pensiun")
         other = await create_token("dashboard-lain", tenant="dinas-lain")

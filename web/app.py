@@ -27,21 +27,21 @@ from alur.core.plugins import AlurPlugins, create_plugin_manager
 from alur.graphql.app import graphql_controller
 from alur.graphql.limits import ApiLimits
 from alur.tenants import caches
-from alur.tenants.database import close_database, open_database
-from alur.web.controllers.admin import AdminController
-from alur.web.controllers.admin_tokens import TokensController
-from alur.web.controllers.auth import AuthController
-from alur.web.controllers.cases import CasesController
-from alur.web.controllers.inbox import InboxController
-from alur.web.controllers.kinerja import KinerjaController
-from alur.web.controllers.platform import PlatformController
-from alur.web.controllers.sops import SopsController
+from alur.tenants.storage.database import close_database, open_database
+from alur.web.admin.controller import AdminController
+from alur.web.admin.platform import PlatformController
+from alur.web.admin.tokens import TokensController
+from alur.web.auth.controller import AuthController
+from alur.web.auth.session_store import DatabaseSessionConfig, DatabaseSessionStore
+from alur.web.cases.controller import CasesController
+from alur.web.cases.inbox import InboxController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
+from alur.web.kinerja.controller import KinerjaController
 from alur.web.security_headers import security_headers
 from alur.web.services import Services
-from alur.web.session_store import DatabaseSessionConfig, DatabaseSessionStore
 from alur.web.settings import WebSettings
+from alur.web.sops.controller import SopsController
 from alur.web.templating import configure_environment
 
 HERE = Path(__file__).parent

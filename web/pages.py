@@ -7,7 +7,7 @@ from typing import Any
 from litestar import Request
 
 from alur.core.i18n import LANGUAGES, current_language
-from alur.tenants.service import TenantService
+from alur.tenants.cases.service import TenantService
 from alur.web.deps import Viewer
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from alur.core.plugins import AlurPlugins
-from alur.tenants.database import Database
+from alur.tenants.storage.database import Database
 from alur.web.settings import WebSettings
 
 

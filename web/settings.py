@@ -8,8 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from alur.tenants.database import database_url
-from alur.tenants.throttle import ThrottleRules
+from alur.tenants.identity.throttle import ThrottleRules
+from alur.tenants.storage.database import database_url
 from alur.web.client_address import TrustedProxies
 
 SECRET_FILE = ".alur-secret"
@@ -23,7 +23,7 @@ class WebSettings:
     ``ALUR_TRUSTED_PROXIES`` (reverse proxies whose ``X-Forwarded-For`` is believed: IP
     addresses and CIDR networks; default none), ``ALUR_LOGIN_MAX_PER_USERNAME`` (5),
     ``ALUR_LOGIN_MAX_PER_ADDRESS`` (20), ``ALUR_LOGIN_WINDOW_MINUTES`` (15): failed sign-ins
-    allowed per username and per address in a window (:mod:`alur.tenants.throttle`)."""
+    allowed per username and per address in a window (:mod:`alur.tenants.identity.throttle`)."""
 
     database_url: str
     secret_key: str

@@ -1,7 +1,7 @@
 """Data kinerja: the performance-data format, its filling, the recap and its approvals.
 
 Pure data and functions, like the rest of :mod:`alur.core`: no I/O. Storage lives in
-:mod:`alur.tenants.kinerja`; the web UI and GraphQL show it at the steps a definition binds
+:mod:`alur.tenants.kinerja.service`; the web UI and GraphQL show it at the steps a definition binds
 (:class:`alur.core.model.DataAction`).
 
 - :mod:`.model`: indicators, indicator sets, submissions (versioned realisasi), recaps and

@@ -1,0 +1,1 @@
+"""Case mutations: start, claim, complete, decide, reassign."""

@@ -1,0 +1,1 @@
+"""Data kinerja in GraphQL: types, reads, mutations."""

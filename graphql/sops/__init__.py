@@ -1,0 +1,1 @@
+"""SOP definitions in GraphQL."""

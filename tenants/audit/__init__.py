@@ -1,0 +1,1 @@
+"""The audit chain: keyed links, keys, verification, content records, anchors."""

@@ -1,0 +1,1 @@
+"""Cases: starting, acting on and reading cases; the case store; inboxes; attachments."""

@@ -1,0 +1,498 @@
+"""Persisting engine transitions: one transaction each, exactly one winner per case.
+
+:meth:`CaseStore.apply` writes a transition atomically:
+
+1. a compare-and-set on the case row (``last_seq`` must still be the one the transition was
+   computed from) — of two people acting on the same case at once, the second gets
+   :class:`~alur.tenants.errors.Conflict` and nothing of theirs is written;
+2. the tenant row is locked by bumping its chain counter, which serialises the tenant's
+   hash chain (locks are always taken case first, tenant second, so they cannot deadlock);
+3. the events are appended with their chain hashes, the task rows follow the events, and
+   the tenant's chain head moves on.
+
+The case row caches the engine state after its last event, so loading a case costs the same
+however long its history is. On SQLite every write transaction is ``BEGIN IMMEDIATE``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+from alur.core.engine.codec import state_from_dict, state_to_dict
+from alur.core.engine.events import Event as EngineEvent
+from alur.core.engine.events import EventKind
+from alur.core.engine.machine import Transition
+from alur.core.engine.state import CaseState
+from alur.core.i18n import format_message
+from alur.core.loader import definition_from_mapping
+from alur.core.model import SopDefinition
+from alur.core.snapshot import definition_to_dict
+from alur.tenants.audit.keys import audit_keys
+from alur.tenants.audit.links import GENESIS, ChainReport, chain_record, event_hash
+from alur.tenants.caches import ByteBoundedCache
+from alur.tenants.errors import Conflict, NotFound
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
+
+# Bumping the tenant's chain counter locks its row: the tenant's events are appended one
+# transaction at a time (always after the case row is locked, so never a deadlock).
+_LOCK_CHAIN = "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {}"
+
+_CLOSING = {
+    EventKind.TASK_COMPLETED: "done",
+    EventKind.GATE_DECIDED: "done",
+    EventKind.TASK_CANCELLED: "cancelled",
+}
+
+
+# Snapshots parsed in this process, by content hash. A content-addressed definition is the
+# same in every tenant and database, so sharing the parsed object is safe; storing the
+# snapshot row is still tracked per store (see pin_definition). Weighed by the length of
+# the snapshot's JSON: a parsed definition measured about 2 bytes per character of it (its
+# texts and objects); 4, and a fixed part, err on the large side.
+_PARSED: ByteBoundedCache[str, tuple[SopDefinition, int]] = ByteBoundedCache(
+    "definitions", 1 / 4, lambda entry: entry[1]
+)
+
+
+def _definition_bytes(body: Any) -> int:
+    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
+    return 16_384 + 4 * len(text)
+
+
+async def pinned_definitions(hashes: Sequence[str]) -> dict[str, SopDefinition]:
+    """The pinned definitions of ``hashes``, by hash, parsed once per process: a statement
+    only for those this process has not seen yet. A hash with no snapshot row, or whose
+    row's body does not hash to it (a tampered or corrupt row), is left out."""
+    found = {h: e[0] for h in hashes if (e := _PARSED.get(h)) is not None}
+    missing = [h for h in hashes if h not in found]
+    if missing:
+        rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
+            SopSnapshot.definition_hash.is_in(missing)
+        )
+        for row in rows:
+            h = row["definition_hash"]
+            d = definition_from_mapping(_json(row["body"]), source=f"snapshot {h[:12]}")
+            if d.content_hash == h:
+                found[h] = d
+                _PARSED.put(h, (d, _definition_bytes(row["body"])))
+    return found
+
+
+@dataclass(frozen=True)
+class TenantRef:
+    id: int
+    slug: str
+
+
+@dataclass(frozen=True)
+class StoredCase:
+    id: int
+    key: str
+    tenant_id: int
+    plugin: str
+    sop_id: str
+    definition_hash: str
+    period: str
+    status: str
+    state: CaseState
+    started_at: datetime
+    updated_at: datetime
+
+    @property
+    def last_seq(self) -> int:
+        return self.state.last_seq
+
+
+class CaseStore:
+    """Tenant-scoped reads and atomic writes of cases, tasks and events."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._definitions: dict[str, SopDefinition] = {}
+
+    def transaction(self) -> Any:
+        engine = self.db.engine
+        if isinstance(engine, SQLiteEngine):
+            return engine.transaction(transaction_type=TransactionType.immediate)
+        return engine.transaction()
+
+    # --- definitions -----------------------------------------------------------------
+
+    async def pin_definition(self, plugin: str, d: SopDefinition) -> None:
+        """Store the definition snapshot under its content hash (once)."""
+        if d.content_hash in self._definitions:
+            return
+        exists = await SopSnapshot.exists().where(SopSnapshot.definition_hash == d.content_hash)
+        if not exists:
+            body = json.dumps(definition_to_dict(d), ensure_ascii=False)
+            await SopSnapshot.raw(
+                "INSERT INTO alur_sop_snapshot (definition_hash, plugin, sop_id, version, body) "
+                "VALUES ({}, {}, {}, {}, {}) ON CONFLICT (definition_hash) DO NOTHING",
+                d.content_hash,
+                plugin,
+                d.id,
+                d.version,
+                body,
+            )
+        self._definitions[d.content_hash] = d
+
+    async def definition(self, definition_hash: str) -> SopDefinition:
+        d = self._definitions.get(definition_hash)
+        if d is None:
+            d = (await pinned_definitions([definition_hash])).get(definition_hash)
+        if d is None:
+            raise NotFound(what=format_message("SOP snapshot {hash}", hash=definition_hash[:12]))
+        self._definitions[definition_hash] = d
+        return d
+
+    # --- cases -------------------------------------------------------------------------
+
+    async def create(
+        self,
+        tenant: TenantRef,
+        plugin: str,
+        d: SopDefinition,
+        t: Transition,
+        started_by: int | None,
+    ) -> StoredCase:
+        await self.pin_definition(plugin, d)
+        s = t.state
+        async with self.transaction():
+            row = await Case.raw(
+                "INSERT INTO alur_case (tenant, key, plugin, sop_id, definition_hash, period, "
+                "status, state, last_seq, started_by, started_at, updated_at, ended_at) VALUES "
+                "({}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, {}, NULL) RETURNING id",
+                tenant.id,
+                s.case_id,
+                plugin,
+                s.sop_id,
+                s.definition_hash,
+                s.period,
+                str(s.status),
+                json.dumps(state_to_dict(s)),
+                s.last_seq,
+                started_by,
+                s.started_at,
+                s.started_at,
+            )
+            case_id = row[0]["id"]
+            await self._append(tenant, case_id, s.case_id, t.events)
+        return _stored(case_id, tenant.id, plugin, s, s.started_at)
+
+    async def get(self, tenant_id: int, key: str) -> StoredCase:
+        rows = await Case.raw(
+            "SELECT id, plugin, state, updated_at FROM alur_case WHERE tenant = {} AND key = {}",
+            tenant_id,
+            key,
+        )
+        if not rows:
+            raise NotFound(what=format_message("case {key}", key=key))
+        row = rows[0]
+        state = state_from_dict(_json(row["state"]))
+        return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
+
+    async def apply(
+        self,
+        tenant: TenantRef,
+        case: StoredCase,
+        t: Transition,
+        attachments: Sequence[Attachment] = (),
+    ) -> StoredCase:
+        """Write ``t`` (computed from ``case.state``) and the unsaved ``attachments`` rows
+        that go with it, in one transaction — or raise :class:`Conflict` and write none."""
+        s = t.state
+        now = t.events[-1].at if t.events else case.updated_at
+        cas = (
+            "UPDATE alur_case SET last_seq = {}, state = {}, status = {}, updated_at = {}, "
+            "ended_at = {} WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id"
+        )
+        cas_args = (
+            s.last_seq,
+            json.dumps(state_to_dict(s)),
+            str(s.status),
+            now,
+            s.ended_at,
+            case.id,
+            tenant.id,
+            case.last_seq,
+        )
+        async with self.transaction():
+            if self.db.is_sqlite:
+                if not await Case.raw(cas, *cas_args):
+                    raise Conflict()
+                await self._append(tenant, case.id, case.key, t.events)
+            else:  # one round trip: compare-and-set the case, then lock the tenant's chain
+                locked = await Tenant.raw(
+                    f"WITH c AS ({cas}) {_LOCK_CHAIN} AND EXISTS (SELECT 1 FROM c) "
+                    "RETURNING chain_seq, chain_head",
+                    *cas_args,
+                    len(t.events),
+                    tenant.id,
+                )
+                if not locked:
+                    raise Conflict()
+                await self._write(tenant, case.id, case.key, t.events, locked[0])
+            for row in attachments:  # after the compare-and-set: only the winner's files
+                await row.save()
+        return _stored(case.id, tenant.id, case.plugin, s, now)
+
+    async def _append(
+        self, tenant: TenantRef, case_id: int, case_key: str, events: tuple[EngineEvent, ...]
+    ) -> None:
+        locked = await Tenant.raw(
+            _LOCK_CHAIN + " RETURNING chain_seq, chain_head",
+            len(events),
+            tenant.id,
+        )
+        await self._write(tenant, case_id, case_key, events, locked[0])
+
+    async def _write(
+        self,
+        tenant: TenantRef,
+        case_id: int,
+        case_key: str,
+        events: tuple[EngineEvent, ...],
+        locked: dict[str, Any],
+    ) -> None:
+        """Append the events with their chain hashes, make the task rows follow them, and
+        move the tenant's chain head — one statement on PostgreSQL, a few on SQLite."""
+        head: str = locked["chain_head"] or GENESIS
+        chain_seq = locked["chain_seq"] - len(events)
+        keys = audit_keys()
+        key_id = keys.signing
+        key = keys.keys[key_id]
+        batch = _Batch()
+        event_values = []
+        task_values = []
+        for e in events:
+            chain_seq += 1
+            record = chain_record(tenant.slug, case_key, chain_seq, e, key_id)
+            digest = event_hash(head, record, key)
+            event_values.append(
+                _event_values(tenant.id, case_id, chain_seq, head, digest, key_id, e)
+            )
+            head = digest
+            if e.kind is EventKind.TASK_OPENED:
+                task_values.append(_task_values(tenant.id, case_id, e))
+            else:
+                _follow_task(batch, case_id, e)
+        batch.insert("alur_event", _EVENT_COLUMNS, event_values)
+        if task_values:
+            batch.insert("alur_task", _TASK_COLUMNS, task_values)
+        batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
+        await batch.run(combined=not self.db.is_sqlite)
+
+    # --- history and audit ---------------------------------------------------------------
+
+    async def events(self, tenant_id: int, case_id: int) -> list[EngineEvent]:
+        rows = (
+            await Event.select()
+            .where((Event.tenant == tenant_id) & (Event.case == case_id))
+            .order_by(Event.seq)
+        )
+        return [event_from_row(r) for r in rows]
+
+    async def verify_chain(self, tenant: TenantRef, batch: int = 1000) -> ChainReport:
+        """Recompute ``tenant``'s keyed chain; report the first broken link
+        (:func:`alur.tenants.audit.verify.verify_chain`)."""
+        from alur.tenants.audit.verify import verify_chain
+
+        return await verify_chain(tenant, audit_keys(), batch=batch)
+
+    async def verify_cases(self, tenant: TenantRef) -> list[str]:
+        """Keys of the tenant's cases whose stored rows differ from what the chain says
+        (:func:`alur.tenants.audit.content.verify_content` tells what differs)."""
+        from alur.tenants.audit.content import verify_content
+
+        return sorted({m.case for m in await verify_content(self, tenant) if m.case})
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _user_id(actor: str | None) -> int | None:
+    return int(actor) if actor is not None and actor.isdigit() else None
+
+
+def _stored(
+    case_id: int, tenant_id: int, plugin: str, s: CaseState, updated: datetime
+) -> StoredCase:
+    return StoredCase(
+        id=case_id,
+        key=s.case_id,
+        tenant_id=tenant_id,
+        plugin=plugin,
+        sop_id=s.sop_id,
+        definition_hash=s.definition_hash,
+        period=s.period,
+        status=str(s.status),
+        state=s,
+        started_at=s.started_at,
+        updated_at=updated,
+    )
+
+
+def event_from_row(r: dict[str, Any]) -> EngineEvent:
+    return EngineEvent(
+        seq=r["seq"],
+        kind=EventKind(r["kind"]),
+        at=r["at"],
+        actor=r["actor"],
+        actor_name=r["actor_name"],
+        role=r["role"],
+        delegation=r["delegation"],
+        acting_for=r["acting_for"],
+        acting_for_name=r["acting_for_name"],
+        step=r["step"],
+        unit=r["unit"],
+        task=r["task_no"],
+        note=r["note"],
+        due=r["due"],
+        payload=_json(r["payload"]) or {},
+    )
+
+
+_EVENT_COLUMNS = (
+    "tenant",
+    '"case"',
+    "seq",
+    "chain_seq",
+    "kind",
+    "at",
+    "actor",
+    "actor_name",
+    "role",
+    "delegation",
+    "acting_for",
+    "acting_for_name",
+    "step",
+    "unit",
+    "task_no",
+    "note",
+    "due",
+    "payload",
+    "prev_hash",
+    "hash",
+    "key_id",
+)
+# A task row's fields that its events determine (``alur audit verify`` recomputes them).
+TASK_FIELDS = (
+    "step",
+    "unit",
+    "role",
+    "status",
+    "opened_at",
+    "due",
+    "assignee",
+    "return_note",
+    "closed_at",
+)
+_TASK_COLUMNS = ("tenant", '"case"', "task_no", *TASK_FIELDS)
+
+
+class _Batch:
+    """Statements of one write, run one by one (SQLite) or as one statement of
+    data-modifying CTEs (PostgreSQL: one round trip)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, list[Any]]] = []
+
+    def add(self, sql: str, *args: Any) -> None:
+        self.statements.append((sql, list(args)))
+
+    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        one = "(" + ", ".join(["{}"] * len(columns)) + ")"
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(rows))
+        self.add(sql, *[v for row in rows for v in row])
+
+    async def run(self, *, combined: bool) -> None:
+        if combined and len(self.statements) > 1:
+            parts = [f"w{i} AS ({sql})" for i, (sql, _) in enumerate(self.statements)]
+            args = [a for _, stmt_args in self.statements for a in stmt_args]
+            await Tenant.raw("WITH " + ", ".join(parts) + " SELECT 1", *args)
+            return
+        for sql, args in self.statements:
+            await Tenant.raw(sql, *args)
+
+
+def _follow_task(batch: _Batch, case_id: int, e: EngineEvent) -> None:
+    where = 'WHERE "case" = {} AND task_no = {}'
+    status = _CLOSING.get(e.kind)
+    if status is not None:
+        batch.add(
+            f"UPDATE alur_task SET status = {{}}, closed_at = {{}} {where}",
+            status,
+            e.at,
+            case_id,
+            e.task,
+        )
+    elif e.kind is EventKind.TASK_CLAIMED:
+        batch.add(
+            f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.actor), case_id, e.task
+        )
+    elif e.kind is EventKind.TASK_REASSIGNED:
+        batch.add(
+            f"UPDATE alur_task SET assignee = {{}} {where}",
+            _user_id(e.payload["to"]),
+            case_id,
+            e.task,
+        )
+
+
+def _event_values(
+    tenant_id: int,
+    case_id: int,
+    chain_seq: int,
+    prev: str,
+    digest: str,
+    key_id: str,
+    e: EngineEvent,
+) -> tuple[Any, ...]:
+    return (
+        tenant_id,
+        case_id,
+        e.seq,
+        chain_seq,
+        str(e.kind),
+        e.at,
+        e.actor,
+        e.actor_name,
+        e.role,
+        e.delegation,
+        e.acting_for,
+        e.acting_for_name,
+        e.step,
+        e.unit,
+        e.task,
+        e.note,
+        e.due,
+        json.dumps(dict(e.payload), ensure_ascii=False),
+        prev,
+        digest,
+        key_id,
+    )
+
+
+def _task_values(tenant_id: int, case_id: int, e: EngineEvent) -> tuple[Any, ...]:
+    return (
+        tenant_id,
+        case_id,
+        e.task,
+        e.step,
+        e.unit,
+        e.payload["role"],
+        "open",
+        e.at,
+        e.due,
+        None,
+        e.note,
+        None,
+    )

@@ -1,0 +1,1 @@
+"""Demo offices and sample data kinerja (never imported by the domain code)."""

@@ -1,0 +1,1 @@
+"""Identity: users, operators, memberships, Plt/Plh, API tokens, sign-in throttling."""

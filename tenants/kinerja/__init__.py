@@ -1,0 +1,1 @@
+"""Data kinerja: formats, rows, the step rules and the recap."""

@@ -1,0 +1,1 @@
+"""Offices: the office row, its administration, platform operators, provisioning from plugins."""

@@ -1,0 +1,226 @@
+"""Tenant administration: units, the working calendar, memberships and delegations.
+
+Every method checks that the acting user is an administrator *of this tenant* and validates
+its input field by field (:class:`~alur.tenants.errors.InvalidInput`), so the web UI and
+GraphQL share the same rules.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from alur.core import limits
+from alur.core.i18n import format_message, gettext
+from alur.core.model import Role
+from alur.tenants.cases.service import TenantService
+from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
+from alur.tenants.identity.people import (
+    add_delegation,
+    add_membership,
+    create_user,
+    new_user_problems,
+)
+from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
+
+UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class TenantAdmin:
+    """Administration of one tenant by one of its administrators."""
+
+    def __init__(self, service: TenantService, user_id: int) -> None:
+        self.service = service
+        self.user_id = user_id
+        self.tenant_id = service.ref.id
+
+    async def _require_admin(self) -> None:
+        is_admin = await Membership.exists().where(
+            (Membership.tenant == self.tenant_id)
+            & (Membership.user == self.user_id)
+            & (Membership.administrator == True)  # noqa: E712
+        )
+        if not is_admin:
+            raise Forbidden(what=gettext("administer this office: you are not its administrator"))
+        if self.service.tenant["suspended"]:
+            raise TenantSuspended(slug=self.service.ref.slug)
+
+    # --- units -----------------------------------------------------------------------
+
+    async def add_unit(self, slug: str, name: str) -> Unit:
+        await self._require_admin()
+        errors: dict[str, str] = {}
+        if not isinstance(slug, str) or not UNIT_SLUG.fullmatch(slug):
+            errors["slug"] = gettext("use lowercase letters, digits and dashes (e.g. linmas)")
+        elif await Unit.exists().where((Unit.tenant == self.tenant_id) & (Unit.slug == slug)):
+            errors["slug"] = format_message('a unit "{slug}" already exists', slug=slug)
+        if problem := limits.text_problem(name, limits.LINE):
+            errors["name"] = problem
+        elif not name.strip():
+            errors["name"] = gettext("give the unit's name")
+        if errors:
+            raise InvalidInput(errors)
+        unit = Unit(tenant=self.tenant_id, slug=slug, name=name.strip())
+        await unit.save()
+        self.service.forget_office()
+        return unit
+
+    async def set_unit_active(self, slug: str, active: bool) -> None:
+        """Deactivated units get no tasks in new cases; running cases are not changed."""
+        await self._require_admin()
+        if not limits.usable_key(slug):
+            raise NotFound(what=format_message("unit {slug}", slug=slug[:64]))
+        done = (
+            await Unit.update({Unit.active: active})
+            .where((Unit.tenant == self.tenant_id) & (Unit.slug == slug))
+            .returning(Unit.id)
+        )
+        if not done:
+            raise NotFound(what=format_message("unit {slug}", slug=slug))
+        self.service.forget_office()
+
+    # --- calendar --------------------------------------------------------------------
+
+    async def set_office_hours(self, start: str, end: str) -> None:
+        """Office hours as "HH:MM"; applies to tasks opened from now on."""
+        await self._require_admin()
+        errors: dict[str, str] = {}
+        parsed: dict[str, time] = {}
+        for field, value in (("office_start", start), ("office_end", end)):
+            if limits.text_problem(value, 8):
+                errors[field] = gettext("give a time like 07:30")
+                continue
+            try:
+                parsed[field] = time.fromisoformat(value)
+            except (TypeError, ValueError):
+                errors[field] = format_message('"{value}" is not a time like 07:30', value=value)
+        if not errors and parsed["office_end"] <= parsed["office_start"]:
+            errors["office_end"] = gettext("office hours must end after they start")
+        if errors:
+            raise InvalidInput(errors)
+        await Tenant.update({Tenant.office_start: start[:5], Tenant.office_end: end[:5]}).where(
+            Tenant.id == self.tenant_id
+        )
+        self.service.tenant = {
+            **self.service.tenant,
+            "office_start": start[:5],
+            "office_end": end[:5],
+        }
+        self.service.forget_office()
+
+    async def add_day_off(self, day: date, name: str) -> DayOff:
+        await self._require_admin()
+        if problem := limits.text_problem(name or "", limits.LINE):
+            raise InvalidInput({"name": problem})
+        if await DayOff.exists().where((DayOff.tenant == self.tenant_id) & (DayOff.day == day)):
+            raise InvalidInput(
+                {"day": format_message("{day} is already a day off", day=day.isoformat())}
+            )
+        row = DayOff(tenant=self.tenant_id, day=day, name=(name or "").strip()[:255])
+        await row.save()
+        self.service.forget_office()
+        return row
+
+    async def remove_day_off(self, day: date) -> None:
+        await self._require_admin()
+        done = (
+            await DayOff.delete()
+            .where((DayOff.tenant == self.tenant_id) & (DayOff.day == day))
+            .returning(DayOff.id)
+        )
+        if not done:
+            raise NotFound(what=format_message("day off {day}", day=day.isoformat()))
+        self.service.forget_office()
+
+    async def days_off(self) -> list[dict]:
+        return (
+            await DayOff.select(DayOff.day, DayOff.name)
+            .where(DayOff.tenant == self.tenant_id)
+            .order_by(DayOff.day)
+        )
+
+    # --- people ----------------------------------------------------------------------
+
+    def roles(self) -> dict[str, Role]:
+        """Every role (pelaksana) of the office's SOPs, by id."""
+        return {r.id: r for d in self.service.sops().values() for r in d.roles}
+
+    async def membership_problems(self, role_id: str, unit: str | None) -> dict[str, str]:
+        """The role/unit checks of a new membership here, before anything is written."""
+        role = self.roles().get(role_id)
+        if role is None:
+            return {"role": gettext("Choose a role.")}
+        if role.per_unit and not unit:
+            return {
+                "unit": format_message("{role} works per unit: choose the unit.", role=role.name)
+            }
+        if not role.per_unit and unit:
+            return {
+                "unit": format_message(
+                    "{role} is not a per-unit role: leave the unit empty.", role=role.name
+                )
+            }
+        if unit and unit not in {u["slug"] for u in await self.service.units()}:
+            return {"unit": gettext("Choose a unit of this office.")}
+        return {}
+
+    async def create_person(
+        self,
+        username: str,
+        name: str,
+        password: str,
+        *,
+        nip: str = "",
+        jabatan: str = "",
+        role_id: str,
+        unit: str | None = None,
+    ) -> User:
+        """A new user with their first role here: both or neither (one transaction).
+
+        Usernames are global, so a username taken anywhere is refused — but only once every
+        other field is valid (a form that fails anyway says nothing about the username), and
+        with one message wherever it is taken (:data:`~alur.tenants.identity.people.USERNAME_TAKEN`).
+        """
+        await self._require_admin()
+        errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
+        errors.update(await self.membership_problems(role_id, unit))
+        if errors:
+            raise InvalidInput(errors)
+        async with self.service.store.transaction():
+            user = await create_user(username, name, password, nip=nip, jabatan=jabatan)
+            await self.grant_role(user.id, role_id, unit)
+        return user
+
+    async def grant_role(self, user_id: int, role_id: str, unit: str | None = None) -> None:
+        await self._require_admin()
+        roles = self.roles()
+        if role_id not in roles:
+            role_id = role_id[: limits.SHORT]
+            raise InvalidInput(
+                {
+                    "role": format_message(
+                        "no role {role} here (roles: {roles})",
+                        role=repr(role_id),
+                        roles=", ".join(roles),
+                    )
+                }
+            )
+        await add_membership(self.tenant_id, user_id, roles[role_id], unit)
+
+    async def delegate(
+        self,
+        delegate_id: int,
+        official_id: int,
+        role: str,
+        unit: str | None,
+        kind: str,
+        starts_on: date,
+        ends_on: date,
+        note: str = "",
+    ) -> None:
+        await self._require_admin()
+        for uid in (delegate_id, official_id):
+            await self.service.user(uid)  # both must belong to this tenant
+        await add_delegation(
+            self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
+        )

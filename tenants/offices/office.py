@@ -1,0 +1,67 @@
+"""An office (tenant) as every request needs it: its row, its days off and its units.
+
+A web page or API request needs all three — the row to authorise and to name the office,
+the days off for the working calendar (due times, overdue marks), the units to name them —
+and they change rarely but must never be stale. :func:`load_office` reads them in one
+statement (the days off and units aggregated as JSON in subqueries, written once per
+backend) instead of three.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from alur.tenants.storage.tables import Tenant
+
+_SQLITE = """
+SELECT t.*,
+  (SELECT json_group_array(d.day) FROM alur_day_off d WHERE d.tenant = t.id) AS alur_days_off,
+  (SELECT json_group_array(json_object('id', u.id, 'slug', u.slug, 'name', u.name,
+                                        'active', u.active))
+     FROM (SELECT * FROM alur_unit WHERE tenant = t.id ORDER BY id) u) AS alur_units
+FROM alur_tenant t WHERE t.slug = {}
+"""
+
+_POSTGRES = """
+SELECT t.*,
+  COALESCE((SELECT json_agg(d.day) FROM alur_day_off d WHERE d.tenant = t.id), '[]')
+    AS alur_days_off,
+  COALESCE((SELECT json_agg(json_build_object('id', u.id, 'slug', u.slug, 'name', u.name,
+                                              'active', u.active) ORDER BY u.id)
+              FROM alur_unit u WHERE u.tenant = t.id), '[]') AS alur_units
+FROM alur_tenant t WHERE t.slug = {}
+"""
+
+
+@dataclass(frozen=True)
+class Office:
+    """A tenant row (as ``Tenant.select()`` gives it), its days off and its units (``id``,
+    ``slug``, ``name``, ``active``, in creation order)."""
+
+    row: dict[str, Any]
+    days_off: frozenset[date]
+    units: tuple[dict[str, Any], ...]
+
+
+async def load_office(slug: str, *, sqlite: bool) -> Office | None:
+    rows = await Tenant.raw(_SQLITE if sqlite else _POSTGRES, slug)
+    if not rows:
+        return None
+    row = dict(rows[0])
+    days = _json(row.pop("alur_days_off"))
+    units = _json(row.pop("alur_units"))
+    return Office(
+        row=row,
+        days_off=frozenset(date.fromisoformat(str(d)[:10]) for d in days),
+        units=tuple(
+            {"id": u["id"], "slug": u["slug"], "name": u["name"], "active": bool(u["active"])}
+            for u in units
+        ),
+    )
+
+
+def _json(value: Any) -> list[Any]:
+    return json.loads(value) if isinstance(value, str | bytes) else list(value or [])

@@ -1,0 +1,87 @@
+"""What platform operators (provincial IT) do: manage tenants and read across them.
+
+Operators are not tenant users: they sign in separately (:class:`~alur.tenants.storage.tables.Operator`)
+and reach tenant data only through this service, which says which tenant each row belongs to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from alur.core import limits
+from alur.core.i18n import format_message
+from alur.core.plugins import AlurPlugins
+from alur.tenants.errors import NotFound
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Case, Tenant
+
+
+@dataclass(frozen=True)
+class TenantSummary:
+    id: int
+    slug: str
+    name: str
+    plugin: str
+    suspended: bool
+    cases: int
+    events: int
+
+
+class PlatformService:
+    def __init__(self, db: Database, plugins: AlurPlugins) -> None:
+        self.db = db
+        self.plugins = plugins
+
+    async def tenants(self) -> list[TenantSummary]:
+        rows = await Tenant.select(
+            Tenant.id, Tenant.slug, Tenant.name, Tenant.plugin, Tenant.suspended, Tenant.chain_seq
+        ).order_by(Tenant.slug)
+        counts = {
+            r["tenant"]: r["count"]
+            for r in await Case.raw(
+                "SELECT tenant, COUNT(*) AS count FROM alur_case GROUP BY tenant"
+            )
+        }
+        return [
+            TenantSummary(
+                r["id"],
+                r["slug"],
+                r["name"],
+                r["plugin"],
+                r["suspended"],
+                counts.get(r["id"], 0),
+                r["chain_seq"],
+            )
+            for r in rows
+        ]
+
+    async def create_tenant(
+        self, slug: str, name: str, plugin: str, sops: list[str] | None = None
+    ) -> Tenant:
+        return await create_tenant(self.plugins, slug, name, plugin, sops)
+
+    async def set_suspended(self, slug: str, suspended: bool) -> None:
+        if not limits.usable_key(slug):
+            raise NotFound(what=format_message("office {slug}", slug=slug[:64]))
+        updated = (
+            await Tenant.update({Tenant.suspended: suspended})
+            .where(Tenant.slug == slug)
+            .returning(Tenant.id)
+        )
+        if not updated:
+            raise NotFound(what=format_message("office {slug}", slug=slug))
+
+    async def cases(self, *, status: str | None = None, limit: int = 50) -> list[dict]:
+        """Cases of every tenant, newest activity first, each with its tenant's slug."""
+        query = Case.select(
+            Case.tenant.slug.as_alias("tenant"),
+            Case.key,
+            Case.sop_id,
+            Case.period,
+            Case.status,
+            Case.updated_at,
+        )
+        if status:
+            query = query.where(Case.status == status)
+        return await query.order_by(Case.updated_at, ascending=False).limit(min(limit, 200))

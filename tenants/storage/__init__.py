@@ -1,0 +1,1 @@
+"""Storage: piccolo tables, migrations, choosing and binding the database."""

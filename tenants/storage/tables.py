@@ -1,0 +1,318 @@
+"""piccolo tables: tenants, people, cases and their append-only event log.
+
+Every tenant-owned table has a ``tenant`` foreign key, and every query on it goes through
+the tenant-scoped services (:mod:`alur.tenants.services`), which always filter on it.
+Schema changes go through the migrations in ``piccolo_migrations/``. Composite unique
+indexes (a unit slug per tenant, a task number and an event seq per case, a chain position
+per tenant, a day off per tenant, an indicator set per tenant and period, a submission
+version per case and unit) are created by the migrations as ``CREATE UNIQUE INDEX``,
+which SQLite and PostgreSQL both support (SQLite cannot add constraints to a table).
+
+Which database the tables talk to is chosen once, from configuration, by
+:func:`alur.tenants.storage.database.bind` — never at import time.
+"""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    JSON,
+    BigInt,
+    Boolean,
+    Bytea,
+    Date,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.columns.defaults.timestamptz import TimestamptzNow
+from piccolo.table import Table
+
+from alur.tenants.storage.piccolo_patches.foreign_key import ForeignKey
+
+
+class Tenant(Table, tablename="alur_tenant"):
+    """An OPD: one government office, bound to the plugin whose SOPs it runs."""
+
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=255)
+    plugin = Varchar(length=100)
+    sops = JSON(default="[]")  # SOP ids it runs; empty = all SOPs of its plugin
+    office_start = Varchar(length=5, default="07:30")
+    office_end = Varchar(length=5, default="16:00")
+    timezone = Varchar(length=64, default="Asia/Jakarta")
+    suspended = Boolean(default=False)
+    chain_seq = Integer(default=0)  # number of events in the tenant's hash chain
+    chain_head = Varchar(length=64, default="")  # hash of the last event
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Unit(Table, tablename="alur_unit"):
+    """A bidang / bagian of a tenant; fan-out steps run once per active unit."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    slug = Varchar(length=64, index=True)
+    name = Varchar(length=255)
+    active = Boolean(default=True)
+
+
+class DayOff(Table, tablename="alur_day_off"):
+    """A tenant-declared day off (cuti bersama, local holiday) on its working calendar."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    day = Date()
+    name = Varchar(length=255, default="")
+
+
+class User(Table, tablename="alur_user"):
+    """A person who logs in; belongs to tenants through memberships."""
+
+    username = Varchar(length=64, unique=True)
+    name = Varchar(length=255)
+    nip = Varchar(length=32, default="")
+    jabatan = Varchar(length=255, default="")
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Operator(Table, tablename="alur_operator"):
+    """A platform operator (provincial IT): manages tenants, reads across them."""
+
+    username = Varchar(length=64, unique=True)
+    name = Varchar(length=255)
+    password_hash = Varchar(length=255)
+    active = Boolean(default=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Membership(Table, tablename="alur_membership"):
+    """A user's role (pelaksana) in a tenant, in a unit for per-unit roles.
+
+    A row with ``administrator`` set makes the user a tenant administrator; ``role`` may
+    then be empty.
+    """
+
+    tenant = ForeignKey(Tenant, null=False)
+    user = ForeignKey(User, null=False)
+    role = Varchar(length=64, default="")
+    unit = ForeignKey(Unit, null=True)
+    administrator = Boolean(default=False)
+
+
+class Delegation(Table, tablename="alur_delegation"):
+    """Plt/Plh: ``delegate`` holds ``official``'s role (and unit) from ``starts_on`` to
+    ``ends_on`` inclusive."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    delegate = ForeignKey(User, null=False)
+    official = ForeignKey(User, null=False)
+    role = Varchar(length=64)
+    unit = ForeignKey(Unit, null=True)
+    kind = Varchar(length=3)  # "Plt" or "Plh"
+    starts_on = Date()
+    ends_on = Date()
+    note = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class SopSnapshot(Table, tablename="alur_sop_snapshot"):
+    """A definition exactly as a case pinned it, addressed by its content hash."""
+
+    definition_hash = Varchar(length=64, unique=True)
+    plugin = Varchar(length=100)
+    sop_id = Varchar(length=100)
+    version = Varchar(length=64)
+    body = JSON()
+
+
+class Case(Table, tablename="alur_case"):
+    """One run of an SOP for a period. ``state`` is the engine state after event
+    ``last_seq`` (a cache of the event log, so loading a case costs the same however long
+    its history is)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    key = Varchar(length=32, unique=True)  # the case's id in URLs and the API
+    plugin = Varchar(length=100)
+    sop_id = Varchar(length=100)
+    definition_hash = Varchar(length=64)
+    period = Varchar(length=100)
+    status = Varchar(length=16, index=True)
+    state = JSON()
+    last_seq = Integer(default=0)
+    started_by = ForeignKey(User, null=True)
+    started_at = Timestamptz(default=TimestamptzNow())
+    updated_at = Timestamptz(default=TimestamptzNow(), index=True)
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class Task(Table, tablename="alur_task"):
+    """A task row per engine task, kept in step with the events, for inboxes and lists."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    task_no = Integer()
+    step = Integer()
+    unit = Varchar(length=64, null=True, default=None)
+    role = Varchar(length=64, index=True)
+    status = Varchar(length=16, index=True)  # open | done | cancelled
+    opened_at = Timestamptz()
+    due = Timestamptz(null=True, default=None)
+    assignee = ForeignKey(User, null=True)
+    return_note = Text(default="")
+    closed_at = Timestamptz(null=True, default=None)
+
+
+class Event(Table, tablename="alur_event"):
+    """The append-only log. ``prev_hash``/``hash`` chain every event of a tenant, in
+    ``chain_seq`` order, keyed by the audit key ``key_id`` ("": an unkeyed link written
+    before the chain was keyed); ``alur audit verify`` recomputes the chain."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    seq = Integer()
+    chain_seq = Integer(index=True)
+    kind = Varchar(length=32)
+    at = Timestamptz()
+    actor = Varchar(length=64, null=True, default=None)
+    actor_name = Varchar(length=255, default="")
+    role = Varchar(length=64, null=True, default=None)
+    delegation = Varchar(length=3, null=True, default=None)
+    acting_for = Varchar(length=64, null=True, default=None)
+    acting_for_name = Varchar(length=255, null=True, default=None)
+    step = Integer(null=True, default=None)
+    unit = Varchar(length=64, null=True, default=None)
+    task_no = Integer(null=True, default=None)
+    note = Text(default="")
+    due = Timestamptz(null=True, default=None)
+    payload = JSON(default="{}")
+    prev_hash = Varchar(length=64)
+    hash = Varchar(length=64)
+    key_id = Varchar(length=32, default="")
+
+
+class Attachment(Table, tablename="alur_attachment"):
+    """A file a step produced (scan, spreadsheet, letter), with its content hash."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    task_no = Integer(null=True, default=None)
+    filename = Varchar(length=255)
+    content_type = Varchar(length=100)
+    size = Integer()
+    sha256 = Varchar(length=64)
+    content = Bytea()
+    uploaded_by = ForeignKey(User, null=True)
+    uploaded_at = Timestamptz(default=TimestamptzNow())
+
+
+class IndicatorSetRow(Table, tablename="alur_indicator_set"):
+    """The format data kinerja of one tenant for one period (unique per tenant and period);
+    its indicators are :class:`IndicatorRow` rows. See :mod:`alur.tenants.kinerja.service`."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    period = Varchar(length=120)
+    updated_at = Timestamptz(default=TimestamptzNow())
+    updated_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+
+
+class IndicatorRow(Table, tablename="alur_indicator"):
+    """One indikator kinerja of a set, at ``position``. ``target`` is the canonical decimal
+    text (never a float); ``units`` a JSON list of unit slugs (empty: every unit)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    indicator_set = ForeignKey(IndicatorSetRow, null=False, on_delete=OnDelete.cascade)
+    position = Integer()
+    code = Varchar(length=64)
+    sasaran = Text()
+    text = Text()
+    unit_of_measure = Varchar(length=100, default="")
+    target = Varchar(length=64)
+    direction = Varchar(length=8, default="higher")  # "higher" | "lower"
+    units = JSON(default="[]")
+    allow_negative = Boolean(default=False)
+
+
+class SubmissionRow(Table, tablename="alur_kinerja_submission"):
+    """One version of one unit's filled format in a case (unique per case, unit, version).
+
+    ``entries`` is a JSON list of ``{indicator, realisasi (decimal text), explanation,
+    evidence: [{name, sha256, attachment_id}]}``.
+    """
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    unit = Varchar(length=64)
+    version = Integer()
+    entries = JSON(default="[]")
+    submitted_by = ForeignKey(User, null=False)
+    submitted_at = Timestamptz(default=TimestamptzNow())
+
+
+class ApiToken(Table, tablename="alur_api_token"):
+    """A GraphQL bearer token, stored as a SHA-256 hash. ``tenant`` is null for a platform
+    token (provincial IT), which reads across tenants. ``user`` is the person the token acts
+    for (required for write tokens, so every event names a real person); see
+    :mod:`alur.tenants.identity.tokens`."""
+
+    tenant = ForeignKey(Tenant, null=True)
+    user = ForeignKey(User, null=True)
+    name = Varchar(length=100)
+    scope = Varchar(length=8)  # read | write
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    revoked_at = Timestamptz(null=True, default=None)
+    last_used_at = Timestamptz(null=True, default=None)
+
+
+class ApiRate(Table, tablename="alur_api_rate"):
+    """The requests an API token made in its current window (:mod:`alur.tenants.identity.api_rate`).
+    ``token`` is the token's id, and the primary key: one row per token, removed with it
+    (``ON DELETE CASCADE`` in the migration)."""
+
+    token = Integer(primary_key=True)
+    window_start = BigInt()  # epoch seconds, a multiple of the window
+    requests = Integer()
+
+
+class Session(Table, tablename="alur_session"):
+    """A server-side web session."""
+
+    session_id = Varchar(length=64, unique=True)
+    data = Bytea()
+    expires_at = Timestamptz(index=True)
+
+
+class LoginThrottle(Table, tablename="alur_login_throttle"):
+    """Failed sign-ins counted in a window, per username and per client address, shared by
+    every app process (see :mod:`alur.tenants.identity.throttle`). One row per ``(kind, subject)``
+    (a ``CREATE UNIQUE INDEX``); ``window_start`` is in Unix seconds."""
+
+    kind = Varchar(length=8)  # username | address
+    subject = Varchar(length=200)
+    window_start = BigInt()
+    failures = Integer()
+
+
+TABLES: tuple[type[Table], ...] = (
+    Tenant,
+    Unit,
+    DayOff,
+    User,
+    Operator,
+    Membership,
+    Delegation,
+    SopSnapshot,
+    Case,
+    Task,
+    Event,
+    Attachment,
+    IndicatorSetRow,
+    IndicatorRow,
+    SubmissionRow,
+    ApiToken,
+    ApiRate,
+    Session,
+    LoginThrottle,
+)

@@ -1,0 +1,1 @@
+"""Test harnesses: a throwaway PostgreSQL server for tests and benchmarks."""

@@ -1,0 +1,1 @@
+"""Office administration and platform operator pages."""

@@ -1,0 +1,1 @@
+"""Case pages, the inbox, and the case view model."""

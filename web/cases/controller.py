@@ -1,0 +1,241 @@
+"""Cases: the list with filters, starting a case, the case page and the actions on it.
+
+Every form works without JavaScript (POST, then a 303 redirect back to the case). With
+htmx the same forms swap the case's live region (status, action panel, timeline) in place
+and send ``HX-Trigger: inbox-changed`` so the navigation badge refreshes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import Any
+
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, URLEncodedBody
+from litestar.response import Redirect, Template
+
+from alur.core.engine import Claim, Complete, Decide
+from alur.core.errors import ActionError
+from alur.core.i18n import error_message, gettext
+from alur.core.model import Answer
+from alur.tenants.cases.listing import CaseFilter, list_cases
+from alur.tenants.cases.service import TenantService
+from alur.tenants.cases.uploads import Upload
+from alur.tenants.errors import InvalidInput
+from alur.web.cases.view import case_view
+from alur.web.deps import Viewer
+from alur.web.downloads import content_disposition
+from alur.web.errors import is_htmx
+from alur.web.pages import page_context
+
+Form = URLEncodedBody[dict[str, Any]]
+STATUSES = ("active", "finished", "cancelled")
+
+
+class CasesController(Controller):
+    path = "/t/{slug:str}"
+
+    @get("/cases", name="cases")
+    async def cases(
+        self,
+        request: Request,
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+        sop: FromQuery[str | None] = None,
+        period: FromQuery[str | None] = None,
+        status: FromQuery[str | None] = None,
+        overdue: FromQuery[str | None] = None,
+    ) -> Template:
+        return await self._list(
+            request,
+            viewer,
+            tenant,
+            {
+                "sop": sop or "",
+                "period": period or "",
+                "status": status or "",
+                "overdue": overdue or "",
+            },
+        )
+
+    async def _list(
+        self,
+        request: Request,
+        viewer: Viewer,
+        tenant: TenantService,
+        filters: dict[str, str],
+        form: dict | None = None,
+        errors: dict[str, str] | None = None,
+        status_code: int = 200,
+    ) -> Template:
+        f = CaseFilter(
+            sop_id=filters["sop"] or None,
+            period=filters["period"] or None,
+            status=filters["status"] if filters["status"] in STATUSES else None,
+            overdue=True if filters["overdue"] == "1" else None,
+        )
+        rows = await list_cases(tenant.ref.id, f, datetime.now(UTC))
+        context = await page_context(request, viewer, tenant, active="cases")
+        units = [u for u in await tenant.units() if u["active"]]
+        return Template(
+            "cases.html",
+            status_code=status_code,
+            context={
+                **context,
+                "rows": rows,
+                "filters": filters,
+                "statuses": STATUSES,
+                "form": form or {},
+                "errors": errors or {},
+                "units": units,
+            },
+        )
+
+    @post("/cases", name="start-case", status_code=303)
+    async def start(
+        self,
+        request: Request,
+        data: Form,
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        assert viewer.user_id is not None
+        sop_id = str(data.get("sop", ""))
+        period = str(data.get("period", "")).strip()
+        errors: dict[str, str] = {}
+        if sop_id not in tenant.sops():
+            errors["sop"] = gettext("Choose an SOP.")
+        if not period:
+            errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
+        durations = {}
+        if not errors:
+            for step in tenant.sop(sop_id).needs_duration_at_start():
+                value = str(data.get(f"duration_{step}", "")).strip()
+                if not value:
+                    errors[f"duration_{step}"] = gettext(
+                        'Give the time for step {step}, e.g. "3 hari".'
+                    ).format(step=step)
+                durations[step] = value
+        if not errors:
+            try:
+                case = await tenant.start_case(viewer.user_id, sop_id, period, durations)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
+            except ActionError as exc:
+                errors["form"] = error_message(exc)
+            else:
+                return Redirect(f"/t/{tenant.ref.slug}/cases/{case.key}", status_code=303)
+        empty = {"sop": "", "period": "", "status": "", "overdue": ""}
+        return await self._list(
+            request, viewer, tenant, empty, form=dict(data), errors=errors, status_code=422
+        )
+
+    @get("/cases/{key:str}", name="case")
+    async def case(
+        self,
+        request: Request,
+        key: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Template:
+        view = await case_view(tenant, viewer, key)
+        context = await page_context(request, viewer, tenant, active="cases")
+        return Template("case.html", context={**context, "view": view})
+
+    @post("/cases/{key:str}/tasks/{task:int}/{action:str}", name="act", status_code=303)
+    async def act(
+        self,
+        request: Request,
+        key: FromPath[str],
+        task: FromPath[int],
+        action: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        assert viewer.user_id is not None
+        data = await _form(request)
+        error = None
+        try:
+            await self._apply(tenant, viewer.user_id, key, task, action, data)
+        except (ActionError, InvalidInput) as exc:
+            error = (
+                error_message(exc)
+                if isinstance(exc, ActionError)
+                else "; ".join(exc.errors.values())
+            )
+        if not is_htmx(request):
+            if error is None:
+                return Redirect(f"/t/{tenant.ref.slug}/cases/{key}", status_code=303)
+            view = await case_view(tenant, viewer, key)
+            view = replace(view, error=error, error_task=task, draft=data)
+            context = await page_context(request, viewer, tenant, active="cases")
+            return Template("case.html", status_code=422, context={**context, "view": view})
+        view = await case_view(tenant, viewer, key)
+        if error is not None:
+            view = replace(view, error=error, error_task=task, draft=data)
+        context = await page_context(request, viewer, tenant, active="cases")
+        return Template(
+            "_case_live.html",
+            status_code=422 if error else 200,
+            context={**context, "view": view, "oob": True},
+            headers={} if error else {"HX-Trigger": "inbox-changed"},
+        )
+
+    async def _apply(
+        self,
+        tenant: TenantService,
+        user_id: int,
+        key: str,
+        task: int,
+        action: str,
+        data: dict[str, Any],
+    ) -> None:
+        note = str(data.get("note", "")).strip()
+        if action == "claim":
+            await tenant.act(user_id, key, Claim(task))
+        elif action == "complete":
+            files = []
+            upload = data.get("attachment")
+            if isinstance(upload, UploadFile) and upload.filename:
+                content = await upload.read()
+                files.append(Upload(upload.filename, upload.content_type or "", content))
+            await tenant.act(user_id, key, Complete(task, note), files)  # one transaction
+        elif action in ("ya", "tidak"):
+            await tenant.act(user_id, key, Decide(task, Answer(action), note))
+        elif action == "reassign":
+            to = str(data.get("to", ""))
+            if not to.isdigit():
+                raise InvalidInput({"to": gettext("Choose who takes over the task.")})
+            await tenant.reassign(user_id, key, task, int(to))
+        else:
+            raise InvalidInput({"action": gettext("Unknown action.")})
+
+    @get("/cases/{key:str}/attachments/{attachment:int}", name="attachment")
+    async def attachment(
+        self,
+        key: FromPath[str],
+        attachment: FromPath[int],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        info, content = await tenant.attachment(viewer.user_id, key, attachment)
+        return Response(
+            content=content,
+            media_type=info.content_type,
+            headers={
+                "Content-Disposition": content_disposition(info.filename),
+                "X-Content-Type-Options": "nosniff",
+            },
+        )
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    """The submitted form, urlencoded or multipart (uploads stay UploadFile objects)."""
+    form = await request.form()
+    data: dict[str, Any] = {}
+    for k, v in form.multi_items():
+        data[k] = v
+    return data

@@ -1,0 +1,242 @@
+"""The case page's view model: open tasks (with what *I* may do), the step overview, the
+timeline read from the event log, the attachments, and the data kinerja panels of my open
+tasks at bound steps (:mod:`alur.web.kinerja.view`)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
+
+from alur.core.engine import EventKind, may_act
+from alur.core.errors import N_
+from alur.core.i18n import gettext
+from alur.core.model import SopDefinition, StepKind
+from alur.tenants.caches import ByteBoundedCache, text_bytes
+from alur.tenants.cases.listing import eligible_people
+from alur.tenants.cases.service import AttachmentInfo, TenantService
+from alur.web.deps import Viewer
+from alur.web.kinerja.view import KinerjaPanel, kinerja_panels
+from alur.web.sops.sopdoc import render_document
+
+EVENT_LABELS = {
+    EventKind.CASE_STARTED: N_("started the case"),
+    EventKind.TASK_OPENED: N_("task opened"),
+    EventKind.TASK_CLAIMED: N_("claimed the task"),
+    EventKind.TASK_REASSIGNED: N_("handed the task over"),
+    EventKind.TASK_COMPLETED: N_("completed"),
+    EventKind.GATE_DECIDED: N_("decided"),
+    EventKind.UNIT_JOINED: N_("finished the unit's part"),
+    EventKind.FAN_OUT_OPENED: N_("sent to the units"),
+    EventKind.TASK_CANCELLED: N_("task cancelled"),
+    EventKind.CASE_FINISHED: N_("case finished"),
+    EventKind.CASE_CANCELLED: N_("cancelled the case"),
+}
+
+
+@dataclass(frozen=True)
+class TaskView:
+    id: int
+    step: int
+    kegiatan: str
+    output: str
+    unit: str | None
+    unit_name: str
+    role_name: str
+    due: datetime | None
+    overdue: bool
+    assignee_name: str | None
+    mine: bool
+    claimed_by_me: bool
+    is_decision: bool
+    question: str
+    return_note: str
+    people: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    kegiatan: str
+    role_name: str
+    kind: str
+    state: str  # done | current | todo
+
+
+@dataclass(frozen=True)
+class CaseView:
+    key: str
+    sop_id: str
+    sop_name: str
+    period: str
+    status: str
+    started_at: datetime
+    units: list[str]
+    tasks: list[TaskView]
+    steps: list[StepView]
+    timeline: list[dict[str, Any]]
+    attachments: list[AttachmentInfo]
+    flowchart: Markup = field(default_factory=Markup)
+    error: str | None = None
+    error_task: int | None = None
+    draft: dict[str, Any] = field(default_factory=dict)
+    kinerja: dict[int, KinerjaPanel] = field(default_factory=dict)  # by task id
+    has_kinerja: bool = False  # the SOP binds steps to data kinerja
+
+    @property
+    def my_tasks(self) -> list[TaskView]:
+        return [t for t in self.tasks if t.mine]
+
+
+async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView:
+    case = await tenant.case_for(viewer.user_id, key)  # who may read it: as every download
+    d = await tenant.definition_of(case)
+    history = await tenant.history_of(case)
+    units = {u["slug"]: u["name"] for u in await tenant.units()}
+    now = datetime.now(UTC)
+    today = now.astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
+    assert viewer.user_id is not None  # case_for refuses anyone else
+    actor = (await tenant.context(viewer.user_id)).actor
+    tasks = []
+    for t in sorted(case.state.open_tasks.values(), key=lambda t: (t.step, t.unit or "")):
+        step = d.step(t.step)
+        mine = (
+            actor is not None
+            and may_act(actor, d, step, t.unit)
+            and (t.assignee is None or t.assignee == actor.id)
+        )
+        people = await eligible_people(tenant.ref.id, step.actor, t.unit, today) if mine else []
+        tasks.append(
+            TaskView(
+                id=t.id,
+                step=t.step,
+                kegiatan=step.kegiatan,
+                output=step.output,
+                unit=t.unit,
+                unit_name=units.get(t.unit or "", t.unit or ""),
+                role_name=d.role(step.actor).name,
+                due=t.due,
+                overdue=t.is_overdue(now),
+                assignee_name=t.assignee_name,
+                mine=mine,
+                claimed_by_me=actor is not None and t.assignee == actor.id,
+                is_decision=step.kind is StepKind.DECISION,
+                question=step.gate.question if step.gate else "",
+                return_note=t.return_note,
+                people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
+            )
+        )
+    steps = _steps(d, history, case.state.current_steps)
+    return CaseView(
+        key=case.key,
+        sop_id=case.sop_id,
+        sop_name=d.header.nama,
+        period=case.period,
+        status=case.status,
+        started_at=case.started_at,
+        units=[units.get(u, u) for u in case.state.units],
+        tasks=tasks,
+        steps=steps,
+        timeline=_timeline(d, history, units),
+        attachments=await tenant.attachments_of(case),
+        flowchart=with_flow_marks(document_html(d, tenant), steps),
+        kinerja=await kinerja_panels(
+            tenant, case, d, [(t.id, t.step, t.unit) for t in tasks if t.mine]
+        ),
+        has_kinerja=d.binds_data,
+    )
+
+
+def _steps(d: SopDefinition, history: list, current: tuple[int, ...]) -> list[StepView]:
+    done = {e.step for e in history if e.kind in (EventKind.TASK_COMPLETED, EventKind.GATE_DECIDED)}
+    return [
+        StepView(
+            s.number,
+            s.kegiatan,
+            d.role(s.actor).name,
+            str(s.kind),
+            "current" if s.number in current else "done" if s.number in done else "todo",
+        )
+        for s in d.steps
+    ]
+
+
+# A flowchart row of the SOP document (web/templates/sop/document.html).
+_FLOW_ROW = re.compile(r'<tr class="sop-row ([^"]*)" data-step="(\d+)"')
+
+
+def with_flow_marks(document: Markup, steps: list[StepView]) -> Markup:
+    """The case's flowchart with its done and current rows marked by class, so they show
+    without JavaScript (static/alur.js keeps them up to date after htmx actions)."""
+    marks: dict[str, str] = {}
+    for s in steps:
+        if s.state != "todo":
+            marks[str(s.number)] = " flow-current" if s.state == "current" else " flow-done"
+
+    def mark(row: re.Match[str]) -> str:
+        classes, step = row.groups()
+        return f'<tr class="sop-row {classes}{marks.get(step, "")}" data-step="{step}"'
+
+    return Markup(_FLOW_ROW.sub(mark, document))
+
+
+def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[dict[str, Any]]:
+    shown = (
+        EventKind.CASE_STARTED,
+        EventKind.TASK_CLAIMED,
+        EventKind.TASK_REASSIGNED,
+        EventKind.TASK_COMPLETED,
+        EventKind.GATE_DECIDED,
+        EventKind.CASE_FINISHED,
+        EventKind.CASE_CANCELLED,
+    )
+    entries = []
+    for e in reversed(history):
+        if e.kind not in shown:
+            continue
+        role = d.roles_by_id.get(e.role or "")
+        entries.append(
+            {
+                "at": e.at,
+                "who": e.actor_name,
+                "role": role.name if role else "",
+                "delegation": e.delegation,
+                "acting_for": e.acting_for_name,
+                "what": gettext(EVENT_LABELS[e.kind]),
+                "kind": str(e.kind),
+                "step": e.step,
+                "kegiatan": d.step(e.step).kegiatan if e.step else "",
+                "unit": units.get(e.unit or "", e.unit or ""),
+                "note": e.note,
+                "answer": e.payload.get("answer"),
+                "to": e.payload.get("to_name"),
+            }
+        )
+    return entries
+
+
+# The rendered documents, by content hash, within their share of the process's cache
+# budget (alur.tenants.caches); a rendered document is one text, weighed exactly. The
+# plugin is part of the key: its institution heads the document.
+_DOCUMENTS: ByteBoundedCache[tuple[str, str], Markup] = ByteBoundedCache(
+    "sop_documents", 1 / 8, text_bytes
+)
+
+
+def document_html(d: SopDefinition, tenant: TenantService) -> Markup:
+    """The SOP document of a pinned definition, rendered once per content hash and plugin
+    (the renderer's own template escapes every text of the definition)."""
+    key = (d.content_hash, tenant.tenant["plugin"])
+    html = _DOCUMENTS.get(key)
+    if html is None:
+        plugin = tenant.plugins.plugins()
+        institution = next(
+            (p.institution for p in plugin if p.name == tenant.tenant["plugin"]), None
+        )
+        html = Markup(render_document(d, institution))
+        _DOCUMENTS.put(key, html)
+    return html

@@ -1,0 +1,1 @@
+"""Data kinerja pages: the format editor, fill/verify forms, the recap."""

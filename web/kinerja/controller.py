@@ -1,0 +1,371 @@
+"""Data kinerja in the web UI: the forms of bound steps, the read-only page and the exports.
+
+Routes under ``/t/{slug}/cases/{key}/kinerja`` (members of the office only: anyone else,
+and any case of another office, gets 404):
+
+- ``GET  /`` — the case's format, each unit's data and versions, the recap, the approvals;
+- ``GET  /rekap.xlsx`` and ``GET /laporan.pdf`` — the exports of :mod:`alur.reports`;
+- ``POST /tasks/{task}/format`` — save the format editor (a ``design`` task);
+- ``POST /tasks/{task}/copy`` — copy the format of another period (a ``design`` task);
+- ``POST /tasks/{task}/data`` — save a unit's values and evidence (a ``fill`` task);
+- ``GET  /tasks/{task}/row?index=n`` — one more blank row of the format editor (htmx).
+
+A save answers like the case's other actions: a 303 back to the case page, or with htmx
+the case's live region. Refused input re-renders the same form with status 422, each
+message next to its field and every typed value kept. Who may write is decided by
+:class:`~alur.tenants.kinerja.service.KinerjaService` (the task's step binding and the engine's
+rule), not here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import UTC, datetime
+from functools import partial
+from zoneinfo import ZoneInfo
+
+import anyio
+from babel.dates import format_date
+from litestar import Controller, Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Template
+
+from alur.core.errors import ActionError
+from alur.core.i18n import current_language, error_message, format_message, gettext
+from alur.core.model import SopDefinition
+from alur.reports.approvals import valid_signature
+from alur.reports.xlsx import recap_workbook
+from alur.tenants.cases.service import TenantService
+from alur.tenants.cases.store import StoredCase
+from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.kinerja.service import KinerjaService, check_editor_row
+from alur.web.cases.view import CaseView, case_view
+from alur.web.deps import Viewer
+from alur.web.downloads import content_disposition
+from alur.web.errors import is_htmx
+from alur.web.kinerja.forms import design_rows, fill_form
+from alur.web.kinerja.reads import KinerjaReader, kinerja_page
+from alur.web.kinerja.view import (
+    KinerjaPanel,
+    blank_row,
+    design_panel,
+    fill_panel,
+    unit_choices,
+)
+from alur.web.pages import page_context
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def file_name(prefix: str, period: str, extension: str) -> str:
+    """``rekap-data-kinerja-triwulan-iii-2026.xlsx``: ASCII only, safe in a header."""
+    slug = re.sub(r"[^a-z0-9]+", "-", period.lower()).strip("-")
+    return f"{prefix}-{slug or 'periode'}.{extension}"
+
+
+def download(content: bytes, media_type: str, filename: str) -> Response:
+    return Response(
+        content=content,
+        media_type=media_type,
+        headers={
+            "Content-Disposition": content_disposition(filename),
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+async def bound_case(
+    tenant: TenantService, viewer: Viewer, key: str
+) -> tuple[StoredCase, SopDefinition]:
+    """The office's case ``key`` of an SOP with data kinerja steps (otherwise 404), for a
+    viewer who may read the case (:meth:`~alur.tenants.cases.service.TenantService.case_for`, as
+    the case page)."""
+    case = await tenant.case_for(viewer.user_id, key)
+    d = await tenant.definition_of(case)
+    if not d.binds_data:
+        raise NotFound(what=gettext("data kinerja"))
+    return case, d
+
+
+def institution_of(tenant: TenantService) -> tuple[str, str]:
+    """(office, government) for the report heading: the plugin's institution, else the
+    office's own name."""
+    for plugin in tenant.plugins.plugins():
+        if plugin.name == tenant.tenant["plugin"] and plugin.institution is not None:
+            institution = plugin.institution
+            return institution.name or tenant.tenant["name"], institution.government
+    return tenant.tenant["name"], ""
+
+
+class KinerjaController(Controller):
+    path = "/t/{slug:str}/cases/{key:str}/kinerja"
+
+    # --- reading ---------------------------------------------------------------------
+
+    @get("/", name="kinerja")
+    async def page(
+        self,
+        request: Request,
+        key: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Template:
+        case, d = await bound_case(tenant, viewer, key)
+        reader = KinerjaReader(tenant, case)
+        context = await page_context(request, viewer, tenant, active="cases")
+        return Template(
+            "kinerja/page.html",
+            context={
+                **context,
+                "case": case,
+                "sop_name": d.header.nama,
+                "page": await kinerja_page(reader),
+            },
+        )
+
+    @get("/rekap.xlsx", name="kinerja-xlsx")
+    async def workbook(
+        self,
+        key: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        case, d = await bound_case(tenant, viewer, key)
+        reader = KinerjaReader(tenant, case)
+        make = partial(
+            recap_workbook,
+            await reader.recap(),
+            office=institution_of(tenant)[0],
+            sop_name=d.header.nama,
+            period=case.period,
+            unit_names=await reader.unit_names(),
+            approvals=await reader.approvals(),
+            language=reader.language,
+            timezone=reader.zone,
+        )
+        content = await anyio.to_thread.run_sync(make)
+        return download(content, XLSX, file_name("rekap-data-kinerja", case.period, "xlsx"))
+
+    @get("/laporan.pdf", name="kinerja-pdf")
+    async def report(
+        self,
+        key: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        from alur.reports.pdf import signed_report_pdf  # WeasyPrint: loaded when first asked
+
+        case, d = await bound_case(tenant, viewer, key)
+        reader = KinerjaReader(tenant, case)
+        recap = await reader.recap()
+        approvals = await reader.approvals()
+        signed = valid_signature(approvals, recap.content_hash)
+        day = (signed.at if signed is not None and signed.at else datetime.now(UTC)).astimezone(
+            ZoneInfo(reader.zone)
+        )
+        office, government = institution_of(tenant)
+        make = partial(
+            signed_report_pdf,
+            recap,
+            office=office,
+            government=government,
+            sop_name=d.header.nama,
+            period=case.period,
+            unit_names=await reader.unit_names(),
+            approvals=approvals,
+            place_and_date=format_date(
+                day.date(), "d MMMM y", locale="id_ID" if reader.language == "id" else "en_US"
+            ),
+            language=reader.language,
+            timezone=reader.zone,
+        )
+        content = await anyio.to_thread.run_sync(make)
+        filename = file_name("laporan-data-kinerja", case.period, "pdf")
+        return download(content, "application/pdf", filename)
+
+    @get("/tasks/{task:int}/row", name="kinerja-row")
+    async def row(
+        self,
+        key: FromPath[str],
+        task: FromPath[int],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+        index: FromQuery[int] = 0,
+    ) -> Template:
+        case, _d = await bound_case(tenant, viewer, key)
+        check_editor_row(case, task, index)
+        units = await unit_choices(KinerjaReader(tenant, case))
+        return Template(
+            "kinerja/_row.html",
+            context={
+                "tenant": {"slug": tenant.ref.slug},
+                "key": key,
+                "task_id": task,
+                "units": units,
+                "r": blank_row(index),
+                "add_oob": True,
+            },
+        )
+
+    # --- writing ---------------------------------------------------------------------
+
+    @post("/tasks/{task:int}/format", name="kinerja-format", status_code=303)
+    async def save_format(
+        self,
+        request: Request,
+        key: FromPath[str],
+        task: FromPath[int],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        user_id = _user_id(viewer)
+        rows = design_rows(await request.form())
+        service = KinerjaService(tenant)
+        language = current_language.get()
+
+        async def form(reader: KinerjaReader, errors: dict[str, str]) -> KinerjaPanel:
+            return KinerjaPanel(
+                task, "design", design=await design_panel(reader, rows=rows, errors=errors)
+            )
+
+        return await self._save(
+            request,
+            viewer,
+            tenant,
+            key,
+            task,
+            lambda: service.save_indicator_set(user_id, key, task, rows, language=language),
+            form,
+            gettext("The format data kinerja is saved."),
+        )
+
+    @post("/tasks/{task:int}/copy", name="kinerja-copy", status_code=303)
+    async def copy_format(
+        self,
+        request: Request,
+        key: FromPath[str],
+        task: FromPath[int],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        user_id = _user_id(viewer)
+        from_period = str((await request.form()).get("from_period") or "").strip()
+        service = KinerjaService(tenant)
+
+        async def form(reader: KinerjaReader, errors: dict[str, str]) -> KinerjaPanel:
+            panel = await design_panel(reader, from_period=from_period)
+            return KinerjaPanel(task, "design", design=replace(panel, errors=errors))
+
+        async def copy() -> object:
+            if not from_period:
+                raise InvalidInput({"from_period": gettext("choose the period to copy from")})
+            return await service.copy_indicator_set(user_id, key, task, from_period)
+
+        return await self._save(
+            request,
+            viewer,
+            tenant,
+            key,
+            task,
+            copy,
+            form,
+            format_message("The format data kinerja of {period} is copied.", period=from_period),
+        )
+
+    @post("/tasks/{task:int}/data", name="kinerja-data", status_code=303)
+    async def save_data(
+        self,
+        request: Request,
+        key: FromPath[str],
+        task: FromPath[int],
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        user_id = _user_id(viewer)
+        posted = await fill_form(await request.form())
+        service = KinerjaService(tenant)
+        language = current_language.get()
+
+        async def form(reader: KinerjaReader, errors: dict[str, str]) -> KinerjaPanel:
+            open_task = reader.case.state.open_tasks.get(task)
+            unit = open_task.unit if open_task is not None else None
+            if unit is None:
+                raise NotFound(what=gettext("task"))
+            panel = await fill_panel(
+                reader, unit, values=posted.values, removed=posted.remove, errors=errors
+            )
+            return KinerjaPanel(task, "fill", fill=panel)
+
+        return await self._save(
+            request,
+            viewer,
+            tenant,
+            key,
+            task,
+            lambda: service.save_submission(
+                user_id,
+                key,
+                task,
+                posted.values,
+                posted.evidence,
+                language=language,
+                remove_evidence=posted.remove,
+            ),
+            form,
+            gettext("The data kinerja is saved."),
+        )
+
+    async def _save(
+        self,
+        request: Request,
+        viewer: Viewer,
+        tenant: TenantService,
+        key: str,
+        task: int,
+        write: Callable[[], Awaitable[object]],
+        form: Callable[[KinerjaReader, dict[str, str]], Awaitable[KinerjaPanel]],
+        notice: str,
+    ) -> Response:
+        """Run ``write``; answer the case page (303, or the live region for htmx), or the
+        form again with the errors (422)."""
+        error: str | None = None
+        errors: dict[str, str] | None = None
+        try:
+            await write()
+        except InvalidInput as exc:
+            errors = exc.errors
+        except ActionError as exc:  # e.g. the task was completed meanwhile
+            error = error_message(exc)
+        if errors is None and error is None and not is_htmx(request):
+            return Redirect(f"/t/{tenant.ref.slug}/cases/{key}", status_code=303)
+        view = await case_view(tenant, viewer, key)
+        if errors is not None:
+            reader = KinerjaReader(tenant, await tenant.case(key))
+            panel = await form(reader, errors)
+            view = _with_panel(view, panel)
+        elif error is not None:
+            view = replace(view, error=error, error_task=task)
+        elif task in view.kinerja:
+            view = _with_panel(view, replace(view.kinerja[task], notice=notice))
+        failed = errors is not None or error is not None
+        context = await page_context(request, viewer, tenant, active="cases")
+        if not is_htmx(request):
+            return Template("case.html", status_code=422, context={**context, "view": view})
+        return Template(
+            "_case_live.html",
+            status_code=422 if failed else 200,
+            context={**context, "view": view, "oob": True},
+        )
+
+
+def _user_id(viewer: Viewer) -> int:
+    if viewer.user_id is None:  # a platform operator: not a member of any office
+        raise NotFound(what=gettext("task"))
+    return viewer.user_id
+
+
+def _with_panel(view: CaseView, panel: KinerjaPanel) -> CaseView:
+    return replace(view, kinerja={**view.kinerja, panel.task: panel})

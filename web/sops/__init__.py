@@ -1,0 +1,1 @@
+"""The SOP sheet (Permenpan RB 35/2012 layout)."""
