@@ -285,3 +285,43 @@ def test_installed_sops_show_and_export(plugin: str, sop_id: str) -> None:
         assert step.kegiatan in shown.output
     exported = run(None, "sop", "export", plugin, sop_id, "--format", "toml", env=env)
     assert definition_from_mapping(tomllib.loads(exported.output)) == definition
+
+
+# --- listings never break identifiers -------------------------------------------------------
+
+
+def installed_identifiers() -> list[str]:
+    from alur.core import create_plugin_manager
+
+    loaded = [p for p in create_plugin_manager(environ={}).plugins() if p.ok]
+    return [
+        *(p.name for p in loaded),
+        *(p.institution.slug for p in loaded if p.institution),
+        *(sop_id for p in loaded for sop_id in p.sops),
+    ]
+
+
+def test_plugins_list_piped_at_80_columns_keeps_identifiers_whole() -> None:
+    # CliRunner's stdout is not a terminal: like `alur plugins list | grep …`.
+    result = run(None, "plugins", "list", env={"COLUMNS": "80", "ALUR_DISABLE_PLUGINS": ""})
+    assert result.exit_code == 0, result.output
+    identifiers = installed_identifiers()
+    assert len(identifiers) >= 9
+    for identifier in identifiers:
+        assert identifier in result.output, f"{identifier!r} is broken:\n{result.output}"
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_plugins_table_on_a_terminal_keeps_identifiers_whole(width: int) -> None:
+    from rich.console import Console
+
+    from alur.cli.render import plugins_table, print_listing
+    from alur.core import create_plugin_manager
+
+    out = Console(width=width, force_terminal=True, record=True, markup=False, color_system=None)
+    print_listing(plugins_table(create_plugin_manager(environ={}).plugins()), out)
+    text = out.export_text()
+    for identifier in installed_identifiers():
+        assert identifier in text, f"{identifier!r} is broken:\n{text}"
+    if width == 200:  # wide enough: the free text wraps within the terminal
+        assert all(len(line) <= width for line in text.splitlines()), text

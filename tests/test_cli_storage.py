@@ -45,13 +45,18 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(installed: AlurPlugins, db_file: Path):
-    """``run("tenants list", *more_args, input=None, url=None)``: ``alur`` on the SQLite file
-    (or ``url``); the command line is split like a shell does."""
+    """``run("tenants list", *more_args, input=None, url=None, columns=250)``: ``alur`` on
+    the SQLite file (or ``url``) in a ``columns`` wide console; the command line is split
+    like a shell does."""
 
     def invoke(
-        command: str, *more: str, input: str | None = None, url: str | None = None
+        command: str,
+        *more: str,
+        input: str | None = None,
+        url: str | None = None,
+        columns: int = 250,
     ) -> Result:
-        env = {"ALUR_DATABASE_URL": url or f"sqlite:///{db_file}", "COLUMNS": "250"}
+        env = {"ALUR_DATABASE_URL": url or f"sqlite:///{db_file}", "COLUMNS": str(columns)}
         args = [*shlex.split(command), *more]
         return CliRunner().invoke(cli, args, obj=lambda: installed, env=env, input=input)
 
@@ -372,3 +377,17 @@ async def test_demo_inboxes_have_work(database: Database, installed: AlurPlugins
     kabid = await User.select(User.id).where(User.username == "satpolpp.kabid.sda").first()
     waiting = await service.inbox(kabid["id"])
     assert [(i.step, i.unit) for i in waiting] == [(4, "sda")]  # its bidang is not done yet
+
+
+def test_tenants_list_piped_at_80_columns_keeps_slugs_whole(run, installed) -> None:
+    slugs = []
+    for p in installed.plugins():
+        if p.ok and p.institution:
+            slugs.append(p.institution.slug)
+            name = f"{p.institution.name} ({p.institution.government})"
+            ok(run("tenants", "create", "--slug", p.institution.slug, "--name", name,
+                   "--plugin", p.name))  # fmt: skip
+    assert "satpolpp-banyumas" in slugs
+    listed = ok(run("tenants list", columns=80)).stdout  # CliRunner: not a terminal
+    for identifier in [*slugs, *(p.name for p in installed.plugins() if p.ok)]:
+        assert identifier in listed, f"{identifier!r} is broken:\n{listed}"
