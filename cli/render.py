@@ -12,6 +12,7 @@ from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from alur.core.errors import PluginError
 from alur.core.model import SopDefinition, Step, StepKind
 from alur.core.plugins import LoadedPlugin
 
@@ -71,9 +72,15 @@ def plugins_table(loaded: Sequence[LoadedPlugin]) -> Table:
         sops = "\n".join(f"{d.id}: {d.header.nama}" for d in p.sops.values())
         status = Text(p.status, style=STATUS_STYLE[p.status])
         if p.errors:
-            status.append(f" ({len(p.errors)} error(s), see below)")
+            status.append(f" ({problem_count(p.errors)} problem(s), see below)")
         table.add_row(p.name, p.version, inst, sops, status)
     return table
+
+
+def problem_count(errors: Iterable[PluginError]) -> int:
+    """How many problems ``errors`` list: each definition problem once, and an error
+    without any (a hook that raised, a wrong answer) as one."""
+    return sum(len(e.problems) or 1 for e in errors)
 
 
 def sop_document(d: SopDefinition, width: int) -> Group:

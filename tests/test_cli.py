@@ -139,8 +139,65 @@ def test_plugins_check_reports_every_problem(broken_manager: AlurPlugins) -> Non
         '  rusak: sop/rusak.toml: SOP rusak: step 1: actor "kabid" is not a declared role'
         in result.stdout
     )
-    assert "FAILED: 1 error(s) in 1 plugin(s)" in result.stderr
+    assert "FAILED: 1 problem(s) in 1 plugin(s)" in result.stderr
     assert "Traceback" not in result.output
+
+
+BROKEN_TOML = """
+[sop]
+id = "rusak"
+version = "1"
+[header]
+nomor = "9"
+nama = "Rusak"
+warna = "merah"
+[[roles]]
+id = "staf"
+name = "Staf"
+[[steps]]
+number = 1
+kegiatan = "Mulai"
+actor = "staf"
+kind = "start"
+waktu = "sebentar"
+warna = "biru"
+[[steps]]
+number = 2
+kegiatan = "Selesai"
+actor = "staf"
+kind = "end"
+waktu = "1 hari"
+"""
+
+
+def test_plugins_check_counts_problems_and_locates_each_once(
+    plugin_manager: AlurPlugins, make_plugin: Callable[..., ModuleType]
+) -> None:
+    plugin = make_plugin(
+        "rusak",
+        alur_sop_definitions=lambda: [loads_definition(BROKEN_TOML, source="sop/rusak.toml")],
+    )
+    plugin_manager.register(plugin, "rusak", "0.1")
+    result = run(plugin_manager, "plugins", "check")
+    assert result.exit_code == 1
+    listed = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+    header_keys = (
+        "dasar_hukum, disahkan_oleh, keterkaitan, kualifikasi_pelaksana, nama, nomor, "
+        "pencatatan_pendataan, peralatan_perlengkapan, peringatan, tanggal_efektif, "
+        "tanggal_pembuatan, tanggal_revisi"
+    )
+    assert listed == [
+        f'rusak: sop/rusak.toml: SOP rusak: unknown key "warna" in [header] (known keys: {header_keys})',
+        'rusak: sop/rusak.toml: SOP rusak: step 1: unknown key "warna" in the step (known keys: '
+        "actor, data, delegable, gate, kegiatan, kelengkapan, keterangan, kind, next, number, "
+        "output, per_unit, waktu, waktu_menit)",
+        'rusak: sop/rusak.toml: SOP rusak: step 1: cannot read waktu "sebentar": write a '
+        'number and menit, jam or hari (e.g. "10 menit", "2 hari") or "Sesuai dengan waktu '
+        'yang ditentukan"',
+    ]
+    assert result.stderr == "FAILED: 3 problem(s) in 1 plugin(s)\n"
+    shown = run(plugin_manager, "plugins", "list").stdout
+    assert "failed (3 problem(s), see below)" in " ".join(shown.split())
 
 
 def test_plugins_check_counts_disabled(contoh_plugin: ModuleType) -> None:
