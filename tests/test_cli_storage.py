@@ -235,6 +235,35 @@ def test_users_create_explains_bad_input_and_creates_nothing(
     assert counts(db_file)["alur_user"] == 0  # not even when only the role is wrong
 
 
+@pytest.mark.parametrize(
+    ("extra", "messages"),
+    [
+        (
+            ["--tenant", "satpol"],
+            ["--username: use 2–64", "--password: use at least 8", "--role: give --role ROLE"],
+        ),
+        (
+            ["--tenant", "satpol", "--role", "raja"],
+            ["--username: use 2–64", "--password: use at least 8", '--role: no role "raja"'],
+        ),
+        (
+            ["--role", "staf"],
+            ["--username: use 2–64", "--name: ", "--password: ", "--tenant: name the office"],
+        ),
+    ],
+)
+def test_users_create_reports_every_bad_field_at_once(
+    run, db_file: Path, extra: list[str], messages: list[str]
+) -> None:
+    office(run)
+    name = " " if "--name: " in messages else "Budi"
+    args = ["--username", "Budi", "--name", name, "--password", "pendek", *extra]
+    result = run("users", "create", *args)
+    usage_error(result, *messages)
+    assert result.stderr.count("\n  --") == len(messages), result.stderr
+    assert counts(db_file)["alur_user"] == 0
+
+
 def test_users_add_role(run, db_file: Path) -> None:
     office(run)
     ok(run(f"users create --username sari --name Sari --password {PASSWORD}"))
