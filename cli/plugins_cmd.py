@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from alur.cli.context import get_plugins
-from alur.cli.render import console, plugins_table
+from alur.cli.render import plugins_table, print_listing, problem_count
 from alur.core.errors import PluginError, Problem
 from alur.core.plugins import DISABLE_ENV, LoadedPlugin
 
@@ -39,12 +39,11 @@ def list_plugins(ctx: click.Context, fmt: str) -> None:
             'No plugins installed. Install one with "pip install -e PATH" (see docs/plugins.md).'
         )
         return
-    out = console()
-    out.print(plugins_table(loaded))
+    out = print_listing(plugins_table(loaded))
     for error in (e for p in loaded for e in p.errors):
-        out.print(f"{error}", style="red")
+        out.print(f"{error}", style="red", soft_wrap=not out.is_terminal)
         for problem in error.problems:
-            out.print(f"  - {problem}", style="red")
+            out.print(f"  - {problem}", style="red", soft_wrap=not out.is_terminal)
 
 
 @plugins.command("check")
@@ -62,7 +61,8 @@ def check_plugins(ctx: click.Context) -> None:
     note = f", {disabled} disabled by {DISABLE_ENV}" if disabled else ""
     if errors:
         failed = len({e.plugin for e in errors})
-        click.echo(f"FAILED: {len(errors)} error(s) in {failed} plugin(s){note}", err=True)
+        count = problem_count(errors)
+        click.echo(f"FAILED: {count} problem(s) in {failed} plugin(s){note}", err=True)
         ctx.exit(1)
     ok = [p for p in loaded if p.ok]
     sops = sum(len(p.sops) for p in ok)

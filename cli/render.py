@@ -3,13 +3,16 @@ layout (header block, then the flowchart table with one column per pelaksana).""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from rich import box
 from rich.console import Console, Group
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
+from alur.core.errors import PluginError
 from alur.core.model import SopDefinition, Step, StepKind
 from alur.core.plugins import LoadedPlugin
 
@@ -22,6 +25,7 @@ SYMBOLS = {
 _WAKTU_WIDTH = 10
 _MIN_KEGIATAN = 16
 _WIDE_KEGIATAN = 50
+_UNLIMITED = 100_000  # a console width no listing reaches
 STATUS_STYLE = {"ok": "green", "failed": "bold red", "disabled": "yellow"}
 
 
@@ -30,19 +34,53 @@ def console() -> Console:
     return Console(markup=False, highlight=False, emoji=False)
 
 
+def print_listing(table: Table, out: Console | None = None) -> Console:
+    """Print a listing (``alur plugins list``, ``alur tenants list``); returns the console.
+
+    Identifiers (slugs, plugin and SOP names) are never broken: their columns do not wrap
+    and are at least as wide as the longest one. On a terminal wide enough for that, free
+    text (names) wraps to the width. Piped or redirected — or on a terminal too narrow even
+    for the identifiers — nothing wraps: each row is one line as wide as its content, so
+    ``grep``, ``cut`` and ``awk`` see whole identifiers (``--format json`` remains the
+    format for scripts).
+    """
+    out = out or console()
+    natural = Measurement.get(out, out.options.update_width(_UNLIMITED), table)
+    if not out.is_terminal or natural.minimum > out.width:
+        out.width = max(out.width, natural.maximum)
+    out.print(table)
+    return out
+
+
+def id_column(table: Table, header: str, ids: Iterable[str], **options: Any) -> None:
+    """Add a column whose cells hold identifiers: never narrower than the longest one, so a
+    slug is never folded in the middle ("satpolpp\n-banyuma\ns")."""
+    widest = max((len(i) for i in ids), default=0)
+    table.add_column(header, min_width=max(widest, len(header)), **options)
+
+
 def plugins_table(loaded: Sequence[LoadedPlugin]) -> Table:
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("Plugin", no_wrap=True)
-    for column in ("Version", "Institution", "SOPs", "Status"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Version", no_wrap=True)
+    slugs = [f"({p.institution.slug})" for p in loaded if p.institution]
+    id_column(table, "Institution", slugs)
+    id_column(table, "SOPs", [f"{d.id}:" for p in loaded for d in p.sops.values()])
+    table.add_column("Status", no_wrap=True)
     for p in loaded:
         inst = f"{p.institution.name}\n({p.institution.slug})" if p.institution else ""
         sops = "\n".join(f"{d.id}: {d.header.nama}" for d in p.sops.values())
         status = Text(p.status, style=STATUS_STYLE[p.status])
         if p.errors:
-            status.append(f" ({len(p.errors)} error(s), see below)")
+            status.append(f" ({problem_count(p.errors)} problem(s), see below)")
         table.add_row(p.name, p.version, inst, sops, status)
     return table
+
+
+def problem_count(errors: Iterable[PluginError]) -> int:
+    """How many problems ``errors`` list: each definition problem once, and an error
+    without any (a hook that raised, a wrong answer) as one."""
+    return sum(len(e.problems) or 1 for e in errors)
 
 
 def sop_document(d: SopDefinition, width: int) -> Group:

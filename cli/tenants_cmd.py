@@ -10,7 +10,7 @@ from piccolo.apps.migrations.tables import Migration
 
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database, shown_url
-from alur.cli.render import console
+from alur.cli.render import id_column, print_listing
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
@@ -108,8 +108,12 @@ def list_tenants(fmt: str) -> None:
     from rich.table import Table
 
     table = Table(box=box.SIMPLE_HEAD)
-    for column in ("Slug", "Name", "Plugin", "SOPs", "Units", "People", "Cases", "Status"):
-        table.add_column(column, overflow="fold")
+    table.add_column("Slug", no_wrap=True)
+    table.add_column("Name")
+    table.add_column("Plugin", no_wrap=True)
+    id_column(table, "SOPs", [f"{s}," for t in found for s in t["sops"]])
+    for column in ("Units", "People", "Cases", "Status"):
+        table.add_column(column, no_wrap=column != "Cases")
     for t in found:
         table.add_row(
             t["slug"],
@@ -121,7 +125,7 @@ def list_tenants(fmt: str) -> None:
             f"{t['cases']['active']} active / {t['cases']['total']}",
             "suspended" if t["suspended"] else "active",
         )
-    console().print(table)
+    print_listing(table)
 
 
 async def tenant_summaries() -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from alur.tenants.identity.people import (
     add_membership,
     create_operator,
     create_user,
+    new_user_problems,
     user_by_username,
 )
 from alur.tenants.storage.database import Database
@@ -83,11 +84,23 @@ def create(
     """
     plugins = get_plugins(ctx)
     wanted = tenant_slug is not None or role is not None or unit is not None or admin
+    # Every field error at once: the user's fields, the membership options and the role.
+    errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
     if wanted:
-        check_membership_options(tenant_slug, role, unit, admin)
+        errors.update(membership_option_problems(tenant_slug, role, unit, admin))
+    if errors and (not wanted or tenant_slug is None or role is None):
+        fail_invalid(InvalidInput(errors))
 
     async def work(db: Database) -> str:
         async with transaction(db):
+            if wanted and role is not None:
+                assert tenant_slug is not None
+                try:
+                    find_role(plugins, await tenant_plugin(tenant_slug), role)
+                except InvalidInput as exc:
+                    errors.update(exc.errors)
+            if errors:
+                raise InvalidInput(errors)
             user = await create_user(username, name, password, nip=nip, jabatan=jabatan)
             if not wanted:
                 return ""
@@ -192,6 +205,15 @@ def check_membership_options(
     tenant_slug: str | None, role: str | None, unit: str | None, admin: bool
 ) -> None:
     """Usage errors of --tenant/--role/--unit/--admin, before touching the database."""
+    errors = membership_option_problems(tenant_slug, role, unit, admin)
+    if errors:
+        fail_invalid(InvalidInput(errors))
+
+
+def membership_option_problems(
+    tenant_slug: str | None, role: str | None, unit: str | None, admin: bool
+) -> dict[str, str]:
+    """What is wrong with --tenant/--role/--unit/--admin, per option."""
     errors: dict[str, str] = {}
     if tenant_slug is None:
         errors["tenant"] = "name the office the role or administration is in"
@@ -199,8 +221,15 @@ def check_membership_options(
         errors["role"] = "give --role ROLE (and --unit for a per-unit role) or --admin"
     if unit is not None and role is None:
         errors["unit"] = "a unit goes with a per-unit --role"
-    if errors:
-        fail_invalid(InvalidInput(errors))
+    return errors
+
+
+async def tenant_plugin(tenant_slug: str) -> str:
+    """The plugin of the office ``tenant_slug``; :class:`NotFound` if there is none."""
+    tenant = await Tenant.select(Tenant.plugin).where(Tenant.slug == tenant_slug).first()
+    if tenant is None:
+        raise NotFound(what=f"office {tenant_slug}")
+    return tenant["plugin"]
 
 
 async def grant(

@@ -89,7 +89,8 @@ def definition_from_mapping(
     if definition is not None:
         problems += validate_definition(definition)
     if problems:
-        raise DefinitionError([p.located(plugin=plugin, file=source) for p in problems])
+        sop = definition.id if definition is not None else ""
+        raise DefinitionError([p.located(plugin=plugin, file=source, sop=sop) for p in problems])
     assert definition is not None
     return definition
 
@@ -226,7 +227,7 @@ class _Reader:
         number = self._get(s, "number", int, f"step #{index + 1}", None, required=True)
         if number is None:
             return None
-        where = f"step {number}"
+        where = "the step"  # the problem itself is located at step ``number``
         g: Callable[..., Any] = lambda key, kind, default=None, required=False: self._get(  # noqa: E731
             s, key, kind, where, default, required=required, step=number
         )
@@ -257,8 +258,8 @@ class _Reader:
                     '"gate" must be a table with question, ya and tidak', "wrong_type", number
                 )
             else:
-                self._keys(gt, _GATE_KEYS, f"the gate of step {number}", number)
-                gw = f"the gate of step {number}"
+                gw = "the gate"  # located at step ``number`` like the step's problems
+                self._keys(gt, _GATE_KEYS, gw, number)
                 gate = Gate(
                     question=self._get(gt, "question", str, gw, "", step=number),
                     ya=self._get(gt, "ya", int, gw, None, step=number),

@@ -8,7 +8,7 @@ Loading a plugin (from the entry point group ``alur.plugins`` or with
 :meth:`AlurPlugins.register`) means: import it, register it with pluggy, reject any hook
 implementation that matches no hook specification, then ask *that plugin alone* for its
 institution, roles, units and SOP definitions, checking the types and the uniqueness of
-every answer. Anything that goes wrong makes that one plugin fail: it is unregistered and
+every answer (:mod:`alur.core.plugin_registration`). Anything that goes wrong makes that one plugin fail: it is unregistered and
 its errors are recorded (:attr:`LoadedPlugin.errors`, :attr:`AlurPlugins.load_errors`),
 while the other plugins keep working. Nothing is swallowed silently.
 
@@ -22,26 +22,22 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
 from importlib.metadata import entry_points
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import pluggy
 
 from alur.core import hookspecs
-from alur.core.errors import (
-    N_,
-    DefinitionError,
-    PluginError,
-    PluginNameTaken,
-    PluginNotFound,
-    Problem,
-    SopNotFound,
+from alur.core.errors import N_, PluginError, PluginNameTaken, PluginNotFound, SopNotFound
+from alur.core.model import Answer, SopDefinition, Step
+from alur.core.plugin_registration import (
+    Collector,
+    LoadedPlugin,
+    error_from_exception,
+    is_list_of,
+    name_list,
 )
-from alur.core.model import Answer, Institution, Role, SopDefinition, Step, Unit
-from alur.core.validation import validate_definition
 
 if TYPE_CHECKING:
     from alur.core.engine.events import Event
@@ -62,37 +58,6 @@ __all__ = [
     "SopNotFound",
     "create_plugin_manager",
 ]
-
-
-@dataclass(frozen=True)
-class LoadedPlugin:
-    """One plugin as the manager saw it: what it registered, or why it failed."""
-
-    name: str
-    version: str = ""
-    institution: Institution | None = None
-    roles: tuple[Role, ...] = ()
-    units: tuple[Unit, ...] = ()
-    sops: Mapping[str, SopDefinition] = field(default_factory=lambda: MappingProxyType({}))
-    errors: tuple[PluginError, ...] = ()
-    disabled: bool = False
-
-    @property
-    def ok(self) -> bool:
-        """Loaded and working: neither disabled nor failed."""
-        return not self.disabled and not self.errors
-
-    @property
-    def status(self) -> str:
-        """``"ok"``, ``"failed"`` or ``"disabled"``."""
-        if self.disabled:
-            return "disabled"
-        return "failed" if self.errors else "ok"
-
-    @property
-    def problems(self) -> tuple[Problem, ...]:
-        """Every definition problem of every error, located by plugin, file and step."""
-        return tuple(p for e in self.errors for p in e.problems)
 
 
 def create_plugin_manager(
@@ -144,7 +109,7 @@ class AlurPlugins:
             try:
                 plugin = ep.load()
             except Exception as exc:
-                error = _from_exception(ep.name, exc, f'cannot import "{ep.value}"')
+                error = error_from_exception(ep.name, exc, f'cannot import "{ep.value}"')
                 self._plugins[ep.name] = LoadedPlugin(ep.name, version, errors=(error,))
                 continue
             self.register(plugin, ep.name, version)
@@ -176,22 +141,22 @@ class AlurPlugins:
         try:
             self._pm.register(plugin, name=name)
         except Exception as exc:
-            error = _from_exception(name, exc, "cannot register the plugin")
+            error = error_from_exception(name, exc, "cannot register the plugin")
             return LoadedPlugin(name, version, errors=(error,))
-        collector = _Collector(name)
+        collector = Collector(name)
         try:
             self._check_hookimpls(plugin, collector)
             if not collector.errors:
                 self._ask_registration_hooks(plugin, collector)
         except Exception as exc:  # a bug of ours must not take the other plugins down
-            collector.errors.append(_from_exception(name, exc, "failed to load"))
+            collector.errors.append(error_from_exception(name, exc, "failed to load"))
         if not collector.errors:
             self._check_slug(collector)
         if collector.errors:
             self._pm.unregister(plugin)
         return collector.result(version)
 
-    def _check_hookimpls(self, plugin: object, out: _Collector) -> None:
+    def _check_hookimpls(self, plugin: object, out: Collector) -> None:
         known = ", ".join(self.hook_names())
         for caller in self._pm.get_hookcallers(plugin) or []:
             for impl in self._impls(caller.name, plugin):
@@ -204,17 +169,17 @@ class AlurPlugins:
                 elif impl.wrapper or impl.hookwrapper:
                     out.fail("hook wrappers are not supported by Alur", hook=caller.name)
 
-    def _ask_registration_hooks(self, plugin: object, out: _Collector) -> None:
+    def _ask_registration_hooks(self, plugin: object, out: Collector) -> None:
         for hook in REGISTRATION_HOOKS:
             for impl in self._impls(hook, plugin):
                 try:
                     answer = impl.function()
                 except Exception as exc:
-                    out.errors.append(_from_exception(out.name, exc, "", hook=hook))
+                    out.errors.append(error_from_exception(out.name, exc, "", hook=hook))
                     continue
                 out.accept(hook, answer)
 
-    def _check_slug(self, out: _Collector) -> None:
+    def _check_slug(self, out: Collector) -> None:
         if out.institution is None:
             return
         for other in self._plugins.values():
@@ -243,7 +208,7 @@ class AlurPlugins:
         try:
             return self._plugins[name]
         except KeyError:
-            raise PluginNotFound(name=name, installed=_names(self._plugins)) from None
+            raise PluginNotFound(name=name, installed=name_list(self._plugins)) from None
 
     def sop(self, plugin_name: str, sop_id: str) -> SopDefinition:
         plugin = self.get(plugin_name)
@@ -255,7 +220,7 @@ class AlurPlugins:
             elif plugin.errors:
                 available = "none, the plugin failed to load (run `alur plugins check`)"
             else:
-                available = _names(plugin.sops)
+                available = name_list(plugin.sops)
             raise SopNotFound(plugin=plugin_name, sop=sop_id, available=available) from None
 
     @property
@@ -337,7 +302,7 @@ class AlurPlugins:
                 continue
             if answer is None:
                 continue
-            if isinstance(answer, str) or not _is_list_of(answer, str):
+            if isinstance(answer, str) or not is_list_of(answer, str):
                 error = f"it returned {answer!r} instead of a list of messages"
                 messages.append(VALIDATION_FAILED.format(plugin=impl.plugin_name, error=error))
                 continue
@@ -356,82 +321,8 @@ class AlurPlugins:
             try:
                 _call(impl, kwargs)
             except Exception as exc:
-                errors.append(_from_exception(impl.plugin_name, exc, "", hook=hook))
+                errors.append(error_from_exception(impl.plugin_name, exc, "", hook=hook))
         return errors
-
-
-class _Collector:
-    """Gathers one plugin's registration answers and the errors found in them."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.errors: list[PluginError] = []
-        self.institution: Institution | None = None
-        self.roles: list[Role] = []
-        self.units: list[Unit] = []
-        self.sops: dict[str, SopDefinition] = {}
-
-    def fail(self, message: str, hook: str = "", problems: Sequence[Problem] = ()) -> None:
-        self.errors.append(PluginError(self.name, message, hook=hook, problems=tuple(problems)))
-
-    def accept(self, hook: str, answer: object) -> None:
-        if hook == "alur_institution":
-            if not isinstance(answer, Institution):
-                self.fail(f"must return an Institution, not {answer!r}", hook)
-            elif not answer.slug.strip() or not answer.name.strip():
-                self.fail("the institution needs a slug and a name", hook)
-            else:
-                self.institution = answer
-            return
-        kind = {"alur_roles": Role, "alur_units": Unit, "alur_sop_definitions": SopDefinition}
-        expected = kind[hook]
-        if isinstance(answer, str | bytes | Mapping) or not _is_list_of(answer, expected):
-            self.fail(f"must return a list of {expected.__name__}, not {answer!r}", hook)
-            return
-        assert isinstance(answer, Sequence)
-        if hook == "alur_roles":
-            self.roles.extend(answer)
-            self._unique(hook, "role", [r.id for r in self.roles])
-        elif hook == "alur_units":
-            self.units.extend(answer)
-            self._unique(hook, "unit", [u.id for u in self.units])
-        else:
-            for definition in answer:
-                self._definition(definition)
-
-    def _unique(self, hook: str, what: str, ids: list[str]) -> None:
-        seen: set[str] = set()
-        for ident in ids:
-            if not ident.strip():
-                self.fail(f"a {what} has an empty id", hook)
-            elif ident in seen:
-                self.fail(f'{what} id "{ident}" is returned more than once', hook)
-            seen.add(ident)
-
-    def _definition(self, definition: SopDefinition) -> None:
-        hook = "alur_sop_definitions"
-        if definition.id in self.sops:
-            first = self.sops[definition.id].source or "an earlier definition"
-            where = f" ({definition.source})" if definition.source else ""
-            self.fail(f'SOP id "{definition.id}"{where} is already used by {first}', hook)
-            return
-        problems = [p.located(plugin=self.name) for p in validate_definition(definition)]
-        if problems:
-            self.fail(f'SOP "{definition.id}" is invalid', hook, problems)
-            return
-        self.sops[definition.id] = definition
-
-    def result(self, version: str) -> LoadedPlugin:
-        if self.errors:
-            return LoadedPlugin(self.name, version, errors=tuple(self.errors))
-        return LoadedPlugin(
-            name=self.name,
-            version=version,
-            institution=self.institution,
-            roles=tuple(self.roles),
-            units=tuple(self.units),
-            sops=MappingProxyType(dict(self.sops)),
-        )
 
 
 def _call(impl: pluggy.HookImpl, kwargs: Mapping[str, Any]) -> Any:
@@ -439,29 +330,3 @@ def _call(impl: pluggy.HookImpl, kwargs: Mapping[str, Any]) -> Any:
     args = [kwargs[a] for a in impl.argnames]
     extra = {a: kwargs[a] for a in impl.kwargnames if a in kwargs}
     return impl.function(*args, **extra)
-
-
-def _from_exception(plugin: str, exc: BaseException, action: str, hook: str = "") -> PluginError:
-    """A :class:`PluginError` for ``exc``; a :class:`DefinitionError` keeps every problem."""
-    problems: tuple[Problem, ...] = ()
-    if isinstance(exc, DefinitionError):
-        problems = tuple(p.located(plugin=plugin) for p in exc.problems)
-    if problems:
-        message = f"{len(problems)} problem(s) in its SOP definitions"
-    else:
-        message = " ".join(str(exc).split()) or "(no message)"
-    return PluginError(
-        plugin=plugin,
-        message=f"{action}: {message}" if action else message,
-        hook=hook,
-        exception_type=type(exc).__name__,
-        problems=problems,
-    )
-
-
-def _is_list_of(value: object, kind: type) -> bool:
-    return isinstance(value, Sequence) and all(isinstance(v, kind) for v in value)
-
-
-def _names(names: Iterable[str]) -> str:
-    return ", ".join(sorted(names)) or "none"

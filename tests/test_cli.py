@@ -139,8 +139,65 @@ def test_plugins_check_reports_every_problem(broken_manager: AlurPlugins) -> Non
         '  rusak: sop/rusak.toml: SOP rusak: step 1: actor "kabid" is not a declared role'
         in result.stdout
     )
-    assert "FAILED: 1 error(s) in 1 plugin(s)" in result.stderr
+    assert "FAILED: 1 problem(s) in 1 plugin(s)" in result.stderr
     assert "Traceback" not in result.output
+
+
+BROKEN_TOML = """
+[sop]
+id = "rusak"
+version = "1"
+[header]
+nomor = "9"
+nama = "Rusak"
+warna = "merah"
+[[roles]]
+id = "staf"
+name = "Staf"
+[[steps]]
+number = 1
+kegiatan = "Mulai"
+actor = "staf"
+kind = "start"
+waktu = "sebentar"
+warna = "biru"
+[[steps]]
+number = 2
+kegiatan = "Selesai"
+actor = "staf"
+kind = "end"
+waktu = "1 hari"
+"""
+
+
+def test_plugins_check_counts_problems_and_locates_each_once(
+    plugin_manager: AlurPlugins, make_plugin: Callable[..., ModuleType]
+) -> None:
+    plugin = make_plugin(
+        "rusak",
+        alur_sop_definitions=lambda: [loads_definition(BROKEN_TOML, source="sop/rusak.toml")],
+    )
+    plugin_manager.register(plugin, "rusak", "0.1")
+    result = run(plugin_manager, "plugins", "check")
+    assert result.exit_code == 1
+    listed = [line.strip() for line in result.stdout.splitlines() if line.startswith("  ")]
+    header_keys = (
+        "dasar_hukum, disahkan_oleh, keterkaitan, kualifikasi_pelaksana, nama, nomor, "
+        "pencatatan_pendataan, peralatan_perlengkapan, peringatan, tanggal_efektif, "
+        "tanggal_pembuatan, tanggal_revisi"
+    )
+    assert listed == [
+        f'rusak: sop/rusak.toml: SOP rusak: unknown key "warna" in [header] (known keys: {header_keys})',
+        'rusak: sop/rusak.toml: SOP rusak: step 1: unknown key "warna" in the step (known keys: '
+        "actor, data, delegable, gate, kegiatan, kelengkapan, keterangan, kind, next, number, "
+        "output, per_unit, waktu, waktu_menit)",
+        'rusak: sop/rusak.toml: SOP rusak: step 1: cannot read waktu "sebentar": write a '
+        'number and menit, jam or hari (e.g. "10 menit", "2 hari") or "Sesuai dengan waktu '
+        'yang ditentukan"',
+    ]
+    assert result.stderr == "FAILED: 3 problem(s) in 1 plugin(s)\n"
+    shown = run(plugin_manager, "plugins", "list").stdout
+    assert "failed (3 problem(s), see below)" in " ".join(shown.split())
 
 
 def test_plugins_check_counts_disabled(contoh_plugin: ModuleType) -> None:
@@ -285,3 +342,43 @@ def test_installed_sops_show_and_export(plugin: str, sop_id: str) -> None:
         assert step.kegiatan in shown.output
     exported = run(None, "sop", "export", plugin, sop_id, "--format", "toml", env=env)
     assert definition_from_mapping(tomllib.loads(exported.output)) == definition
+
+
+# --- listings never break identifiers -------------------------------------------------------
+
+
+def installed_identifiers() -> list[str]:
+    from alur.core import create_plugin_manager
+
+    loaded = [p for p in create_plugin_manager(environ={}).plugins() if p.ok]
+    return [
+        *(p.name for p in loaded),
+        *(p.institution.slug for p in loaded if p.institution),
+        *(sop_id for p in loaded for sop_id in p.sops),
+    ]
+
+
+def test_plugins_list_piped_at_80_columns_keeps_identifiers_whole() -> None:
+    # CliRunner's stdout is not a terminal: like `alur plugins list | grep …`.
+    result = run(None, "plugins", "list", env={"COLUMNS": "80", "ALUR_DISABLE_PLUGINS": ""})
+    assert result.exit_code == 0, result.output
+    identifiers = installed_identifiers()
+    assert len(identifiers) >= 9
+    for identifier in identifiers:
+        assert identifier in result.output, f"{identifier!r} is broken:\n{result.output}"
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_plugins_table_on_a_terminal_keeps_identifiers_whole(width: int) -> None:
+    from rich.console import Console
+
+    from alur.cli.render import plugins_table, print_listing
+    from alur.core import create_plugin_manager
+
+    out = Console(width=width, force_terminal=True, record=True, markup=False, color_system=None)
+    print_listing(plugins_table(create_plugin_manager(environ={}).plugins()), out)
+    text = out.export_text()
+    for identifier in installed_identifiers():
+        assert identifier in text, f"{identifier!r} is broken:\n{text}"
+    if width == 200:  # wide enough: the free text wraps within the terminal
+        assert all(len(line) <= width for line in text.splitlines()), text

@@ -45,13 +45,18 @@ def db_file(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def run(installed: AlurPlugins, db_file: Path):
-    """``run("tenants list", *more_args, input=None, url=None)``: ``alur`` on the SQLite file
-    (or ``url``); the command line is split like a shell does."""
+    """``run("tenants list", *more_args, input=None, url=None, columns=250)``: ``alur`` on
+    the SQLite file (or ``url``) in a ``columns`` wide console; the command line is split
+    like a shell does."""
 
     def invoke(
-        command: str, *more: str, input: str | None = None, url: str | None = None
+        command: str,
+        *more: str,
+        input: str | None = None,
+        url: str | None = None,
+        columns: int = 250,
     ) -> Result:
-        env = {"ALUR_DATABASE_URL": url or f"sqlite:///{db_file}", "COLUMNS": "250"}
+        env = {"ALUR_DATABASE_URL": url or f"sqlite:///{db_file}", "COLUMNS": str(columns)}
         args = [*shlex.split(command), *more]
         return CliRunner().invoke(cli, args, obj=lambda: installed, env=env, input=input)
 
@@ -230,6 +235,35 @@ def test_users_create_explains_bad_input_and_creates_nothing(
     assert counts(db_file)["alur_user"] == 0  # not even when only the role is wrong
 
 
+@pytest.mark.parametrize(
+    ("extra", "messages"),
+    [
+        (
+            ["--tenant", "satpol"],
+            ["--username: use 2–64", "--password: use at least 8", "--role: give --role ROLE"],
+        ),
+        (
+            ["--tenant", "satpol", "--role", "raja"],
+            ["--username: use 2–64", "--password: use at least 8", '--role: no role "raja"'],
+        ),
+        (
+            ["--role", "staf"],
+            ["--username: use 2–64", "--name: ", "--password: ", "--tenant: name the office"],
+        ),
+    ],
+)
+def test_users_create_reports_every_bad_field_at_once(
+    run, db_file: Path, extra: list[str], messages: list[str]
+) -> None:
+    office(run)
+    name = " " if "--name: " in messages else "Budi"
+    args = ["--username", "Budi", "--name", name, "--password", "pendek", *extra]
+    result = run("users", "create", *args)
+    usage_error(result, *messages)
+    assert result.stderr.count("\n  --") == len(messages), result.stderr
+    assert counts(db_file)["alur_user"] == 0
+
+
 def test_users_add_role(run, db_file: Path) -> None:
     office(run)
     ok(run(f"users create --username sari --name Sari --password {PASSWORD}"))
@@ -372,3 +406,17 @@ async def test_demo_inboxes_have_work(database: Database, installed: AlurPlugins
     kabid = await User.select(User.id).where(User.username == "satpolpp.kabid.sda").first()
     waiting = await service.inbox(kabid["id"])
     assert [(i.step, i.unit) for i in waiting] == [(4, "sda")]  # its bidang is not done yet
+
+
+def test_tenants_list_piped_at_80_columns_keeps_slugs_whole(run, installed) -> None:
+    slugs = []
+    for p in installed.plugins():
+        if p.ok and p.institution:
+            slugs.append(p.institution.slug)
+            name = f"{p.institution.name} ({p.institution.government})"
+            ok(run("tenants", "create", "--slug", p.institution.slug, "--name", name,
+                   "--plugin", p.name))  # fmt: skip
+    assert "satpolpp-banyumas" in slugs
+    listed = ok(run("tenants list", columns=80)).stdout  # CliRunner: not a terminal
+    for identifier in [*slugs, *(p.name for p in installed.plugins() if p.ok)]:
+        assert identifier in listed, f"{identifier!r} is broken:\n{listed}"

@@ -14,6 +14,7 @@ same time n working days later. Every due time below is worked out by hand.
 
 from __future__ import annotations
 
+from alur.core import DataAction
 from alur.core.engine import Actor, CaseStatus, Delegation, EventKind, Membership, replay
 
 PLUGIN, SOP = "kesbangpol_pekalongan", "pengumpulan-pengolahan-data-kinerja"
@@ -39,6 +40,16 @@ FINISHED = "task_completed case_finished"
 
 def test_units_are_the_plugins_bidang(installed) -> None:
     assert tuple(u.id for u in installed.get(PLUGIN).units) == UNITS
+
+
+def test_receiving_the_result_is_not_a_signature(installed) -> None:
+    """Step 13 "menerima hasil … dan memerintahkan sekretaris untuk laporan kinerja": the
+    Kepala receives the result; the document names no tanda tangan (README, "Data kinerja
+    bindings"). So no step signs the recap and every step may be done by a Plt/Plh."""
+    d = installed.sop(PLUGIN, SOP)
+    assert d.step(13).data is None
+    assert [s.number for s in d.steps if s.data is DataAction.SIGN] == []
+    assert all(s.delegable for s in d.steps)
 
 
 def test_happy_path_across_hut_ri_and_maulid(walk, wib) -> None:

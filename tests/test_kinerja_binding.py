@@ -218,8 +218,7 @@ PLUGIN_BINDINGS = {
     },
     ("kesbangpol_pekalongan", "pengumpulan-pengolahan-data-kinerja"): {
         4: "design", 5: "design", 7: "fill", 8: "verify", 9: "recap", 11: "paraf", 12: "paraf",
-        13: "sign",
-    },
+    },  # step 13 only receives the result: no signature (the plugin's README)
     ("biro_organisasi_kalbar", "perbaikan-data-kinerja"): {
         1: "design", 2: "fill", 4: "verify", 5: "recap", 6: "paraf", 7: "sign", 10: "archive",
     },

@@ -168,4 +168,4 @@ def test_testing_section_runs(tmp_path: Path) -> None:
         check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "2 passed" in result.stdout
+    assert "3 passed" in result.stdout  # test_loads, test_requires_a_draft, test_conformant

@@ -94,8 +94,8 @@ def test_structure_problems_are_all_reported(sample_mapping) -> None:
     found = problems_of(data)
     messages = "\n".join(str(p) for p in found)
     assert 'unknown key "kegiatn"' in messages
-    assert '"waktu" in step 2 must be text' in messages
-    assert '"per_unit" in step 3 must be true or false' in messages
+    assert 'SOP contoh: step 2: "waktu" in the step must be text' in messages
+    assert 'SOP contoh: step 3: "per_unit" in the step must be true or false' in messages
     assert "kind must be one of" in messages
     assert '[sop] needs "version"' in messages
 

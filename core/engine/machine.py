@@ -9,11 +9,15 @@ Flow rules (DESIGN.md): a task is one step waiting for one actor; a per-unit ste
 task per unit and the join waits for all of them; "tidak" on a per-unit gate returns only
 that unit's work; a "tidak" from after the join back into the fan-out re-opens the units the
 decider names (default all); completing an end step finishes the case.
+
+Here: starting, the dispatch of :func:`act`, claim, complete, reassign and cancel. Answering
+a gate is in :mod:`~alur.core.engine.decide`, moving work between steps (fan-out, join,
+finish) in :mod:`~alur.core.engine.flow`, and the event log of a transition in
+:mod:`~alur.core.engine.transition`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
 from alur.core.durations import Duration
@@ -28,8 +32,11 @@ from alur.core.engine.actions import (
     StartCase,
 )
 from alur.core.engine.actors import Membership, membership_for
-from alur.core.engine.events import Event, EventKind
-from alur.core.engine.state import CaseState, CaseStatus, Task, apply_event
+from alur.core.engine.decide import decide
+from alur.core.engine.events import EventKind
+from alur.core.engine.flow import enter, finish, move
+from alur.core.engine.state import CaseState, CaseStatus, Task
+from alur.core.engine.transition import Transition, TransitionLog
 from alur.core.errors import (
     AlreadyClaimed,
     CaseNotActive,
@@ -37,48 +44,13 @@ from alur.core.errors import (
     DefinitionMismatch,
     DurationError,
     InvalidAction,
-    NotADecision,
-    NoteRequired,
     NotPermitted,
     TaskNotFound,
     TaskNotOpen,
 )
-from alur.core.model import Answer, SopDefinition, Step, StepKind
-from alur.core.segments import Segment
+from alur.core.model import SopDefinition, Step, StepKind
 
-
-@dataclass(frozen=True, slots=True)
-class Transition:
-    state: CaseState
-    events: tuple[Event, ...]
-
-
-class _Log:
-    """Collects the events of one transition, folding each into the state as it goes."""
-
-    __slots__ = ("ctx", "events", "state")
-
-    def __init__(self, state: CaseState | None, ctx: Context) -> None:
-        self.state = state
-        self.ctx = ctx
-        self.events: list[Event] = []
-
-    def emit(self, kind: EventKind, m: Membership | None = None, **fields: Any) -> None:
-        seq = (self.state.last_seq if self.state is not None else 0) + 1
-        actor = self.ctx.actor
-        if m is not None:
-            fields.setdefault("role", m.role)
-            if m.delegation is not None:
-                fields["delegation"] = str(m.delegation)
-                fields["acting_for"] = m.acting_for
-                fields["acting_for_name"] = m.acting_for_name
-        e = Event(seq, kind, self.ctx.now, actor.id, actor.name, **fields)
-        self.state = apply_event(self.state, e)
-        self.events.append(e)
-
-    def done(self) -> Transition:
-        assert self.state is not None
-        return Transition(self.state, tuple(self.events))
+__all__ = ["Transition", "act", "start"]
 
 
 def start(definition: SopDefinition, action: StartCase, ctx: Context) -> Transition:
@@ -96,7 +68,7 @@ def start(definition: SopDefinition, action: StartCase, ctx: Context) -> Transit
     if any(s.per_unit for s in definition.steps) and not units:
         raise InvalidAction(reason="this SOP runs some steps per unit: name at least one unit")
     durations = _fixed_durations(definition, action.durations)
-    log = _Log(None, ctx)
+    log = TransitionLog(None, ctx)
     log.emit(
         EventKind.CASE_STARTED,
         _acting_membership(actor, definition),
@@ -110,7 +82,7 @@ def start(definition: SopDefinition, action: StartCase, ctx: Context) -> Transit
             "durations": {str(k): d.text for k, d in durations.items()},
         },
     )
-    _enter(definition, log, definition.start_step, units=None)
+    enter(definition, log, definition.start_step, units=None)
     return log.done()
 
 
@@ -150,14 +122,14 @@ def act(definition: SopDefinition, state: CaseState, action: Action, ctx: Contex
         raise CaseNotActive(status=str(state.status))
     if isinstance(action, Cancel):
         return _cancel(definition, state, action, ctx)
-    task = _open_task(state, action.task)
+    task = _find_open_task(state, action.task)
     step = definition.steps_by_number[task.step]
     if isinstance(action, Reassign):
         return _reassign(definition, state, task, step, action, ctx)
     m = membership_for(ctx.actor, definition, step, task.unit)
     if task.assignee is not None and task.assignee != ctx.actor.id:
         raise AlreadyClaimed(task=task.id, assignee=task.assignee_name or task.assignee)
-    log = _Log(state, ctx)
+    log = TransitionLog(state, ctx)
     if isinstance(action, Claim):
         if task.assignee == ctx.actor.id:
             raise InvalidAction(reason=f"you have already claimed task {task.id}")
@@ -176,170 +148,22 @@ def act(definition: SopDefinition, state: CaseState, action: Action, ctx: Contex
             payload={"data": dict(action.data)} if action.data else {},
         )
         if step.kind is StepKind.END:
-            _finish(log)
+            finish(log)
         else:
-            _move(definition, log, step, task.unit, step.next)  # type: ignore[arg-type]
+            move(definition, log, step, task.unit, step.next)  # type: ignore[arg-type]
         return log.done()
     if isinstance(action, Decide):
-        return _decide(definition, log, task, step, m, action)
+        return decide(definition, log, task, step, m, action)
     raise InvalidAction(reason=f"unknown action {type(action).__name__}")
 
 
-def _open_task(state: CaseState, task_id: int) -> Task:
+def _find_open_task(state: CaseState, task_id: int) -> Task:
     task = state.open_tasks.get(task_id)
     if task is None:
         if 0 < task_id < state.next_task_id:
             raise TaskNotOpen(task=task_id)
         raise TaskNotFound(task=task_id)
     return task
-
-
-def _decide(
-    definition: SopDefinition, log: _Log, task: Task, step: Step, m: Membership, action: Decide
-) -> Transition:
-    gate = step.gate
-    if gate is None:
-        raise NotADecision(step=step.number)
-    note = action.note.strip()
-    answer = Answer(action.answer)
-    payload: dict[str, Any] = {"answer": str(answer)}
-    units: tuple[str, ...] | None = None
-    if answer is Answer.TIDAK:
-        if not note:
-            raise NoteRequired()
-        target = definition.steps_by_number[gate.tidak]  # type: ignore[index]
-        if action.units is not None:
-            if step.per_unit or not target.per_unit:
-                raise InvalidAction(
-                    reason="units can only be named when returning work "
-                    "from a step after a fan-out back into it"
-                )
-            units = _checked_units(log.state, action.units)  # type: ignore[arg-type]
-            payload["units"] = list(units)
-    elif action.units is not None:
-        raise InvalidAction(reason='units can only be named with "tidak"')
-    if action.data:
-        payload["data"] = dict(action.data)
-    log.emit(
-        EventKind.GATE_DECIDED,
-        m,
-        step=step.number,
-        unit=task.unit,
-        task=task.id,
-        note=note,
-        payload=payload,
-    )
-    if answer is Answer.YA:
-        _move(definition, log, step, task.unit, gate.ya)  # type: ignore[arg-type]
-    else:
-        _move(
-            definition,
-            log,
-            step,
-            task.unit,
-            gate.tidak,
-            returned=True,
-            note=note,  # type: ignore[arg-type]
-            units=units,
-        )
-    return log.done()
-
-
-def _checked_units(state: CaseState, units: tuple[str, ...]) -> tuple[str, ...]:
-    unknown = [u for u in units if u not in state.units]
-    if unknown:
-        raise InvalidAction(reason=f"unit(s) {', '.join(unknown)} are not part of this case")
-    if not units:
-        raise InvalidAction(reason="name at least one unit whose work goes back")
-    return tuple(u for u in state.units if u in units)
-
-
-def _move(
-    definition: SopDefinition,
-    log: _Log,
-    source: Step,
-    unit: str | None,
-    target_no: int,
-    *,
-    returned: bool = False,
-    note: str = "",
-    units: tuple[str, ...] | None = None,
-) -> None:
-    """Move the token of ``unit`` (or the single token) from ``source`` to step ``target_no``."""
-    target = definition.steps_by_number[target_no]
-    back = source.number if returned else None
-    if unit is not None and not target.per_unit:
-        # A unit leaves its fan-out branch: it waits at the join.
-        log.emit(EventKind.UNIT_JOINED, step=target.number, unit=unit)
-        fan_out = log.state.fan_out  # type: ignore[union-attr]
-        if fan_out is not None and not fan_out.waiting_for:
-            _open(definition, log, target, None)
-        return
-    if unit is not None:
-        _open(definition, log, target, unit, returned_from=back, note=note)
-        return
-    if target.per_unit:
-        _enter(definition, log, target, units=units, returned_from=back, note=note)
-        return
-    _open(definition, log, target, None, returned_from=back, note=note)
-
-
-def _enter(
-    definition: SopDefinition,
-    log: _Log,
-    step: Step,
-    *,
-    units: tuple[str, ...] | None,
-    returned_from: int | None = None,
-    note: str = "",
-) -> None:
-    """Open ``step``; a per-unit step fans out over ``units`` (default: all of the case's)."""
-    if not step.per_unit:
-        _open(definition, log, step, None, returned_from=returned_from, note=note)
-        return
-    state = log.state
-    assert state is not None
-    sent = units if units is not None else state.units
-    segment: Segment = definition.segments.by_step[step.number]
-    log.emit(
-        EventKind.FAN_OUT_OPENED,
-        step=step.number,
-        payload={"join": segment.join, "units": list(sent)},
-    )
-    for u in sent:
-        _open(definition, log, step, u, returned_from=returned_from, note=note)
-
-
-def _open(
-    definition: SopDefinition,
-    log: _Log,
-    step: Step,
-    unit: str | None,
-    *,
-    returned_from: int | None = None,
-    note: str = "",
-) -> None:
-    state = log.state
-    assert state is not None
-    override = state.durations.get(step.number)
-    due = log.ctx.calendar.due(log.ctx.now, step.waktu, override=override)
-    payload: dict[str, Any] = {"role": step.actor}
-    if returned_from is not None:
-        payload["returned_from"] = returned_from
-    log.emit(
-        EventKind.TASK_OPENED,
-        step=step.number,
-        unit=unit,
-        task=state.next_task_id,
-        note=note,
-        due=due,
-        payload=payload,
-        role=None,
-    )
-
-
-def _finish(log: _Log) -> None:
-    log.emit(EventKind.CASE_FINISHED, role=None)
 
 
 def _reassign(
@@ -363,7 +187,7 @@ def _reassign(
     target_membership = membership_for(action.to, definition, step, task.unit)
     if action.to.id == task.assignee:
         raise InvalidAction(reason=f"task {task.id} is already with {action.to.name}")
-    log = _Log(state, ctx)
+    log = TransitionLog(state, ctx)
     m = _acting_membership(actor, definition)
     payload = {"to": action.to.id, "to_name": action.to.name}
     if target_membership.delegation is not None:
@@ -403,7 +227,7 @@ def _cancel(
     note = action.note.strip()
     if not note:
         raise InvalidAction(reason="say why the case is cancelled")
-    log = _Log(state, ctx)
+    log = TransitionLog(state, ctx)
     m = _acting_membership(actor, definition)
     for task in sorted(state.open_tasks.values(), key=lambda t: t.id):
         log.emit(EventKind.TASK_CANCELLED, m, step=task.step, unit=task.unit, task=task.id)

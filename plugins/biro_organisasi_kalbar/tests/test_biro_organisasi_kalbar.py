@@ -13,6 +13,7 @@ import pluggy
 import pytest
 
 from alur.core import SopDefinition, StepKind, hookspecs
+from alur.core.testing import assert_conformant
 
 START, PROCESS, DECISION, END = (StepKind.START, StepKind.PROCESS, StepKind.DECISION,
                                  StepKind.END)  # fmt: skip
@@ -182,3 +183,9 @@ def test_hooks_match_the_hookspecs() -> None:
 def test_entry_point() -> None:
     (ep,) = entry_points(group="alur.plugins", name="biro_organisasi_kalbar")
     assert ep.load() is plugin
+
+
+def test_conformant() -> None:
+    # Loads and validates the plugin, then walks every path of its SOP (every gate answer)
+    # with fake people: each walk finishes, and every step is reached.
+    assert_conformant(plugin, name=plugin.PLUGIN)
