@@ -347,11 +347,10 @@ import sqlite3  # noqa: E402
 from collections.abc import AsyncIterator, Iterator  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-from argon2 import PasswordHasher  # noqa: E402
-
 from alur.graphql.testing import World, provision  # noqa: E402
 from alur.tenants.identity import people as identity  # noqa: E402
 from alur.tenants.storage.database import Database, close_database, open_database  # noqa: E402
+from alur.tenants.testing.people import cheap_hasher as cheap_password_hasher  # noqa: E402
 from alur.tenants.testing.postgres import TemporaryPostgres, run_coroutine  # noqa: E402
 
 # The audit chain's key for every test (and the processes tests start): never a key file
@@ -460,9 +459,7 @@ async def database(database_url: str, anyio_backend: str) -> AsyncIterator[Datab
 def cheap_hasher(monkeypatch: pytest.MonkeyPatch) -> None:
     """argon2 with the cheapest parameters: tests that create people pay milliseconds, not
     tens of them. Modules use it for every test: ``pytest.mark.usefixtures("cheap_hasher")``."""
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+    monkeypatch.setattr(identity, "_hasher", cheap_password_hasher())
 
 
 @pytest.fixture

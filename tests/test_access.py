@@ -17,13 +17,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from alur.core import create_plugin_manager
 from alur.graphql.testing import OFFICE_B, World
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import (
     Person,
     add_delegation,
@@ -38,6 +36,7 @@ from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Attachment, Case, Delegation, Event, Task
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf, sign_in_sync
 
 PASSWORD = "rahasia-2026"
 A = "satpolpp-banyumas"
@@ -126,10 +125,7 @@ async def provision(url: str) -> dict:
 
 
 @pytest.fixture
-def site(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+def site(database_url: str, cheap_hasher: None) -> Iterator[TestClient]:
     ids = asyncio.run(provision(database_url))
     app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40))
     with TestClient(app) as client:
@@ -139,17 +135,11 @@ def site(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestCli
 
 def sign_in(c: TestClient, username: str) -> None:
     c.cookies.clear()
-    page = c.get("/login").text
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page)
-    assert token
-    data = {"_csrf_token": token.group(1), "username": username, "password": PASSWORD}
-    assert c.post("/login", data=data, follow_redirects=False).status_code == 303
+    sign_in_sync(c, username, PASSWORD)
 
 
 def csrf_token(c: TestClient) -> str:
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', c.get(f"/t/{A}/cases").text)
-    assert found
-    return found.group(1)
+    return fetch_csrf(c, f"/t/{A}/cases")
 
 
 def office_b_routes(c: TestClient) -> list[tuple[str, str]]:

@@ -22,7 +22,6 @@ import shutil
 import ssl
 import subprocess
 import textwrap
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,7 +30,7 @@ import httpx
 import pytest
 
 from alur.web import security_headers
-from alur.web.testing import free_port, running_app
+from alur.web.testing import ServerProcess, free_port, running_app
 from tests.test_login_throttle import PASSWORD, _provision, client_from, post_login
 
 DOCS = Path(__file__).parent.parent / "docs" / "security.md"
@@ -116,30 +115,17 @@ def running_nginx(directory: Path, upstream_port: int) -> Iterator[tuple[str, ss
     checked = subprocess.run([*command, "-t"], capture_output=True, text=True, timeout=30)
     assert checked.returncode == 0, checked.stderr
     trust = ssl.create_default_context(cafile=str(cert))
-    base = f"https://127.0.0.1:{port}"
-    with (directory / "nginx.out").open("wb") as out:
-        process = subprocess.Popen(
-            [*command, "-g", "daemon off;"], stdout=out, stderr=subprocess.STDOUT
-        )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                log = (directory / "error.log").read_text()
-                raise AssertionError(f"nginx exited ({process.returncode}):\n{log}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{base}/login", verify=trust, timeout=5).status_code == 200:
-                    break
-            assert time.monotonic() < deadline, "nginx did not answer in 30 s"
-            time.sleep(0.1)
-        yield base, trust
-    finally:
-        process.terminate()  # SIGTERM: nginx's fast shutdown, workers included
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    nginx = ServerProcess(
+        [*command, "-g", "daemon off;"],  # SIGTERM: nginx's fast shutdown, workers included
+        base=f"https://127.0.0.1:{port}",
+        log_path=directory / "nginx.out",
+        error_log=directory / "error.log",
+        verify=trust,
+        startup_timeout=30,
+        stop_timeout=15,
+    )
+    with nginx:
+        yield nginx.base, trust
 
 
 @dataclass(frozen=True)

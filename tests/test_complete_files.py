@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -25,6 +24,7 @@ from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Attachment, Event
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf, sign_in_sync
 
 PERIOD = "Triwulan IV 2026"
 PDF = Upload("draft.pdf", "application/pdf", b"%PDF-1.7 draft")
@@ -104,12 +104,6 @@ async def test_the_files_of_a_completion_are_recorded_on_its_event(world: World)
     assert not any("draft.pdf" in m for m in found), found
 
 
-def _csrf(text: str) -> str:
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', text)
-    assert found, text[:300]
-    return found.group(1)
-
-
 async def _office_with_a_case(url: str) -> tuple[str, str]:
     db = await open_database(url, run_migrations=False)
     try:
@@ -139,14 +133,8 @@ def test_the_web_form_refuses_and_races_without_leftover_files(database_url: str
 
     def signed_in(client: TestClient, username: str) -> str:
         client.cookies.clear()
-        page = client.get("/login")
-        r = client.post(
-            "/login",
-            data={"_csrf_token": _csrf(page.text), "username": username, "password": PASSWORD},
-            follow_redirects=False,
-        )
-        assert r.status_code == 303, r.text[:300]
-        return _csrf(client.get(path).text)
+        sign_in_sync(client, username, PASSWORD)
+        return fetch_csrf(client, path)
 
     def post(client: TestClient, token: str, i: int) -> int:
         return client.post(

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import pytest
-from argon2 import PasswordHasher
 
 from alur.core import AlurPlugins, Answer
 from alur.core.calendar import JAKARTA
@@ -20,7 +19,6 @@ from alur.core.errors import DelegationRefused, WrongRole
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import (
     actor_for,
     actor_in,
@@ -38,6 +36,7 @@ from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Event, User
+from alur.tenants.testing.people import add_staff
 
 SLUG = "satpolpp-banyumas"
 PLUGIN = "satpolpp_banyumas"
@@ -149,22 +148,18 @@ class Office:
 
 
 @pytest.fixture
-async def office(
-    database: Database, installed: AlurPlugins, monkeypatch: pytest.MonkeyPatch
-) -> Office:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+async def office(database: Database, installed: AlurPlugins, cheap_hasher: None) -> Office:
     tenant = await create_tenant(installed, SLUG, "Satpol PP Kabupaten Banyumas", PLUGIN)
     plugin = installed.get(PLUGIN)
-    people, names = {}, {}
-    for role in plugin.roles:
-        for unit in [u.id for u in plugin.units] if role.per_unit else [None]:
-            key = f"{role.id}.{unit}" if unit else role.id
-            name = f"{role.name} {unit or ''}".strip().title()
-            user = await create_user(key.replace("_", "-"), name, "rahasia-123")
-            await add_membership(tenant.id, user.id, role, unit)
-            people[key], names[key] = user.id, name
+    staff = await add_staff(
+        tenant.id,
+        plugin.roles,
+        [u.id for u in plugin.units],
+        "rahasia-123",
+        name=lambda role, unit: f"{role.name} {unit or ''}".strip().title(),
+    )
+    people = {m.key: m.user_id for m in staff.values()}
+    names = {m.key: m.name for m in staff.values()}
     clock = Clock(wib(23))
     service = await TenantService.open(database, installed, SLUG, clock=clock)
     return Office(tenant.id, service, clock, people, names)

@@ -11,24 +11,17 @@ import pytest
 from alur.core import AlurPlugins, SopDefinition
 from alur.tenants.cases.inbox import inboxes
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_membership
 from alur.tenants.storage.database import Database
 from tests.test_graphql_queries import counting
 from tests.test_store import Office, contoh_office, do, plugins_with, start_contoh
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 
 @pytest.fixture
 def plugins(sample: SopDefinition) -> AlurPlugins:
     return plugins_with(sample)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed = identity.hash_password("rahasia-sekali")
-    monkeypatch.setattr(identity, "hash_password", lambda password: fixed)
 
 
 @pytest.fixture(autouse=True)

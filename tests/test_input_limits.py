@@ -47,6 +47,7 @@ from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import sign_in_sync
 
 WEB_EXAMPLES = 150  # per backend
 GRAPHQL_EXAMPLES = 100  # per backend
@@ -245,15 +246,7 @@ def _pattern(path: str) -> re.Pattern[str]:
 
 def _sign_in(client: TestClient, username: str) -> None:
     client.cookies.clear()
-    page = client.get("/login")
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-    assert token
-    r = client.post(
-        "/login",
-        data={"_csrf_token": token.group(1), "username": username, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, (username, r.status_code)
+    sign_in_sync(client, username, PASSWORD)
 
 
 @dataclass(repr=False)

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pytest
-from argon2 import PasswordHasher
 
 from alur.core import AlurPlugins, Answer
 from alur.core.calendar import JAKARTA
@@ -23,14 +22,13 @@ from alur.core.errors import WrongRole
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import NotFound
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_membership, create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Attachment, Case, Event, Task
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=JAKARTA)  # a Monday
 
@@ -76,14 +74,6 @@ async def make_office(db: Database, plugins: AlurPlugins, key: str) -> Office:
     gate = service.sop(sop_id).step(2).gate is not None
     action = Decide(open_task, Answer.YA, "Sudah sesuai") if gate else Complete(open_task, "ok")
     return Office(service, sop_id, ids[0], ids[1], case.key, open_task, action, attached.id)
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 at its lowest cost: these tests are about tenancy, not passwords."""
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @pytest.fixture(params=["same plugin", "different plugins"])

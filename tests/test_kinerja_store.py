@@ -43,7 +43,6 @@ from alur.core.kinerja.model import ApprovalKind, Direction, IndicatorSet
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_delegation, add_membership, create_user
 from alur.tenants.kinerja.data import set_hash
 from alur.tenants.kinerja.service import KinerjaService, Upload
@@ -51,7 +50,7 @@ from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Attachment, IndicatorRow, SubmissionRow
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 UNITS = ("bidang-a", "bidang-b")
 PERIOD = "Triwulan III 2026"
@@ -214,12 +213,6 @@ def plugins(definition: SopDefinition) -> AlurPlugins:
     loaded = manager.register(module, name="uji", version="1.0")
     assert loaded.ok, loaded.errors
     return manager
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    fixed = identity.hash_password("rahasia-sekali")
-    monkeypatch.setattr(identity, "hash_password", lambda password: fixed)
 
 
 @dataclass

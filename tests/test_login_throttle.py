@@ -12,7 +12,6 @@ counters.
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 import ssl
 from collections.abc import Iterator
@@ -26,6 +25,7 @@ from alur.tenants.identity.people import create_user
 from alur.tenants.identity.throttle import LoginLocked, ThrottleRules, sign_in_throttled
 from alur.tenants.storage.database import Database, close_database, open_database
 from alur.tenants.storage.tables import LoginThrottle, User
+from alur.web import testing
 from alur.web.client_address import TrustedProxies, TrustedProxiesError, client_address
 from alur.web.settings import WebSettings
 from alur.web.testing import running_app
@@ -258,18 +258,10 @@ def client_from(
     return httpx.Client(transport=transport, **kwargs)
 
 
-def csrf_token(page: httpx.Response) -> str:
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text[:300]
-    return found.group(1)
-
-
 def post_login(
     client: httpx.Client, base: str, username: str, password: str, **headers: str
 ) -> httpx.Response:
-    token = csrf_token(client.get(f"{base}/login"))
-    data = {"_csrf_token": token, "username": username, "password": password, "next": "/"}
-    return client.post(f"{base}/login", data=data, headers=headers, follow_redirects=False)
+    return testing.post_login(client, username, password, base=base, headers=headers, next="/")
 
 
 def forwarded(address: str) -> dict[str, str]:
@@ -321,7 +313,7 @@ def test_two_server_processes_share_the_counters(servers: tuple[str, str]) -> No
     async def storm() -> list[int]:
         transport = httpx.AsyncHTTPTransport(local_address="127.0.0.3")
         async with httpx.AsyncClient(transport=transport, timeout=60) as c:
-            token = csrf_token(await c.get(f"{servers[0]}/login"))
+            token = testing.csrf_token((await c.get(f"{servers[0]}/login")).text)
             data = {"_csrf_token": token, "username": "sekretaris", "password": "salah"}
             responses = await asyncio.gather(
                 *(c.post(f"{servers[n % 2]}/login", data=data) for n in range(20))

@@ -30,6 +30,7 @@ from alur.core.limits import JSON_DEPTH, JSON_ITEMS, LINE, json_problem, text_pr
 from alur.graphql.testing import OFFICE_A
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf
 from tests.test_input_limits import RowCounts, _provision, _sign_in
 
 NO_CASE = "0000000000000000"
@@ -44,10 +45,7 @@ class Office:
     keys: list[str]  # the cases, oldest first (the first at its design step 1)
 
     def csrf(self) -> str:
-        page = self.client.get(f"/t/{OFFICE_A}/cases")
-        found = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-        assert found
-        return found.group(1)
+        return fetch_csrf(self.client, f"/t/{OFFICE_A}/cases")
 
 
 @pytest.fixture

@@ -65,7 +65,6 @@ from alur.tenants.cases.service import MAX_ATTACHMENT_BYTES, InboxTask, TenantSe
 from alur.tenants.cases.store import CaseStore, TenantRef, pinned_definitions
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import Conflict, InvalidInput, NotFound
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import actor_for, add_delegation, add_membership, create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.provisioning import create_tenant
@@ -73,7 +72,7 @@ from alur.tenants.storage.database import Database, bind, close_database, open_d
 from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
 from alur.tenants.storage.tables import Task as TaskRow
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
 CONTOH = "contoh"
 UNITS = ("bidang-a", "bidang-b", "bidang-c")
@@ -127,13 +126,6 @@ def plugins_with(definition: SopDefinition, version: str = "1.0") -> AlurPlugins
 @pytest.fixture
 def plugins(sample: SopDefinition) -> AlurPlugins:
     return plugins_with(sample)
-
-
-@pytest.fixture(autouse=True)
-def fast_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2 takes tens of milliseconds per hash by design; these tests make ~30 users."""
-    fixed = identity.hash_password("rahasia-sekali")
-    monkeypatch.setattr(identity, "hash_password", lambda password: fixed)
 
 
 @dataclass

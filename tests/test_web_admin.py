@@ -6,20 +6,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from types import ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from alur.core import AlurPlugins, SopDefinition
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_membership, create_operator, create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
@@ -27,12 +25,11 @@ from alur.tenants.storage.tables import DayOff, Delegation, Membership, Tenant, 
 from alur.tenants.testing.postgres import run_coroutine
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import FormSite
 
 PASSWORD = "rahasia-2026"
 SLUG = "dinas-contoh"
 ADMIN = f"/t/{SLUG}/admin"
-TOKEN = re.compile(r'name="_csrf_token" value="([^"]+)"')
-HTMX = {"HX-Request": "true"}
 
 
 def jakarta_today() -> date:
@@ -76,39 +73,7 @@ def db(query: Any) -> Any:
     return run_coroutine(run())
 
 
-@dataclass
-class Site:
-    client: TestClient
-    ids: dict[str, int]
-
-    def token(self) -> str:
-        found = TOKEN.search(self.client.get("/login").text)
-        assert found, "no CSRF token on the login page"
-        return found.group(1)
-
-    def login(self, username: str, password: str = PASSWORD) -> Any:
-        self.client.cookies.delete("alur_session")
-        return self.client.post(
-            "/login",
-            data={"username": username, "password": password, "_csrf_token": self.token()},
-            follow_redirects=False,
-        )
-
-    def as_user(self, username: str) -> Site:
-        response = self.login(username)
-        assert response.status_code == 303, response.text
-        return self
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.client.get(path, follow_redirects=False, **kwargs)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, htmx: bool = False) -> Any:
-        return self.client.post(
-            path,
-            data={**(data or {}), "_csrf_token": self.token()},
-            headers=HTMX if htmx else {},
-            follow_redirects=False,
-        )
+Site = FormSite  # signed in as anyone, CSRF-protected posts
 
 
 @pytest.fixture
@@ -127,17 +92,14 @@ def site(
     fresh_databases: Any,
     plugin_manager: AlurPlugins,
     broken_plugin: ModuleType,
-    monkeypatch: pytest.MonkeyPatch,
+    cheap_hasher: None,
 ) -> Iterator[Site]:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
     plugin_manager.register(broken_plugin, name="rusak", version="0.1")
     url = fresh_databases.url("sqlite")
     ids = run_coroutine(provision(url, plugin_manager))
     app = create_app(WebSettings(database_url=url, secret_key="k" * 32), plugins=plugin_manager)
     with TestClient(app) as client:
-        yield Site(client, ids)
+        yield Site(client, PASSWORD, ids)
 
 
 def field_error(html: str, form: str, field: str) -> str:

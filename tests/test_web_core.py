@@ -9,20 +9,21 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from alur.core import create_plugin_manager
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import seed_sample_format
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_membership, create_operator, create_user
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Case, Event
+from alur.tenants.testing.people import add_staff
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf as csrf
+from alur.web.testing import post_login, sign_in_sync
 
 PASSWORD = "rahasia-2026"
 SOP = "pengumpulan-data-kinerja"
@@ -40,11 +41,7 @@ async def provision(url: str) -> None:
     await add_membership(a.id, admin.id, None, administrator=True)
     for slug in ("gakperda", "tibumtranmas"):  # the case fans out over two units only
         await TenantAdmin(svc, admin.id).set_unit_active(slug, False)
-    for role in d.roles:
-        for unit in ("linmas", "sda") if role.per_unit else (None,):
-            name = f"{role.id}.{unit}" if unit else role.id
-            user = await create_user(name.replace("_", "-"), role.name, PASSWORD)
-            await add_membership(a.id, user.id, role, unit)
+    await add_staff(a.id, d.roles, ("linmas", "sda"), PASSWORD)
     other = await create_user("petugas-b", "Petugas B", PASSWORD)
     svc_b = await TenantService.open(db, plugins, b.slug)
     await add_membership(
@@ -56,10 +53,7 @@ async def provision(url: str) -> None:
 
 
 @pytest.fixture
-def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+def client(tmp_path: Path, cheap_hasher: None) -> Iterator[TestClient]:
     url = f"sqlite:///{tmp_path / 'web.db'}"
     asyncio.run(provision(url))
     app = create_app(WebSettings(database_url=url, secret_key="k" * 40))
@@ -67,24 +61,13 @@ def client(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClie
         yield c
 
 
-def csrf(c: TestClient, path: str = "/login") -> str:
-    page = c.get(path)
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', page.text)
-    assert found, page.text[:500]
-    return found.group(1)
-
-
 def login(c: TestClient, username: str, password: str = PASSWORD, next_: str = "/"):
-    return c.post(
-        "/login",
-        data={"_csrf_token": csrf(c), "username": username, "password": password, "next": next_},
-        follow_redirects=False,
-    )
+    return post_login(c, username, password, next=next_)
 
 
 def as_user(c: TestClient, username: str) -> None:
     c.cookies.clear()
-    assert login(c, username).status_code == 303
+    sign_in_sync(c, username, PASSWORD, next="/")
 
 
 def start_case(c: TestClient) -> str:

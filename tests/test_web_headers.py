@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 from alur.web import security_headers
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf
 
 TEMPLATES = Path(security_headers.__file__).parent / "templates"
 ALWAYS = {
@@ -42,8 +43,7 @@ def client(fresh_databases) -> Iterator[TestClient]:
 
 
 def responses(c: TestClient) -> dict[str, object]:
-    token = re.search(r'name="_csrf_token" value="([^"]+)"', c.get("/login").text)
-    assert token
+    token = fetch_csrf(c)
     return {
         "page": c.get("/login"),
         "redirect": c.get("/", follow_redirects=False),
@@ -51,7 +51,7 @@ def responses(c: TestClient) -> dict[str, object]:
         "not found": c.get("/no-such-page"),
         "method not allowed": c.delete("/login"),
         "csrf refused": c.post("/login", data={"username": "x"}),
-        "form error": c.post("/login", data={"_csrf_token": token[1], "username": "x"}),
+        "form error": c.post("/login", data={"_csrf_token": token, "username": "x"}),
         "server error": c.get("/test-crash"),
         "static file": c.get("/static/alur.css"),
         "vendored script": c.get("/static/vendor/htmx-4.0.1.min.js"),
@@ -96,11 +96,10 @@ def test_behind_https_hsts_and_secure_cookies(fresh_databases) -> None:
         for kind, r in responses(c).items():
             sts = r.headers.get("strict-transport-security")  # type: ignore[attr-defined]
             assert sts == security_headers.HSTS, kind
-        token = re.search(r'name="_csrf_token" value="([^"]+)"', c.get("/login").text)
-        assert token
+        token = fetch_csrf(c)
         r = c.post(
             "/language",
-            data={"_csrf_token": token[1], "lang": "en", "next": "/login"},
+            data={"_csrf_token": token, "lang": "en", "next": "/login"},
             follow_redirects=False,
         )
         assert r.status_code == 303

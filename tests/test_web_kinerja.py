@@ -12,7 +12,6 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -21,14 +20,16 @@ from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_membership, create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.testing.people import add_staff
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf as csrf
+from alur.web.testing import sign_in_sync
 
 PASSWORD = "rahasia-2026"
 SLUG = "satpolpp-banyumas"
@@ -88,16 +89,15 @@ async def provision(url: str) -> str:
     await add_membership(a.id, admin.id, None, administrator=True)
     for slug in ("gakperda", "tibumtranmas"):
         await TenantAdmin(svc, admin.id).set_unit_active(slug, False)
-    for role in d.roles:
-        for unit in ("linmas", "sda") if role.per_unit else (None,):
-            name = f"{role.id}.{unit}" if unit else role.id
-            extra = {}
-            if role.id == "kepala_satuan":
-                extra = {"nip": KEPALA_NIP, "jabatan": "Kepala Satuan Polisi Pamong Praja"}
-            user = await create_user(
-                name.replace("_", "-"), f"{role.name} {unit or ''}", PASSWORD, **extra
-            )
-            await add_membership(a.id, user.id, role, unit)
+    kepala = {"nip": KEPALA_NIP, "jabatan": "Kepala Satuan Polisi Pamong Praja"}
+    await add_staff(
+        a.id,
+        d.roles,
+        ("linmas", "sda"),
+        PASSWORD,
+        name=lambda role, unit: f"{role.name} {unit or ''}",
+        details=lambda role, unit: kepala if role.id == "kepala_satuan" else {},
+    )
     other = await create_user("petugas-b", "Petugas B", PASSWORD)
     svc_b = await TenantService.open(db, plugins, b.slug)
     sop_b = "pengumpulan-pengolahan-data-kinerja"
@@ -108,10 +108,7 @@ async def provision(url: str) -> str:
 
 
 @pytest.fixture
-def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestClient]:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+def client(database_url: str, cheap_hasher: None) -> Iterator[TestClient]:
     other_key = asyncio.run(provision(database_url))
     app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40))
     with TestClient(app) as c:
@@ -122,20 +119,9 @@ def client(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[TestC
 # --- driving the app ---------------------------------------------------------------------
 
 
-def csrf(c: TestClient, path: str) -> str:
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', c.get(path).text)
-    assert found, path
-    return found.group(1)
-
-
 def as_user(c: TestClient, username: str) -> None:
     c.cookies.clear()
-    r = c.post(
-        "/login",
-        data={"_csrf_token": csrf(c, "/login"), "username": username, "password": PASSWORD},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, username
+    sign_in_sync(c, username, PASSWORD)
 
 
 def case_path(key: str) -> str:
@@ -504,15 +490,15 @@ async def walk_kalbar_to_verification(url: str) -> str:
     svc = await TenantService.open(db, plugins, office.slug)
     kinerja = KinerjaService(svc)
     d = svc.sop("perbaikan-data-kinerja")
-    users: dict[tuple[str, str | None], int] = {}
     units = [u["slug"] for u in await svc.units()]
-    for role in d.roles:
-        for unit in units if role.per_unit else [None]:
-            user = await create_user(
-                f"{role.id}-{unit or 'x'}".replace("_", "-"), role.name, PASSWORD
-            )
-            await add_membership(office.id, user.id, role, unit)
-            users[(role.id, unit)] = user.id
+    staff = await add_staff(
+        office.id,
+        d.roles,
+        units,
+        PASSWORD,
+        username=lambda role, unit: f"{role.id}-{unit or 'x'}".replace("_", "-"),
+    )
+    users = {key: member.user_id for key, member in staff.items()}
     case = await svc.start_case(users[("karo_organisasi", None)], d.id, PERIOD, {2: "3 hari"})
     for step in (1, 2, 3):
         case = await svc.case(case.key)
@@ -524,10 +510,7 @@ async def walk_kalbar_to_verification(url: str) -> str:
     return case.key
 
 
-def test_verification_of_every_unit_at_once(database_url: str, monkeypatch) -> None:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+def test_verification_of_every_unit_at_once(database_url: str, cheap_hasher: None) -> None:
     key = asyncio.run(walk_kalbar_to_verification(database_url))
     app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40))
     with TestClient(app) as c:

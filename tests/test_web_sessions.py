@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import inspect
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -24,6 +23,8 @@ from alur.web.app import create_app
 from alur.web.auth import session_store
 from alur.web.auth.session_store import DatabaseSessionBackend, DatabaseSessionStore
 from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf as csrf
+from alur.web.testing import sign_in_sync
 
 pytestmark = pytest.mark.usefixtures("cheap_hasher")
 PASSWORD = "rahasia-2026"
@@ -55,15 +56,8 @@ def rows(c: TestClient) -> list[str]:
     return c.blocking_portal.call(ids)
 
 
-def csrf(c: TestClient, path: str = "/login") -> str:
-    found = re.search(r'name="_csrf_token" value="([^"]+)"', c.get(path).text)
-    assert found
-    return found.group(1)
-
-
 def sign_in(c: TestClient) -> None:
-    data = {"_csrf_token": csrf(c), "username": "staf", "password": PASSWORD, "next": "/"}
-    assert c.post("/login", data=data, follow_redirects=False).status_code == 303
+    sign_in_sync(c, "staf", PASSWORD, next="/")
 
 
 def use_cookie(c: TestClient, session_id: str | None) -> None:

@@ -8,16 +8,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from litestar.testing import TestClient
 
 from alur.core import AlurPlugins
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity import people as identity
 from alur.tenants.identity.people import add_membership, create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.offices.provisioning import create_tenant
@@ -26,13 +23,12 @@ from alur.tenants.storage.tables import ApiToken
 from alur.tenants.testing.postgres import run_coroutine
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
+from alur.web.testing import FormSite
 
 PASSWORD = "rahasia-2026"
 SLUG = "dinas-contoh"
 TOKENS = f"/t/{SLUG}/admin/tokens"
-CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 PLAIN = re.compile(r'value="(alur_[A-Za-z0-9_-]{43})"')
-HTMX = {"HX-Request": "true"}
 
 
 async def provision(url: str, plugins: AlurPlugins) -> dict[str, int]:
@@ -74,37 +70,7 @@ def db(query: Any) -> Any:
     return run_coroutine(run())
 
 
-@dataclass
-class Site:
-    client: TestClient
-    ids: dict[str, int]
-
-    def csrf(self) -> str:
-        found = CSRF.search(self.client.get("/login").text)
-        assert found
-        return found.group(1)
-
-    def as_user(self, username: str) -> Site:
-        self.client.cookies.delete("alur_session")
-        response = self.client.post(
-            "/login",
-            data={"username": username, "password": PASSWORD, "_csrf_token": self.csrf()},
-            follow_redirects=False,
-        )
-        assert response.status_code == 303, response.text
-        return self
-
-    def get(self, path: str, **kwargs: Any) -> Any:
-        return self.client.get(path, follow_redirects=False, **kwargs)
-
-    def post(self, path: str, data: dict[str, Any] | None = None, htmx: bool = False) -> Any:
-        return self.client.post(
-            path,
-            data={**(data or {}), "_csrf_token": self.csrf()},
-            headers=HTMX if htmx else {},
-            follow_redirects=False,
-        )
-
+class Site(FormSite):
     def graphql(self, token: str) -> Any:
         return self.client.post(
             "/graphql",
@@ -114,18 +80,13 @@ class Site:
 
 
 @pytest.fixture
-def site(
-    fresh_databases: Any, plugin_manager: AlurPlugins, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Site]:
-    monkeypatch.setattr(
-        identity, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
+def site(fresh_databases: Any, plugin_manager: AlurPlugins, cheap_hasher: None) -> Iterator[Site]:
     url = fresh_databases.url("sqlite")
     ids = run_coroutine(provision(url, plugin_manager))
     app = create_app(WebSettings(database_url=url, secret_key="k" * 32), plugins=plugin_manager)
     with TestClient(app) as client:
         client.cookies.set("lang", "en")  # the tests read English; one switches to Indonesian
-        yield Site(client, ids)
+        yield Site(client, PASSWORD, ids)
 
 
 def field_error(page: str, field: str) -> str:

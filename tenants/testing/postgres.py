@@ -22,110 +22,37 @@ import asyncio
 import atexit
 import concurrent.futures
 import contextlib
-import glob
 import os
 import pwd
 import re
 import shutil
-import socket
 import subprocess
 import tempfile
-import threading
-from collections.abc import Coroutine, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
 
-from alur.core.errors import N_, AlurError
+from alur.tenants.testing.postgres_host import (
+    DIR_PREFIX,
+    OWNER_FILE,
+    AdminConnection,
+    PostgresUnavailable,
+    find_bindir,
+    free_port,
+    quote_name,
+    reap_stale,
+    run_coroutine,
+    temp_base,
+)
+
+__all__ = ["PostgresUnavailable", "TemporaryPostgres", "find_bindir", "run_coroutine"]
 
 ROLE = "alur"
-DIR_PREFIX = "alur-pg-"
-OWNER_FILE = "owner.pid"
 START_ATTEMPTS = 4
 LOG_TAIL_LINES = 25
-SHM_DIR = "/dev/shm"
-SHM_MIN_FREE = 1 << 30  # a test cluster with its per-test databases needs ~100 MB
 
 # Settings for a test server: losing it in a crash is fine, waiting for the disk is not.
 FAST_SETTINGS = {"fsync": "off", "synchronous_commit": "off", "full_page_writes": "off"}
-
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
-T = TypeVar("T")
-
-
-class PostgresUnavailable(AlurError):
-    code = "postgres_unavailable"
-    template = N_(
-        "cannot run a throwaway PostgreSQL server: {reason}. Run scripts/setup (as root on "
-        "Debian it installs the 'postgresql' package) or install Debian's 'postgresql' "
-        "package (apt-get install postgresql)"
-    )
-
-
-def find_bindir() -> Path:
-    """The directory holding ``initdb`` and ``pg_ctl``: the newest Debian one, else pg_config's."""
-    candidates: list[tuple[tuple[int, ...], Path]] = []
-    for pg_ctl in glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"):
-        bindir = Path(pg_ctl).parent
-        version = tuple(int(p) for p in re.findall(r"\d+", bindir.parent.name)) or (0,)
-        if (bindir / "initdb").exists():
-            candidates.append((version, bindir))
-    if candidates:
-        return max(candidates)[1]
-    pg_config = shutil.which("pg_config")
-    if pg_config:
-        with contextlib.suppress(OSError, subprocess.SubprocessError):
-            out = subprocess.run(
-                [pg_config, "--bindir"], capture_output=True, text=True, check=True, timeout=10
-            ).stdout.strip()
-            if out and (Path(out) / "pg_ctl").exists() and (Path(out) / "initdb").exists():
-                return Path(out)
-    pg_ctl = shutil.which("pg_ctl")
-    if pg_ctl and (Path(pg_ctl).parent / "initdb").exists():
-        return Path(pg_ctl).parent
-    raise PostgresUnavailable(
-        reason="no PostgreSQL server binaries (initdb, pg_ctl) in /usr/lib/postgresql/*/bin, "
-        "pg_config --bindir or PATH"
-    )
-
-
-def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion on a private event loop in a helper thread.
-
-    Works whether or not the caller is inside a running event loop (a sync pytest fixture
-    of an async test, a benchmark's ``main``).
-    """
-    result: list[T] = []
-    error: list[BaseException] = []
-
-    def target() -> None:
-        try:
-            result.append(asyncio.run(coro))
-        except BaseException as exc:
-            error.append(exc)
-
-    thread = threading.Thread(target=target, name="alur-temporary-postgres")
-    thread.start()
-    thread.join()
-    if error:
-        raise error[0]
-    return result[0]
-
-
-def _quote(name: str) -> str:
-    if not _NAME.match(name):
-        raise ValueError(f"not a plain database name: {name!r}")
-    return f'"{name}"'
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class TemporaryPostgres:
@@ -160,7 +87,7 @@ class TemporaryPostgres:
         self.major: int = 0  # server major version, e.g. 15
         self._as_postgres = os.geteuid() == 0
         self._running = False
-        self._admin: _AdminConnection | None = None
+        self._admin: AdminConnection | None = None
 
     # --- paths and commands -------------------------------------------------------------
 
@@ -235,8 +162,8 @@ class TemporaryPostgres:
                 raise PostgresUnavailable(reason=f"{self.bindir / program} does not exist")
         self.major = self._major_version()
         postgres_user = self._postgres_user()
-        _reap_stale(self)
-        base = self._directory or _temp_base(self.durable, postgres_user is not None)
+        reap_stale(self._run)
+        base = self._directory or temp_base(self.durable, postgres_user is not None)
         self.dir = Path(tempfile.mkdtemp(prefix=DIR_PREFIX, dir=base))
         (self.dir / OWNER_FILE).write_text(f"{os.getpid()}\n")
         if postgres_user is not None:
@@ -304,7 +231,7 @@ class TemporaryPostgres:
 
     def _start_server(self) -> None:
         for _attempt in range(START_ATTEMPTS):
-            self.port = _free_port()
+            self.port = free_port()
             self.log_path.unlink(missing_ok=True)  # only this attempt's messages
             done = self._run(
                 "pg_ctl",
@@ -361,7 +288,7 @@ class TemporaryPostgres:
         if not self._running:
             raise RuntimeError("the temporary PostgreSQL server is not started")
         if self._admin is None:
-            self._admin = _AdminConnection(self.url())
+            self._admin = AdminConnection(self.url())
         return self._admin.submit(sql)
 
     def execute(self, sql: str) -> None:
@@ -372,9 +299,9 @@ class TemporaryPostgres:
         await asyncio.wrap_future(self._admin_submit(sql))
 
     def _create_sql(self, name: str, template: str | None) -> str:
-        sql = f"CREATE DATABASE {_quote(name)} OWNER {ROLE}"
+        sql = f"CREATE DATABASE {quote_name(name)} OWNER {ROLE}"
         if template:
-            sql += f" TEMPLATE {_quote(template)}"
+            sql += f" TEMPLATE {quote_name(template)}"
             if self.major >= 15:
                 # Copy the files instead of WAL-logging every page (the default since 15):
                 # several times faster for the small test databases.
@@ -383,7 +310,7 @@ class TemporaryPostgres:
 
     def _drop_sql(self, name: str) -> str:
         force = " WITH (FORCE)" if self.major >= 13 else ""
-        return f"DROP DATABASE IF EXISTS {_quote(name)}{force}"
+        return f"DROP DATABASE IF EXISTS {quote_name(name)}{force}"
 
     def create_database(self, name: str, template: str | None = None) -> str:
         """Create database ``name`` (a copy of ``template`` if given); returns its URL.
@@ -403,95 +330,3 @@ class TemporaryPostgres:
 
     async def drop_database_async(self, name: str) -> None:
         await self.execute_async(self._drop_sql(name))
-
-
-class _AdminConnection:
-    """One asyncpg connection on its own event loop thread; statements run in order."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=self.loop.run_forever, name="alur-temporary-postgres", daemon=True
-        )
-        self.thread.start()
-        self.connection: Any = None
-        self.lock = asyncio.Lock()
-
-    def submit(self, sql: str) -> concurrent.futures.Future[None]:
-        return asyncio.run_coroutine_threadsafe(self._execute(sql), self.loop)
-
-    async def _execute(self, sql: str) -> None:
-        import asyncpg
-
-        async with self.lock:
-            if self.connection is None or self.connection.is_closed():
-                self.connection = await asyncpg.connect(self.url)
-            await self.connection.execute(sql)
-
-    async def _close(self) -> None:
-        if self.connection is not None and not self.connection.is_closed():
-            await self.connection.close(timeout=5)
-
-    def close(self) -> None:
-        with contextlib.suppress(Exception):
-            asyncio.run_coroutine_threadsafe(self._close(), self.loop).result(timeout=10)
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=10)
-        if not self.thread.is_alive():
-            self.loop.close()
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _memory_dir() -> str | None:
-    """/dev/shm if it is a writable tmpfs with room for a test cluster, else None."""
-    try:
-        stat = os.statvfs(SHM_DIR)
-    except OSError:
-        return None
-    if stat.f_bavail * stat.f_frsize < SHM_MIN_FREE or not os.access(SHM_DIR, os.W_OK):
-        return None
-    return SHM_DIR
-
-
-def _temp_bases() -> list[str]:
-    return [base for base in (_memory_dir(), tempfile.gettempdir()) if base]
-
-
-def _temp_base(durable: bool, for_postgres_user: bool) -> str:
-    """Where the cluster goes: in memory if it need not be durable, else the temp directory.
-
-    Copying a template database is ~10 times faster on tmpfs than on a VM's disk. As root,
-    the directory must be one the postgres user can reach.
-    """
-    base = (None if durable else _memory_dir()) or tempfile.gettempdir()
-    if for_postgres_user:
-        path = Path(base).resolve()
-        if not all(os.stat(p).st_mode & 0o001 for p in (path, *path.parents)):
-            base = "/tmp"
-    return base
-
-
-def _reap_stale(server: TemporaryPostgres) -> None:
-    """Stop and remove the servers of processes that died without cleaning up (SIGKILL)."""
-    candidates = {
-        c for base in _temp_bases() for c in glob.glob(os.path.join(base, DIR_PREFIX + "*"))
-    }
-    for candidate in sorted(candidates):
-        directory = Path(candidate)
-        try:
-            owner = int((directory / OWNER_FILE).read_text().strip())
-        except (OSError, ValueError):
-            continue
-        if owner == os.getpid() or _pid_alive(owner):
-            continue
-        if (directory / "data" / "postmaster.pid").exists():
-            with contextlib.suppress(OSError, subprocess.SubprocessError):
-                stop = ("-D", str(directory / "data"), "-m", "immediate", "-w", "stop")
-                server._run("pg_ctl", *stop, timeout=60)
-        shutil.rmtree(directory, ignore_errors=True)

@@ -12,11 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -24,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from alur.web.testing import free_port
+from alur.web.testing import AppDidNotStart, ServerProcess, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -126,14 +122,6 @@ def parse_demo_output(text: str) -> dict[str, DemoOffice]:
     return offices
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 def _alur_command() -> list[str]:
     script = Path(sys.executable).parent / "alur"
     if script.exists():
@@ -141,65 +129,35 @@ def _alur_command() -> list[str]:
     return [sys.executable, "-c", "from alur.cli.main import cli; cli()"]
 
 
-@dataclass
-class _Process:
-    process: subprocess.Popen
-    command: list[str]
-    url: str
-    log_path: Path
-
-    def log(self) -> str:
-        return self.log_path.read_text(errors="replace")
-
-
 @pytest.fixture(scope="package")
-def _server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Process]:
+def _server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     """Starts ``alur serve --demo`` (without waiting for it: Chromium starts meanwhile)."""
     workdir = tmp_path_factory.mktemp("alur-live")
-    log_path = workdir / "server.log"
     port = free_port()
-    env = {
-        **os.environ,
-        "ALUR_DATABASE_URL": f"sqlite:///{workdir / 'alur.db'}",
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [*_alur_command(), "serve", "--demo", "--host", "127.0.0.1", "--port", str(port)]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+    server = ServerProcess(
+        [*_alur_command(), "serve", "--demo", "--host", "127.0.0.1", "--port", str(port)],
+        base=f"http://127.0.0.1:{port}",
+        log_path=workdir / "server.log",
+        cwd=workdir,
+        environ={"ALUR_DATABASE_URL": f"sqlite:///{workdir / 'alur.db'}", "PYTHONUNBUFFERED": "1"},
+        startup_timeout=STARTUP_TIMEOUT,
+    )
+    server.start()
     try:
-        yield _Process(process, command, f"http://127.0.0.1:{port}", log_path)
+        yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        server.stop()
 
 
 @pytest.fixture(scope="package")
-def live_server(_server_process: _Process) -> LiveServer:
+def live_server(_server_process: ServerProcess) -> LiveServer:
     """``alur serve --demo`` on a free port, in a fresh directory with its own database,
     answering /login."""
     started = _server_process
-    command = " ".join(started.command)
-    deadline = time.monotonic() + STARTUP_TIMEOUT
-    while not _answers(f"{started.url}/login"):
-        if started.process.poll() is not None:
-            pytest.fail(
-                f"`{command}` exited with {started.process.returncode} before answering "
-                f"/login. Its output:\n{started.log()}",
-                pytrace=False,
-            )
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"`{command}` did not answer {started.url}/login within "
-                f"{STARTUP_TIMEOUT:.0f} s. Its output:\n{started.log()}",
-                pytrace=False,
-            )
-        time.sleep(0.1)
+    try:
+        started.wait_until_ready()
+    except AppDidNotStart as exc:
+        pytest.fail(str(exc), pytrace=False)
     offices = parse_demo_output(started.log())
     if not offices:
         pytest.fail(
@@ -207,7 +165,7 @@ def live_server(_server_process: _Process) -> LiveServer:
             + started.log(),
             pytrace=False,
         )
-    return LiveServer(started.url, started.log_path, offices)
+    return LiveServer(started.base, started.log_path, offices)
 
 
 # --- the browser ----------------------------------------------------------------------
