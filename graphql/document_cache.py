@@ -11,6 +11,11 @@ tokens can hold megabytes of text, and 256 of them as many hundreds of megabytes
 weighed as the text plus about 600 bytes per token (graphql-core keeps every token and a
 node per few tokens: measured 420–520 bytes per token). A text that does not fit is parsed
 and validated as if there were no cache.
+
+It relies on strawberry internals: its ``_parse_operation_document`` skips a document an
+extension already set, its ``_run_validation`` skips validation when an extension already
+set ``pre_execution_errors``, and ``Schema._schema`` is graphql-core's schema (strawberry
+0.341.2). tests/test_library_patches.py pins them and fails when an upgrade changes them.
 """
 
 from __future__ import annotations

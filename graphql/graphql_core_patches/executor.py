@@ -21,6 +21,13 @@ not coerce, an awaitable, an extension that wraps resolvers — goes through
 graphql-core's own ``execute_field``, which reads the field again (an attribute read) and
 reports the error at its path exactly as before. The answers are the same either way;
 ``tests/test_graphql_execution.py`` compares them.
+
+Upstream code it overrides or mirrors: graphql-core's ``Executor.execute_fields``,
+``execute_field`` and ``complete_value`` and ``IncrementalExecutor.execute_collected_root_fields``
+(graphql-core 3.3.2; it also reads ``MiddlewareManager._middleware_resolvers``), and how
+strawberry's ``GraphQLCoreConverter.from_resolver`` marks default resolvers (strawberry
+0.341.2). tests/test_library_patches.py pins their source and the names used here, and fails
+when an upgrade changes them.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ from graphql import (
 from graphql.execution.collect_fields import DeferUsage, FieldDetailsList, GroupedFieldSet
 from graphql.execution.executor import to_nodes
 from graphql.pyutils import AwaitableOrValue, Path, gather_with_cancel
+from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.schema_converter import GraphQLCoreConverter
 
@@ -85,7 +93,7 @@ def plain_field(
 
 
 def _plan(field: GraphQLField | None) -> PlainField | None:
-    if field is None or field.args or not getattr(field.resolve, "_is_default", False):
+    if field is None or field.args or not is_default_resolver(field.resolve):
         return None
     definition = (field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
     if definition is None or definition.base_resolver is not None:

@@ -5,8 +5,10 @@ the tenant-scoped services (:mod:`alur.tenants.services`), which always filter o
 Schema changes go through the migrations in ``piccolo_migrations/``. Composite unique
 indexes (a unit slug per tenant, a task number and an event seq per case, a chain position
 per tenant, a day off per tenant, an indicator set per tenant and period, a submission
-version per case and unit) are created by the migrations as ``CREATE UNIQUE INDEX``,
-which SQLite and PostgreSQL both support (SQLite cannot add constraints to a table).
+version per case and unit) and lookup indexes are listed in :data:`INDEXES` and created by
+the migrations as ``CREATE [UNIQUE] INDEX``, which SQLite and PostgreSQL both support (SQLite
+cannot add constraints to a table). tests/test_schema_matches_tables.py checks that the
+migrated database is exactly what this module declares.
 
 Which database the tables talk to is chosen once, from configuration, by
 :func:`alur.tenants.storage.database.bind` — never at import time.
@@ -315,4 +317,28 @@ TABLES: tuple[type[Table], ...] = (
     ApiRate,
     Session,
     LoginThrottle,
+)
+
+# The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
+# and lookups added after their table was created. The migrations create them with
+# ``CREATE [UNIQUE] INDEX``; tests/test_schema_matches_tables.py checks that the migrated
+# database has exactly these. (table, columns, unique)
+INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
+    (Unit, ("tenant", "slug"), True),
+    (DayOff, ("tenant", "day"), True),
+    (Membership, ("tenant", "user"), False),
+    (Membership, ("user",), False),
+    (Delegation, ("delegate",), False),
+    (Case, ("tenant", "updated_at"), False),
+    (Task, ("case", "task_no"), True),
+    (Task, ("tenant", "status", "role"), False),
+    (Event, ("case", "seq"), True),
+    (Event, ("tenant", "chain_seq"), True),
+    (Attachment, ("case",), False),
+    (IndicatorSetRow, ("tenant", "period"), True),
+    (IndicatorRow, ("indicator_set", "code"), True),
+    (IndicatorRow, ("tenant", "indicator_set"), False),
+    (SubmissionRow, ("case", "unit", "version"), True),
+    (LoginThrottle, ("kind", "subject"), True),
+    (LoginThrottle, ("window_start",), False),
 )

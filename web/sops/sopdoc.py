@@ -6,7 +6,8 @@ dataclasses (the identity block, the columns, page chunks of rows with their flo
 geometry); :func:`render_document` renders them with ``templates/sop/document.html``, a
 fragment (a ``<div class="sop-document">``) meant to be included in a page that links
 ``static/sopdoc.css``. Text from the definition is the institution's own words: it is kept
-as written and always autoescaped. The geometry lives in :mod:`alur.web.sops.sopdoc_layout`.
+as written and always autoescaped. The geometry lives in :mod:`alur.web.sops.sopdoc_layout`,
+the drawing of the flowchart in :mod:`alur.web.sops.sopdoc_routing`.
 
 Pure Python: imports Jinja2 and alur.core only.
 """
@@ -23,6 +24,7 @@ import jinja2
 
 from alur.core import Institution, SopDefinition, Step, StepKind
 from alur.web.sops import sopdoc_layout as lay
+from alur.web.sops.sopdoc_routing import route
 
 TEMPLATES = Path(__file__).parent.parent / "templates"
 TEMPLATE = "sop/document.html"
@@ -273,7 +275,7 @@ def build_document(
         geo = lay.geometry_for(definition, edges, lay.WIDE_LANE_GAP)
         columns, chunks = _paginate(definition, edges, geo, rows_per_page)
     heights = [_row_height(s, geo) for s in definition.steps]
-    flow = lay.route(definition, edges, geo, chunks)
+    flow = route(definition, edges, geo, chunks)
     role_names = {r.id: r.name for r in definition.roles}
     rows = [
         DocumentRow(

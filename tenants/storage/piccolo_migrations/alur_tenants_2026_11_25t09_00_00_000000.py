@@ -151,7 +151,10 @@ async def create_indexes() -> None:
 class _IndexesAfterTables(MigrationManager):
     """Creates the indexes once the tables exist, in the migration's transaction (piccolo's
     transactions nest, so the outer one below wraps the manager's own). Backwards, dropping
-    the tables drops their indexes."""
+    the tables drops their indexes.
+
+    Wraps piccolo's ``MigrationManager.run`` (piccolo 1.38.0: raw steps first, then tables),
+    pinned by tests/test_library_patches.py."""
 
     async def run(self, backwards: bool = False) -> None:
         engine = engine_finder()

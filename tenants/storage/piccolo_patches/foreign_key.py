@@ -9,6 +9,10 @@ Here an attribute whose name starts with an underscore (``_meta``), or that the 
 class defines and the instance does not override, is read directly. That is what piccolo returns for it anyway: its own logic only
 matters for the columns of the referenced table (``Task.case.key``, a join), which the
 instance holds in its ``__dict__`` and which still go through piccolo unchanged.
+
+Upstream code it replaces: ``piccolo.columns.column_types.ForeignKey.__getattribute__``
+(read in piccolo 1.38.0). tests/test_library_patches.py pins its source and fails when an
+upgrade changes it; tests/test_columns.py checks the behaviour.
 """
 
 from __future__ import annotations

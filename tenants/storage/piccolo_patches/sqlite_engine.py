@@ -20,6 +20,12 @@ readers never block the writer nor see half of a transaction. ``inline_reads=Fal
 reads to the workers too.
 
 The worker threads end with the interpreter, or at :meth:`PooledSQLiteEngine.close`.
+
+Upstream code it replaces: ``piccolo.engine.sqlite.SQLiteEngine._run_in_new_connection``,
+as called by ``run_querystring`` and ``run_ddl`` outside a transaction, with the
+``connection_kwargs`` ``__init__`` sets (read in piccolo 1.38.0). tests/test_library_patches.py
+pins their source and fails when an upgrade changes them; tests/test_sqlite_engine.py checks
+the behaviour.
 """
 
 from __future__ import annotations
