@@ -72,7 +72,7 @@ from litestar import Controller, Request, Response, get  # noqa: E402
 from alur.graphql.pagination import encode_cursor  # noqa: E402
 from alur.tenants.audit.keys import new_key_entry  # noqa: E402
 from alur.tenants.cases import listing, store  # noqa: E402
-from alur.tenants.cases.store import pinned_definitions  # noqa: E402
+from alur.tenants.cases.snapshots import pinned_definitions  # noqa: E402
 from alur.tenants.identity.tokens import authenticate, create_token  # noqa: E402
 from alur.tenants.storage.database import close_database, open_database  # noqa: E402
 from alur.tenants.storage.tables import Case, Task, Tenant  # noqa: E402
