@@ -332,3 +332,24 @@ def test_the_web_completes_with_data_and_a_file_in_one_request(doors: Doors) -> 
     [attached] = done["payload"]["data"]["attachments"]
     assert attached["name"] == "a.pdf"
     assert done["note"] == "Draft surat"
+
+
+def test_the_web_offers_the_units_of_a_tidak_after_the_join(doors: Doors) -> None:
+    """Server-rendered checkboxes (no JavaScript needed), every unit checked, Indonesian
+    labels; a gate before the fan-out offers none."""
+    _, key = doors.by_graphql(Act("staf", "start"), None)
+    doors.by_graphql(DRAFT, key)
+    doors.sign_in("kasubag")
+    page = doors.client.get(f"/t/{SLUG}/cases/{key}").text
+    assert 'name="units"' not in page  # step 2 returns to step 1: not per unit
+    for act in TO_STEP_5[1:]:
+        assert doors.by_graphql(act, key) == (None, None), act
+    page = doors.client.get(f"/t/{SLUG}/cases/{key}").text
+    assert "Jika Tidak, kembalikan pekerjaan" in page
+    for unit in UNITS:
+        assert f'<input type="checkbox" name="units" value="{unit}" checked>' in page
+    doors.sign_in("staf")
+    _, other = doors.by_graphql(Act("staf", "start"), None)
+    page = doors.client.get(f"/t/{SLUG}/cases/{other}").text
+    assert 'name="data_name"' in page  # the Complete form's data rows
+    assert "Data (opsional)" in page
