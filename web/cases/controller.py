@@ -30,7 +30,7 @@ from alur.tenants.errors import InvalidInput
 from alur.web.cases.view import case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import content_disposition
-from alur.web.errors import error_headers, is_htmx
+from alur.web.errors import ERROR_HEADER, error_headers, is_htmx
 from alur.web.pages import page_context
 
 Form = URLEncodedBody[dict[str, Any]]
@@ -100,6 +100,7 @@ class CasesController(Controller):
                 "statuses": STATUSES,
                 "form": form or {},
                 "errors": errors or {},
+                "error_code": (headers or {}).get(ERROR_HEADER),
                 "units": units,
             },
         )
