@@ -262,7 +262,12 @@ class _Walker:
             data = dict(self.step_data(d, step, task.unit)) if self.step_data else {}
             note = f"Selesai: {step.output or step.kegiatan}"[:200]
             messages = self.manager.validate_step_data(
-                d, step, task.unit, {"note": note, **data}, plugin=self.plugin
+                # the shape both doors send (docs/plugins.md): the output note under "output"
+                d,
+                step,
+                task.unit,
+                {**data, "output": note},
+                plugin=self.plugin,
             )
             if messages:
                 found.add(

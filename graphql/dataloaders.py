@@ -24,7 +24,7 @@ from strawberry.dataloader import DataLoader
 from alur.core.kinerja.model import Indicator, IndicatorSet, Submission
 from alur.core.model import SopDefinition
 from alur.tenants.cases.listing import CASE_COLUMNS, TASK_COLUMNS
-from alur.tenants.cases.store import pinned_definitions
+from alur.tenants.cases.snapshots import pinned_definitions
 
 # the rows are mapped to the model exactly as the service maps them (its helpers)
 from alur.tenants.kinerja.data import indicator_from_row, submission_from_row

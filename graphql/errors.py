@@ -22,9 +22,15 @@ from alur.tenants.errors import NotFound as NotFoundError
 from alur.tenants.errors import TenantSuspended
 
 
-@strawberry.interface(description="An expected failure, with a message for people.")
+@strawberry.interface(
+    description="An expected failure, with a message for people and a stable `code` for "
+    "programs (the same code the web UI sends in its `X-Alur-Error` header)."
+)
 class Error:
     message: str
+    code: str = strawberry.field(
+        description="The error's stable code, e.g. `not_found`, `invalid_input`, `wrong_role`."
+    )
 
 
 @strawberry.type(
@@ -66,7 +72,7 @@ class InvalidInput(Error):
     "without a note, …); nothing changed. `code` is stable (e.g. `wrong_role`)."
 )
 class ActionRefused(Error):
-    code: str
+    pass
 
 
 def invalid(fields: dict[str, str]) -> InvalidInput:
@@ -81,18 +87,20 @@ def from_error(exc: AlurError, *, field_names: dict[str, str] | None = None) -> 
     """
     names = field_names or {}
     if isinstance(exc, NotFoundError | TaskNotFound):
-        return NotFound(message=error_message(exc))
+        return NotFound(message=error_message(exc), code=exc.code)
     if isinstance(exc, ConflictError):
-        return Conflict(message=error_message(exc))
+        return Conflict(message=error_message(exc), code=exc.code)
     if isinstance(exc, ForbiddenError | TenantSuspended):
-        return Forbidden(message=error_message(exc))
+        return Forbidden(message=error_message(exc), code=exc.code)
     if isinstance(exc, InvalidInputError):
         fields = [FieldError(field=names.get(k, k), message=v) for k, v in exc.errors.items()]
         message = "; ".join(f"{f.field}: {f.message}" for f in fields)
-        return InvalidInput(message=message, fields=fields)
+        return InvalidInput(message=message, fields=fields, code=exc.code)
     if isinstance(exc, DurationError):
         field = names.get("durations", "durations")
         text = error_message(exc)
-        return InvalidInput(message=text, fields=[FieldError(field=field, message=text)])
+        return InvalidInput(
+            message=text, fields=[FieldError(field=field, message=text)], code=exc.code
+        )
     # the engine's refusals (ActionError) and any other expected error, with its code
     return ActionRefused(message=error_message(exc), code=exc.code)

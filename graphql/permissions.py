@@ -18,6 +18,7 @@ from strawberry.permission import BasePermission, PermissionExtension
 
 from alur.core.i18n import gettext
 from alur.graphql.errors import Forbidden
+from alur.tenants.errors import Forbidden as ForbiddenError
 
 UNAUTHENTICATED = "UNAUTHENTICATED"
 
@@ -64,7 +65,8 @@ class CanWrite(BasePermission):
             message=gettext(
                 "this API token may only read: changes need a write token of the office, "
                 "which acts for a person"
-            )
+            ),
+            code=ForbiddenError.code,
         )
 
 

@@ -26,8 +26,8 @@ from alur.tenants.audit.keys import (
 )
 from alur.tenants.audit.links import chain_record, event_hash
 from alur.tenants.audit.verify import rekey, verify_chain
+from alur.tenants.cases.rows import event_from_row
 from alur.tenants.cases.service import TenantService
-from alur.tenants.cases.store import event_from_row
 from alur.tenants.identity.people import add_membership, create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.tables import Attachment, Event, Tenant

@@ -29,7 +29,7 @@ from alur.core import AlurPlugins, create_plugin_manager
 from alur.core.engine.codec import state_to_dict
 from alur.core.engine.state import replay
 from alur.tenants.audit.links import chain_record, event_hash
-from alur.tenants.cases.store import event_from_row
+from alur.tenants.cases.rows import event_from_row
 from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Case, Event, Task, Tenant
 

@@ -21,7 +21,8 @@ from alur.graphql.schema import schema
 from alur.tenants import caches
 from alur.tenants.caches import MIB, ByteBoundedCache, CacheConfigError, text_bytes
 from alur.tenants.cases.inbox import InboxCache, InboxTask
-from alur.tenants.cases.store import CaseStore, pinned_definitions
+from alur.tenants.cases.snapshots import pinned_definitions
+from alur.tenants.cases.store import CaseStore
 from alur.tenants.storage.database import Database
 from tests.conftest import SAMPLE_TOML
 

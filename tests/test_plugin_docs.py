@@ -11,6 +11,7 @@ Conventions of docs/plugins.md that these tests rely on:
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import inspect
 import re
@@ -22,13 +23,21 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from litestar.testing import TestClient
 
-from alur.core import create_plugin_manager, hookspecs, load_package_definitions
+from alur.core import AlurPlugins, create_plugin_manager, hookspecs, load_package_definitions
+from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.storage.database import close_database, open_database
+from alur.web.app import create_app
+from alur.web.settings import WebSettings
+from alur.web.testing import fetch_csrf, sign_in_sync
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
 FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 TITLE = re.compile(r'title="(?P<path>[^"]+)"')
 EXAMPLE_PACKAGE = "alur_diskominfo_contoh"
+PASSWORD = "rahasia-2026"
 
 
 def doc_text() -> str:
@@ -169,3 +178,50 @@ def test_testing_section_runs(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "3 passed" in result.stdout  # test_loads, test_requires_a_draft, test_conformant
+
+
+# --- the example on the web: what a new institution does first ----------------------------
+
+
+async def _example_office(url: str, manager: AlurPlugins) -> None:
+    """The example plugin's office with one Staf, who starts the cases."""
+    db = await open_database(url)
+    try:
+        office = await create_tenant(
+            manager, "diskominfo-contoh", "Diskominfo", "diskominfo_contoh"
+        )
+        staf = await create_user("staf", "Staf Contoh", PASSWORD)
+        role = manager.sop("diskominfo_contoh", "permintaan-data").roles_by_id["staf"]
+        await add_membership(office.id, staf.id, role)
+    finally:
+        await close_database(db)
+
+
+@pytest.mark.usefixtures("cheap_hasher")
+def test_example_plugin_completes_its_first_step_on_the_web(
+    example: ModuleType, database_url: str
+) -> None:
+    """A plugin written from the docs checks ``data.get("output")``: the web form's output
+    note must reach it there, so its first step can be completed (and stays refused empty)."""
+    manager = create_plugin_manager(load_entrypoints=False, environ={})
+    assert manager.register(example, name="diskominfo_contoh", version="1.0.0").ok
+    asyncio.run(_example_office(database_url, manager))
+    app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40), manager)
+    with TestClient(app) as c:
+        sign_in_sync(c, "staf", PASSWORD)
+        cases = "/t/diskominfo-contoh/cases"
+        data = {"_csrf_token": fetch_csrf(c, cases), "sop": "permintaan-data", "period": "2026"}
+        started = c.post(cases, data=data, follow_redirects=False)
+        assert started.status_code == 303, started.text[:300]
+        case = started.headers["location"]
+        complete = f"{case}/tasks/1/complete"
+        empty = c.post(complete, data={"_csrf_token": fetch_csrf(c, case), "note": " "})
+        assert empty.status_code == 422
+        assert empty.headers["x-alur-error"] == "invalid_input"
+        assert "Lampirkan draft laporan data kinerja." in empty.text
+        data = {"_csrf_token": fetch_csrf(c, case), "note": "draft.pdf"}
+        done = c.post(complete, data=data, follow_redirects=False)
+        assert done.status_code == 303, done.text[:500]
+        page = c.get(case).text
+        assert "draft.pdf" in page  # the timeline shows the output note
+        assert 'data-step="2"' in page  # the decision is open now

@@ -62,7 +62,8 @@ from alur.core.loader import definition_from_mapping
 from alur.core.snapshot import definition_to_dict
 from alur.tenants.audit.links import ChainReport
 from alur.tenants.cases.service import MAX_ATTACHMENT_BYTES, InboxTask, TenantService
-from alur.tenants.cases.store import CaseStore, TenantRef, pinned_definitions
+from alur.tenants.cases.snapshots import pinned_definitions
+from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import Conflict, InvalidInput, NotFound
 from alur.tenants.identity.people import actor_for, add_delegation, add_membership, create_user

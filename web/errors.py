@@ -1,4 +1,10 @@
-"""Domain errors mapped to responses, once: pages for browsers, fragments for htmx."""
+"""Domain errors mapped to responses, once: pages for browsers, fragments for htmx.
+
+Every answer to an expected error names it for programs without bothering people: the
+``X-Alur-Error`` header (:data:`ERROR_HEADER`) and the ``data-error-code`` attribute of the
+message element hold the error's stable ``code`` (:class:`~alur.core.errors.AlurError`:
+``not_found``, ``invalid_input``, ``wrong_role``, …) — the code GraphQL's error results carry.
+"""
 
 from __future__ import annotations
 
@@ -21,11 +27,26 @@ from alur.tenants.errors import Forbidden, NotFound, TenantSuspended
 log = logging.getLogger(__name__)
 
 
+ERROR_HEADER = "X-Alur-Error"
+
+
+def error_code(exc: Exception | None, default: str) -> str:
+    """The stable code of ``exc`` (an :class:`AlurError`), else ``default``."""
+    return exc.code if isinstance(exc, AlurError) else default
+
+
+def error_headers(code: str | None) -> dict[str, str]:
+    """The response headers naming the error ``code`` (none for a success)."""
+    return {ERROR_HEADER: code} if code else {}
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("hx-request") == "true"
 
 
-def error_page(request: Request, status: int, title: str, message: str) -> Response:
+def error_page(
+    request: Request, status: int, title: str, message: str, code: str = "error"
+) -> Response:
     template = "errors/fragment.html" if is_htmx(request) else "errors/page.html"
     session = request.scope.get("session")
     session = session if isinstance(session, dict) else {}
@@ -39,7 +60,9 @@ def error_page(request: Request, status: int, title: str, message: str) -> Respo
             "lang": current_language.get(),
             "languages": LANGUAGES,
             "signed_in": bool(session.get("uid") or session.get("op")),
+            "error_code": code,
         },
+        headers=error_headers(code),
         status_code=status,
         media_type=MediaType.HTML,
     )
@@ -51,6 +74,7 @@ def not_found(request: Request, exc: Exception) -> Response:
         404,
         gettext("Not found"),
         gettext("This page does not exist, or you do not have access to it."),
+        error_code(exc, "not_found"),
     )
 
 
@@ -63,12 +87,12 @@ def not_signed_in(request: Request, exc: Exception) -> Response:
 
 def forbidden(request: Request, exc: Exception) -> Response:
     message = error_message(exc) if isinstance(exc, AlurError) else gettext("You may not do this.")
-    return error_page(request, 403, gettext("Not allowed"), message)
+    return error_page(request, 403, gettext("Not allowed"), message, error_code(exc, "forbidden"))
 
 
 def domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AlurError)
-    return error_page(request, 400, gettext("Cannot continue"), error_message(exc))
+    return error_page(request, 400, gettext("Cannot continue"), error_message(exc), exc.code)
 
 
 def http_error(request: Request, exc: Exception) -> Response:

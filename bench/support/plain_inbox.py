@@ -11,7 +11,7 @@ from litestar import Controller, Request, Response, get
 
 from alur.graphql.pagination import encode_cursor
 from alur.tenants.cases import listing
-from alur.tenants.cases.store import pinned_definitions
+from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.identity.tokens import authenticate
 from alur.tenants.storage.tables import Case
 

@@ -19,10 +19,9 @@ import strawberry
 from strawberry.scalars import JSON
 
 from alur.core import model
-from alur.core.durations import Duration
 from alur.core.engine import Action, Claim, Complete, Decide
-from alur.core.errors import AlurError, DurationError
-from alur.core.i18n import error_message, format_message, gettext
+from alur.core.errors import AlurError
+from alur.core.i18n import format_message, gettext
 from alur.graphql.errors import (
     ActionRefused,
     Conflict,
@@ -34,7 +33,8 @@ from alur.graphql.errors import (
 )
 from alur.graphql.permissions import writing
 from alur.graphql.types import Case, Event, Info, case_node, event_node
-from alur.tenants.cases.service import TenantService, check_action
+from alur.tenants.cases.rules import check_action
+from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import Forbidden as ForbiddenError
 from alur.tenants.errors import InvalidInput as InvalidInputError
@@ -127,31 +127,10 @@ async def on_task(info: Info, case_key: str, run: Run, action: Action | None = N
     return await changed(info, stored.id, before.last_seq)
 
 
-def check_start(
-    sops: dict[str, model.SopDefinition], wanted: StartCaseInput, durations: dict[int, str]
-) -> dict[str, str]:
-    """What is wrong with a ``startCase`` input, per field (the engine checks the rest)."""
-    errors: dict[str, str] = {}
-    if wanted.sop not in sops:
-        errors["sop"] = format_message(
-            'no SOP "{sop}" in this office (SOPs: {sops})',
-            sop=wanted.sop,
-            sops=", ".join(sops) or "-",
-        )
-    if not wanted.period.strip():
-        errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
-    for waktu in durations.values():
-        try:
-            Duration.parse(waktu)
-        except DurationError as exc:
-            errors["durations"] = error_message(exc)
-    if "sop" not in errors:
-        for step in sops[wanted.sop].needs_duration_at_start():
-            if not durations.get(step):
-                errors["durations"] = format_message(
-                    'Give the time for step {step}, e.g. "3 hari".', step=step
-                )
-    return errors
+def start_fields(exc: AlurError) -> dict[str, str]:
+    """The mutation's names of the service's fields: every step's duration is ``durations``."""
+    errors = exc.errors if isinstance(exc, InvalidInputError) else {}
+    return {k: "durations" for k in errors if k.startswith("duration_")}
 
 
 @strawberry.type
@@ -160,14 +139,11 @@ class Mutation:
     async def start_case(self, info: Info, input: StartCaseInput) -> StartCaseResult:
         try:
             service, user_id = await acting_service(info)
-            durations = {d.step: d.waktu.strip() for d in input.durations or []}
-            errors = check_start(service.sops(), input, durations)
-            if errors:
-                return invalid(errors)
+            durations = {d.step: d.waktu for d in input.durations or []}
             units = tuple(input.units) if input.units is not None else None
             stored = await service.start_case(user_id, input.sop, input.period, durations, units)
         except AlurError as exc:
-            return from_error(exc)
+            return from_error(exc, field_names=start_fields(exc))
         return await changed(info, stored.id, 0)
 
     @strawberry.mutation(description="Take an open task: it becomes yours.", extensions=writing())

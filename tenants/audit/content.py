@@ -34,7 +34,8 @@ from alur.core.engine.state import CaseState, replay
 from alur.core.kinerja.model import IndicatorSet
 from alur.core.model import DataAction, SopDefinition
 from alur.tenants.audit.records import ATTACHMENTS
-from alur.tenants.cases.store import TASK_FIELDS, CaseStore, TenantRef
+from alur.tenants.cases.rows import TASK_FIELDS
+from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.errors import NotFound
 from alur.tenants.kinerja.data import (
     KEY,

@@ -13,7 +13,8 @@ from typing import Any
 
 from alur.tenants.audit.keys import LEGACY, AuditKeys
 from alur.tenants.audit.links import GENESIS, ChainReport, chain_record, link
-from alur.tenants.cases.store import TenantRef, event_from_row
+from alur.tenants.cases.rows import event_from_row
+from alur.tenants.cases.store import TenantRef
 from alur.tenants.storage.tables import Event, Tenant
 
 

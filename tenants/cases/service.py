@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from alur.core import limits
@@ -36,8 +35,12 @@ from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
 from alur.tenants.audit.records import with_attachments
+from alur.tenants.cases.attachments import AttachmentInfo as AttachmentInfo  # re-exported
+from alur.tenants.cases.attachments import CaseFiles
 from alur.tenants.cases.inbox import InboxTask as InboxTask  # re-exported
 from alur.tenants.cases.inbox import as_of, inboxes, open_tasks
+from alur.tenants.cases.rules import check_action as check_action  # re-exported
+from alur.tenants.cases.rules import check_start, step_data
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.cases.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
 from alur.tenants.cases.uploads import Upload, attachment_row, check_upload
@@ -47,7 +50,7 @@ from alur.tenants.kinerja.rules import with_step_data
 from alur.tenants.offices.office import Office, load_office
 from alur.tenants.offices.provisioning import calendar_for, calendar_from, tenant_sops
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Attachment, Case, Membership, Task, Unit, User
+from alur.tenants.storage.tables import Case, Membership, Unit, User
 from alur.tenants.storage.tables import Delegation as DelegationRow
 
 log = logging.getLogger(__name__)
@@ -57,36 +60,7 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
-class AttachmentInfo:
-    id: int
-    case_key: str
-    task_no: int | None
-    filename: str
-    content_type: str
-    size: int
-    sha256: str
-
-
-def check_action(action: Action) -> None:
-    """The limits of an action's text and data (:mod:`alur.core.limits`), per field:
-    :class:`InvalidInput`. Pure, so it runs before anything is looked up (:meth:`act`;
-    GraphQL calls it before its own lookup of the case)."""
-    errors: dict[str, str] = {}
-    note = getattr(action, "note", None)
-    if isinstance(note, str) and (problem := limits.text_problem(note, limits.NOTE)):
-        errors["note"] = problem
-    data = getattr(action, "data", None)
-    if data and (problem := limits.json_problem(dict(data))):
-        errors["data"] = problem
-    units = getattr(action, "units", None)
-    if units and not all(limits.usable_key(u) for u in units):
-        errors["units"] = gettext("choose units of this case")
-    if errors:
-        raise InvalidInput(errors)
-
-
-class TenantService:
+class TenantService(CaseFiles):
     """Everything a tenant's users do, scoped to that tenant."""
 
     def __init__(
@@ -193,33 +167,18 @@ class TenantService:
         durations: Mapping[int, str] | None = None,
         units: tuple[str, ...] | None = None,
     ) -> StoredCase:
-        d = self.sop(sop_id)
-        errors = limits.text_problems(
-            {
-                "period": (period, limits.PERIOD),
-                **{f"duration_{s}": (w, limits.SHORT) for s, w in (durations or {}).items()},
-            }
-        )
-        if not errors and not period.strip():
-            errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
-        if errors:
-            raise InvalidInput(errors)
-        ctx = await self.context(user_id)
+        """Start a case of ``sop_id`` for ``period``; ``units`` default to every active
+        unit. The input is checked as a whole (:func:`~alur.tenants.cases.rules.check_start`:
+        :class:`InvalidInput` naming every wrong field), the rest by the state machine."""
+        ctx = await self.context(user_id)  # a suspended office, a non-member: first
+        period = period.strip()
+        durations = {step: waktu.strip() for step, waktu in (durations or {}).items()}
         active = tuple(u["slug"] for u in await self.units() if u["active"])
-        if units is None:
-            units = active
-        else:
-            unknown = [u for u in units if u not in active]
-            if unknown:
-                raise InvalidInput(
-                    {
-                        "units": format_message(
-                            "not units of this office: {units}", units=", ".join(unknown)
-                        )
-                    }
-                )
+        check_start(self.sops(), sop_id, period, durations, units, active)
+        d = self.sop(sop_id)
         key = secrets.token_hex(8)
-        t = start(d, StartCase(key, period, units, dict(durations or {})), ctx)
+        started = StartCase(key, period, active if units is None else units, durations)
+        t = start(d, started, ctx)
         self._wrote = True
         stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id)
         self._notify(stored.plugin, d, t)
@@ -304,9 +263,8 @@ class TenantService:
         task = case.state.open_tasks.get(action.task)
         if task is None:
             return  # the engine reports it precisely
-        data = {"note": action.note, **action.data}
         messages = self.plugins.validate_step_data(
-            d, d.step(task.step), task.unit, data, plugin=case.plugin
+            d, d.step(task.step), task.unit, step_data(action), plugin=case.plugin
         )
         if messages:
             raise InvalidInput({"data": " ".join(messages)})
@@ -368,90 +326,7 @@ class TenantService:
             raise NotFound(what=gettext("user"))
         return row
 
-    # --- attachments ---------------------------------------------------------------------
-
-    async def attach(
-        self,
-        user_id: int,
-        case_key: str,
-        task_no: int | None,
-        filename: str,
-        content_type: str,
-        content: bytes,
-    ) -> AttachmentInfo:
-        name, errors = check_upload(filename, content_type, content)
-        case = await self.case(case_key)
-        await self.context(user_id)  # the uploader must be a member (and the tenant active)
-        if task_no is not None and not await Task.exists().where(
-            (Task.tenant == self.ref.id) & (Task.case == case.id) & (Task.task_no == task_no)
-        ):
-            errors["task"] = format_message(
-                "task {task} is not part of case {case}", task=task_no, case=case_key
-            )
-        if errors:
-            raise InvalidInput(errors)
-        row = attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
-        await row.save()
-        return AttachmentInfo(
-            row.id, case_key, task_no, row.filename, content_type, len(content), row.sha256
-        )
-
-    async def attachment(
-        self, user_id: int | None, case_key: str, attachment_id: int
-    ) -> tuple[AttachmentInfo, bytes]:
-        """A file of case ``case_key``, for someone who may read the case (:meth:`case_for`)."""
-        case = await self.case_for(user_id, case_key)
-        if not limits.usable_id(attachment_id):
-            raise NotFound(what=gettext("attachment"))
-        row = (
-            await Attachment.select(
-                Attachment.all_columns(), Attachment.case.key.as_alias("case_key")
-            )
-            .where(
-                (Attachment.tenant == self.ref.id)
-                & (Attachment.case == case.id)
-                & (Attachment.id == attachment_id)
-            )
-            .first()
-        )
-        if row is None:
-            raise NotFound(what=gettext("attachment"))
-        info = AttachmentInfo(
-            row["id"],
-            row["case_key"],
-            row["task_no"],
-            row["filename"],
-            row["content_type"],
-            row["size"],
-            row["sha256"],
-        )
-        return info, bytes(row["content"])
-
-    async def attachments(self, case_key: str) -> list[AttachmentInfo]:
-        return await self.attachments_of(await self.case(case_key))
-
-    async def attachments_of(self, case: StoredCase) -> list[AttachmentInfo]:
-        case_key = case.key
-        rows = await Attachment.select(
-            Attachment.id,
-            Attachment.task_no,
-            Attachment.filename,
-            Attachment.content_type,
-            Attachment.size,
-            Attachment.sha256,
-        ).where((Attachment.tenant == self.ref.id) & (Attachment.case == case.id))
-        return [
-            AttachmentInfo(
-                r["id"],
-                case_key,
-                r["task_no"],
-                r["filename"],
-                r["content_type"],
-                r["size"],
-                r["sha256"],
-            )
-            for r in rows
-        ]
+    # --- case lists --------------------------------------------------------------------
 
     async def cases(
         self, *, status: str | None = None, sop_id: str | None = None, limit: int = 50

@@ -30,12 +30,22 @@ from alur.core.engine.events import EventKind
 from alur.core.engine.machine import Transition
 from alur.core.engine.state import CaseState
 from alur.core.i18n import format_message
-from alur.core.loader import definition_from_mapping
 from alur.core.model import SopDefinition
 from alur.core.snapshot import definition_to_dict
 from alur.tenants.audit.keys import audit_keys
 from alur.tenants.audit.links import GENESIS, ChainReport, chain_record, event_hash
-from alur.tenants.caches import ByteBoundedCache
+from alur.tenants.cases.rows import (
+    EVENT_COLUMNS,
+    TASK_COLUMNS,
+    Batch,
+    event_from_row,
+    event_values,
+    follow_task,
+    from_json,
+    task_values,
+)
+from alur.tenants.cases.rows import TASK_FIELDS as TASK_FIELDS  # re-exported
+from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.errors import Conflict, NotFound
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
@@ -43,46 +53,6 @@ from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Te
 # Bumping the tenant's chain counter locks its row: the tenant's events are appended one
 # transaction at a time (always after the case row is locked, so never a deadlock).
 _LOCK_CHAIN = "UPDATE alur_tenant SET chain_seq = chain_seq + {} WHERE id = {}"
-
-_CLOSING = {
-    EventKind.TASK_COMPLETED: "done",
-    EventKind.GATE_DECIDED: "done",
-    EventKind.TASK_CANCELLED: "cancelled",
-}
-
-
-# Snapshots parsed in this process, by content hash. A content-addressed definition is the
-# same in every tenant and database, so sharing the parsed object is safe; storing the
-# snapshot row is still tracked per store (see pin_definition). Weighed by the length of
-# the snapshot's JSON: a parsed definition measured about 2 bytes per character of it (its
-# texts and objects); 4, and a fixed part, err on the large side.
-_PARSED: ByteBoundedCache[str, tuple[SopDefinition, int]] = ByteBoundedCache(
-    "definitions", 1 / 4, lambda entry: entry[1]
-)
-
-
-def _definition_bytes(body: Any) -> int:
-    text = body if isinstance(body, str) else json.dumps(body, ensure_ascii=False)
-    return 16_384 + 4 * len(text)
-
-
-async def pinned_definitions(hashes: Sequence[str]) -> dict[str, SopDefinition]:
-    """The pinned definitions of ``hashes``, by hash, parsed once per process: a statement
-    only for those this process has not seen yet. A hash with no snapshot row, or whose
-    row's body does not hash to it (a tampered or corrupt row), is left out."""
-    found = {h: e[0] for h in hashes if (e := _PARSED.get(h)) is not None}
-    missing = [h for h in hashes if h not in found]
-    if missing:
-        rows = await SopSnapshot.select(SopSnapshot.definition_hash, SopSnapshot.body).where(
-            SopSnapshot.definition_hash.is_in(missing)
-        )
-        for row in rows:
-            h = row["definition_hash"]
-            d = definition_from_mapping(_json(row["body"]), source=f"snapshot {h[:12]}")
-            if d.content_hash == h:
-                found[h] = d
-                _PARSED.put(h, (d, _definition_bytes(row["body"])))
-    return found
 
 
 @dataclass(frozen=True)
@@ -195,7 +165,7 @@ class CaseStore:
         if not rows:
             raise NotFound(what=format_message("case {key}", key=key))
         row = rows[0]
-        state = state_from_dict(_json(row["state"]))
+        state = state_from_dict(from_json(row["state"]))
         return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
 
     async def apply(
@@ -268,24 +238,22 @@ class CaseStore:
         keys = audit_keys()
         key_id = keys.signing
         key = keys.keys[key_id]
-        batch = _Batch()
-        event_values = []
-        task_values = []
+        batch = Batch()
+        event_rows = []
+        task_rows = []
         for e in events:
             chain_seq += 1
             record = chain_record(tenant.slug, case_key, chain_seq, e, key_id)
             digest = event_hash(head, record, key)
-            event_values.append(
-                _event_values(tenant.id, case_id, chain_seq, head, digest, key_id, e)
-            )
+            event_rows.append(event_values(tenant.id, case_id, chain_seq, head, digest, key_id, e))
             head = digest
             if e.kind is EventKind.TASK_OPENED:
-                task_values.append(_task_values(tenant.id, case_id, e))
+                task_rows.append(task_values(tenant.id, case_id, e))
             else:
-                _follow_task(batch, case_id, e)
-        batch.insert("alur_event", _EVENT_COLUMNS, event_values)
-        if task_values:
-            batch.insert("alur_task", _TASK_COLUMNS, task_values)
+                follow_task(batch, case_id, e)
+        batch.insert("alur_event", EVENT_COLUMNS, event_rows)
+        if task_rows:
+            batch.insert("alur_task", TASK_COLUMNS, task_rows)
         batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
         await batch.run(combined=not self.db.is_sqlite)
 
@@ -314,14 +282,6 @@ class CaseStore:
         return sorted({m.case for m in await verify_content(self, tenant) if m.case})
 
 
-def _json(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, str) else value
-
-
-def _user_id(actor: str | None) -> int | None:
-    return int(actor) if actor is not None and actor.isdigit() else None
-
-
 def _stored(
     case_id: int, tenant_id: int, plugin: str, s: CaseState, updated: datetime
 ) -> StoredCase:
@@ -337,162 +297,4 @@ def _stored(
         state=s,
         started_at=s.started_at,
         updated_at=updated,
-    )
-
-
-def event_from_row(r: dict[str, Any]) -> EngineEvent:
-    return EngineEvent(
-        seq=r["seq"],
-        kind=EventKind(r["kind"]),
-        at=r["at"],
-        actor=r["actor"],
-        actor_name=r["actor_name"],
-        role=r["role"],
-        delegation=r["delegation"],
-        acting_for=r["acting_for"],
-        acting_for_name=r["acting_for_name"],
-        step=r["step"],
-        unit=r["unit"],
-        task=r["task_no"],
-        note=r["note"],
-        due=r["due"],
-        payload=_json(r["payload"]) or {},
-    )
-
-
-_EVENT_COLUMNS = (
-    "tenant",
-    '"case"',
-    "seq",
-    "chain_seq",
-    "kind",
-    "at",
-    "actor",
-    "actor_name",
-    "role",
-    "delegation",
-    "acting_for",
-    "acting_for_name",
-    "step",
-    "unit",
-    "task_no",
-    "note",
-    "due",
-    "payload",
-    "prev_hash",
-    "hash",
-    "key_id",
-)
-# A task row's fields that its events determine (``alur audit verify`` recomputes them).
-TASK_FIELDS = (
-    "step",
-    "unit",
-    "role",
-    "status",
-    "opened_at",
-    "due",
-    "assignee",
-    "return_note",
-    "closed_at",
-)
-_TASK_COLUMNS = ("tenant", '"case"', "task_no", *TASK_FIELDS)
-
-
-class _Batch:
-    """Statements of one write, run one by one (SQLite) or as one statement of
-    data-modifying CTEs (PostgreSQL: one round trip)."""
-
-    def __init__(self) -> None:
-        self.statements: list[tuple[str, list[Any]]] = []
-
-    def add(self, sql: str, *args: Any) -> None:
-        self.statements.append((sql, list(args)))
-
-    def insert(self, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        one = "(" + ", ".join(["{}"] * len(columns)) + ")"
-        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES " + ", ".join([one] * len(rows))
-        self.add(sql, *[v for row in rows for v in row])
-
-    async def run(self, *, combined: bool) -> None:
-        if combined and len(self.statements) > 1:
-            parts = [f"w{i} AS ({sql})" for i, (sql, _) in enumerate(self.statements)]
-            args = [a for _, stmt_args in self.statements for a in stmt_args]
-            await Tenant.raw("WITH " + ", ".join(parts) + " SELECT 1", *args)
-            return
-        for sql, args in self.statements:
-            await Tenant.raw(sql, *args)
-
-
-def _follow_task(batch: _Batch, case_id: int, e: EngineEvent) -> None:
-    where = 'WHERE "case" = {} AND task_no = {}'
-    status = _CLOSING.get(e.kind)
-    if status is not None:
-        batch.add(
-            f"UPDATE alur_task SET status = {{}}, closed_at = {{}} {where}",
-            status,
-            e.at,
-            case_id,
-            e.task,
-        )
-    elif e.kind is EventKind.TASK_CLAIMED:
-        batch.add(
-            f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.actor), case_id, e.task
-        )
-    elif e.kind is EventKind.TASK_REASSIGNED:
-        batch.add(
-            f"UPDATE alur_task SET assignee = {{}} {where}",
-            _user_id(e.payload["to"]),
-            case_id,
-            e.task,
-        )
-
-
-def _event_values(
-    tenant_id: int,
-    case_id: int,
-    chain_seq: int,
-    prev: str,
-    digest: str,
-    key_id: str,
-    e: EngineEvent,
-) -> tuple[Any, ...]:
-    return (
-        tenant_id,
-        case_id,
-        e.seq,
-        chain_seq,
-        str(e.kind),
-        e.at,
-        e.actor,
-        e.actor_name,
-        e.role,
-        e.delegation,
-        e.acting_for,
-        e.acting_for_name,
-        e.step,
-        e.unit,
-        e.task,
-        e.note,
-        e.due,
-        json.dumps(dict(e.payload), ensure_ascii=False),
-        prev,
-        digest,
-        key_id,
-    )
-
-
-def _task_values(tenant_id: int, case_id: int, e: EngineEvent) -> tuple[Any, ...]:
-    return (
-        tenant_id,
-        case_id,
-        e.task,
-        e.step,
-        e.unit,
-        e.payload["role"],
-        "open",
-        e.at,
-        e.due,
-        None,
-        e.note,
-        None,
     )

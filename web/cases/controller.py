@@ -7,6 +7,7 @@ and send ``HX-Trigger: inbox-changed`` so the navigation badge refreshes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
@@ -22,17 +23,24 @@ from alur.core.errors import ActionError
 from alur.core.i18n import error_message, gettext
 from alur.core.model import Answer
 from alur.tenants.cases.listing import CaseFilter, list_cases
+from alur.tenants.cases.rules import step_data_from_rows
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.uploads import Upload
 from alur.tenants.errors import InvalidInput
 from alur.web.cases.view import case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import content_disposition
-from alur.web.errors import is_htmx
+from alur.web.errors import ERROR_HEADER, error_headers, is_htmx
 from alur.web.pages import page_context
 
 Form = URLEncodedBody[dict[str, Any]]
 STATUSES = ("active", "finished", "cancelled")
+DURATION_FIELD = re.compile(r"duration_[0-9]{1,4}")
+# The repeated fields of the action forms: a completion's data rows (name, value), and the
+# units a "tidak" sends back (offered only after a join, see web/cases/view.py).
+DATA_NAMES, DATA_VALUES, UNITS = "data_name", "data_value", "units"
+UNITS_OFFERED = "units_offered"
+LISTS = (DATA_NAMES, DATA_VALUES, UNITS)
 
 
 class CasesController(Controller):
@@ -70,6 +78,7 @@ class CasesController(Controller):
         form: dict | None = None,
         errors: dict[str, str] | None = None,
         status_code: int = 200,
+        headers: dict[str, str] | None = None,
     ) -> Template:
         f = CaseFilter(
             sop_id=filters["sop"] or None,
@@ -83,6 +92,7 @@ class CasesController(Controller):
         return Template(
             "cases.html",
             status_code=status_code,
+            headers=headers,
             context={
                 **context,
                 "rows": rows,
@@ -90,6 +100,7 @@ class CasesController(Controller):
                 "statuses": STATUSES,
                 "form": form or {},
                 "errors": errors or {},
+                "error_code": (headers or {}).get(ERROR_HEADER),
                 "units": units,
             },
         )
@@ -103,34 +114,31 @@ class CasesController(Controller):
         tenant: NamedDependency[TenantService],
     ) -> Response:
         assert viewer.user_id is not None
-        sop_id = str(data.get("sop", ""))
-        period = str(data.get("period", "")).strip()
+        durations = {
+            int(name.removeprefix("duration_")): str(value)
+            for name, value in data.items()
+            if DURATION_FIELD.fullmatch(name) and str(value).strip()
+        }
         errors: dict[str, str] = {}
-        if sop_id not in tenant.sops():
-            errors["sop"] = gettext("Choose an SOP.")
-        if not period:
-            errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
-        durations = {}
-        if not errors:
-            for step in tenant.sop(sop_id).needs_duration_at_start():
-                value = str(data.get(f"duration_{step}", "")).strip()
-                if not value:
-                    errors[f"duration_{step}"] = gettext(
-                        'Give the time for step {step}, e.g. "3 hari".'
-                    ).format(step=step)
-                durations[step] = value
-        if not errors:
-            try:
-                case = await tenant.start_case(viewer.user_id, sop_id, period, durations)
-            except InvalidInput as exc:
-                errors.update(exc.errors)
-            except ActionError as exc:
-                errors["form"] = error_message(exc)
-            else:
-                return Redirect(f"/t/{tenant.ref.slug}/cases/{case.key}", status_code=303)
+        try:
+            sop_id, period = str(data.get("sop", "")), str(data.get("period", ""))
+            case = await tenant.start_case(viewer.user_id, sop_id, period, durations)
+        except InvalidInput as exc:
+            errors, code = exc.errors, exc.code
+        except ActionError as exc:
+            errors, code = {"form": error_message(exc)}, exc.code
+        else:
+            return Redirect(f"/t/{tenant.ref.slug}/cases/{case.key}", status_code=303)
         empty = {"sop": "", "period": "", "status": "", "overdue": ""}
         return await self._list(
-            request, viewer, tenant, empty, form=dict(data), errors=errors, status_code=422
+            request,
+            viewer,
+            tenant,
+            empty,
+            form=dict(data),
+            errors=errors,
+            status_code=422,
+            headers=error_headers(code),
         )
 
     @get("/cases/{key:str}", name="case")
@@ -157,31 +165,34 @@ class CasesController(Controller):
     ) -> Response:
         assert viewer.user_id is not None
         data = await _form(request)
-        error = None
+        error = code = None
         try:
             await self._apply(tenant, viewer.user_id, key, task, action, data)
         except (ActionError, InvalidInput) as exc:
+            code = exc.code
             error = (
                 error_message(exc)
                 if isinstance(exc, ActionError)
                 else "; ".join(exc.errors.values())
             )
-        if not is_htmx(request):
-            if error is None:
-                return Redirect(f"/t/{tenant.ref.slug}/cases/{key}", status_code=303)
-            view = await case_view(tenant, viewer, key)
-            view = replace(view, error=error, error_task=task, draft=data)
-            context = await page_context(request, viewer, tenant, active="cases")
-            return Template("case.html", status_code=422, context={**context, "view": view})
+        if not is_htmx(request) and error is None:
+            return Redirect(f"/t/{tenant.ref.slug}/cases/{key}", status_code=303)
         view = await case_view(tenant, viewer, key)
         if error is not None:
-            view = replace(view, error=error, error_task=task, draft=data)
+            view = replace(view, error=error, error_code=code, error_task=task, draft=data)
         context = await page_context(request, viewer, tenant, active="cases")
+        if not is_htmx(request):
+            return Template(
+                "case.html",
+                status_code=422,
+                context={**context, "view": view},
+                headers=error_headers(code),
+            )
         return Template(
             "_case_live.html",
             status_code=422 if error else 200,
             context={**context, "view": view, "oob": True},
-            headers={} if error else {"HX-Trigger": "inbox-changed"},
+            headers=error_headers(code) if error else {"HX-Trigger": "inbox-changed"},
         )
 
     async def _apply(
@@ -202,9 +213,15 @@ class CasesController(Controller):
             if isinstance(upload, UploadFile) and upload.filename:
                 content = await upload.read()
                 files.append(Upload(upload.filename, upload.content_type or "", content))
-            await tenant.act(user_id, key, Complete(task, note), files)  # one transaction
+            rows = list(zip(data.get(DATA_NAMES, []), data.get(DATA_VALUES, []), strict=False))
+            values = step_data_from_rows(rows)
+            await tenant.act(user_id, key, Complete(task, note, values), files)  # one transaction
         elif action in ("ya", "tidak"):
-            await tenant.act(user_id, key, Decide(task, Answer(action), note))
+            # the units whose work a "tidak" sends back, where the form offers the choice
+            units = None
+            if action == "tidak" and data.get(UNITS_OFFERED):
+                units = tuple(data.get(UNITS, []))
+            await tenant.act(user_id, key, Decide(task, Answer(action), note, units))
         elif action == "reassign":
             to = str(data.get("to", ""))
             if not to.isdigit():
@@ -233,9 +250,13 @@ class CasesController(Controller):
 
 
 async def _form(request: Request) -> dict[str, Any]:
-    """The submitted form, urlencoded or multipart (uploads stay UploadFile objects)."""
+    """The submitted form, urlencoded or multipart (uploads stay UploadFile objects); the
+    repeated fields (:data:`LISTS`) as lists of texts."""
     form = await request.form()
-    data: dict[str, Any] = {}
+    data: dict[str, Any] = {name: [] for name in LISTS}
     for k, v in form.multi_items():
-        data[k] = v
+        if k in LISTS:
+            data[k].append(str(v))
+        else:
+            data[k] = v
     return data

@@ -56,6 +56,9 @@ class TaskView:
     question: str
     return_note: str
     people: list[dict] = field(default_factory=list)
+    # (slug, name) of the units a "tidak" may send back: a gate after a join whose "tidak"
+    # returns into the per-unit steps (empty: the answer takes no units)
+    return_units: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -82,10 +85,19 @@ class CaseView:
     attachments: list[AttachmentInfo]
     flowchart: Markup = field(default_factory=Markup)
     error: str | None = None
+    error_code: str | None = None  # the error's stable code (data-error-code)
     error_task: int | None = None
     draft: dict[str, Any] = field(default_factory=dict)
     kinerja: dict[int, KinerjaPanel] = field(default_factory=dict)  # by task id
     has_kinerja: bool = False  # the SOP binds steps to data kinerja
+
+    @property
+    def draft_rows(self) -> list[tuple[str, str]]:
+        """The data rows (name, value) of the form sent back with an error, filled ones."""
+        names = self.draft.get("data_name") or []
+        values = self.draft.get("data_value") or []
+        rows = zip(names, [*values, *[""] * (len(names) - len(values))], strict=False)
+        return [(n, v) for n, v in rows if n.strip() or v.strip()]
 
     @property
     def my_tasks(self) -> list[TaskView]:
@@ -128,6 +140,9 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
                 question=step.gate.question if step.gate else "",
                 return_note=t.return_note,
                 people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
+                return_units=[(u, units.get(u, u)) for u in case.state.units]
+                if returns_to_units(d, t.step)
+                else [],
             )
         )
     steps = _steps(d, history, case.state.current_steps)
@@ -149,6 +164,15 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         ),
         has_kinerja=d.binds_data,
     )
+
+
+def returns_to_units(d: SopDefinition, step_no: int) -> bool:
+    """Whether a "tidak" at ``step_no`` may name the units whose work goes back: a gate
+    that runs once, after the join, returning into a per-unit step (the engine's rule)."""
+    step = d.step(step_no)
+    if step.gate is None or step.per_unit or step.gate.tidak is None:
+        return False
+    return d.step(step.gate.tidak).per_unit
 
 
 def _steps(d: SopDefinition, history: list, current: tuple[int, ...]) -> list[StepView]:
