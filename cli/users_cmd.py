@@ -17,12 +17,8 @@ from alur.core.errors import PluginNotFound
 from alur.core.model import Role
 from alur.core.plugins import AlurPlugins
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity.people import (
-    add_membership,
-    create_operator,
-    create_user,
-    user_by_username,
-)
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user, user_by_username
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Membership, Tenant, User
 

@@ -8,7 +8,8 @@ import pytest
 
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import calendar_for, create_tenant
 from alur.tenants.storage.database import Database
@@ -102,7 +103,7 @@ async def test_a_plh_holding_only_a_delegation_can_act_and_tasks_can_be_reassign
     installed, database
 ) -> None:
     from alur.core.engine import Complete
-    from alur.tenants.identity.people import add_delegation
+    from alur.tenants.identity.memberships import add_delegation
 
     service, *_ = await setup(installed, database)
     tid = service.ref.id

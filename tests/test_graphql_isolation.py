@@ -35,7 +35,8 @@ from alur.core.engine import Claim, Complete
 from alur.graphql.schema import schema
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, SOP_B, World
 from alur.tenants.demo.kinerja_samples import fill_in_sample
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.storage.tables import Case, Event, Task
 

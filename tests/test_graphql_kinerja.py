@@ -20,7 +20,8 @@ from alur.core.kinerja.model import Entry, Submission
 from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.data import entry_to_dict, insert_submission
 from alur.tenants.kinerja.service import KinerjaService, Upload

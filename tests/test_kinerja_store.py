@@ -44,7 +44,8 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
 from alur.tenants.identity import people as identity
-from alur.tenants.identity.people import add_delegation, add_membership, create_user
+from alur.tenants.identity.memberships import add_delegation, add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.data import set_hash
 from alur.tenants.kinerja.service import KinerjaService, Upload
 from alur.tenants.offices.provisioning import create_tenant

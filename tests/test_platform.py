@@ -8,7 +8,8 @@ import pytest
 
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import NotFound, TenantSuspended
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.platform import PlatformService
 from alur.tenants.storage.database import DatabaseConfigError, engine_from_url, pool_size, redacted
 

@@ -20,7 +20,8 @@ from alur.core import AlurPlugins, SopDefinition
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
 from alur.tenants.identity import people as identity
-from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import DayOff, Delegation, Membership, Tenant, Unit, User

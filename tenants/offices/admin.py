@@ -15,12 +15,8 @@ from alur.core.i18n import format_message, gettext
 from alur.core.model import Role
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
-from alur.tenants.identity.people import (
-    add_delegation,
-    add_membership,
-    create_user,
-    new_user_problems,
-)
+from alur.tenants.identity.memberships import add_delegation, add_membership
+from alur.tenants.identity.people import create_user, new_user_problems
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
 
 UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")

@@ -18,7 +18,8 @@ from litestar.response import Redirect, Template
 from alur.core.i18n import gettext
 from alur.tenants.cases.store import CaseStore
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.platform import PlatformService
 from alur.web.deps import Viewer
 from alur.web.errors import is_htmx
