@@ -395,6 +395,27 @@ def test_fill_form_versions_evidence_and_refusals(client: TestClient) -> None:
     assert version_of(client, key, "linmas") == 3
 
 
+def test_fill_form_refuses_codes_sent_twice_or_not_reported(client: TestClient) -> None:
+    """The form used to keep the last of a code sent twice and drop a code the unit does not
+    report; the service refuses both, as it does over GraphQL, each message next to its
+    field (or above the form for a code it has no field for), every typed value kept."""
+    key = designed(client)
+    as_user(client, "kabid.linmas")
+    data: dict = fill_fields(LINMAS_DATA)
+    data["IKU-2.realisasi"] = [data["IKU-2.realisasi"], "99"]
+    data["IKU-9.realisasi"] = "1"
+    r = post(client, key, f"/kinerja/tasks/{my_task(client, key, 4, LINMAS)}/data", data)
+    assert r.status_code == 422
+    text = text_of(r)
+    assert re.search(
+        r'id="k\d+-IKU-2-code-error"[^>]*>kode "IKU-2" dipakai lebih dari sekali', text
+    )
+    assert '<p class="error" role="alert">IKU-9 bukan indikator yang dilaporkan oleh linmas' in text
+    assert 'name="IKU-2.realisasi" value="4"' in text
+    assert "Evaluasi belum selesai." in text
+    assert version_of(client, key, "linmas") == 0
+
+
 def test_verifier_sees_what_changed_after_tidak(client: TestClient) -> None:
     key = filled(client)
     as_user(client, "staf")

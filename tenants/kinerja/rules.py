@@ -25,14 +25,18 @@ A "tidak" records nothing, and a ``kinerja`` key sent by a client on a bound ste
 dropped (replaced by the record), so it cannot be forged; readers trust only events of
 steps bound to the matching action. Unbound steps are untouched.
 
-:func:`approvals` and :func:`verification_changes` read those records back.
+:func:`approvals` and :func:`verification_changes` read those records back;
+:func:`values_by_code` is the rule of the codes a unit's data may name (both doors send what
+they were given, so both refuse alike), :func:`recap_of` the one way a recap is assembled.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from alur.core import limits
 from alur.core.engine import Action, Complete, Decide, EventKind, membership_for
 from alur.core.engine.events import Event
 from alur.core.engine.state import Task
@@ -112,6 +116,35 @@ async def bound_task(
             )
         )
     return task
+
+
+# --- what a unit's data may name -------------------------------------------------------------
+
+GivenValues = Mapping[str, Mapping[str, str]] | Sequence[tuple[str, Mapping[str, str]]]
+
+
+def values_by_code(
+    values: GivenValues, reported: Collection[str], unit: str
+) -> tuple[dict[str, Mapping[str, str]], dict[str, str]]:
+    """A unit's values by indicator code (the first of a code given twice), and the
+    problems of the codes, under ``"{code}.code"``: a code given more than once, or one
+    that is not an indicator ``unit`` reports (``reported``). ``values`` is what was sent,
+    in order: code → ``{"realisasi", "explanation"}``, or (code, fields) pairs."""
+    pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
+    by_code: dict[str, Mapping[str, str]] = {}
+    errors: dict[str, str] = {}
+    for code, given in pairs:
+        shown = code[: limits.SHORT]
+        if code in by_code:
+            errors[f"{code}.code"] = format_message(
+                'the code "{code}" is used more than once', code=shown
+            )
+        elif code not in reported:
+            errors[f"{code}.code"] = format_message(
+                "{code} is not an indicator {unit} reports", code=shown, unit=unit
+            )
+        by_code.setdefault(code, given)
+    return by_code, errors
 
 
 # --- reading the case's data ------------------------------------------------------------------
