@@ -241,6 +241,29 @@ async def test_a_read_token_reads_the_format_the_data_and_the_recap(world: World
     assert data["approvals"] == []
 
 
+async def test_the_recap_is_the_service_layers_one_recap(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GraphQL builds ``Case.kinerja.recap`` with the function the service, the web pages and
+    the exports use (it used to assemble it itself), from its DataLoaders' rows."""
+    from alur.tenants.kinerja import rules
+
+    key = await filled(world)
+    built: list[str] = []
+    real = rules.recap_of
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        recap = real(*args, **kwargs)
+        built.append(recap.content_hash)
+        return recap
+
+    monkeypatch.setattr(rules, "recap_of", spy)
+    recap = (await kinerja(world, key))["recap"]
+    assert built
+    assert recap["contentHash"] == built[-1]
+    assert built[-1] == (await KinerjaService(world.a).recap(key)).content_hash
+
+
 async def test_an_incomplete_recap_says_what_is_missing(world: World) -> None:
     key = await at_fill(world)
     recap = (await kinerja(world, key))["recap"]

@@ -498,6 +498,31 @@ def test_recap_approvals_and_exports(client: TestClient) -> None:
     assert "BELUM DITANDATANGANI" not in text
 
 
+def test_the_page_and_the_exports_show_the_one_recap(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, the XLSX and the PDF build the recap with the service layer's one function
+    (the web used to assemble it itself)."""
+    from alur.tenants.kinerja import rules
+
+    built: list[str] = []
+    real = rules.recap_of
+
+    def spy(*args, **kwargs):
+        recap = real(*args, **kwargs)
+        built.append(recap.content_hash)
+        return recap
+
+    key = filled(client)
+    as_user(client, "staf")
+    monkeypatch.setattr(rules, "recap_of", spy)
+    for suffix in ("/kinerja", "/kinerja/rekap.xlsx", "/kinerja/laporan.pdf"):
+        before = len(built)
+        assert client.get(case_path(key) + suffix).status_code == 200
+        assert len(built) > before, suffix
+    assert len(set(built)) == 1
+
+
 def test_other_offices_get_404(client: TestClient) -> None:
     as_user(client, "staf")
     key = start_case(client)

@@ -43,7 +43,7 @@ from alur.core.engine.state import Task
 from alur.core.errors import N_, ActionError
 from alur.core.i18n import error_message, format_message, gettext
 from alur.core.kinerja.changes import Change, changes_between
-from alur.core.kinerja.model import Approval, ApprovalKind, IndicatorSet, Recap
+from alur.core.kinerja.model import Approval, ApprovalKind, IndicatorSet, Recap, Submission
 from alur.core.kinerja.recap import build_recap
 from alur.core.model import Answer, DataAction, SopDefinition, Step
 from alur.tenants.cases.store import StoredCase
@@ -156,10 +156,27 @@ async def case_set(service: TenantService, case: StoredCase) -> IndicatorSet:
     return IndicatorSet.or_empty(found, case.period)
 
 
+def recap_of(
+    period: str,
+    units: Sequence[str],
+    indicator_set: IndicatorSet | None,
+    latest: Mapping[str, Submission],
+) -> Recap:
+    """The recap of a case of ``period`` over its ``units``: the period's format (``None``
+    while it has none: then the recap has no sasaran and is not complete) and each unit's
+    latest data (:func:`~alur.core.kinerja.recap.build_recap`).
+
+    The one assembly of a recap: the service (:func:`case_recap`, the rules of bound steps),
+    the web pages and their XLSX/PDF exports and GraphQL's ``Case.kinerja`` all call it,
+    each with the rows it has read (its own per-request cache or DataLoaders)."""
+    return build_recap(IndicatorSet.or_empty(indicator_set, period), tuple(units), latest)
+
+
 async def case_recap(service: TenantService, case: StoredCase) -> Recap:
-    indicator_set = await case_set(service, case)
+    """The recap of ``case`` (:func:`recap_of`), read from the database."""
+    found = await load_indicator_set(service.ref.id, case.period)
     latest = await latest_submissions(service.ref.id, case.id)
-    return build_recap(indicator_set, case.state.units, latest)
+    return recap_of(case.period, case.state.units, found, latest)
 
 
 def _record(e: Event) -> dict[str, Any]:
