@@ -18,8 +18,8 @@ from litestar.testing import TestClient
 
 from alur.cli.main import cli
 from alur.core import AlurPlugins
-from alur.graphql.dataloaders import TENANT_COLUMNS
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, provision
+from alur.tenants.cases.batch import TENANT_COLUMNS
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user

@@ -39,7 +39,7 @@ from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import Forbidden as ForbiddenError
 from alur.tenants.errors import InvalidInput as InvalidInputError
 from alur.tenants.errors import NotFound as NotFoundError
-from alur.tenants.storage.tables import User
+from alur.tenants.identity import people
 
 
 @strawberry.enum(description='A decision\'s answer: "ya" continues, "tidak" returns the work.')
@@ -233,11 +233,11 @@ class Mutation:
         to: Annotated[str, strawberry.argument(description="The username to give it to.")],
     ) -> TaskActionResult:
         async def run(service: TenantService, user_id: int) -> StoredCase:
-            target = await User.select(User.id).where(User.username == to).first()
+            target = await people.user_id(to)
             try:
                 if target is None:
                     raise NotFoundError(what=gettext("user"))
-                return await service.reassign(user_id, case_key, task, target["id"])
+                return await service.reassign(user_id, case_key, task, target)
             except NotFoundError:  # the case and the acting person were found: it is `to`
                 raise InvalidInputError(
                     {"to": format_message('no user "{username}" in this office', username=to)}
