@@ -14,6 +14,7 @@ from typing import Annotated
 import strawberry
 
 from alur.core.i18n import format_message, gettext
+from alur.graphql.cases.types import Case, CaseStatus, case_node, task_nodes
 from alur.graphql.errors import InvalidInput, NotFound, from_error, invalid
 from alur.graphql.pagination import (
     DEFAULT_PAGE,
@@ -28,19 +29,7 @@ from alur.graphql.pagination import (
     split_page,
 )
 from alur.graphql.permissions import authenticated
-from alur.graphql.types import (
-    Case,
-    CaseStatus,
-    Info,
-    Me,
-    Tenant,
-    TokenInfo,
-    TokenScope,
-    case_node,
-    load_tenant,
-    task_nodes,
-    tenant_node,
-)
+from alur.graphql.types import Info, Me, Tenant, TokenInfo, TokenScope, load_tenant, tenant_node
 from alur.tenants.cases import batch, listing
 from alur.tenants.errors import NotFound as NotFoundError
 from alur.tenants.identity import people

@@ -23,6 +23,7 @@ from alur.core.durations import Duration
 from alur.core.engine import Action, Claim, Complete, Decide
 from alur.core.errors import AlurError, DurationError
 from alur.core.i18n import error_message, format_message, gettext
+from alur.graphql.cases.types import Case, Event, case_node, event_node
 from alur.graphql.errors import (
     ActionRefused,
     Conflict,
@@ -33,7 +34,7 @@ from alur.graphql.errors import (
     invalid,
 )
 from alur.graphql.permissions import writing
-from alur.graphql.types import Case, Event, Info, case_node, event_node
+from alur.graphql.types import Info
 from alur.tenants.cases.service import TenantService, check_action
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import Forbidden as ForbiddenError

@@ -48,6 +48,7 @@ import strawberry
 
 from alur.core.errors import AlurError
 from alur.graphql.cases.mutations import CaseKey, TaskNumber, acting_service
+from alur.graphql.cases.types import Case, case_node
 from alur.graphql.errors import (
     ActionRefused,
     Conflict,
@@ -64,7 +65,7 @@ from alur.graphql.kinerja.types import (
     submission_node,
 )
 from alur.graphql.permissions import writing
-from alur.graphql.types import Case, Info, case_node
+from alur.graphql.types import Info
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import InvalidInput as InvalidInputError
 from alur.tenants.kinerja.service import KinerjaService

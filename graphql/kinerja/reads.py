@@ -3,7 +3,7 @@
 
 Every token of an office reads them (a platform token: of every office); they are written
 only through the step actions (:mod:`alur.graphql.kinerja.mutations`, then ``completeTask`` /
-``decideGate``). :mod:`alur.graphql.types` attaches the fields to ``Tenant`` and ``Case``.
+``decideGate``). :mod:`alur.graphql.types` and :mod:`alur.graphql.cases.types` attach the fields to ``Tenant`` and ``Case``.
 
 The format and the submissions come from the request's DataLoaders (per office and period;
 per case), and the recap is built from them by
