@@ -25,7 +25,6 @@ from alur.web.admin.base import (
     clean,
     day_label,
     field_errors,
-    roles_of,
 )
 from alur.web.deps import Viewer
 
@@ -52,7 +51,7 @@ class PeopleRoutes(AdminPages):
         tenant = admin.service
         units = await tenant.units()
         today = datetime.now(ZoneInfo(tenant.tenant["timezone"])).date()
-        roles = roles_of(tenant)
+        roles = admin.roles()
         people = await tenant_people(tenant.ref.id)
         per_unit = gettext("per unit")
         inactive = gettext("inactive")
@@ -118,7 +117,7 @@ class PeopleRoutes(AdminPages):
             return await self._refused(request, viewer, admin, "people", "role", f, errors)
         people = {p["id"]: p for p in await tenant_people(admin.tenant_id)}
         notice = gettext("{name} now holds the role {role}.").format(
-            name=people[person_id(f["user"])]["name"], role=roles_of(admin.service)[f["role"]].name
+            name=people[person_id(f["user"])]["name"], role=admin.roles()[f["role"]].name
         )
         return await self._done(request, viewer, admin, "people", notice)
 
