@@ -33,7 +33,7 @@ KINDS = ("Plt", "Plh")
 
 def person_id(value: str) -> int | None:
     """A person chosen in a form (``None`` when nothing usable was sent)."""
-    return int(value) if value.isdigit() and len(value) < 19 else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
 
 
 def day_or_none(value: str) -> date | None:
