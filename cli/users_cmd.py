@@ -17,8 +17,8 @@ from alur.core.errors import PluginNotFound
 from alur.core.model import Role
 from alur.core.plugins import AlurPlugins
 from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import (
-    add_membership,
     create_operator,
     create_user,
     new_user_problems,

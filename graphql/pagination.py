@@ -22,9 +22,9 @@ from strawberry.relay import PageInfo
 
 from alur.core.i18n import format_message, gettext
 from alur.core.limits import usable_id
+from alur.graphql.cases.types import Case, Task
 from alur.graphql.limits import DEFAULT_PAGE as DEFAULT_PAGE  # defined with the cost analysis
 from alur.graphql.limits import MAX_PAGE
-from alur.graphql.types import Case, Task
 
 
 class BadPage(ValueError):

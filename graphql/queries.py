@@ -14,7 +14,7 @@ from typing import Annotated
 import strawberry
 
 from alur.core.i18n import format_message, gettext
-from alur.graphql.dataloaders import TENANT_COLUMNS
+from alur.graphql.cases.types import Case, CaseStatus, case_node, task_nodes
 from alur.graphql.errors import InvalidInput, NotFound, from_error, invalid
 from alur.graphql.pagination import (
     DEFAULT_PAGE,
@@ -29,24 +29,10 @@ from alur.graphql.pagination import (
     split_page,
 )
 from alur.graphql.permissions import authenticated
-from alur.graphql.types import (
-    Case,
-    CaseStatus,
-    Info,
-    Me,
-    Tenant,
-    TokenInfo,
-    TokenScope,
-    case_node,
-    load_tenant,
-    task_nodes,
-    tenant_node,
-)
-from alur.tenants.cases import listing
+from alur.graphql.types import Info, Me, Tenant, TokenInfo, TokenScope, load_tenant, tenant_node
+from alur.tenants.cases import batch, listing
 from alur.tenants.errors import NotFound as NotFoundError
-from alur.tenants.storage.tables import Case as CaseRow
-from alur.tenants.storage.tables import Tenant as TenantRow
-from alur.tenants.storage.tables import User
+from alur.tenants.identity import people
 
 CasesResult = Annotated[CaseConnection | InvalidInput | NotFound, strawberry.union("CasesResult")]
 CaseResult = Annotated[Case | NotFound, strawberry.union("CaseResult")]
@@ -97,10 +83,10 @@ async def scope_of(info: Info, slug: str | None) -> int | None:
         return identity.tenant_id
     if slug is None:
         return None
-    row = await TenantRow.select(TenantRow.id).where(TenantRow.slug == slug).first()
-    if row is None:
+    found = await batch.tenant_id(slug)
+    if found is None:
         raise NotFoundError(what=format_message("office {slug}", slug=slug))
-    return row["id"]
+    return found
 
 
 @strawberry.type
@@ -125,7 +111,7 @@ class Query:
         scope = info.context.scope
         if scope is not None:
             return [await load_tenant(info, scope)]
-        rows = await TenantRow.select(*TENANT_COLUMNS).order_by(TenantRow.slug)
+        rows = await batch.every_tenant()
         info.context.loaders.tenants.prime_many({r["id"]: r for r in rows})
         return [tenant_node(r) for r in rows]
 
@@ -183,11 +169,7 @@ class Query:
 
     @strawberry.field(description="One case by its key.", extensions=authenticated())
     async def case(self, info: Info, key: str) -> CaseResult:
-        where = CaseRow.key == key
-        scope = info.context.scope
-        if scope is not None:
-            where &= CaseRow.tenant == scope
-        row = await CaseRow.select(*listing.CASE_COLUMNS).where(where).first()
+        row = await batch.case_by_key(key, scope=info.context.scope)
         if row is None:
             return from_error(NotFoundError(what=format_message("case {key}", key=key)))  # type: ignore[return-value]
         info.context.loaders.cases.prime(row["id"], row)
@@ -214,8 +196,8 @@ class Query:
             return from_error(exc)  # type: ignore[return-value]
         assignee = None
         if f.assignee:
-            user = await User.select(User.id).where(User.username == f.assignee).first()
-            assignee = user["id"] if user else -1  # nobody: no task matches
+            found = await people.user_id(f.assignee)
+            assignee = found if found is not None else -1  # nobody: no task matches
         wanted = listing.TaskFilter(
             role=f.role or None,
             unit=f.unit or None,

@@ -18,7 +18,8 @@ from alur.core.plugins import AlurPlugins
 from alur.graphql.context import make_context
 from alur.graphql.schema import schema
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity.people import add_delegation, add_membership, create_user
+from alur.tenants.identity.memberships import add_delegation, add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import authenticate, create_token, revoke_token
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database

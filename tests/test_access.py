@@ -22,14 +22,9 @@ from litestar.testing import TestClient
 from alur.core import create_plugin_manager
 from alur.graphql.testing import OFFICE_B, World
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity.people import (
-    Person,
-    add_delegation,
-    add_membership,
-    create_user,
-    current_offices,
-    office_today,
-)
+from alur.tenants.identity.belonging import Person, current_offices, office_today
+from alur.tenants.identity.memberships import add_delegation, add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database

@@ -8,11 +8,12 @@ import pytest
 
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import calendar_for, create_tenant
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Membership, Tenant, User
+from alur.tenants.storage.tables import Delegation, Membership, Tenant, User
 
 pytestmark = pytest.mark.anyio
 
@@ -84,9 +85,16 @@ async def test_roles_and_delegations_stay_in_the_tenant(installed, database) -> 
     a = TenantAdmin(service, admin.id)
     with pytest.raises(InvalidInput, match="no role"):
         await a.grant_role(staff.id, "bupati")
-    await a.grant_role(staff.id, "petugas")
-    # The other tenant's user is not found here, whatever their id.
-    with pytest.raises(NotFound):
+    # staff is no person of this office yet: the service refuses (not only the web form).
+    with pytest.raises(InvalidInput) as info:
+        await a.grant_role(staff.id, "petugas")
+    assert set(info.value.errors) == {"user"}
+    await add_membership(service.ref.id, staff.id, a.roles()["petugas"])
+    # The other tenant's user is no person of this office, whatever their id: a field error.
+    with pytest.raises(InvalidInput) as info:
+        await a.grant_role(outsider.id, "petugas")
+    assert set(info.value.errors) == {"user"}
+    with pytest.raises(InvalidInput) as info:
         await a.delegate(
             outsider.id,
             staff.id,
@@ -96,13 +104,33 @@ async def test_roles_and_delegations_stay_in_the_tenant(installed, database) -> 
             date(2026, 11, 23),
             date(2026, 11, 30),
         )
+    assert set(info.value.errors) == {"delegate"}
+    assert await Membership.count().where(Membership.user == outsider.id) == 1
+
+
+async def test_admin_forms_are_refused_per_field_all_at_once(installed, database) -> None:
+    """Every problem of a form comes back at once, from the one service call the web makes
+    (it used to check people, roles and kinds itself, and the service only part of it)."""
+    service, admin, _staff, outsider = await setup(installed, database)
+    a = TenantAdmin(service, admin.id)
+    per_unit = next(r for r in a.roles().values() if r.per_unit)
+    with pytest.raises(InvalidInput) as info:
+        await a.grant_role(outsider.id, per_unit.id, None)
+    assert set(info.value.errors) == {"user", "unit"}
+    with pytest.raises(InvalidInput) as info:
+        await a.grant_role(None, "", None)
+    assert set(info.value.errors) == {"user", "role"}
+    with pytest.raises(InvalidInput) as info:
+        await a.delegate(None, outsider.id, "nope", None, "Pj", None, date(2026, 11, 30))
+    assert set(info.value.errors) == {"delegate", "official", "role", "kind", "starts_on"}
+    assert await Delegation.count() == 0
 
 
 async def test_a_plh_holding_only_a_delegation_can_act_and_tasks_can_be_reassigned(
     installed, database
 ) -> None:
     from alur.core.engine import Complete
-    from alur.tenants.identity.people import add_delegation
+    from alur.tenants.identity.memberships import add_delegation
 
     service, *_ = await setup(installed, database)
     tid = service.ref.id
@@ -136,6 +164,7 @@ async def test_duplicate_roles_and_uninstalled_plugins_are_clear_errors(
 
     service, admin, staff, _ = await setup(installed, database)
     a = TenantAdmin(service, admin.id)
+    await add_membership(service.ref.id, staff.id, None, administrator=True)
     await a.grant_role(staff.id, "petugas")
     with pytest.raises(InvalidInput, match="already has this role"):
         await a.grant_role(staff.id, "petugas")

@@ -10,7 +10,8 @@ import pytest
 from alur.core.engine import Complete
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.tables import Case, Task

@@ -28,7 +28,8 @@ from alur.tenants.audit.links import chain_record, event_hash
 from alur.tenants.audit.verify import rekey, verify_chain
 from alur.tenants.cases.rows import event_from_row
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.tables import Attachment, Event, Tenant
 

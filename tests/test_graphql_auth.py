@@ -18,10 +18,11 @@ from litestar.testing import TestClient
 
 from alur.cli.main import cli
 from alur.core import AlurPlugins
-from alur.graphql.dataloaders import TENANT_COLUMNS
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, provision
+from alur.tenants.cases.batch import TENANT_COLUMNS
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import (
     LAST_USED_EVERY,
     authenticate,

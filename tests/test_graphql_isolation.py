@@ -35,7 +35,8 @@ from alur.core.engine import Claim, Complete
 from alur.graphql.schema import schema
 from alur.graphql.testing import OFFICE_A, OFFICE_B, SOP_A, SOP_B, World
 from alur.tenants.demo.kinerja_samples import fill_in_sample
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.storage.tables import Case, Event, Task
 
@@ -564,3 +565,52 @@ async def test_case_keys_name_nothing_across_offices_in_both_directions(world: W
             "query($k: String!) { case(key: $k) { __typename } }", "platform", k=key
         )
         assert data["case"] == {"__typename": "Case"}
+
+
+async def test_the_batch_reads_keep_to_the_office_of_the_scope(world: World) -> None:
+    """The tenant scoping of the API's loaders is the service layer's one rule
+    (alur.tenants.cases.batch.in_scope): B's rows asked for by id in A's scope are not read,
+    in B's scope and a platform scope (None) they are."""
+    from alur.tenants.cases import batch
+    from alur.tenants.kinerja import batch as kinerja_batch
+
+    await office_b_worth_leaking(world)
+    a, b = world.a.ref.id, world.b.ref.id
+    case_b = await world.b.case(world.case_b)
+
+    async def reads(scope: int | None) -> dict[str, Any]:
+        found = await kinerja_batch.indicator_sets([(b, case_b.period)], scope=scope)
+        return {
+            "tenant": (await batch.tenants_by_id([b], scope=scope))[0],
+            "case": (await batch.cases_by_id([case_b.id], scope=scope))[0],
+            "case by key": await batch.case_by_key(case_b.key, scope=scope),
+            "tasks": (await batch.tasks_of([case_b.id], scope=scope))[0],
+            "events": (await batch.events_of([case_b.id], scope=scope))[0],
+            "units": (await batch.units_of([b], scope=scope))[0],
+            "case units": (await batch.units_of_cases([case_b.id], scope=scope))[0],
+            "format": found[0].indicators if found[0] is not None else (),
+            "periods": (await kinerja_batch.indicator_periods([b], scope=scope))[0],
+            "data": (await kinerja_batch.submissions_of([case_b.id], scope=scope))[0],
+        }
+
+    assert not any((await reads(a)).values())
+    for scope in (b, None):
+        found = await reads(scope)
+        assert all(found.values()), [k for k, v in found.items() if not v]
+
+
+def test_graphql_reads_no_table_itself() -> None:
+    """GraphQL reads rows only through the service layer's functions (which hold the tenant
+    scoping); it used to query users, offices and cases itself."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).parent.parent / "graphql"
+    offenders = []
+    for path in sorted(root.rglob("*.py")):
+        if path.name == "testing.py":  # provisions test data
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module == "alur.tenants.storage.tables":
+                offenders.append(f"{path.relative_to(root)}: {node.module}")
+    assert offenders == []

@@ -20,7 +20,8 @@ from alur.core.kinerja.model import Entry, Submission
 from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.data import entry_to_dict, insert_submission
 from alur.tenants.kinerja.service import KinerjaService, Upload
@@ -238,6 +239,29 @@ async def test_a_read_token_reads_the_format_the_data_and_the_recap(world: World
     assert [r["capaian"]["value"] for r in iku2["results"]] == ["80", "120"]  # lower is better
     assert [r["unit"] for r in akuntabilitas["indicators"][0]["results"]] == ["linmas"]
     assert data["approvals"] == []
+
+
+async def test_the_recap_is_the_service_layers_one_recap(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GraphQL builds ``Case.kinerja.recap`` with the function the service, the web pages and
+    the exports use (it used to assemble it itself), from its DataLoaders' rows."""
+    from alur.tenants.kinerja import rules
+
+    key = await filled(world)
+    built: list[str] = []
+    real = rules.recap_of
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        recap = real(*args, **kwargs)
+        built.append(recap.content_hash)
+        return recap
+
+    monkeypatch.setattr(rules, "recap_of", spy)
+    recap = (await kinerja(world, key))["recap"]
+    assert built
+    assert recap["contentHash"] == built[-1]
+    assert built[-1] == (await KinerjaService(world.a).recap(key)).content_hash
 
 
 async def test_an_incomplete_recap_says_what_is_missing(world: World) -> None:

@@ -15,7 +15,8 @@ from alur.graphql.testing import OFFICE_A, SOP_A, UNITS_A, World
 from alur.tenants.cases.store import CaseStore
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import Conflict
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.provisioning import create_tenant

@@ -19,17 +19,14 @@ from alur.core.errors import DelegationRefused, WrongRole
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.identity.belonging import actor_for, actor_in, load_person
+from alur.tenants.identity.memberships import add_delegation, add_membership
 from alur.tenants.identity.people import (
-    actor_for,
-    actor_in,
-    add_delegation,
-    add_membership,
     authenticate,
     check_new_credentials,
     create_operator,
     create_user,
     hash_password,
-    load_person,
     verify_password,
 )
 from alur.tenants.kinerja.service import KinerjaService

@@ -11,7 +11,7 @@ import pytest
 from alur.core import AlurPlugins, SopDefinition
 from alur.tenants.cases.inbox import inboxes
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity.people import add_membership
+from alur.tenants.identity.memberships import add_membership
 from alur.tenants.storage.database import Database
 from tests.test_graphql_queries import counting
 from tests.test_store import Office, contoh_office, do, plugins_with, start_contoh

@@ -41,7 +41,8 @@ from alur.core.model import Answer
 from alur.graphql.schema import schema
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
 from alur.tenants.demo.kinerja_samples import seed_sample_format
-from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.storage.database import close_database, open_database

@@ -43,7 +43,8 @@ from alur.core.kinerja.model import ApprovalKind, Direction, IndicatorSet
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity.people import add_delegation, add_membership, create_user
+from alur.tenants.identity.memberships import add_delegation, add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.data import set_hash
 from alur.tenants.kinerja.service import KinerjaService, Upload
 from alur.tenants.offices.provisioning import create_tenant
@@ -509,6 +510,27 @@ async def test_one_bad_value_or_one_bad_file_saves_nothing(office: Office) -> No
     assert await counts(case) == (1, 1)
     k = await office.kinerja()
     assert (await k.latest(case.key))["bidang-b"] == saved
+
+
+async def test_codes_given_twice_or_not_reported_are_refused(office: Office) -> None:
+    """The rule of the codes is the service's, whatever door sent them (the web form used
+    to drop them silently; GraphQL checked them itself)."""
+    case = await start(office)
+    await design(office, case)
+    k = await office.kinerja()
+    task = task_no(await (await office.service()).case(case.key), 2, "bidang-b")
+    value = {"realisasi": "80", "explanation": "sesuai rencana"}
+    pairs = [("IKU-1", value), ("IKU-2", value), ("IKU-1", {"realisasi": "1"}), ("IKU-9", value)]
+    with pytest.raises(InvalidInput) as refused:
+        await k.save_submission(office.users["kabid_b"], case.key, task, pairs, language="id")
+    assert refused.value.errors == {
+        "IKU-1.code": 'the code "IKU-1" is used more than once',
+        "IKU-9.code": "IKU-9 is not an indicator bidang-b reports",
+    }
+    with pytest.raises(InvalidInput) as refused:  # bidang A does not report IKU-2
+        await fill(office, case.key, "bidang-a", {"IKU-1": "90", "IKU-2": "8"})
+    assert set(refused.value.errors) == {"IKU-2.code"}
+    assert await counts(case) == (0, 0)
 
 
 async def test_fill_completion_needs_every_indicator_and_records_the_version(office) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.office import load_office
 from alur.tenants.offices.provisioning import calendar_for, create_tenant

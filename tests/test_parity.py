@@ -24,7 +24,8 @@ from litestar.testing import TestClient
 
 from alur.core import AlurPlugins, Institution, SopDefinition, Step, Unit, create_plugin_manager
 from alur.core.hookspecs import hookimpl
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database

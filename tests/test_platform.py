@@ -7,10 +7,12 @@ from datetime import UTC, datetime
 import pytest
 
 from alur.tenants.cases.service import TenantService
-from alur.tenants.errors import NotFound, TenantSuspended
-from alur.tenants.identity.people import add_membership, create_user
-from alur.tenants.offices.platform import PlatformService
+from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
+from alur.tenants.offices.platform import NewAdministrator, PlatformService
 from alur.tenants.storage.database import DatabaseConfigError, engine_from_url, pool_size, redacted
+from alur.tenants.storage.tables import Membership, Tenant, User
 
 
 @pytest.mark.anyio
@@ -40,6 +42,35 @@ async def test_operators_see_every_tenant_and_can_suspend(installed, database) -
         await svc.start_case(1, "pengumpulan-data-kinerja", "TW")
     with pytest.raises(NotFound):
         await platform.set_suspended("tidak-ada", True)
+
+
+@pytest.mark.anyio
+async def test_an_office_and_its_administrator_are_created_together(installed, database) -> None:
+    """The office and its first administrator: both or neither, every problem at once (the
+    web page used to open this transaction itself)."""
+    platform = PlatformService(database, installed)
+    await create_user("dipakai", "Sudah Ada", "rahasia-2026")
+    good = NewAdministrator("admin.satpol", "Admin Satpol", "rahasia-2026")
+    with pytest.raises(InvalidInput) as info:
+        await platform.create_office("satpolpp-banyumas", "Satpol PP", "", administrator=good)
+    assert set(info.value.errors) == {"plugin"}
+    taken = NewAdministrator("dipakai", "", "pendek")
+    with pytest.raises(InvalidInput) as info:
+        await platform.create_office(
+            "satpolpp-banyumas", "Satpol PP", "satpolpp_banyumas", administrator=taken
+        )
+    assert set(info.value.errors) == {"admin_name", "admin_password"}
+    assert await Tenant.count() == 0
+    assert await User.count() == 1
+    tenant = await platform.create_office(
+        "satpolpp-banyumas", "Satpol PP", "satpolpp_banyumas", administrator=good
+    )
+    admin = await User.select(User.id).where(User.username == "admin.satpol").first()
+    assert await Membership.exists().where(
+        (Membership.tenant == tenant.id)
+        & (Membership.user == admin["id"])
+        & (Membership.administrator == True)  # noqa: E712
+    )
 
 
 def test_database_urls_are_checked_and_passwords_hidden() -> None:

@@ -26,7 +26,8 @@ import pytest
 from litestar.testing import TestClient
 
 from alur.core import AlurPlugins, create_plugin_manager, hookspecs, load_package_definitions
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.app import create_app

@@ -22,7 +22,8 @@ from alur.core import (
 from alur.core.engine import Complete, Decide
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 

@@ -66,7 +66,9 @@ from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.errors import Conflict, InvalidInput, NotFound
-from alur.tenants.identity.people import actor_for, add_delegation, add_membership, create_user
+from alur.tenants.identity.belonging import actor_for
+from alur.tenants.identity.memberships import add_delegation, add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, bind, close_database, open_database

@@ -18,7 +18,8 @@ from litestar.testing import TestClient
 from alur.core import AlurPlugins, SopDefinition
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import DayOff, Delegation, Membership, Tenant, Unit, User
@@ -222,12 +223,12 @@ def test_the_people_form_does_not_tell_another_offices_usernames(site: Site) -> 
 def test_a_failed_membership_rolls_the_new_user_back(
     site: Site, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from alur.tenants.offices.admin import TenantAdmin
+    from alur.tenants.offices import admin
 
-    async def refuse(self: Any, *args: Any) -> None:
+    async def refuse(*args: Any, **kwargs: Any) -> None:
         raise InvalidInput({"role": "the user already has this role here"})
 
-    monkeypatch.setattr(TenantAdmin, "grant_role", refuse)
+    monkeypatch.setattr(admin, "add_membership", refuse)
     site.as_user("admin")
     response = site.post(
         f"{ADMIN}/people",
@@ -329,6 +330,14 @@ def test_a_delegate_sees_the_officials_tasks(site: Site) -> None:
     response = site.post(f"{ADMIN}/delegations", {**form, "delegate": str(site.ids["admin.lain"])})
     assert response.status_code == 422
     assert field_error(response.text, "delegation", "delegate")
+    # Every problem at once, from the service, next to its field; what was typed stays.
+    wrong = {**form, "delegate": "x", "role": "nope", "kind": "Pj", "starts_on": "kemarin"}
+    response = site.post(f"{ADMIN}/delegations", wrong)
+    assert response.status_code == 422
+    for field in ("delegate", "role", "kind", "starts_on"):
+        assert field_error(response.text, "delegation", field), field
+    assert "kemarin" in response.text
+    assert "ST 800/12" in response.text
     assert db(Delegation.count()) == 0
 
     ends = today + timedelta(days=3)

@@ -14,7 +14,8 @@ from litestar.testing import TestClient
 from alur.core import create_plugin_manager
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import seed_sample_format
-from alur.tenants.identity.people import add_membership, create_operator, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database

@@ -20,7 +20,8 @@ from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import create_tenant
@@ -380,6 +381,27 @@ def test_fill_form_versions_evidence_and_refusals(client: TestClient) -> None:
     assert version_of(client, key, "linmas") == 3
 
 
+def test_fill_form_refuses_codes_sent_twice_or_not_reported(client: TestClient) -> None:
+    """The form used to keep the last of a code sent twice and drop a code the unit does not
+    report; the service refuses both, as it does over GraphQL, each message next to its
+    field (or above the form for a code it has no field for), every typed value kept."""
+    key = designed(client)
+    as_user(client, "kabid.linmas")
+    data: dict = fill_fields(LINMAS_DATA)
+    data["IKU-2.realisasi"] = [data["IKU-2.realisasi"], "99"]
+    data["IKU-9.realisasi"] = "1"
+    r = post(client, key, f"/kinerja/tasks/{my_task(client, key, 4, LINMAS)}/data", data)
+    assert r.status_code == 422
+    text = text_of(r)
+    assert re.search(
+        r'id="k\d+-IKU-2-code-error"[^>]*>kode "IKU-2" dipakai lebih dari sekali', text
+    )
+    assert '<p class="error" role="alert">IKU-9 bukan indikator yang dilaporkan oleh linmas' in text
+    assert 'name="IKU-2.realisasi" value="4"' in text
+    assert "Evaluasi belum selesai." in text
+    assert version_of(client, key, "linmas") == 0
+
+
 def test_verifier_sees_what_changed_after_tidak(client: TestClient) -> None:
     key = filled(client)
     as_user(client, "staf")
@@ -460,6 +482,31 @@ def test_recap_approvals_and_exports(client: TestClient) -> None:
     assert f"NIP. {KEPALA_NIP}" in text
     assert "Satuan Polisi Pamong Praja Kabupaten Banyumas" in text  # the plugin's institution
     assert "BELUM DITANDATANGANI" not in text
+
+
+def test_the_page_and_the_exports_show_the_one_recap(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page, the XLSX and the PDF build the recap with the service layer's one function
+    (the web used to assemble it itself)."""
+    from alur.tenants.kinerja import rules
+
+    built: list[str] = []
+    real = rules.recap_of
+
+    def spy(*args, **kwargs):
+        recap = real(*args, **kwargs)
+        built.append(recap.content_hash)
+        return recap
+
+    key = filled(client)
+    as_user(client, "staf")
+    monkeypatch.setattr(rules, "recap_of", spy)
+    for suffix in ("/kinerja", "/kinerja/rekap.xlsx", "/kinerja/laporan.pdf"):
+        before = len(built)
+        assert client.get(case_path(key) + suffix).status_code == 200
+        assert len(built) > before, suffix
+    assert len(set(built)) == 1
 
 
 def test_other_offices_get_404(client: TestClient) -> None:

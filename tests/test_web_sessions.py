@@ -15,7 +15,8 @@ from litestar.middleware.session.server_side import ServerSideSessionBackend
 from litestar.testing import TestClient
 
 from alur.core import create_plugin_manager
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Session

@@ -15,7 +15,8 @@ from litestar.testing import TestClient
 
 from alur.core import AlurPlugins
 from alur.tenants.cases.service import TenantService
-from alur.tenants.identity.people import add_membership, create_user
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import close_database, open_database

@@ -1,6 +1,6 @@
 """Dependencies the controllers declare: the shared services, who is signed in, and the
 tenant of a ``/t/{slug}/…`` URL (answering 404 to anyone who is not a member there *now*:
-:func:`alur.tenants.identity.people.current_offices` decides, so an expired or future Plt/Plh
+:func:`alur.tenants.identity.belonging.current_offices` decides, so an expired or future Plt/Plh
 is not a member)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from litestar.params import FromPath
 
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import NotFound
-from alur.tenants.identity.people import Person, current_offices, load_person
+from alur.tenants.identity.belonging import Person, current_offices, load_person
 from alur.tenants.storage.tables import Operator
 from alur.web.services import Services
 

@@ -17,7 +17,9 @@ from alur.core.engine.state import CaseState, Task
 from alur.core.model import Answer, SopDefinition, StepKind
 from alur.core.plugins import AlurPlugins, create_plugin_manager
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
-from alur.tenants.identity.people import actor_for, add_membership, create_user
+from alur.tenants.identity.belonging import actor_for
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.provisioning import calendar_for, create_tenant, tenant_sops
 from alur.tenants.storage.database import Database, bind, close_database, open_database
 from alur.tenants.storage.tables import TABLES, Attachment, Tenant

@@ -22,6 +22,7 @@ from alur.core import model
 from alur.core.engine import Action, Claim, Complete, Decide
 from alur.core.errors import AlurError
 from alur.core.i18n import format_message, gettext
+from alur.graphql.cases.types import Case, Event, case_node, event_node
 from alur.graphql.errors import (
     ActionRefused,
     Conflict,
@@ -32,14 +33,14 @@ from alur.graphql.errors import (
     invalid,
 )
 from alur.graphql.permissions import writing
-from alur.graphql.types import Case, Event, Info, case_node, event_node
+from alur.graphql.types import Info
 from alur.tenants.cases.rules import check_action
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import Forbidden as ForbiddenError
 from alur.tenants.errors import InvalidInput as InvalidInputError
 from alur.tenants.errors import NotFound as NotFoundError
-from alur.tenants.storage.tables import User
+from alur.tenants.identity import people
 
 
 @strawberry.enum(description='A decision\'s answer: "ya" continues, "tidak" returns the work.')
@@ -209,11 +210,11 @@ class Mutation:
         to: Annotated[str, strawberry.argument(description="The username to give it to.")],
     ) -> TaskActionResult:
         async def run(service: TenantService, user_id: int) -> StoredCase:
-            target = await User.select(User.id).where(User.username == to).first()
+            target = await people.user_id(to)
             try:
                 if target is None:
                     raise NotFoundError(what=gettext("user"))
-                return await service.reassign(user_id, case_key, task, target["id"])
+                return await service.reassign(user_id, case_key, task, target)
             except NotFoundError:  # the case and the acting person were found: it is `to`
                 raise InvalidInputError(
                     {"to": format_message('no user "{username}" in this office', username=to)}

@@ -31,9 +31,12 @@ service key                             GraphQL field
                                         ``i`` the index of the value with that code
 the same for a code not given           ``values``, the message prefixed "{code}: "
 ``"indicators"`` (no indicator to fill)  ``values``
+``"{code}.code"`` (given twice, or not   ``values.{i}.code``, ``i`` the index of the
+reported by the unit)                   last value with that code
 ======================================  ==============================================
 
-and ``values.{i}.code`` for a code given twice or one the unit does not report.
+The codes are checked by the service
+(:func:`~alur.tenants.kinerja.rules.values_by_code`), as for the web form.
 """
 
 from __future__ import annotations
@@ -44,9 +47,8 @@ from typing import Annotated, Any
 import strawberry
 
 from alur.core.errors import AlurError
-from alur.core.i18n import format_message
-from alur.core.model import DataAction
 from alur.graphql.cases.mutations import CaseKey, TaskNumber, acting_service
+from alur.graphql.cases.types import Case, case_node
 from alur.graphql.errors import (
     ActionRefused,
     Conflict,
@@ -63,10 +65,9 @@ from alur.graphql.kinerja.types import (
     submission_node,
 )
 from alur.graphql.permissions import writing
-from alur.graphql.types import Case, Info, case_node
+from alur.graphql.types import Info
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import InvalidInput as InvalidInputError
-from alur.tenants.kinerja.rules import bound_task
 from alur.tenants.kinerja.service import KinerjaService
 
 FORMAT_FIELDS = {"unit_of_measure": "unitOfMeasure", "allow_negative": "allowNegative"}
@@ -164,6 +165,7 @@ def copy_paths(errors: Mapping[str, str]) -> dict[str, str]:
 def realisasi_paths(values: Sequence[RealisasiInput]) -> Paths:
     """``"{code}.{field}"`` → ``"values.{i}.{field}"`` (module docstring)."""
     index = {v.code: i for i, v in reversed(list(enumerate(values)))}
+    last = {v.code: i for i, v in enumerate(values)}
 
     def paths(errors: Mapping[str, str]) -> dict[str, str]:
         renamed: dict[str, str] = {}
@@ -171,6 +173,8 @@ def realisasi_paths(values: Sequence[RealisasiInput]) -> Paths:
             code, dot, field = key.rpartition(".")
             if key == "indicators":
                 renamed["values"] = message
+            elif dot and field == "code" and code in last:
+                renamed[f"values.{last[code]}.code"] = message
             elif dot and field in ENTRY_FIELDS and code in index:
                 renamed[f"values.{index[code]}.{field}"] = message
             elif dot and field in ENTRY_FIELDS:
@@ -183,25 +187,6 @@ def realisasi_paths(values: Sequence[RealisasiInput]) -> Paths:
         return renamed
 
     return paths
-
-
-def check_codes(
-    values: Sequence[RealisasiInput], reported: Sequence[str], unit: str
-) -> dict[str, str]:
-    """Codes given twice, or that ``unit`` does not report (``reported``, when known)."""
-    errors = {}
-    seen: set[str] = set()
-    for i, v in enumerate(values):
-        if v.code in seen:
-            errors[f"values.{i}.code"] = format_message(
-                'the code "{code}" is used more than once', code=v.code
-            )
-        elif reported and v.code not in reported:
-            errors[f"values.{i}.code"] = format_message(
-                "{code} is not an indicator {unit} reports", code=v.code, unit=unit
-            )
-        seen.add(v.code)
-    return errors
 
 
 def indicator_rows(indicators: Sequence[IndicatorInput]) -> list[dict[str, str]]:
@@ -274,18 +259,9 @@ class KinerjaMutation:
         self, info: Info, case_key: CaseKey, task: TaskNumber, values: list[RealisasiInput]
     ) -> RealisasiResult:
         async def write(kinerja: KinerjaService, user_id: int, case: StoredCase) -> Any:
-            d = await kinerja.service.definition_of(case)
-            unit = (await bound_task(kinerja.service, user_id, case, d, task, DataAction.FILL)).unit
-            found = await kinerja.indicator_set(case.period)
-            reported = (
-                [i.code for i in found.for_unit(unit, case.state.units)] if found and unit else []
-            )
-            errors = check_codes(values, reported, unit or "")
-            if errors:
-                raise InvalidInputError(errors)
-            given = {
-                v.code: {"realisasi": v.realisasi, "explanation": v.explanation} for v in values
-            }
+            given = [
+                (v.code, {"realisasi": v.realisasi, "explanation": v.explanation}) for v in values
+            ]
             saved = await kinerja.save_submission(user_id, case_key, task, given, language="en")
             return RealisasiSaved(
                 submission=submission_node(saved), case=await case_now(info, case)

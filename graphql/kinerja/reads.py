@@ -3,12 +3,12 @@
 
 Every token of an office reads them (a platform token: of every office); they are written
 only through the step actions (:mod:`alur.graphql.kinerja.mutations`, then ``completeTask`` /
-``decideGate``). :mod:`alur.graphql.types` attaches the fields to ``Tenant`` and ``Case``.
+``decideGate``). :mod:`alur.graphql.types` and :mod:`alur.graphql.cases.types` attach the fields to ``Tenant`` and ``Case``.
 
 The format and the submissions come from the request's DataLoaders (per office and period;
-per case), and the recap is built from them with
-:func:`~alur.core.kinerja.recap.build_recap` over the case's units — exactly what
-``KinerjaService.recap`` computes — so a page of cases asking ``kinerja { recap { ... } }``
+per case), and the recap is built from them by
+:func:`~alur.tenants.kinerja.rules.recap_of` — the function ``KinerjaService.recap``, the web
+pages and the exports use — so a page of cases asking ``kinerja { recap { ... } }``
 costs as many statements as one case. Approvals and verification changes are read through
 :class:`~alur.tenants.kinerja.service.KinerjaService` (the one reader of the case's hash-chained event
 log that knows which events to trust): a few statements per case that asks for them.
@@ -21,7 +21,6 @@ from typing import Any
 import strawberry
 
 from alur.core.kinerja import model as km
-from alur.core.kinerja.recap import build_recap
 from alur.graphql.kinerja.types import (
     Approval,
     IndicatorSet,
@@ -35,6 +34,7 @@ from alur.graphql.kinerja.types import (
     submission_node,
 )
 from alur.tenants.cases.service import TenantService
+from alur.tenants.kinerja import rules
 from alur.tenants.kinerja.service import KinerjaService
 
 
@@ -90,13 +90,13 @@ class CaseKinerja:
         return await info.context.loaders.indicator_sets.load((self.tenant_id, self.period))
 
     async def _recap(self, info: Info) -> km.Recap:
-        """What ``KinerjaService.recap`` computes, from the request's loaders."""
+        """The recap (:func:`~alur.tenants.kinerja.rules.recap_of`, as every reader builds
+        it) from the request's loaders."""
         loaders = info.context.loaders
         found = await self._set(info)
         units = await loaders.case_units.load(self.case_id)
         history = await loaders.submissions.load(self.case_id)
-        indicator_set = km.IndicatorSet.or_empty(found, self.period)
-        return build_recap(indicator_set, units, km.latest_of(history))
+        return rules.recap_of(self.period, units, found, km.latest_of(history))
 
     @strawberry.field(description="The format of the case's period (null while it has none).")
     async def indicator_set(self, info: Info) -> IndicatorSet | None:

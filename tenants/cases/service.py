@@ -3,7 +3,7 @@
 A :class:`TenantService` is opened for one tenant (by slug) and every read and write it
 makes filters on that tenant; an id belonging to another tenant answers
 :class:`~alur.tenants.errors.NotFound`, exactly like an id that does not exist. It turns
-people into engine actors (:func:`~alur.tenants.identity.people.actor_for`), runs the pure state
+people into engine actors (:func:`~alur.tenants.identity.belonging.actor_for`), runs the pure state
 machine, lets plugins validate submitted data, persists the transition atomically
 (:class:`~alur.tenants.cases.store.CaseStore`) and, after the commit, calls the plugins' event
 hooks.
@@ -45,7 +45,7 @@ from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.cases.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
 from alur.tenants.cases.uploads import Upload, attachment_row, check_upload
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
-from alur.tenants.identity.people import Person, actor_for, actor_in
+from alur.tenants.identity.belonging import Person, actor_for, actor_in
 from alur.tenants.kinerja.rules import with_step_data
 from alur.tenants.offices.office import Office, load_office
 from alur.tenants.offices.provisioning import calendar_for, calendar_from, tenant_sops

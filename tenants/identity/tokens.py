@@ -15,7 +15,7 @@ The plain token (``alur_`` + 32 random bytes, URL-safe base64) is returned once 
 :func:`create_token` and never stored. :func:`authenticate` finds a token by its hash and
 answers ``None`` for unknown or revoked tokens and for tokens of a person who is
 deactivated or no longer (or not yet) a member of the token's office — a Plt/Plh counts
-only between its dates (:func:`~alur.tenants.identity.people.belongs`, the rule every door asks);
+only between its dates (:func:`~alur.tenants.identity.belonging.belongs`, the rule every door asks);
 it records ``last_used_at`` at most once a minute per token. The CLI (``alur tokens``) and the
 office administration pages call these functions; validation errors are
 :class:`~alur.tenants.errors.InvalidInput` with one message per field (``name``, ``scope``,
@@ -32,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity.people import belongs
+from alur.tenants.identity.belonging import belongs
 from alur.tenants.storage.tables import ApiToken, Tenant, User
 
 PREFIX = "alur_"

@@ -25,21 +25,25 @@ A "tidak" records nothing, and a ``kinerja`` key sent by a client on a bound ste
 dropped (replaced by the record), so it cannot be forged; readers trust only events of
 steps bound to the matching action. Unbound steps are untouched.
 
-:func:`approvals` and :func:`verification_changes` read those records back.
+:func:`approvals` and :func:`verification_changes` read those records back;
+:func:`values_by_code` is the rule of the codes a unit's data may name (both doors send what
+they were given, so both refuse alike), :func:`recap_of` the one way a recap is assembled.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from alur.core import limits
 from alur.core.engine import Action, Complete, Decide, EventKind, membership_for
 from alur.core.engine.events import Event
 from alur.core.engine.state import Task
 from alur.core.errors import N_, ActionError
 from alur.core.i18n import error_message, format_message, gettext
 from alur.core.kinerja.changes import Change, changes_between
-from alur.core.kinerja.model import Approval, ApprovalKind, IndicatorSet, Recap
+from alur.core.kinerja.model import Approval, ApprovalKind, IndicatorSet, Recap, Submission
 from alur.core.kinerja.recap import build_recap
 from alur.core.model import Answer, DataAction, SopDefinition, Step
 from alur.tenants.cases.store import StoredCase
@@ -114,6 +118,35 @@ async def bound_task(
     return task
 
 
+# --- what a unit's data may name -------------------------------------------------------------
+
+GivenValues = Mapping[str, Mapping[str, str]] | Sequence[tuple[str, Mapping[str, str]]]
+
+
+def values_by_code(
+    values: GivenValues, reported: Collection[str], unit: str
+) -> tuple[dict[str, Mapping[str, str]], dict[str, str]]:
+    """A unit's values by indicator code (the first of a code given twice), and the
+    problems of the codes, under ``"{code}.code"``: a code given more than once, or one
+    that is not an indicator ``unit`` reports (``reported``). ``values`` is what was sent,
+    in order: code → ``{"realisasi", "explanation"}``, or (code, fields) pairs."""
+    pairs = list(values.items()) if isinstance(values, Mapping) else list(values)
+    by_code: dict[str, Mapping[str, str]] = {}
+    errors: dict[str, str] = {}
+    for code, given in pairs:
+        shown = code[: limits.SHORT]
+        if code in by_code:
+            errors[f"{code}.code"] = format_message(
+                'the code "{code}" is used more than once', code=shown
+            )
+        elif code not in reported:
+            errors[f"{code}.code"] = format_message(
+                "{code} is not an indicator {unit} reports", code=shown, unit=unit
+            )
+        by_code.setdefault(code, given)
+    return by_code, errors
+
+
 # --- reading the case's data ------------------------------------------------------------------
 
 
@@ -123,10 +156,27 @@ async def case_set(service: TenantService, case: StoredCase) -> IndicatorSet:
     return IndicatorSet.or_empty(found, case.period)
 
 
+def recap_of(
+    period: str,
+    units: Sequence[str],
+    indicator_set: IndicatorSet | None,
+    latest: Mapping[str, Submission],
+) -> Recap:
+    """The recap of a case of ``period`` over its ``units``: the period's format (``None``
+    while it has none: then the recap has no sasaran and is not complete) and each unit's
+    latest data (:func:`~alur.core.kinerja.recap.build_recap`).
+
+    The one assembly of a recap: the service (:func:`case_recap`, the rules of bound steps),
+    the web pages and their XLSX/PDF exports and GraphQL's ``Case.kinerja`` all call it,
+    each with the rows it has read (its own per-request cache or DataLoaders)."""
+    return build_recap(IndicatorSet.or_empty(indicator_set, period), tuple(units), latest)
+
+
 async def case_recap(service: TenantService, case: StoredCase) -> Recap:
-    indicator_set = await case_set(service, case)
+    """The recap of ``case`` (:func:`recap_of`), read from the database."""
+    found = await load_indicator_set(service.ref.id, case.period)
     latest = await latest_submissions(service.ref.id, case.id)
-    return build_recap(indicator_set, case.state.units, latest)
+    return recap_of(case.period, case.state.units, found, latest)
 
 
 def _record(e: Event) -> dict[str, Any]:

@@ -146,7 +146,7 @@ class KinerjaService:
         user_id: int,
         case_key: str,
         task_no: int,
-        values: Mapping[str, Mapping[str, str]],
+        values: rules.GivenValues,
         evidence: Mapping[str, Sequence[Upload | tuple[str, str, bytes]]] | None = None,
         *,
         language: str,
@@ -154,13 +154,16 @@ class KinerjaService:
     ) -> Submission:
         """Save a new version of the unit's data at its open fill task.
 
-        ``values`` maps each indicator code the unit reports to ``{"realisasi",
-        "explanation"}`` (read by :func:`~alur.core.kinerja.forms.read_entries`);
+        ``values`` gives each indicator code the unit reports ``{"realisasi",
+        "explanation"}`` (read by :func:`~alur.core.kinerja.forms.read_entries`), as a
+        mapping or as the (code, fields) pairs that were sent: a code given twice or one
+        the unit does not report is refused (:func:`~alur.tenants.kinerja.rules.values_by_code`);
         ``evidence`` maps a code to new files, stored as attachments of the case and task.
         The previous version's evidence of a code is kept, except the files whose SHA-256
         is listed in ``remove_evidence[code]``; a new file identical to a kept one is not
-        stored twice. Errors of values and of files are reported together, per field
-        (``"{code}.realisasi"``, ``"{code}.explanation"``, ``"{code}.evidence"``), and then
+        stored twice. Errors of codes, values and files are reported together, per field
+        (``"{code}.code"``, ``"{code}.realisasi"``, ``"{code}.explanation"``,
+        ``"{code}.evidence"``), and then
         nothing is saved; the attachments and the new version are written in one
         transaction.
         """
@@ -181,13 +184,13 @@ class KinerjaService:
                     )
                 }
             )
-        errors: dict[str, str] = {}
+        codes = {i.code for i in indicators}
+        given, errors = rules.values_by_code(values, codes, unit)
         entries: tuple[Entry, ...] = ()
         try:
-            entries = read_entries(indicators, values, language=language)
+            entries = read_entries(indicators, given, language=language)
         except InvalidInput as exc:
             errors.update(exc.errors)
-        codes = {i.code for i in indicators}
         files: dict[str, list[tuple[str, str, bytes]]] = {}
         for code, uploads in (evidence or {}).items():
             if not uploads:

@@ -1,8 +1,11 @@
 """Tenant administration: units, the working calendar, memberships and delegations.
 
 Every method checks that the acting user is an administrator *of this tenant* and validates
-its input field by field (:class:`~alur.tenants.errors.InvalidInput`), so the web UI and
-GraphQL share the same rules.
+its input field by field (:class:`~alur.tenants.errors.InvalidInput`, every problem of the
+form at once), so a door only parses what was sent, calls one method and shows its result
+or the messages next to their fields. The people named must be people of this office, the
+role one of its SOPs' roles; the rest of a membership's and a delegation's rules are
+:mod:`alur.tenants.identity.memberships`'.
 """
 
 from __future__ import annotations
@@ -15,12 +18,14 @@ from alur.core.i18n import format_message, gettext
 from alur.core.model import Role
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
-from alur.tenants.identity.people import (
+from alur.tenants.identity.memberships import (
     add_delegation,
     add_membership,
-    create_user,
-    new_user_problems,
+    delegation_problems,
+    membership_problems,
+    people_of,
 )
+from alur.tenants.identity.people import create_user, new_user_problems
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
 
 UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -145,24 +150,30 @@ class TenantAdmin:
         """Every role (pelaksana) of the office's SOPs, by id."""
         return {r.id: r for d in self.service.sops().values() for r in d.roles}
 
-    async def membership_problems(self, role_id: str, unit: str | None) -> dict[str, str]:
-        """The role/unit checks of a new membership here, before anything is written."""
-        role = self.roles().get(role_id)
-        if role is None:
-            return {"role": gettext("Choose a role.")}
-        if role.per_unit and not unit:
-            return {
-                "unit": format_message("{role} works per unit: choose the unit.", role=role.name)
-            }
-        if not role.per_unit and unit:
-            return {
-                "unit": format_message(
-                    "{role} is not a per-unit role: leave the unit empty.", role=role.name
-                )
-            }
-        if unit and unit not in {u["slug"] for u in await self.service.units()}:
-            return {"unit": gettext("Choose a unit of this office.")}
-        return {}
+    def _role(self, role_id: str) -> tuple[Role | None, dict[str, str]]:
+        """The office's role ``role_id``, or the problem of the ``role`` field."""
+        roles = self.roles()
+        if role_id in roles:
+            return roles[role_id], {}
+        if not role_id:
+            return None, {"role": gettext("Choose a role.")}
+        shown = repr(role_id[: limits.SHORT])
+        return None, {
+            "role": format_message(
+                "no role {role} here (roles: {roles})", role=shown, roles=", ".join(roles)
+            )
+        }
+
+    async def _people_problems(self, named: dict[str, int | None]) -> dict[str, str]:
+        """The fields of ``named`` (field → user id) that name no person of this office."""
+        messages = {
+            "user": gettext("Choose a person of this office."),
+            "delegate": gettext("Choose who acts as Plt/Plh."),
+            "official": gettext("Choose the official whose role is held."),
+        }
+        given = [i for i in named.values() if i is not None]
+        found = await people_of(self.tenant_id, given)
+        return {field: messages[field] for field, i in named.items() if i not in found}
 
     async def create_person(
         self,
@@ -183,44 +194,57 @@ class TenantAdmin:
         """
         await self._require_admin()
         errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
-        errors.update(await self.membership_problems(role_id, unit))
+        role, problem = self._role(role_id)
+        errors.update(problem)
+        if role is not None:
+            errors.update((await membership_problems(self.tenant_id, None, role, unit))[0])
         if errors:
             raise InvalidInput(errors)
         async with self.service.store.transaction():
             user = await create_user(username, name, password, nip=nip, jabatan=jabatan)
-            await self.grant_role(user.id, role_id, unit)
+            await add_membership(self.tenant_id, user.id, role, unit)
         return user
 
-    async def grant_role(self, user_id: int, role_id: str, unit: str | None = None) -> None:
+    async def grant_role(self, user_id: int | None, role_id: str, unit: str | None = None) -> None:
+        """Give a person of this office (``None``: none was chosen) one more role here."""
         await self._require_admin()
-        roles = self.roles()
-        if role_id not in roles:
-            role_id = role_id[: limits.SHORT]
-            raise InvalidInput(
-                {
-                    "role": format_message(
-                        "no role {role} here (roles: {roles})",
-                        role=repr(role_id),
-                        roles=", ".join(roles),
-                    )
-                }
-            )
-        await add_membership(self.tenant_id, user_id, roles[role_id], unit)
+        errors = await self._people_problems({"user": user_id})
+        role, problem = self._role(role_id)
+        if role is not None:
+            known = None if errors else user_id
+            problem = (await membership_problems(self.tenant_id, known, role, unit))[0]
+        errors = {**problem, **errors}
+        if errors:
+            raise InvalidInput(errors)
+        assert user_id is not None
+        await add_membership(self.tenant_id, user_id, role, unit)
 
     async def delegate(
         self,
-        delegate_id: int,
-        official_id: int,
+        delegate_id: int | None,
+        official_id: int | None,
         role: str,
         unit: str | None,
         kind: str,
-        starts_on: date,
-        ends_on: date,
+        starts_on: date | None,
+        ends_on: date | None,
         note: str = "",
     ) -> None:
+        """Let a person of this office act as Plt/Plh for another from ``starts_on`` to
+        ``ends_on``. A person not chosen, or a day that could not be read, is ``None``."""
         await self._require_admin()
-        for uid in (delegate_id, official_id):
-            await self.service.user(uid)  # both must belong to this tenant
+        errors = await self._people_problems({"delegate": delegate_id, "official": official_id})
+        errors.update(self._role(role)[1])
+        problems, _ = await delegation_problems(
+            self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
+        )
+        errors = {**problems, **errors}
+        if errors:
+            raise InvalidInput(errors)
+        assert delegate_id is not None
+        assert official_id is not None
+        assert starts_on is not None
+        assert ends_on is not None
         await add_delegation(
             self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
         )

@@ -11,10 +11,22 @@ from dataclasses import dataclass
 from alur.core import limits
 from alur.core.i18n import format_message
 from alur.core.plugins import AlurPlugins
-from alur.tenants.errors import NotFound
+from alur.tenants.cases.store import CaseStore
+from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Tenant
+
+
+@dataclass(frozen=True)
+class NewAdministrator:
+    """The first administrator of a new office: a new user."""
+
+    username: str
+    name: str
+    password: str
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,37 @@ class PlatformService:
         self, slug: str, name: str, plugin: str, sops: list[str] | None = None
     ) -> Tenant:
         return await create_tenant(self.plugins, slug, name, plugin, sops)
+
+    async def create_office(
+        self,
+        slug: str,
+        name: str,
+        plugin: str,
+        sops: list[str] | None = None,
+        *,
+        administrator: NewAdministrator | None = None,
+    ) -> Tenant:
+        """An office and, when given, its first administrator (a new user): both or neither,
+        in one transaction. Every problem is reported at once, per field; the
+        administrator's fields are ``admin_username``, ``admin_name``, ``admin_password``."""
+        errors: dict[str, str] = {}
+        async with CaseStore(self.db).transaction():
+            try:
+                tenant = await create_tenant(self.plugins, slug, name, plugin, sops)
+            except InvalidInput as exc:
+                errors.update(exc.errors)
+            if administrator is not None:
+                try:
+                    admin = await create_user(
+                        administrator.username, administrator.name, administrator.password
+                    )
+                except InvalidInput as exc:
+                    errors.update({f"admin_{k}": v for k, v in exc.errors.items()})
+            if errors:
+                raise InvalidInput(errors)
+            if administrator is not None:
+                await add_membership(tenant.id, admin.id, None, administrator=True)
+        return tenant
 
     async def set_suspended(self, slug: str, suspended: bool) -> None:
         if not limits.usable_key(slug):

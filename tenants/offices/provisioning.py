@@ -34,7 +34,9 @@ async def create_tenant(
         errors["name"] = gettext("give the office's name")
     loaded = {p.name: p for p in plugins.plugins()}
     found = loaded.get(plugin)
-    if found is None:
+    if not plugin:
+        errors["plugin"] = gettext("Choose the plugin whose SOPs the office runs.")
+    elif found is None:
         errors["plugin"] = format_message(
             'no plugin "{plugin}" (installed: {installed})',
             plugin=plugin,

@@ -22,7 +22,7 @@ from typing import Any
 from argon2 import PasswordHasher
 
 from alur.core.model import Role
-from alur.tenants.identity import people
+from alur.tenants.identity import memberships, people
 
 # The fewest rounds, the least memory (KiB) and one lane argon2 accepts: milliseconds.
 CHEAP_HASHER = {"time_cost": 1, "memory_cost": 8, "parallelism": 1}
@@ -84,6 +84,6 @@ async def add_staff(
             login, shown = username(role, unit), name(role, unit)
             extra = dict(details(role, unit)) if details else {}
             user = await people.create_user(login, shown, password, **extra)
-            await people.add_membership(tenant_id, user.id, role, unit)
+            await memberships.add_membership(tenant_id, user.id, role, unit)
             staff[(role.id, unit)] = StaffMember(role.id, unit, user.id, login, shown)
     return staff

@@ -14,7 +14,6 @@ from litestar.response import Redirect, Template
 
 from alur.core.errors import N_
 from alur.core.i18n import current_language, gettext
-from alur.core.model import Role
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.offices.admin import TenantAdmin
@@ -39,11 +38,6 @@ async def provide_admin(
     if tenant.tenant["suspended"]:
         raise TenantSuspended(slug=tenant.ref.slug)
     return TenantAdmin(tenant, viewer.user_id)
-
-
-def roles_of(tenant: TenantService) -> dict[str, Role]:
-    """Every role (pelaksana) of the tenant's SOPs, by id."""
-    return {r.id: r for d in tenant.sops().values() for r in d.roles}
 
 
 def day_label(day: date) -> str:

@@ -1,10 +1,14 @@
 """The People sub-page of tenant administration: the office's users with their roles and
 Plt/Plh delegations; creating a user (with a first role, in one transaction), adding a role,
-adding a Plt/Plh."""
+adding a Plt/Plh.
+
+Each form is parsed here and handed to one
+:class:`~alur.tenants.offices.admin.TenantAdmin` method, which holds every rule; a refusal
+shows the form again with what was typed and each message next to its field."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,12 +25,23 @@ from alur.web.admin.base import (
     clean,
     day_label,
     field_errors,
-    parse_day,
-    roles_of,
 )
 from alur.web.deps import Viewer
 
 KINDS = ("Plt", "Plh")
+
+
+def person_id(value: str) -> int | None:
+    """A person chosen in a form (``None`` when nothing usable was sent)."""
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 19 else None
+
+
+def day_or_none(value: str) -> date | None:
+    """A ``YYYY-MM-DD`` day of a form (``None`` when it cannot be read)."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 class PeopleRoutes(AdminPages):
@@ -36,7 +51,7 @@ class PeopleRoutes(AdminPages):
         tenant = admin.service
         units = await tenant.units()
         today = datetime.now(ZoneInfo(tenant.tenant["timezone"])).date()
-        roles = roles_of(tenant)
+        roles = admin.roles()
         people = await tenant_people(tenant.ref.id)
         per_unit = gettext("per unit")
         inactive = gettext("inactive")
@@ -94,21 +109,15 @@ class PeopleRoutes(AdminPages):
         viewer: NamedDependency[Viewer],
         admin: NamedDependency[TenantAdmin],
     ) -> Response:
-        tenant = admin.service
         f = clean(data, "user", "role", "unit")
-        people = {str(p["id"]): p for p in await tenant_people(tenant.ref.id)}
-        errors = await admin.membership_problems(f["role"], f["unit"] or None)
-        if f["user"] not in people:
-            errors["user"] = gettext("Choose a person of this office.")
-        if not errors:
-            try:
-                await admin.grant_role(int(f["user"]), f["role"], f["unit"] or None)
-            except InvalidInput as exc:
-                errors = field_errors(exc)
-        if errors:
+        try:
+            await admin.grant_role(person_id(f["user"]), f["role"], f["unit"] or None)
+        except InvalidInput as exc:
+            errors = field_errors(exc)
             return await self._refused(request, viewer, admin, "people", "role", f, errors)
+        people = {p["id"]: p for p in await tenant_people(admin.tenant_id)}
         notice = gettext("{name} now holds the role {role}.").format(
-            name=people[f["user"]]["name"], role=roles_of(tenant)[f["role"]].name
+            name=people[person_id(f["user"])]["name"], role=admin.roles()[f["role"]].name
         )
         return await self._done(request, viewer, admin, "people", notice)
 
@@ -120,46 +129,31 @@ class PeopleRoutes(AdminPages):
         viewer: NamedDependency[Viewer],
         admin: NamedDependency[TenantAdmin],
     ) -> Response:
-        tenant = admin.service
         f = clean(
             data, "delegate", "official", "role", "unit", "kind", "starts_on", "ends_on", "note"
         )
-        people = {str(p["id"]): p for p in await tenant_people(tenant.ref.id)}
-        errors: dict[str, str] = {}
-        for field, message in (
-            ("delegate", gettext("Choose who acts as Plt/Plh.")),
-            ("official", gettext("Choose the official whose role is held.")),
-        ):
-            if f[field] not in people:
-                errors[field] = message
-        if f["role"] not in roles_of(tenant):
-            errors["role"] = gettext("Choose a role.")
-        if f["kind"] not in KINDS:
-            errors["kind"] = gettext('Choose "Plt" or "Plh".')
-        starts_on = parse_day(f["starts_on"], "starts_on", errors)
-        ends_on = parse_day(f["ends_on"], "ends_on", errors)
-        if not errors:
-            assert starts_on is not None
-            assert ends_on is not None
-            try:
-                await admin.delegate(
-                    int(f["delegate"]),
-                    int(f["official"]),
-                    f["role"],
-                    f["unit"] or None,
-                    f["kind"],
-                    starts_on,
-                    ends_on,
-                    f["note"],
-                )
-            except InvalidInput as exc:
-                errors = field_errors(exc)
-        if errors:
+        starts_on, ends_on = day_or_none(f["starts_on"]), day_or_none(f["ends_on"])
+        try:
+            await admin.delegate(
+                person_id(f["delegate"]),
+                person_id(f["official"]),
+                f["role"],
+                f["unit"] or None,
+                f["kind"],
+                starts_on,
+                ends_on,
+                f["note"],
+            )
+        except InvalidInput as exc:
+            errors = field_errors(exc)
             return await self._refused(request, viewer, admin, "people", "delegation", f, errors)
+        assert starts_on is not None
+        assert ends_on is not None
+        people = {p["id"]: p for p in await tenant_people(admin.tenant_id)}
         notice = gettext("{delegate} is {kind} for {official} from {start} to {end}.").format(
-            delegate=people[f["delegate"]]["name"],
+            delegate=people[person_id(f["delegate"])]["name"],
             kind=f["kind"],
-            official=people[f["official"]]["name"],
+            official=people[person_id(f["official"])]["name"],
             start=day_label(starts_on),
             end=day_label(ends_on),
         )

@@ -16,10 +16,8 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core.i18n import gettext
-from alur.tenants.cases.store import CaseStore
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.identity.people import add_membership, create_user
-from alur.tenants.offices.platform import PlatformService
+from alur.tenants.offices.platform import NewAdministrator, PlatformService
 from alur.web.deps import Viewer
 from alur.web.errors import is_htmx
 from alur.web.pages import page_context
@@ -122,30 +120,17 @@ class PlatformController(Controller):
         # Only the SOPs offered for the chosen plugin count ("<plugin>:<sop id>" checkboxes).
         chosen = _as_list(data.get("sops", []))
         sops = [c.split(":", 1)[1] for c in chosen if c.startswith(form["plugin"] + ":")]
-        errors: dict[str, str] = {}
+        administrator = NewAdministrator(form["admin_username"], form["admin_name"], password)
         try:
-            async with CaseStore(platform.db).transaction():  # the office and its admin, or neither
-                try:
-                    tenant = await platform.create_tenant(
-                        form["slug"], form["name"], form["plugin"], sops or None
-                    )
-                except InvalidInput as exc:
-                    errors.update(exc.errors)
-                if with_admin:
-                    try:
-                        admin = await create_user(
-                            form["admin_username"], form["admin_name"], password
-                        )
-                    except InvalidInput as exc:
-                        errors.update({f"admin_{k}": v for k, v in exc.errors.items()})
-                if errors:
-                    raise InvalidInput(errors)
-                if with_admin:
-                    await add_membership(tenant.id, admin.id, None, administrator=True)
+            tenant = await platform.create_office(
+                form["slug"],
+                form["name"],
+                form["plugin"],
+                sops or None,
+                administrator=administrator if with_admin else None,
+            )
         except InvalidInput as exc:
             shown = {k: gettext(v) for k, v in exc.errors.items()}
-            if not form["plugin"]:
-                shown["plugin"] = gettext("Choose the plugin whose SOPs the office runs.")
             return await self._page(
                 request, viewer, platform, form={**form, "sops": chosen}, errors=shown, status=422
             )

@@ -295,7 +295,7 @@ class KinerjaController(Controller):
             if unit is None:
                 raise NotFound(what=gettext("task"))
             panel = await fill_panel(
-                reader, unit, values=posted.values, removed=posted.remove, errors=errors
+                reader, unit, values=posted.typed(), removed=posted.remove, errors=errors
             )
             return KinerjaPanel(task, "fill", fill=panel)
 

@@ -11,7 +11,9 @@ Field names (every form also carries ``_csrf_token``):
   and its row index still lines up with the reader's ``"{row}.{field}"`` error keys;
 - copying a format: ``from_period``;
 - a unit's data: ``{code}.realisasi``, ``{code}.explanation``, ``{code}.evidence`` (files,
-  repeated) and ``{code}.remove`` (SHA-256 of an evidence file to drop, repeated).
+  repeated) and ``{code}.remove`` (SHA-256 of an evidence file to drop, repeated). A code's
+  realisasi or explanation sent twice, or a code the unit does not report, is passed on as
+  sent: the service refuses it (``"{code}.code"``), as it does over GraphQL.
 
 Numbers are written back into inputs in the notation of the page's language without
 thousands grouping ("87,5" in Indonesian, "87.5" in English): exactly what
@@ -87,24 +89,38 @@ def design_rows(form: FormMultiDict) -> list[dict[str, str]]:
 
 @dataclass
 class FillForm:
-    """A posted unit form: ``values`` for :func:`~alur.core.kinerja.forms.read_entries`,
-    the new evidence files and the evidence to remove, per indicator code."""
+    """A posted unit form: ``values``, the (code, fields) pairs in the order sent — a code
+    sent twice is two pairs, which the service refuses — the new evidence files and the
+    evidence to remove, per indicator code."""
 
-    values: dict[str, dict[str, str]] = field(default_factory=dict)
+    values: list[tuple[str, dict[str, str]]] = field(default_factory=list)
     evidence: dict[str, list[Upload]] = field(default_factory=dict)
     remove: dict[str, list[str]] = field(default_factory=dict)
+
+    def typed(self) -> dict[str, dict[str, str]]:
+        """What was typed per code, to show back in the form (the first of a code sent
+        twice)."""
+        found: dict[str, dict[str, str]] = {}
+        for code, fields in self.values:
+            found.setdefault(code, fields)
+        return found
 
 
 async def fill_form(form: FormMultiDict) -> FillForm:
     """Read a posted unit form (files are read into memory; an empty file input is no
     file)."""
     result = FillForm()
+    current: dict[str, dict[str, str]] = {}  # the latest pair of each code
     for key, value in form.multi_items():
         code, _, name = key.rpartition(".")
         if not code:
             continue
         if name in _FILL_FIELDS and isinstance(value, str):
-            result.values.setdefault(code, {})[name] = value
+            fields = current.get(code)
+            if fields is None or name in fields:  # a field sent again: another value
+                fields = current[code] = {}
+                result.values.append((code, fields))
+            fields[name] = value
         elif name == "evidence" and isinstance(value, UploadFile) and value.filename:
             content = await value.read()
             upload = Upload(value.filename, value.content_type or "", content)

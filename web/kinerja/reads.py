@@ -28,11 +28,11 @@ from alur.core.kinerja.model import (
     Submission,
     latest_of,
 )
-from alur.core.kinerja.recap import build_recap
 from alur.reports.approvals import ApprovalLine, approval_lines
 from alur.reports.table import NOT_REPORTED, RecapTable, format_number, recap_table
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
+from alur.tenants.kinerja import rules
 from alur.tenants.kinerja.service import KinerjaService
 
 T = TypeVar("T")
@@ -74,12 +74,13 @@ class KinerjaReader:
         return await self._once("submissions", lambda: self.kinerja.submissions(self.case.key))
 
     async def recap(self) -> Recap:
-        """The recap from the format and data this reader has read (as
-        ``KinerjaService.recap`` computes it, without reading them again)."""
+        """The recap (:func:`~alur.tenants.kinerja.rules.recap_of`, as every reader builds
+        it) from the format and data this reader has read, without reading them again."""
 
         async def read() -> Recap:
-            latest = await self.latest()
-            return build_recap(await self.indicator_set(), self.case.state.units, latest)
+            case = self.case
+            found = await self.indicator_set()
+            return rules.recap_of(case.period, case.state.units, found, await self.latest())
 
         return await self._once("recap", read)
 

@@ -37,7 +37,7 @@ from alur.web.kinerja.reads import (
 )
 
 SPARE_ROWS = 3  # blank rows under the format editor's indicators
-FILL_FIELDS = ("realisasi", "explanation", "evidence")  # the error keys of one indicator
+FILL_FIELDS = ("code", "realisasi", "explanation", "evidence")  # error keys of an indicator
 RECAP_ACTIONS = (DataAction.RECAP, DataAction.PARAF, DataAction.SIGN, DataAction.ARCHIVE)
 
 
