@@ -22,7 +22,7 @@ To add or change strings, from the project root::
 
 then translate every empty ``msgstr`` in ``core/locale/id/LC_MESSAGES/messages.po`` (keep
 each ``{placeholder}`` exactly; no ``%`` — Jinja's new-style gettext would read it as a
-format). The English catalog stays empty: the ids are English. ``tests/test_i18n.py`` fails
+format). The English catalog stays empty: the ids are English. ``tests/docs/test_i18n.py`` fails
 when a message has no Indonesian translation or a translation changes the placeholders.
 """
 

@@ -15,7 +15,7 @@ and validated as if there were no cache.
 It relies on strawberry internals: its ``_parse_operation_document`` skips a document an
 extension already set, its ``_run_validation`` skips validation when an extension already
 set ``pre_execution_errors``, and ``Schema._schema`` is graphql-core's schema (strawberry
-0.341.2). tests/test_library_patches.py pins them and fails when an upgrade changes them.
+0.341.2). tests/storage/test_library_patches.py pins them and fails when an upgrade changes them.
 """
 
 from __future__ import annotations

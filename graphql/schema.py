@@ -6,7 +6,7 @@ page sizes capped at 100 by the connections. Parsed documents and validation res
 cached within a budget of bytes (:mod:`alur.graphql.document_cache`). Unexpected exceptions are logged and masked
 ("Unexpected error."); expected failures are union results (:mod:`alur.graphql.errors`).
 
-``docs/schema.graphql`` is ``print(schema)``; ``tests/test_graphql_docs.py`` fails when it
+``docs/schema.graphql`` is ``print(schema)``; ``tests/docs/test_graphql_docs.py`` fails when it
 is stale. Regenerate it with::
 
     .venv/bin/python -m alur.graphql.schema > docs/schema.graphql

@@ -1,7 +1,7 @@
 """Helpers for testing the GraphQL API: two provisioned offices with people, a Plh, a case
 in the second office, and a token of each kind; and running operations as a token.
 
-Used by ``tests/test_graphql_*.py`` (including the test that executes every example of
+Used by ``tests/graphql/test_graphql_*.py`` (including the test that executes every example of
 ``docs/graphql.md``). Needs the installed institution plugins ``satpolpp_banyumas`` and
 ``kesbangpol_pekalongan`` and a migrated, bound database.
 """

@@ -182,7 +182,7 @@ def sample_mapping() -> dict:
     return tomllib.loads(SAMPLE_TOML)
 
 
-# --- plugins (tests/test_plugins.py, tests/test_cli.py, tests/test_plugin_docs.py) ---------
+# --- plugins (tests/core/test_plugins.py, tests/cli/test_cli.py, tests/docs/test_plugin_docs.py) ---------
 
 
 def _plugin_module(name: str, **hooks: Callable[..., object]) -> ModuleType:
@@ -220,7 +220,7 @@ def plugin_manager(contoh_plugin: ModuleType) -> AlurPlugins:
     return manager
 
 
-# --- golden walks (tests/test_golden_walks_*.py) -------------------------------------------
+# --- golden walks (tests/core/test_golden_walks_*.py) --------------------------------------
 
 from alur.core import Answer  # noqa: E402
 from alur.core.engine import (  # noqa: E402
@@ -321,7 +321,7 @@ def walk(installed: AlurPlugins, calendar: WorkingCalendar) -> Callable[..., Wal
     return make
 
 
-# --- storage (tests/test_database.py and every test that touches the database) -------------
+# --- storage (tests/storage/test_database.py and every test that touches the database) -------------
 #
 # ``database`` is a fresh, migrated, empty database per test — the test runs twice, once on
 # SQLite ([sqlite]) and once on a real PostgreSQL server ([postgresql]), a throwaway cluster

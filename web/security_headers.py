@@ -4,7 +4,7 @@ route handler (404, 405, exceptions).
 
 The Content-Security-Policy allows scripts, styles, fonts and fetches from this site only:
 no inline ``<script>``, no ``on*=`` handlers, no ``style=`` attributes, no ``eval`` (htmx's
-``hx-on`` and ``js:`` values need eval and are not used; ``tests/test_web_headers.py``
+``hx-on`` and ``js:`` values need eval and are not used; ``tests/web/test_web_headers.py``
 scans the templates). The one exception is GraphiQL, strawberry's in-browser IDE at
 ``/graphql``: its page is an inline script that loads React and GraphiQL from unpkg.com
 (pinned with SRI hashes), so that HTML page gets :data:`GRAPHIQL_CSP` instead.

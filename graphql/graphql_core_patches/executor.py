@@ -20,13 +20,13 @@ Whatever is not the plain case — a missing value for a non-null field, a value
 not coerce, an awaitable, an extension that wraps resolvers — goes through
 graphql-core's own ``execute_field``, which reads the field again (an attribute read) and
 reports the error at its path exactly as before. The answers are the same either way;
-``tests/test_graphql_execution.py`` compares them.
+``tests/graphql/test_graphql_execution.py`` compares them.
 
 Upstream code it overrides or mirrors: graphql-core's ``Executor.execute_fields``,
 ``execute_field`` and ``complete_value`` and ``IncrementalExecutor.execute_collected_root_fields``
 (graphql-core 3.3.2; it also reads ``MiddlewareManager._middleware_resolvers``), and how
 strawberry's ``GraphQLCoreConverter.from_resolver`` marks default resolvers (strawberry
-0.341.2). tests/test_library_patches.py pins their source and the names used here, and fails
+0.341.2). tests/storage/test_library_patches.py pins their source and the names used here, and fails
 when an upgrade changes them.
 """
 

@@ -7,7 +7,7 @@ indexes (a unit slug per tenant, a task number and an event seq per case, a chai
 per tenant, a day off per tenant, an indicator set per tenant and period, a submission
 version per case and unit) and lookup indexes are listed in :data:`INDEXES` and created by
 the migrations as ``CREATE [UNIQUE] INDEX``, which SQLite and PostgreSQL both support (SQLite
-cannot add constraints to a table). tests/test_schema_matches_tables.py checks that the
+cannot add constraints to a table). tests/storage/test_schema_matches_tables.py checks that the
 migrated database is exactly what this module declares.
 
 Which database the tables talk to is chosen once, from configuration, by
@@ -321,7 +321,7 @@ TABLES: tuple[type[Table], ...] = (
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
 # and lookups added after their table was created. The migrations create them with
-# ``CREATE [UNIQUE] INDEX``; tests/test_schema_matches_tables.py checks that the migrated
+# ``CREATE [UNIQUE] INDEX``; tests/storage/test_schema_matches_tables.py checks that the migrated
 # database has exactly these. (table, columns, unique)
 INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (Unit, ("tenant", "slug"), True),

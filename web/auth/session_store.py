@@ -20,7 +20,7 @@ Two pieces:
     session emptied by ``request.clear_session()`` (sign-out) loses its row and its cookie
     (``Max-Age=0``).
 
-  ``tests/test_web_sessions.py`` pins the litestar internals this relies on
+  ``tests/web/test_web_sessions.py`` pins the litestar internals this relies on
   (``store_in_message`` / ``load_from_connection``), so an upgrade that changes them fails
   loudly there.
 """

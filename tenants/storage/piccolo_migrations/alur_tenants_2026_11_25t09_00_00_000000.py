@@ -154,7 +154,7 @@ class _IndexesAfterTables(MigrationManager):
     the tables drops their indexes.
 
     Wraps piccolo's ``MigrationManager.run`` (piccolo 1.38.0: raw steps first, then tables),
-    pinned by tests/test_library_patches.py."""
+    pinned by tests/storage/test_library_patches.py."""
 
     async def run(self, backwards: bool = False) -> None:
         engine = engine_finder()

@@ -1,3 +1,3 @@
 """Where Alur reaches into piccolo's internals: ``foreign_key`` (``ForeignKey.__getattribute__``)
-and ``sqlite_engine`` (``SQLiteEngine._run_in_new_connection``). tests/test_library_patches.py
+and ``sqlite_engine`` (``SQLiteEngine._run_in_new_connection``). tests/storage/test_library_patches.py
 pins the upstream code each replaces and fails, naming the module, when piccolo changes it."""

@@ -11,8 +11,8 @@ matters for the columns of the referenced table (``Task.case.key``, a join), whi
 instance holds in its ``__dict__`` and which still go through piccolo unchanged.
 
 Upstream code it replaces: ``piccolo.columns.column_types.ForeignKey.__getattribute__``
-(read in piccolo 1.38.0). tests/test_library_patches.py pins its source and fails when an
-upgrade changes it; tests/test_columns.py checks the behaviour.
+(read in piccolo 1.38.0). tests/storage/test_library_patches.py pins its source and fails when an
+upgrade changes it; tests/storage/test_columns.py checks the behaviour.
 """
 
 from __future__ import annotations

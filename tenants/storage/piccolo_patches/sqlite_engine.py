@@ -23,8 +23,8 @@ The worker threads end with the interpreter, or at :meth:`PooledSQLiteEngine.clo
 
 Upstream code it replaces: ``piccolo.engine.sqlite.SQLiteEngine._run_in_new_connection``,
 as called by ``run_querystring`` and ``run_ddl`` outside a transaction, with the
-``connection_kwargs`` ``__init__`` sets (read in piccolo 1.38.0). tests/test_library_patches.py
-pins their source and fails when an upgrade changes them; tests/test_sqlite_engine.py checks
+``connection_kwargs`` ``__init__`` sets (read in piccolo 1.38.0). tests/storage/test_library_patches.py
+pins their source and fails when an upgrade changes them; tests/storage/test_sqlite_engine.py checks
 the behaviour.
 """
 

@@ -31,9 +31,9 @@ import pytest
 
 from alur.web import security_headers
 from alur.web.testing import ServerProcess, free_port, running_app
-from tests.test_login_throttle import PASSWORD, _provision, client_from, post_login
+from tests.identity.test_login_throttle import PASSWORD, _provision, client_from, post_login
 
-DOCS = Path(__file__).parent.parent / "docs" / "security.md"
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 DOCS_UPSTREAM = "127.0.0.1:8000"
 PER_ADDRESS = 3  # ALUR_LOGIN_MAX_PER_ADDRESS here (5 per username stays the default)
 TIMEOUT = 30.0  # seconds, for every request (real argon2 on a shared machine)

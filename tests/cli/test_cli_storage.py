@@ -22,7 +22,7 @@ from alur.tenants.demo.offices import DEMO_PASSWORD, RETURN_NOTE, provision_demo
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Event, Tenant, User
 
-MIGRATIONS = Path(__file__).resolve().parents[1] / "tenants" / "storage" / "piccolo_migrations"
+MIGRATIONS = Path(__file__).resolve().parents[2] / "tenants" / "storage" / "piccolo_migrations"
 
 PASSWORD = "rahasia-123"
 TABLES = (

@@ -15,7 +15,7 @@ from piccolo.apps.migrations.commands.base import BaseMigrationManager
 
 from alur.tenants.storage.piccolo_app import APP_CONFIG
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "operations.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "operations.md"
 
 
 def migration_ids() -> list[str]:

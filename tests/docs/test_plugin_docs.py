@@ -34,7 +34,7 @@ from alur.web.app import create_app
 from alur.web.settings import WebSettings
 from alur.web.testing import fetch_csrf, sign_in_sync
 
-DOC = Path(__file__).resolve().parents[1] / "docs" / "plugins.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
 FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<body>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
 TITLE = re.compile(r'title="(?P<path>[^"]+)"')
 EXAMPLE_PACKAGE = "alur_diskominfo_contoh"

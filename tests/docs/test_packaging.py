@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DATA_SUFFIXES = {".py", ".typed", ".md", ".html", ".css", ".js", ".po", ".txt"}
 PORTIONS = {
     "core": "alur/core",

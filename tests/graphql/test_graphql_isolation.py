@@ -605,7 +605,7 @@ def test_graphql_reads_no_table_itself() -> None:
     import ast
     from pathlib import Path
 
-    root = Path(__file__).parent.parent / "graphql"
+    root = Path(__file__).resolve().parents[2] / "graphql"
     offenders = []
     for path in sorted(root.rglob("*.py")):
         if path.name == "testing.py":  # provisions test data

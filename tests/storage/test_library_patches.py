@@ -18,10 +18,10 @@ Each upstream function or method is pinned here by a hash of its source, with th
 version it was read in. When an upgrade changes one, the test fails and names the patch to
 re-check; once it is re-checked (and its own tests pass), update the pin: run this file with
 ``ALUR_SHOW_PINS=1`` to print the current hashes. What the patches *do* is tested in
-tests/test_columns.py (ForeignKey), tests/test_sqlite_engine.py, tests/test_graphql_execution.py
-(the executor answers as graphql-core does) and tests/test_graphql_limits.py; the session
+tests/storage/test_columns.py (ForeignKey), tests/storage/test_sqlite_engine.py, tests/graphql/test_graphql_execution.py
+(the executor answers as graphql-core does) and tests/graphql/test_graphql_limits.py; the session
 backend's two litestar overrides (public extension points) are pinned by
-tests/test_web_sessions.py.
+tests/web/test_web_sessions.py.
 
 Not patches: ``alur.tenants.storage.database.keep_session`` is passed through piccolo's
 ``start_connection_pool(**kwargs)`` to asyncpg's public ``create_pool(reset=...)``, and
@@ -196,7 +196,7 @@ def test_upstream_code_is_what_the_patch_was_written_for(pin: Pin) -> None:
         pytest.fail(
             f"{library} changed {pin.upstream} (pinned in {pin.distribution} {pin.version}, "
             f"installed {installed}): re-check {pin.patch} against the new code, run its "
-            f"tests, then update the pin in tests/test_library_patches.py.",
+            f"tests, then update the pin in tests/storage/test_library_patches.py.",
             pytrace=False,
         )
 

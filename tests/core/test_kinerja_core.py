@@ -1,7 +1,7 @@
 """The pure core of data kinerja, reading what people type: numbers in Indonesian and
 English notation, the format (indicator set) and a unit's realisasi, with per-field errors.
 
-Capaian, the recap and changes between versions: tests/test_kinerja_recap.py.
+Capaian, the recap and changes between versions: tests/core/test_kinerja_recap.py.
 """
 
 from __future__ import annotations

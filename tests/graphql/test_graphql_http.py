@@ -31,7 +31,7 @@ from alur.tenants.demo.kinerja_samples import seed_sample_format
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.testing import running_app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 STARTUP_TIMEOUT = 60.0
 
 

@@ -16,7 +16,7 @@ backend (default 8, derandomized so CI runs are repeatable; each is two requests
 test fails if fewer ran — a fuzz test that runs nothing must not pass. (It used to stop at a
 time budget counted from the module's import, so in a full run it started late and passed
 with no example at all.) For a longer, random campaign: ``ALUR_FUZZ_EXAMPLES=500
-ALUR_FUZZ_RANDOM=1 .venv/bin/python -m pytest tests/test_graphql_fuzz.py``. The server runs
+ALUR_FUZZ_RANDOM=1 .venv/bin/python -m pytest tests/graphql/test_graphql_fuzz.py``. The server runs
 without the per-token request rate (``ALUR_GRAPHQL_RATE_LIMIT=0``), which would otherwise
 answer 429 to the campaign; a 429 counts as a failure.
 """

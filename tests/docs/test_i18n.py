@@ -24,7 +24,7 @@ from alur.core.i18n import (
 )
 from alur.tenants.errors import NotFound
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 # The same sources and keywords as the command in core/i18n.py's docstring.
 SOURCE_DIRS = ("core", "tenants", "web", "cli", "graphql", "reports")
 KEYWORDS = {**DEFAULT_KEYWORDS, "N_": None, "format_message": None}

@@ -1,7 +1,7 @@
 """The GraphQL documentation stays true: ``docs/schema.graphql`` is the schema, every
 example of ``docs/graphql.md`` runs against the demo data (SQLite and PostgreSQL), and the
 refusal codes it lists are the engine's. (The API's messages are checked for Indonesian
-translations with every other message, by tests/test_i18n.py.)"""
+translations with every other message, by tests/docs/test_i18n.py.)"""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from alur.tenants.demo.offices import provision_demo
 from alur.tenants.identity.tokens import authenticate, create_token
 from alur.tenants.storage.database import Database
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "graphql.md"
 OFFICE = "satpolpp-banyumas"
 FAILURES = {"NotFound", "Forbidden", "Conflict", "InvalidInput", "ActionRefused"}
