@@ -10,333 +10,43 @@ A small SOP binds every data action: 1 design (start) -> 2 fill (per unit) -> 3 
   and no attachment;
 * versions, evidence carried over, and the changes a verifier sees after a "tidak";
 * the rules when a bound step is done, and what its event records;
-* approvals carry the recap hash, are invalidated by a later change, show a Plh, cannot be
-  forged; the archive needs a valid tanda tangan;
 * copying a format from an earlier period; the audit still verifies.
+
+The recap, approvals and archive: test_kinerja_store_recap.py.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
 from decimal import Decimal
-from types import ModuleType
-from typing import Any
 
 import pytest
 
-from alur.core import (
-    AlurPlugins,
-    Answer,
-    Institution,
-    SopDefinition,
-    Unit,
-    create_plugin_manager,
-    hookimpl,
-    loads_definition,
-)
-from alur.core.calendar import JAKARTA
-from alur.core.engine import Action, Claim, Complete, Decide, EventKind
+from alur.core.engine import EventKind
 from alur.core.kinerja.changes import Change
-from alur.core.kinerja.model import ApprovalKind, Direction, IndicatorSet
-from alur.tenants.cases.service import TenantService
-from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
+from alur.core.kinerja.model import Direction, IndicatorSet
+from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.identity.memberships import add_delegation, add_membership
-from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.data import set_hash
-from alur.tenants.kinerja.service import KinerjaService, Upload
-from alur.tenants.offices.provisioning import create_tenant
-from alur.tenants.storage.database import Database
+from alur.tenants.kinerja.service import Upload
 from alur.tenants.storage.tables import Attachment, IndicatorRow, SubmissionRow
+from tests.kinerja.kinerja_helpers import (
+    PERIOD,
+    ROWS,
+    Office,
+    design,
+    do,
+    fill,
+    kinerja_record,
+    make_office,
+    start,
+    task_no,
+)
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
-UNITS = ("bidang-a", "bidang-b")
-PERIOD = "Triwulan III 2026"
 
-KINERJA_TOML = """
-[sop]
-id = "uji-kinerja"
-version = "1"
-
-[header]
-nomor = "002/SOP/2026"
-nama = "Uji Data Kinerja"
-
-[[roles]]
-id = "staf"
-name = "Staf"
-rank = 1
-
-[[roles]]
-id = "kabid"
-name = "Kabid"
-rank = 3
-per_unit = true
-
-[[roles]]
-id = "kasubag"
-name = "Kasubag Perencanaan"
-rank = 2
-
-[[roles]]
-id = "kepala"
-name = "Kepala"
-rank = 5
-
-[[steps]]
-number = 1
-kegiatan = "Menyusun format data kinerja"
-actor = "staf"
-kind = "start"
-waktu = "1 hari"
-data = "design"
-
-[[steps]]
-number = 2
-kegiatan = "Mengisi data kinerja"
-actor = "kabid"
-per_unit = true
-waktu = "1 hari"
-data = "fill"
-
-[[steps]]
-number = 3
-kegiatan = "Memverifikasi data kinerja bidang"
-actor = "staf"
-kind = "decision"
-per_unit = true
-waktu = "1 hari"
-data = "verify"
-[steps.gate]
-question = "Data bidang sudah benar?"
-ya = 4
-tidak = 2
-
-[[steps]]
-number = 4
-kegiatan = "Merekap data kinerja"
-actor = "staf"
-waktu = "1 hari"
-data = "recap"
-
-[[steps]]
-number = 5
-kegiatan = "Memaraf rekap data kinerja"
-actor = "kasubag"
-kind = "decision"
-waktu = "1 hari"
-data = "paraf"
-[steps.gate]
-question = "Rekap sudah benar?"
-ya = 6
-tidak = 4
-
-[[steps]]
-number = 6
-kegiatan = "Menandatangani data kinerja"
-actor = "kepala"
-kind = "decision"
-waktu = "1 hari"
-data = "sign"
-[steps.gate]
-question = "Data kinerja disetujui?"
-ya = 7
-tidak = 2
-
-[[steps]]
-number = 7
-kegiatan = "Mengarsipkan data kinerja"
-actor = "staf"
-kind = "end"
-waktu = "1 hari"
-data = "archive"
-"""
-
-ROWS = [
-    {
-        "code": "IKU-1",
-        "sasaran": "Meningkatnya ketertiban umum",
-        "text": "Persentase perda yang ditegakkan",
-        "unit_of_measure": "%",
-        "target": "80",
-        "direction": "higher",
-        "units": "",
-        "allow_negative": "",
-    },
-    {
-        "code": "IKU-2",
-        "sasaran": "Meningkatnya ketertiban umum",
-        "text": "Jumlah pengaduan masyarakat",
-        "unit_of_measure": "kasus",
-        "target": "10",
-        "direction": "lower",
-        "units": "bidang-b",
-        "allow_negative": "",
-    },
-]
 PDF = ("bukti.pdf", "application/pdf", b"%PDF-1.4 bukti penegakan perda")
-
-
-# --- the office ---------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 9, 0, 0, 123456, tzinfo=JAKARTA)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def tick(self) -> None:
-        self.now += timedelta(minutes=7, microseconds=654321)
-
-
-@pytest.fixture(scope="module")
-def definition() -> SopDefinition:
-    return loads_definition(KINERJA_TOML, source="uji-kinerja.toml")
-
-
-@pytest.fixture
-def plugins(definition: SopDefinition) -> AlurPlugins:
-    module = ModuleType("alur_test_uji")
-    hooks = {
-        "alur_institution": lambda: Institution(slug="dinas-uji", name="Dinas Uji"),
-        "alur_roles": lambda: list(definition.roles),
-        "alur_units": lambda: [Unit(u, u.replace("-", " ").title()) for u in UNITS],
-        "alur_sop_definitions": lambda: [definition],
-    }
-    for name, function in hooks.items():
-        setattr(module, name, hookimpl(function))
-    manager = create_plugin_manager(load_entrypoints=False, environ={})
-    loaded = manager.register(module, name="uji", version="1.0")
-    assert loaded.ok, loaded.errors
-    return manager
-
-
-@dataclass
-class Office:
-    db: Database
-    plugins: AlurPlugins
-    tenant_id: int
-    slug: str
-    clock: Clock = field(default_factory=Clock)
-    users: dict[str, int] = field(default_factory=dict)
-
-    async def service(self) -> TenantService:
-        return await TenantService.open(self.db, self.plugins, self.slug, self.clock)
-
-    async def kinerja(self) -> KinerjaService:
-        return KinerjaService(await self.service())
-
-    async def person(self, key: str, role: str | None, unit: str | None = None) -> int:
-        roles = {r.id: r for r in self.plugins.get("uji").roles}
-        user = await create_user(
-            f"{self.slug}.{key}",
-            f"{key.title()} {self.slug}",
-            "x" * 12,
-            nip=f"19800101 200601 1 {len(self.users):03d}",
-            jabatan=f"Jabatan {key.title()}",
-        )
-        await add_membership(self.tenant_id, user.id, roles[role] if role else None, unit)
-        self.users[key] = user.id
-        return user.id
-
-
-async def make_office(db: Database, plugins: AlurPlugins, slug: str = "dinas-uji") -> Office:
-    tenant = await create_tenant(plugins, slug, f"Dinas {slug}", "uji")
-    office = Office(db, plugins, tenant.id, slug)
-    for key, role, unit in [
-        ("staf", "staf", None),
-        ("kasubag", "kasubag", None),
-        ("kabid_a", "kabid", "bidang-a"),
-        ("kabid_b", "kabid", "bidang-b"),
-        ("kepala", "kepala", None),
-        ("sekretaris", "kasubag", None),
-    ]:
-        await office.person(key, role, unit)
-    # The Sekretaris stands in for the Kepala this week (Plh).
-    await add_delegation(
-        office.tenant_id,
-        office.users["sekretaris"],
-        office.users["kepala"],
-        "kepala",
-        None,
-        "Plh",
-        date(2026, 11, 23),
-        date(2026, 11, 27),
-    )
-    return office
-
-
-@pytest.fixture
-async def office(database: Database, plugins: AlurPlugins) -> Office:
-    return await make_office(database, plugins)
-
-
-def task_no(case: StoredCase, step: int, unit: str | None = None) -> int:
-    (found,) = [t.id for t in case.state.open_tasks.values() if (t.step, t.unit) == (step, unit)]
-    return found
-
-
-async def do(
-    office: Office,
-    who: str,
-    key: str,
-    step: int,
-    unit: str | None,
-    what: str,
-    note: str = "",
-    data: dict | None = None,
-) -> StoredCase:
-    office.clock.tick()
-    svc = await office.service()
-    task = task_no(await svc.case(key), step, unit)
-    action: Action = {
-        "claim": Claim(task),
-        "complete": Complete(task, note, data or {}),
-        "ya": Decide(task, Answer.YA, note, data=data or {}),
-        "tidak": Decide(task, Answer.TIDAK, note or "perbaiki", data=data or {}),
-    }[what]
-    return await svc.act(office.users[who], key, action)
-
-
-async def start(office: Office, period: str = PERIOD) -> StoredCase:
-    svc = await office.service()
-    return await svc.start_case(office.users["staf"], "uji-kinerja", period)
-
-
-async def design(office: Office, case: StoredCase, rows: list[dict] | None = None) -> None:
-    k = await office.kinerja()
-    await k.save_indicator_set(
-        office.users["staf"], case.key, task_no(case, 1), rows or ROWS, language="id"
-    )
-    await do(office, "staf", case.key, 1, None, "complete")
-
-
-async def fill(
-    office: Office,
-    key: str,
-    unit: str,
-    values: dict[str, str],
-    evidence: dict | None = None,
-    **kwargs: Any,
-):
-    office.clock.tick()
-    k = await office.kinerja()
-    case = await (await office.service()).case(key)
-    who = "kabid_a" if unit == "bidang-a" else "kabid_b"
-    return await k.save_submission(
-        office.users[who],
-        key,
-        task_no(case, 2, unit),
-        {code: {"realisasi": v, "explanation": "sesuai rencana"} for code, v in values.items()},
-        evidence or {},
-        language="id",
-        **kwargs,
-    )
 
 
 async def counts(case: StoredCase) -> tuple[int, int]:
@@ -344,14 +54,6 @@ async def counts(case: StoredCase) -> tuple[int, int]:
         await SubmissionRow.count().where(SubmissionRow.case == case.id),
         await Attachment.count().where(Attachment.case == case.id),
     )
-
-
-def kinerja_record(case_events: list, step: int, kind: EventKind) -> list[dict]:
-    return [
-        e.payload["data"]["kinerja"]
-        for e in case_events
-        if e.step == step and e.kind is kind and "data" in e.payload
-    ]
 
 
 # --- the format ----------------------------------------------------------------------------
@@ -619,145 +321,3 @@ async def test_versions_and_the_changes_after_a_tidak(office: Office) -> None:
     svc = await office.service()
     names = sorted(a.filename for a in await svc.attachments(case.key))
     assert names == ["bukti.pdf", "foto.png"]
-
-
-# --- the recap, approvals, archive -----------------------------------------------------------
-
-
-async def through_verification(office: Office, key: str, versions: dict[str, dict]) -> None:
-    for unit, values in versions.items():
-        await fill(office, key, unit, values)
-        who = "kabid_a" if unit == "bidang-a" else "kabid_b"
-        await do(office, who, key, 2, unit, "complete")
-        await do(office, "staf", key, 3, unit, "ya")
-
-
-async def test_approvals_hold_until_the_data_changes(office: Office) -> None:
-    case = await start(office)
-    await design(office, case)
-    k = await office.kinerja()
-    await fill(office, case.key, "bidang-a", {"IKU-1": "90"})
-    await do(office, "kabid_a", case.key, 2, "bidang-a", "complete")
-    await do(office, "staf", case.key, 3, "bidang-a", "ya")
-    # Bidang B has not reported: the recap cannot be completed yet... once it arrives it can.
-    await through_verification(office, case.key, {"bidang-b": {"IKU-1": "80", "IKU-2": "8"}})
-    recap = await k.recap(case.key)
-    assert recap.complete
-    await do(office, "staf", case.key, 4, None, "complete")
-
-    # A forged approval on a "tidak" is dropped; the real paraf records the recap hash.
-    forged = {"kinerja": {"approval": "sign", "recap_hash": recap.content_hash}, "x": 1}
-    await do(office, "kasubag", case.key, 5, None, "tidak", "cek lagi", data=forged)
-    assert await k.approvals(case.key) == []
-    events = await (await office.service()).history(case.key)
-    assert events[-2].payload["data"] == {"x": 1, "attachments": []}
-    await do(office, "staf", case.key, 4, None, "complete")
-    await do(office, "kasubag", case.key, 5, None, "ya")
-    (paraf,) = await k.approvals(case.key)
-    assert (paraf.kind, paraf.step, paraf.recap_hash) == (ApprovalKind.PARAF, 5, recap.content_hash)
-    assert (paraf.name, paraf.jabatan, paraf.acting) == (
-        "Kasubag dinas-uji",
-        "Jabatan Kasubag",
-        "",
-    )
-    assert paraf.valid_for(recap.content_hash)
-
-    # The Kepala sends bidang A's data back: a new version invalidates the paraf.
-    case = await do(office, "kepala", case.key, 6, None, "tidak", "IKU-1 bidang A", data=None)
-    await fill(office, case.key, "bidang-a", {"IKU-1": "88"})
-    changed = await k.recap(case.key)
-    assert changed.content_hash != recap.content_hash
-    assert not paraf.valid_for(changed.content_hash)
-    await do(office, "kabid_a", case.key, 2, "bidang-a", "complete")
-    await do(office, "staf", case.key, 3, "bidang-a", "ya")
-    await do(office, "kabid_b", case.key, 2, "bidang-b", "complete")
-    await do(office, "staf", case.key, 3, "bidang-b", "ya")
-    await do(office, "staf", case.key, 4, None, "complete")
-    await do(office, "kasubag", case.key, 5, None, "ya")
-    # The Sekretaris signs as Plh. Kepala.
-    await do(office, "sekretaris", case.key, 6, None, "ya")
-    old_paraf, new_paraf, sign = await k.approvals(case.key)
-    assert old_paraf == paraf
-    assert [a.valid_for(changed.content_hash) for a in (old_paraf, new_paraf, sign)] == [
-        False,
-        True,
-        True,
-    ]
-    assert sign.kind is ApprovalKind.SIGN
-    assert (sign.name, sign.nip, sign.acting, sign.acting_for, sign.jabatan) == (
-        "Sekretaris dinas-uji",
-        "19800101 200601 1 005",
-        "Plh",
-        "Kepala dinas-uji",
-        "Jabatan Kepala",  # the position signed as: the official's
-    )
-
-    # Another case of the same period changes the shared format: the signature no longer
-    # holds, and the archive refuses until it is signed again.
-    other = await start(office)
-    await (await office.kinerja()).save_indicator_set(
-        office.users["staf"],
-        other.key,
-        task_no(other, 1),
-        [*ROWS, dict(ROWS[0], code="IKU-3")],
-        language="id",
-    )
-    with pytest.raises(InvalidInput) as refused:
-        await do(office, "staf", case.key, 7, None, "complete")
-    assert set(refused.value.errors) == {"approvals"}
-    await (await office.kinerja()).save_indicator_set(
-        office.users["staf"], other.key, task_no(other, 1), ROWS, language="id"
-    )
-    done = await do(office, "staf", case.key, 7, None, "complete")
-    assert done.status == "finished"
-
-    # The audit still verifies: hash chain and stored state.
-    store = CaseStore(office.db)
-    ref = TenantRef(office.tenant_id, office.slug)
-    report = await store.verify_chain(ref)
-    assert report.ok, str(report)
-    assert await store.verify_cases(ref) == []
-
-
-async def test_the_recap_step_needs_a_complete_recap(office: Office) -> None:
-    case = await start(office)
-    await design(office, case)
-    k = await office.kinerja()
-    assert not (await k.recap(case.key)).complete
-    await through_verification(
-        office,
-        case.key,
-        {"bidang-a": {"IKU-1": "90"}, "bidang-b": {"IKU-1": "80", "IKU-2": "8"}},
-    )
-    # The format changes after the units filled in: IKU-3 has no realisasi yet.
-    other = await start(office)
-    await k.save_indicator_set(
-        office.users["staf"],
-        other.key,
-        task_no(other, 1),
-        [*ROWS, dict(ROWS[0], code="IKU-3")],
-        language="id",
-    )
-    with pytest.raises(InvalidInput) as refused:
-        await do(office, "staf", case.key, 4, None, "complete")
-    assert set(refused.value.errors) == {"recap"}
-    await k.save_indicator_set(
-        office.users["staf"], other.key, task_no(other, 1), ROWS, language="id"
-    )
-    await do(office, "staf", case.key, 4, None, "complete")
-    events = await (await office.service()).history(case.key)
-    assert kinerja_record(events, 4, EventKind.TASK_COMPLETED) == [
-        {"recap_hash": (await k.recap(case.key)).content_hash}
-    ]
-
-
-async def test_an_empty_case_has_an_empty_recap(office: Office) -> None:
-    case = await start(office)
-    recap = await (await office.kinerja()).recap(case.key)
-    assert (recap.period, recap.units, recap.sasaran, recap.complete) == (
-        PERIOD,
-        UNITS,
-        (),
-        False,
-    )
-    assert await (await office.kinerja()).latest(case.key) == {}
