@@ -1,0 +1,317 @@
+"""The probes of test_graphql_isolation.py: for each argument of the schema that names
+something, the operation that puts a value into it, the variables it needs (a fresh case of
+office A at the right step, ...) and the tokens it runs as."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from alur.core.engine import Claim, Complete
+from alur.graphql.testing import SOP_A, World
+from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.kinerja.service import KinerjaService
+
+# --- probes --------------------------------------------------------------------------------
+
+CASE = """key period status sopId tenant { slug name } startedBy { username name }
+  tasks { number unit status returnNote assignee { username name } role { id name }
+          step { number kegiatan } }
+  events { seq kind actorName note role unit actor { username name } }"""
+
+
+TASK = """number unit status returnNote assignee { username name } role { id name }
+  step { number kegiatan } case { key period tenant { slug } } tenant { slug name }"""
+
+
+FAILURES = "... on Error { message } ... on InvalidInput { fields { field message } }"
+
+
+CASES = (
+    "query($f: CaseFilter, $after: String) { cases(first: 100, filter: $f, after: $after) {"
+    " __typename ... on CaseConnection { totalCount edges { node { "
+    + CASE
+    + " } } } "
+    + FAILURES
+    + " } }"
+)
+
+
+TASKS = (
+    "query($f: TaskFilter, $after: String) { tasks(first: 100, filter: $f, after: $after) {"
+    " __typename ... on TaskConnection { totalCount edges { node { "
+    + TASK
+    + " } } } "
+    + FAILURES
+    + " } }"
+)
+
+
+CHANGED = (
+    "__typename ... on CaseChanged { case { "
+    + CASE
+    + " } events { kind task step unit note } } "
+    + FAILURES
+    + " ... on ActionRefused { code }"
+)
+
+
+Variables = Callable[[World, Any], Awaitable[dict[str, Any]]]
+
+
+@dataclass
+class Probe:
+    """One argument given B's ``kind`` of identifier: ``query`` run as each of ``tokens``
+    with ``variables(world, value)`` (which may first prepare a fresh case of A)."""
+
+    kind: str
+    query: str
+    variables: Variables
+    tokens: tuple[str, ...] = ("a-read", "a-staf")
+    compare: bool = True  # the answer equals the ghost's (cursors: only "nothing of B")
+
+
+async def fresh_case(world: World, *, at: str = "open") -> str:
+    """A new case of office A: task 1 open, or ``at`` "claimed" (by staf) or "gate"
+    (task 2, the Kasubag's decision, open)."""
+    staf = world.users["staf"]
+    key = (await world.a.start_case(staf, SOP_A, "Isolasi")).key
+    await fill_in_sample(KinerjaService(world.a), staf, key, 1)  # step 1 designs the format
+    if at == "claimed":
+        await world.a.act(staf, key, Claim(1))
+    elif at == "gate":
+        await world.a.act(staf, key, Complete(1))
+    return key
+
+
+def given(**fixed: Any) -> Callable[[str], Variables]:
+    """Variables with the probed value at ``name`` (a dotted path; ``[]``: in a list)."""
+
+    def at(name: str) -> Variables:
+        async def build(world: World, value: Any) -> dict[str, Any]:
+            out = json.loads(json.dumps(fixed))
+            *parents, leaf = name.split(".")
+            target = out
+            for p in parents:
+                target = target.setdefault(p, {})
+            target[leaf.rstrip("[]")] = [value] if leaf.endswith("[]") else value
+            return out
+
+        return build
+
+    return at
+
+
+def with_case(at: str, **fixed: Any) -> Callable[[str], Variables]:
+    """Like :func:`given`, on a fresh case of A (``key``) in the state ``at``."""
+
+    def at_name(name: str) -> Variables:
+        base = given(**fixed)(name)
+
+        async def build(world: World, value: Any) -> dict[str, Any]:
+            return {"key": await fresh_case(world, at=at), **await base(world, value)}
+
+        return build
+
+    return at_name
+
+
+def mutation(field: str, arguments: str, declared: str) -> str:
+    return f"mutation({declared}) {{ {field}({arguments}) {{ {CHANGED} }} }}"
+
+
+SAVED = {  # a kinerja mutation's result when it succeeds: what it shows
+    "saveIndicatorSet": "IndicatorSetSaved { indicatorSet { period tenant { slug }"
+    " indicators { code text units } }",
+    "copyIndicatorSet": "IndicatorSetSaved { indicatorSet { period indicators { code } }",
+    "saveRealisasi": "RealisasiSaved { submission { unit version submittedBy }",
+}
+
+
+def kinerja_mutation(field: str, arguments: str, declared: str) -> str:
+    selection = f"__typename ... on {SAVED[field]} case {{ {CASE} }} }} {FAILURES}"
+    selection += " ... on ActionRefused { code }"
+    return f"mutation({declared}) {{ {field}({arguments}) {{ {selection} }} }}"
+
+
+CASE_KINERJA = (
+    "query($key: String!, $v: String!) { case(key: $key) { __typename ... on Case { kinerja {"
+    " FIELD(unit: $v) { SELECTION } } } ... on Error { message } } }"
+)
+
+
+INDICATOR = {"code": "IKU-9", "sasaran": "S", "text": "T", "unitOfMeasure": "%", "target": "1"}
+
+
+def indicator_units(name: str) -> Variables:
+    """A format of one indicator reported by the probed unit, at task 1 of a fresh case."""
+
+    async def build(world: World, value: Any) -> dict[str, Any]:
+        key = await fresh_case(world)
+        return {"key": key, "task": 1, name: [{**INDICATOR, "units": [value]}]}
+
+    return build
+
+
+TASK_ARGS = "caseKey: $key, task: $task"
+
+
+PROBES: dict[str, Probe] = {
+    "Query.case(key)": Probe(
+        "case",
+        "query($v: String!) { case(key: $v) { __typename ... on Case { "
+        + CASE
+        + " } ... on Error { message } } }",
+        given()("v"),
+    ),
+    "Query.tenant(slug)": Probe(
+        "slug",
+        "query($v: String) { tenant(slug: $v) { __typename"
+        " ... on Tenant { slug name units { slug name } sops { id } } " + FAILURES + " } }",
+        given()("v"),
+    ),
+    "Tenant.sop(id)": Probe(
+        "sop",
+        "query($v: String!) { me { tenant { slug sop(id: $v) { id version hash"
+        " roles { id name } steps { number kegiatan } } } } }",
+        given()("v"),
+    ),
+    "Query.cases(after)": Probe("case-cursor", CASES, given()("after"), compare=False),
+    "Query.cases(filter.sop)": Probe("sop", CASES, given()("f.sop")),
+    "Query.cases(filter.tenant)": Probe("slug", CASES, given()("f.tenant")),
+    "Query.tasks(after)": Probe("task-cursor", TASKS, given()("after"), compare=False),
+    "Query.tasks(filter.role)": Probe("role", TASKS, given()("f.role")),
+    "Query.tasks(filter.unit)": Probe("unit", TASKS, given()("f.unit")),
+    "Query.tasks(filter.sop)": Probe("sop", TASKS, given()("f.sop")),
+    "Query.tasks(filter.assignee)": Probe("username", TASKS, given()("f.assignee")),
+    "Query.tasks(filter.tenant)": Probe("slug", TASKS, given()("f.tenant")),
+    "Mutation.startCase(input.sop)": Probe(
+        "sop",
+        mutation("startCase", "input: $input", "$input: StartCaseInput!"),
+        given(input={"period": "Isolasi"})("input.sop"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.startCase(input.units)": Probe(
+        "unit",
+        mutation("startCase", "input: $input", "$input: StartCaseInput!"),
+        given(input={"sop": SOP_A, "period": "Isolasi"})("input.units[]"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.claimTask(caseKey)": Probe(
+        "case",
+        mutation("claimTask", TASK_ARGS, "$key: String!, $task: Int!"),
+        given(task=1)("key"),
+        tokens=("a-staf", "a-kabid-linmas"),
+    ),
+    "Mutation.completeTask(caseKey)": Probe(
+        "case",
+        mutation("completeTask", TASK_ARGS + ', note: "x"', "$key: String!, $task: Int!"),
+        given(task=1)("key"),
+        tokens=("a-staf", "a-kasubag"),
+    ),
+    "Mutation.decideGate(caseKey)": Probe(
+        "case",
+        mutation(
+            "decideGate", TASK_ARGS + ', answer: TIDAK, note: "x"', "$key: String!, $task: Int!"
+        ),
+        given(task=1)("key"),
+        tokens=("a-kasubag", "a-plh"),
+    ),
+    "Mutation.decideGate(units)": Probe(
+        "unit",
+        mutation(
+            "decideGate",
+            TASK_ARGS + ', answer: TIDAK, note: "x", units: $units',
+            "$key: String!, $task: Int!, $units: [String!]",
+        ),
+        with_case("gate", task=2)("units[]"),
+        tokens=("a-kasubag",),
+    ),
+    "Mutation.reassignTask(caseKey)": Probe(
+        "case",
+        mutation("reassignTask", TASK_ARGS + ', to: "staf-2"', "$key: String!, $task: Int!"),
+        given(task=1)("key"),
+        tokens=("a-staf",),
+    ),
+    "Tenant.indicatorSet(period)": Probe(
+        "period",
+        "query($v: String!) { me { tenant { indicatorSet(period: $v) {"
+        " period tenant { slug name } indicators { code text } } } } }",
+        given()("v"),
+    ),
+    # on a fresh case of A: office B's own token cannot check it (hence a write token first)
+    "CaseKinerja.submissions(unit)": Probe(
+        "unit",
+        CASE_KINERJA.replace("FIELD", "submissions").replace(
+            "SELECTION", "unit version submittedBy entries { indicator realisasi }"
+        ),
+        with_case("open")("v"),
+        tokens=("a-staf", "a-read"),
+    ),
+    "CaseKinerja.changes(unit)": Probe(
+        "unit",
+        CASE_KINERJA.replace("FIELD", "changes").replace("SELECTION", "indicator before after"),
+        with_case("open")("v"),
+        tokens=("a-staf", "a-read"),
+    ),
+    "Mutation.saveIndicatorSet(caseKey)": Probe(
+        "case",
+        kinerja_mutation(
+            "saveIndicatorSet",
+            TASK_ARGS + ", indicators: $indicators",
+            "$key: String!, $task: Int!, $indicators: [IndicatorInput!]!",
+        ),
+        given(task=1, indicators=[INDICATOR])("key"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.saveIndicatorSet(indicators.units)": Probe(
+        "unit",
+        kinerja_mutation(
+            "saveIndicatorSet",
+            TASK_ARGS + ", indicators: $indicators",
+            "$key: String!, $task: Int!, $indicators: [IndicatorInput!]!",
+        ),
+        indicator_units("indicators"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.copyIndicatorSet(caseKey)": Probe(
+        "case",
+        kinerja_mutation(
+            "copyIndicatorSet",
+            TASK_ARGS + ", fromPeriod: $from",
+            "$key: String!, $task: Int!, $from: String!",
+        ),
+        given(task=1, **{"from": "Isolasi"})("key"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.copyIndicatorSet(fromPeriod)": Probe(
+        "period",
+        kinerja_mutation(
+            "copyIndicatorSet",
+            TASK_ARGS + ", fromPeriod: $from",
+            "$key: String!, $task: Int!, $from: String!",
+        ),
+        with_case("open", task=1)("from"),
+        tokens=("a-staf",),
+    ),
+    "Mutation.saveRealisasi(caseKey)": Probe(
+        "case",
+        kinerja_mutation(
+            "saveRealisasi",
+            TASK_ARGS + ", values: $values",
+            "$key: String!, $task: Int!, $values: [RealisasiInput!]!",
+        ),
+        given(task=7, values=[{"code": "IKU-1", "realisasi": "1"}])("key"),
+        tokens=("a-staf", "a-kabid-linmas"),
+    ),
+    "Mutation.reassignTask(to)": Probe(
+        "username",
+        mutation(
+            "reassignTask", TASK_ARGS + ", to: $to", "$key: String!, $task: Int!, $to: String!"
+        ),
+        with_case("claimed", task=1)("to"),
+        tokens=("a-staf",),
+    ),
+}
