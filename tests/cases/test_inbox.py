@@ -14,7 +14,7 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.storage.database import Database
 from tests.cases.store_helpers import Office, contoh_office, do, plugins_with, start_contoh
-from tests.graphql.test_graphql_queries import counting
+from tests.statements import counting
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 

@@ -28,7 +28,7 @@ from alur.tenants.kinerja.service import KinerjaService, Upload
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import IndicatorRow, SubmissionRow
-from tests.graphql.test_graphql_queries import counting
+from tests.statements import counting
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
