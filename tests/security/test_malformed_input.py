@@ -31,7 +31,7 @@ from alur.graphql.testing import OFFICE_A
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 from alur.web.testing import fetch_csrf
-from tests.security.test_input_limits import RowCounts, _provision, _sign_in
+from tests.security.input_limits_helpers import RowCounts, _provision, _sign_in
 
 NO_CASE = "0000000000000000"
 BOUNDARY = "alur-test-boundary"
