@@ -1,206 +1,34 @@
 """The data kinerja forms and pages of the web UI, over HTTP (litestar's TestClient), on
 SQLite and PostgreSQL: the format editor, a unit's form with versions and evidence, the
-changes a verifier sees after a "Tidak", the recap with its approvals, and the exports —
-all inside one office."""
+changes a verifier sees after a "Tidak" — all inside one office. The recap, its approvals and
+the exports: test_web_kinerja_recap.py."""
 
 from __future__ import annotations
 
-import asyncio
-import html
-import io
 import re
-from collections.abc import Iterator
 
-import pytest
 from litestar.testing import TestClient
-from openpyxl import load_workbook
-from pypdf import PdfReader
 
-from alur.core import create_plugin_manager
-from alur.core.engine import Complete
-from alur.tenants.cases.service import TenantService
-from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
-from alur.tenants.identity.memberships import add_membership
-from alur.tenants.identity.people import create_user
-from alur.tenants.kinerja.service import KinerjaService
-from alur.tenants.offices.admin import TenantAdmin
-from alur.tenants.offices.provisioning import create_tenant
-from alur.tenants.storage.database import close_database, open_database
-from alur.tenants.testing.people import add_staff
-from alur.web.app import create_app
-from alur.web.settings import WebSettings
-from alur.web.testing import fetch_csrf as csrf
-from alur.web.testing import sign_in_sync
-
-PASSWORD = "rahasia-2026"
-SLUG = "satpolpp-banyumas"
-SOP = "pengumpulan-data-kinerja"
-PERIOD = "Triwulan IV 2026"
-EARLIER = "Triwulan III 2026"  # has the sample format, to copy from
-LINMAS = "Bidang Perlindungan Masyarakat"
-SDA = "Bidang Sumber Daya Aparatur"
-KEPALA_NIP = "197001011990031001"
-
-FORMAT = [
-    {
-        "code": "IKU-1",
-        "sasaran": "Meningkatnya ketertiban umum",
-        "text": "Persentase perda yang ditegakkan",
-        "unit_of_measure": "%",
-        "target": "100",
-        "direction": "higher",
-    },
-    {
-        "code": "IKU-2",
-        "sasaran": "Meningkatnya ketertiban umum",
-        "text": "Jumlah pengaduan yang belum ditindaklanjuti",
-        "unit_of_measure": "pengaduan",
-        "target": "10",
-        "direction": "lower",
-    },
-    {
-        "code": "IKU-3",
-        "sasaran": "Meningkatnya akuntabilitas kinerja",
-        "text": "Nilai evaluasi SAKIP",
-        "unit_of_measure": "nilai",
-        "target": "80",
-        "direction": "higher",
-        "units": ["linmas"],
-    },
-]
-LINMAS_DATA = {
-    "IKU-1": ("87,5", "Dua perda tertunda karena anggaran."),
-    "IKU-2": ("4", ""),
-    "IKU-3": ("72", "Evaluasi belum selesai."),
-}
-SDA_DATA = {"IKU-1": ("100", ""), "IKU-2": ("12", "Pengaduan meningkat menjelang akhir tahun.")}
-
-
-async def provision(url: str) -> str:
-    """Two offices; Satpol PP's case units are linmas and sda. Returns the other office's
-    case key."""
-    db = await open_database(url)
-    plugins = create_plugin_manager()
-    a = await create_tenant(plugins, SLUG, "Satpol PP Banyumas", "satpolpp_banyumas")
-    b = await create_tenant(plugins, "kesbangpol-pekalongan", "Kesbangpol", "kesbangpol_pekalongan")
-    svc = await TenantService.open(db, plugins, a.slug)
-    d = svc.sop(SOP)
-    await seed_sample_format(svc, EARLIER)
-    admin = await create_user("admin", "Admin", PASSWORD)
-    await add_membership(a.id, admin.id, None, administrator=True)
-    for slug in ("gakperda", "tibumtranmas"):
-        await TenantAdmin(svc, admin.id).set_unit_active(slug, False)
-    kepala = {"nip": KEPALA_NIP, "jabatan": "Kepala Satuan Polisi Pamong Praja"}
-    await add_staff(
-        a.id,
-        d.roles,
-        ("linmas", "sda"),
-        PASSWORD,
-        name=lambda role, unit: f"{role.name} {unit or ''}",
-        details=lambda role, unit: kepala if role.id == "kepala_satuan" else {},
-    )
-    other = await create_user("petugas-b", "Petugas B", PASSWORD)
-    svc_b = await TenantService.open(db, plugins, b.slug)
-    sop_b = "pengumpulan-pengolahan-data-kinerja"
-    await add_membership(b.id, other.id, svc_b.sop(sop_b).roles_by_id["kepala_dinas"])
-    case_b = await svc_b.start_case(other.id, sop_b, PERIOD)
-    await close_database(db)
-    return case_b.key
-
-
-@pytest.fixture
-def client(database_url: str, cheap_hasher: None) -> Iterator[TestClient]:
-    other_key = asyncio.run(provision(database_url))
-    app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40))
-    with TestClient(app) as c:
-        c.other_key = other_key  # type: ignore[attr-defined]
-        yield c
-
-
-# --- driving the app ---------------------------------------------------------------------
-
-
-def as_user(c: TestClient, username: str) -> None:
-    c.cookies.clear()
-    sign_in_sync(c, username, PASSWORD)
-
-
-def case_path(key: str) -> str:
-    return f"/t/{SLUG}/cases/{key}"
-
-
-def start_case(c: TestClient, period: str = PERIOD) -> str:
-    r = c.post(
-        f"/t/{SLUG}/cases",
-        data={"_csrf_token": csrf(c, f"/t/{SLUG}/cases"), "sop": SOP, "period": period},
-        follow_redirects=False,
-    )
-    assert r.status_code == 303, r.text[:300]
-    return r.headers["location"].rsplit("/", 1)[-1]
-
-
-def my_task(c: TestClient, key: str, step: int, unit: str = "") -> int:
-    """My open task at ``step`` (for the unit named ``unit``), read from the case page."""
-    page = c.get(case_path(key)).text
-    for m in re.finditer(
-        r'<article id="task-(\d+)" class="task ([^"]*)" data-task="\d+" data-step="(\d+)">(.*?)</header>',
-        page,
-        re.S,
-    ):
-        if int(m.group(3)) == step and "mine" in m.group(2).split() and unit in m.group(4):
-            return int(m.group(1))
-    raise AssertionError(f"no open task of mine at step {step} {unit}")
-
-
-def post(c: TestClient, key: str, path: str, data: dict, *, htmx: bool = False, files=None):
-    body = {"_csrf_token": csrf(c, case_path(key)), **data}
-    return c.post(
-        case_path(key) + path,
-        data=body,
-        files=files,
-        headers={"HX-Request": "true"} if htmx else {},
-        follow_redirects=False,
-    )
-
-
-def act(c: TestClient, key: str, step: int, action: str, unit: str = "", note: str = "ok"):
-    r = post(c, key, f"/tasks/{my_task(c, key, step, unit)}/{action}", {"note": note})
-    assert r.status_code == 303, html.unescape(r.text)[:2000]
-
-
-def format_fields(rows: list[dict]) -> dict:
-    fields: dict = {}
-    for n, row in enumerate(rows):
-        for name, value in row.items():
-            fields[f"r{n}.{name}"] = value
-    return fields
-
-
-def save_format(c: TestClient, key: str, rows: list[dict], step: int = 1, **kw):
-    return post(c, key, f"/kinerja/tasks/{my_task(c, key, step)}/format", format_fields(rows), **kw)
-
-
-def fill_fields(values: dict[str, tuple[str, str]]) -> dict:
-    fields = {}
-    for code, (realisasi, explanation) in values.items():
-        fields[f"{code}.realisasi"] = realisasi
-        fields[f"{code}.explanation"] = explanation
-    return fields
-
-
-def save_data(c: TestClient, key: str, unit: str, values: dict, **kw):
-    task = my_task(c, key, 4, unit)
-    return post(c, key, f"/kinerja/tasks/{task}/data", fill_fields(values), **kw)
-
-
-def text_of(response) -> str:
-    return html.unescape(response.text)
-
-
-def kinerja_page(c: TestClient, key: str) -> str:
-    r = c.get(case_path(key) + "/kinerja")
-    assert r.status_code == 200
-    return html.unescape(r.text)
+from tests.web.kinerja.web_kinerja_helpers import (
+    EARLIER,
+    FORMAT,
+    LINMAS,
+    LINMAS_DATA,
+    PERIOD,
+    act,
+    as_user,
+    case_path,
+    designed,
+    fill_fields,
+    filled,
+    kinerja_page,
+    my_task,
+    post,
+    save_data,
+    save_format,
+    start_case,
+    text_of,
+)
 
 
 def version_of(c: TestClient, key: str, unit: str) -> int:
@@ -208,29 +36,6 @@ def version_of(c: TestClient, key: str, unit: str) -> int:
     section = re.search(rf'data-unit="{unit}">.*?data-version="(\d+)"', page, re.S)
     assert section, unit
     return int(section.group(1))
-
-
-def designed(c: TestClient) -> str:
-    """A case whose format is saved through the form; step 1 is done and 2 is answered "ya"."""
-    as_user(c, "staf")
-    key = start_case(c)
-    assert save_format(c, key, FORMAT).status_code == 303
-    act(c, key, 1, "complete")
-    as_user(c, "kasubag-perencanaan")
-    act(c, key, 2, "ya")
-    as_user(c, "staf")
-    act(c, key, 3, "complete")
-    return key
-
-
-def filled(c: TestClient) -> str:
-    """Both units' data saved and their fill steps completed."""
-    key = designed(c)
-    for user, unit, values in (("kabid.linmas", LINMAS, LINMAS_DATA), ("kabid.sda", SDA, SDA_DATA)):
-        as_user(c, user)
-        assert save_data(c, key, unit, values).status_code == 303
-        act(c, key, 4, "complete", unit)
-    return key
 
 
 # --- the format editor ---------------------------------------------------------------------
@@ -420,154 +225,3 @@ def test_verifier_sees_what_changed_after_tidak(client: TestClient) -> None:
     )
     assert "<del>" not in verify.split('data-indicator="IKU-2"')[1]  # unchanged rows plain
     assert version_of(client, key, "linmas") == 2
-
-
-# --- recap, approvals, exports -------------------------------------------------------------
-
-
-def test_recap_approvals_and_exports(client: TestClient) -> None:
-    key = filled(client)
-    as_user(client, "staf")
-    act(client, key, 5, "ya", LINMAS)
-    act(client, key, 5, "ya", SDA)
-    page = text_of(client.get(case_path(key)))
-    assert 'data-kinerja="recap"' in page
-    recap = page.split('class="kinerja-recap"')[1].split("</table>")[0]
-    # By hand: IKU-1 87,5/100 = 87,50 and 100/100; IKU-2 lower: (2×10−4)/10 = 160,00 and
-    # (2×10−12)/10 = 80,00; indicator means 93,75 and 120,00; sasaran total 213,75, mean 106,88.
-    for figure in ("87,50", "100,00", "160,00", "80,00", "93,75", "120,00", "213,75", "106,88"):
-        assert f">{figure}<" in recap, figure
-    iku3 = recap.split('data-indicator="IKU-3"')[1].split("</tr>")[0]
-    assert "90,00" in iku3  # 72/80, linmas only
-    act(client, key, 6, "complete")
-    as_user(client, "kasubag-perencanaan")
-    act(client, key, 7, "complete")
-    summary = kinerja_page(client, key)
-    assert re.search(r'class="approval valid"><strong>Paraf</strong>.*?berlaku', summary)
-    # A second case of the same period changes the shared format: the paraf no longer holds.
-    as_user(client, "staf")
-    second = start_case(client)
-    assert (
-        save_format(client, second, [dict(FORMAT[0], target="90"), *FORMAT[1:]]).status_code == 303
-    )
-    summary = kinerja_page(client, key)
-    assert re.search(r'class="approval invalid">.*?tidak berlaku: data berubah', summary)
-    as_user(client, "sekretaris")
-    act(client, key, 8, "complete")
-    as_user(client, "kepala-satuan")
-    act(client, key, 9, "complete")
-
-    xlsx = client.get(case_path(key) + "/kinerja/rekap.xlsx")
-    assert xlsx.status_code == 200
-    assert xlsx.headers["content-type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    assert (
-        'filename="rekap-data-kinerja-triwulan-iv-2026.xlsx"' in xlsx.headers["content-disposition"]
-    )
-    sheet = load_workbook(io.BytesIO(xlsx.content))["Rekap"]
-    values = [cell.value for row in sheet.iter_rows() for cell in row]
-    assert 87.5 in values
-    assert "Persentase perda yang ditegakkan" in values
-    assert any(isinstance(v, str) and "Kepala Satuan" in v for v in values)
-
-    pdf = client.get(case_path(key) + "/kinerja/laporan.pdf")
-    assert pdf.status_code == 200
-    assert pdf.headers["content-type"] == "application/pdf"
-    assert (
-        'filename="laporan-data-kinerja-triwulan-iv-2026.pdf"' in pdf.headers["content-disposition"]
-    )
-    text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "Kepala Satuan" in text
-    assert f"NIP. {KEPALA_NIP}" in text
-    assert "Satuan Polisi Pamong Praja Kabupaten Banyumas" in text  # the plugin's institution
-    assert "BELUM DITANDATANGANI" not in text
-
-
-def test_the_page_and_the_exports_show_the_one_recap(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The page, the XLSX and the PDF build the recap with the service layer's one function
-    (the web used to assemble it itself)."""
-    from alur.tenants.kinerja import rules
-
-    built: list[str] = []
-    real = rules.recap_of
-
-    def spy(*args, **kwargs):
-        recap = real(*args, **kwargs)
-        built.append(recap.content_hash)
-        return recap
-
-    key = filled(client)
-    as_user(client, "staf")
-    monkeypatch.setattr(rules, "recap_of", spy)
-    for suffix in ("/kinerja", "/kinerja/rekap.xlsx", "/kinerja/laporan.pdf"):
-        before = len(built)
-        assert client.get(case_path(key) + suffix).status_code == 200
-        assert len(built) > before, suffix
-    assert len(set(built)) == 1
-
-
-def test_other_offices_get_404(client: TestClient) -> None:
-    as_user(client, "staf")
-    key = start_case(client)
-    other = client.other_key  # type: ignore[attr-defined]
-    for suffix in ("/kinerja", "/kinerja/rekap.xlsx", "/kinerja/laporan.pdf"):
-        assert client.get(case_path(key) + suffix).status_code == 200, suffix
-        assert client.get(case_path(other) + suffix).status_code == 404, suffix
-        assert client.get(f"/t/kesbangpol-pekalongan/cases/{other}{suffix}").status_code == 404
-    as_user(client, "petugas-b")
-    for suffix in ("/kinerja", "/kinerja/rekap.xlsx", "/kinerja/laporan.pdf"):
-        assert client.get(case_path(key) + suffix).status_code == 404, suffix
-        assert client.get(f"/t/kesbangpol-pekalongan/cases/{other}{suffix}").status_code == 200
-
-
-# --- a verify step that is not per unit (Biro Organisasi Kalbar, step 4) --------------------
-
-
-async def walk_kalbar_to_verification(url: str) -> str:
-    """A Kalbar case walked through the service (sample data) to its step 4, where the
-    Pelaksana checks the data of every Bagian; returns its key."""
-    db = await open_database(url)
-    plugins = create_plugin_manager()
-    office = await create_tenant(
-        plugins, "biro-kalbar", "Biro Organisasi", "biro_organisasi_kalbar"
-    )
-    svc = await TenantService.open(db, plugins, office.slug)
-    kinerja = KinerjaService(svc)
-    d = svc.sop("perbaikan-data-kinerja")
-    units = [u["slug"] for u in await svc.units()]
-    staff = await add_staff(
-        office.id,
-        d.roles,
-        units,
-        PASSWORD,
-        username=lambda role, unit: f"{role.id}-{unit or 'x'}".replace("_", "-"),
-    )
-    users = {key: member.user_id for key, member in staff.items()}
-    case = await svc.start_case(users[("karo_organisasi", None)], d.id, PERIOD, {2: "3 hari"})
-    for step in (1, 2, 3):
-        case = await svc.case(case.key)
-        for task in [t for t in case.state.open_tasks.values() if t.step == step]:
-            who = users[(d.step(step).actor, task.unit)]
-            await fill_in_sample(kinerja, who, case.key, task.id)
-            await svc.act(who, case.key, Complete(task.id, "ok"))
-    await close_database(db)
-    return case.key
-
-
-def test_verification_of_every_unit_at_once(database_url: str, cheap_hasher: None) -> None:
-    key = asyncio.run(walk_kalbar_to_verification(database_url))
-    app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40))
-    with TestClient(app) as c:
-        as_user(c, "pelaksana-x")
-        page = c.get(f"/t/biro-kalbar/cases/{key}").text
-        assert page.count('data-kinerja="verify"') == 1  # one task, not per unit
-        panel = page.split('data-kinerja="verify"')[1].split("</article>")[0]
-        assert set(re.findall(r'data-unit="([\w-]+)"', panel)) == {
-            "kelembagaan",
-            "reformasi-birokrasi",
-            "tatalaksana",
-        }
-        assert panel.count('data-version="1"') == 3  # each Bagian's sample data
