@@ -1,144 +1,36 @@
-"""The exports (alur.reports): the recap as XLSX and the signed report as PDF.
-
-The recaps are built with the real :func:`alur.core.kinerja.recap.build_recap`; the produced
-files are opened with openpyxl and pypdf and their contents checked: numbers stored as
-numbers, the Jumlah / Rata-rata rows, the zero-target label, the recap hash, the signature
-block (name, "NIP. ...", "Plh."), the invalidated paraf, the draft marker, the page header
-repeated on a long recap, and that nothing is fetched from outside.
-"""
+"""The recap as XLSX (alur.reports.xlsx), from a recap built with the real
+:func:`alur.core.kinerja.recap.build_recap`, opened with openpyxl: numbers stored as numbers,
+the Jumlah / Rata-rata rows, the zero-target label, the recap hash, the approvals, the
+explanation sheet, both languages, and typed text never a formula. The PDF: test_reports_pdf.py."""
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime
-from decimal import Decimal
 from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
-from pypdf import PdfReader
 
 from alur.core.i18n import current_language
 from alur.core.kinerja.model import (
-    Approval,
-    ApprovalKind,
-    Direction,
     Entry,
-    Evidence,
     Indicator,
     IndicatorSet,
     Recap,
     Submission,
 )
 from alur.core.kinerja.recap import build_recap
-from alur.reports.pdf import css_string, no_network_fetcher, signed_report_pdf
 from alur.reports.xlsx import HASH_PROPERTY, recap_workbook
-
-D = Decimal
-UNITS = ("gakperda", "linmas", "trantib")
-UNIT_NAMES = {"gakperda": "Bidang Gakperda", "linmas": "Bidang Linmas"}  # trantib: no name
-KETERTIBAN = "Meningkatnya ketertiban umum"
-TATA_KELOLA = "Meningkatnya akuntabilitas kinerja"
-OFFICE = "Satuan Polisi Pamong Praja"
-GOVERNMENT = "Pemerintah Kabupaten Banyumas"
-SOP = "SOP Pengumpulan Data Kinerja"
-PERIOD = "Triwulan III 2026"
-SIGNER_NIP = "19700101 199001 1 001"
-
-
-def indicator_set() -> IndicatorSet:
-    return IndicatorSet(
-        PERIOD,
-        (
-            Indicator("IKU-1", KETERTIBAN, "Persentase perda yang ditegakkan", "%", D("80")),
-            Indicator(
-                "IKU-2",
-                KETERTIBAN,
-                "Jumlah pengaduan ketertiban",
-                "kasus",
-                D("10"),
-                Direction.LOWER,
-                units=("linmas",),
-            ),
-            Indicator("IKU-3", KETERTIBAN, "Jumlah perda baru", "dokumen", D("0")),
-            Indicator("IKU-4", TATA_KELOLA, "Nilai SAKIP", "nilai", D("1234.5")),
-        ),
-    )
-
-
-def submissions() -> dict[str, Submission]:
-    """gakperda and linmas filled in; trantib has not entered anything yet."""
-    return {
-        "gakperda": Submission(
-            "gakperda",
-            2,
-            (
-                Entry(
-                    "IKU-1",
-                    D("84"),
-                    "Operasi gabungan sesuai rencana",
-                    (Evidence("ba-operasi.pdf", "a" * 64), Evidence("foto.jpg", "b" * 64)),
-                ),
-                Entry("IKU-3", D("3"), "Tiga perda baru disahkan"),
-                Entry("IKU-4", D("1300.25")),
-            ),
-        ),
-        "linmas": Submission(
-            "linmas",
-            1,
-            (
-                Entry("IKU-1", D("72.5")),
-                Entry("IKU-2", D("4"), "Pengaduan turun"),
-                Entry("IKU-3", D("0")),
-                Entry("IKU-4", D("1234.5")),
-            ),
-        ),
-    }
-
-
-@pytest.fixture(scope="module")
-def recap() -> Recap:
-    return build_recap(indicator_set(), UNITS, submissions())
-
-
-def approvals(recap: Recap, *, acting: str = "Plh", signed: bool = True) -> list[Approval]:
-    made = [
-        Approval(
-            ApprovalKind.PARAF,
-            5,
-            "0" * 64,  # a paraf of an earlier version of the data
-            "Kurnia Dewi",
-            "Kasubag Perencanaan",
-            at=datetime(2026, 10, 1, 2, 0, tzinfo=UTC),
-        ),
-        Approval(
-            ApprovalKind.PARAF,
-            6,
-            recap.content_hash,
-            "Siti Rahayu",
-            "Sekretaris",
-            nip="19800101 200501 2 001",
-            at=datetime(2026, 10, 2, 1, 0, tzinfo=UTC),
-        ),
-    ]
-    if signed:
-        made.append(
-            Approval(
-                ApprovalKind.SIGN,
-                7,
-                recap.content_hash,
-                "Budi Santoso",
-                "Kepala Satuan Polisi Pamong Praja",
-                nip=SIGNER_NIP,
-                acting=acting,
-                acting_for="Agus Wibowo" if acting else "",
-                at=datetime(2026, 10, 2, 3, 15, tzinfo=UTC),
-            )
-        )
-    return made
-
+from tests.reports.reports_helpers import (
+    OFFICE,
+    PERIOD,
+    SIGNER_NIP,
+    SOP,
+    UNIT_NAMES,
+    D,
+    approvals,
+)
 
 # --- XLSX -----------------------------------------------------------------------------------
 
@@ -364,162 +256,3 @@ def test_the_callers_language_is_left_alone(recap: Recap) -> None:
         assert current_language.get() == "en"
     finally:
         current_language.reset(token)
-
-
-# --- PDF ------------------------------------------------------------------------------------
-
-
-def pdf_pages(recap: Recap, apps: list[Approval], language: str = "id", **kw: str) -> list[str]:
-    data = signed_report_pdf(
-        recap,
-        office=kw.get("office", OFFICE),
-        government=GOVERNMENT,
-        sop_name=SOP,
-        period=PERIOD,
-        unit_names=UNIT_NAMES,
-        approvals=apps,
-        place_and_date=kw.get("place_and_date", "Purwokerto, 2 Oktober 2026"),
-        language=language,
-    )
-    assert data.startswith(b"%PDF-")
-    return [page.extract_text() for page in PdfReader(BytesIO(data)).pages]
-
-
-def flat(text: str) -> str:
-    """The text with line breaks as spaces (table cells wrap)."""
-    return re.sub(r"\s+", " ", text)
-
-
-@pytest.fixture(scope="module")
-def signed_id(recap: Recap) -> str:
-    pages = pdf_pages(recap, approvals(recap))
-    assert len(pages) == 1
-    return pages[0]
-
-
-def test_the_signed_report_shows_the_recap_table(signed_id: str) -> None:
-    text = flat(signed_id)
-    for expected in (GOVERNMENT, OFFICE, "Rekapitulasi Data Kinerja", f"Periode: {PERIOD}"):
-        assert expected in text
-    assert "Indikator Kinerja" in text
-    assert "Capaian Indikator (%)" in text
-    # Indonesian notation: "." groups thousands, "," is the decimal sign.
-    assert "Nilai SAKIP nilai 1.234,5 1.300,25 105,33 1.234,5 100,00" in text
-    assert "Persentase perda yang ditegakkan % 80 84 105,00 72,5 90,63 — — 97,81" in text
-    assert "Jumlah perda baru dokumen 0 3 target 0 0 target 0 — — target 0" in text
-    assert "Jumlah (2 dari 3 indikator dihitung) 257,81" in text
-    assert "Rata-rata 128,91" in text
-
-
-def test_the_signature_block_of_an_acting_official(signed_id: str) -> None:
-    lines = [line.strip() for line in signed_id.splitlines()]
-    signature = lines.index("Purwokerto, 2 Oktober 2026")
-    assert lines[signature + 1 : signature + 4] == [
-        "Plh. Kepala Satuan Polisi Pamong Praja",
-        "Budi Santoso",
-        f"NIP. {SIGNER_NIP}",
-    ]
-    assert "Ditandatangani di Alur pada 2 Okt 2026 10.15 WIB" in signed_id
-    assert "BELUM DITANDATANGANI" not in signed_id
-
-
-def test_a_paraf_of_changed_data_is_marked_invalid(signed_id: str) -> None:
-    kurnia = next(line for line in signed_id.splitlines() if "Kurnia Dewi" in line)
-    assert kurnia.endswith("tidak berlaku: data berubah")
-    assert "1 Okt 2026 09.00 WIB" in kurnia
-    siti = next(line for line in signed_id.splitlines() if "Siti Rahayu" in line)
-    assert siti.endswith("berlaku")
-    assert "tidak" not in siti
-
-
-def test_the_footer_has_the_hash_and_page_numbers(recap: Recap, signed_id: str) -> None:
-    assert f"Hash rekap: {recap.content_hash}" in signed_id
-    assert "Halaman 1 dari 1" in signed_id
-
-
-@pytest.mark.parametrize("acting", ["Plt", ""])
-def test_plt_and_definitive_signers(recap: Recap, acting: str) -> None:
-    text = pdf_pages(recap, approvals(recap, acting=acting))[0]
-    jabatan = "Kepala Satuan Polisi Pamong Praja"
-    lines = [line.strip() for line in text.splitlines()]
-    expected = f"Plt. {jabatan}" if acting else jabatan
-    assert lines[lines.index("Budi Santoso") - 1] == expected
-    assert "Plh." not in text
-
-
-def test_an_unsigned_report_is_a_draft_showing_the_hash(recap: Recap) -> None:
-    text = pdf_pages(recap, approvals(recap, signed=False))[0]
-    assert text.count("BELUM DITANDATANGANI — draf") >= 3  # on top, signature, footer
-    assert "Budi Santoso" not in text
-    assert "NIP. " not in text
-    assert recap.content_hash in flat(text).replace(" ", "")
-
-
-def test_a_signature_of_an_earlier_recap_does_not_sign_this_one(recap: Recap) -> None:
-    stale = [Approval(ApprovalKind.SIGN, 7, "f" * 64, "Budi Santoso", "Kepala", nip=SIGNER_NIP)]
-    text = pdf_pages(recap, stale)[0]
-    assert "BELUM DITANDATANGANI" in text
-    assert next(line for line in text.splitlines() if "Budi Santoso" in line).endswith(
-        "tidak berlaku: data berubah"
-    )
-    assert f"NIP. {SIGNER_NIP}" not in text
-
-
-def test_the_report_in_english(recap: Recap) -> None:
-    text = pdf_pages(recap, approvals(recap, signed=False), language="en")[0]
-    assert "NOT SIGNED — draft" in text
-    assert "not valid: the data changed" in text
-    assert "Nilai SAKIP nilai 1,234.5 1,300.25 105.33" in flat(text)
-    assert "Page 1 of 1" in text
-
-
-def test_a_long_recap_repeats_the_header_on_every_page() -> None:
-    indicators = tuple(
-        Indicator(f"IKU-{n}", f"Sasaran {n // 20 + 1}", f"Indikator nomor {n}", "%", D("100"))
-        for n in range(1, 61)
-    )
-    entries = tuple(Entry(i.code, D(90)) for i in indicators)
-    long = build_recap(
-        IndicatorSet(PERIOD, indicators),
-        ("gakperda",),
-        {"gakperda": Submission("gakperda", 1, entries)},
-    )
-    pages = pdf_pages(long, approvals(long))
-    assert len(pages) > 1
-    for page in pages[1:]:
-        assert "Indikator Kinerja" in page
-        assert "Bidang Gakperda" in page
-    assert "Indikator nomor 60" in "".join(pages)
-    assert f"Halaman 2 dari {len(pages)}" in pages[1]
-    assert "Budi Santoso" in pages[-1]
-
-
-def test_text_is_escaped_and_nothing_is_fetched(recap: Recap) -> None:
-    office = 'Dinas <img src="http://example.invalid/x.png"> & "Kominfo"'
-    text = pdf_pages(recap, approvals(recap), office=office)[0]
-    assert office in text  # shown as text, not interpreted as HTML
-    fetch = no_network_fetcher()
-    for url in ("http://example.invalid/x.png", "https://example.invalid/", "file:///etc/passwd"):
-        with pytest.raises(ValueError, match="disallowed protocol"):
-            fetch(url)
-    assert fetch("data:text/plain,halo").read() == b"halo"
-
-
-def test_css_strings_cannot_end_the_style_element() -> None:
-    assert css_string('a "b" </style>\\') == '"a \\"b\\" \\3C /style\\3E \\\\"'
-
-
-def test_the_pdf_embeds_dejavu(recap: Recap) -> None:
-    data = signed_report_pdf(
-        recap,
-        office=OFFICE,
-        government=GOVERNMENT,
-        sop_name=SOP,
-        period=PERIOD,
-        unit_names=UNIT_NAMES,
-        approvals=(),
-    )
-    page = PdfReader(BytesIO(data)).pages[0]
-    fonts = {str(f.get_object()["/BaseFont"]) for f in page["/Resources"]["/Font"].values()}
-    assert fonts
-    assert all("+DejaVu-Sans" in name for name in fonts)
