@@ -23,7 +23,7 @@ import pytest
 
 from alur.tenants.storage import tables
 from alur.tenants.storage.database import close_database, open_database
-from tests.conftest import FreshDatabases
+from tests.database_fixtures import FreshDatabases
 
 pytestmark = pytest.mark.anyio
 
