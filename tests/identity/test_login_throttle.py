@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import ssl
 from collections.abc import Iterator
 
 import httpx
@@ -23,15 +22,17 @@ from alur.core.i18n import current_language, error_message
 from alur.tenants.identity import throttle
 from alur.tenants.identity.people import create_user
 from alur.tenants.identity.throttle import LoginLocked, ThrottleRules, sign_in_throttled
-from alur.tenants.storage.database import Database, close_database, open_database
+from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import LoginThrottle, User
 from alur.web import testing
 from alur.web.client_address import TrustedProxies, TrustedProxiesError, client_address
 from alur.web.settings import WebSettings
 from alur.web.testing import running_app
+from tests.identity.login_helpers import PASSWORD, _provision, client_from, post_login
 
-PASSWORD = "rahasia-2026"
 RULES = ThrottleRules()  # 5 per username, 20 per address, 15 minutes
+
+
 T0 = 1_800_000_000.0  # a fixed clock for the service tests (Unix seconds)
 
 
@@ -211,16 +212,6 @@ def test_trusted_proxies_setting() -> None:
 # 127.0.0.0/8 to the loopback). Each test uses its own people and addresses.
 
 SERVER_SETTINGS = {"ALUR_TRUSTED_PROXIES": "127.0.0.2", "ALUR_LOGIN_MAX_PER_ADDRESS": "8"}
-PEOPLE = ("staf", "kepala", "sekretaris", "kabid")
-
-
-async def _provision(url: str) -> None:
-    db = await open_database(url)
-    try:
-        for username in PEOPLE:
-            await create_user(username, username.title(), PASSWORD)
-    finally:
-        await close_database(db)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -247,21 +238,6 @@ def servers(
     finally:
         if request.param == "postgresql":
             server.drop_database("alur_throttle_http")
-
-
-def client_from(
-    source: str, *, verify: ssl.SSLContext | bool = True, **kwargs: object
-) -> httpx.Client:
-    """An HTTP client whose connections come from ``source`` (a loopback address);
-    ``verify``: how it checks HTTPS servers (the transport's, so not among ``kwargs``)."""
-    transport = httpx.HTTPTransport(local_address=source, verify=verify)
-    return httpx.Client(transport=transport, **kwargs)
-
-
-def post_login(
-    client: httpx.Client, base: str, username: str, password: str, **headers: str
-) -> httpx.Response:
-    return testing.post_login(client, username, password, base=base, headers=headers, next="/")
 
 
 def forwarded(address: str) -> dict[str, str]:

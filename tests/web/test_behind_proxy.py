@@ -31,7 +31,7 @@ import pytest
 
 from alur.web import security_headers
 from alur.web.testing import ServerProcess, free_port, running_app
-from tests.identity.test_login_throttle import PASSWORD, _provision, client_from, post_login
+from tests.identity.login_helpers import PASSWORD, _provision, client_from, post_login
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "security.md"
 DOCS_UPSTREAM = "127.0.0.1:8000"
