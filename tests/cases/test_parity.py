@@ -352,5 +352,25 @@ def test_the_web_offers_the_units_of_a_tidak_after_the_join(doors: Doors) -> Non
     doors.sign_in("staf")
     _, other = doors.by_graphql(Act("staf", "start"), None)
     page = doors.client.get(f"/t/{SLUG}/cases/{other}").text
-    assert 'name="data_name"' in page  # the Complete form's data rows
-    assert "Data (opsional)" in page
+    assert 'name="data_name"' in page  # the Complete form's data rows, folded away
+    assert "Data tambahan (opsional)" in page
+    assert '<details class="step-data" >' in page
+
+
+def test_the_web_explains_the_units_and_opens_the_data_after_a_refusal(doors: Doors) -> None:
+    """The units' hint says what unticking does; a completion the plugin refused comes
+    back with the folded data rows open (the refusal may ask for data)."""
+    _, key = doors.by_graphql(Act("staf", "start"), None)
+    for act in TO_STEP_5:
+        assert doors.by_graphql(act, key) == (None, None), act
+    doors.sign_in("kasubag")
+    page = doors.client.get(f"/t/{SLUG}/cases/{key}").text
+    assert "Hapus centang bidang yang pekerjaannya sudah benar" in page
+    doors.sign_in("staf")
+    _, other = doors.by_graphql(Act("staf", "start"), None)
+    path = f"/t/{SLUG}/cases/{other}"
+    fields = {"_csrf_token": doors.csrf(path), "note": "Draft"}
+    r = doors.client.post(f"{path}/tasks/1/complete", data=fields, follow_redirects=False)
+    assert r.headers.get("x-alur-error") == "invalid_input"
+    assert ASK_NOMOR in r.text
+    assert '<details class="step-data" open>' in r.text
