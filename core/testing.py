@@ -46,6 +46,7 @@ from alur.core.engine import (
     Transition,
     act,
     start,
+    tidak_names_units,
 )
 from alur.core.errors import ActionError
 from alur.core.model import Answer, SopDefinition, Step, StepKind
@@ -254,7 +255,7 @@ class _Walker:
                 refused = walk.refused | {step.number}
                 note = "Perbaiki (uji kesesuaian)"
                 options.append((f"{label} tidak", Decide(task.id, Answer.TIDAK, note), refused))
-                if not step.per_unit and d.step(step.gate.tidak).per_unit and self.units:
+                if tidak_names_units(d, step.number) and self.units:
                     first = self.units[:1]
                     only = Decide(task.id, Answer.TIDAK, note, units=first)
                     options.append((f"{label} tidak→{first[0]}", only, refused))

@@ -18,7 +18,7 @@ from alur.core.engine.actions import (
 from alur.core.engine.actors import Actor, Delegation, Membership, may_act, membership_for
 from alur.core.engine.events import Event, EventKind
 from alur.core.engine.machine import Transition, act, start
-from alur.core.engine.queries import open_tasks_for
+from alur.core.engine.queries import open_tasks_for, tidak_names_units
 from alur.core.engine.state import CaseState, CaseStatus, FanOut, Task, apply_event, replay
 
 __all__ = [
@@ -47,4 +47,5 @@ __all__ = [
     "open_tasks_for",
     "replay",
     "start",
+    "tidak_names_units",
 ]

@@ -9,6 +9,7 @@ from alur.core.engine.actions import Decide
 from alur.core.engine.actors import Membership
 from alur.core.engine.events import EventKind
 from alur.core.engine.flow import move
+from alur.core.engine.queries import tidak_names_units
 from alur.core.engine.state import CaseState, Task
 from alur.core.engine.transition import Transition, TransitionLog
 from alur.core.errors import InvalidAction, NotADecision, NoteRequired
@@ -33,9 +34,8 @@ def decide(
     if answer is Answer.TIDAK:
         if not note:
             raise NoteRequired()
-        target = definition.steps_by_number[gate.tidak]  # type: ignore[index]
         if action.units is not None:
-            if step.per_unit or not target.per_unit:
+            if not tidak_names_units(definition, step.number):
                 raise InvalidAction(
                     reason="units can only be named when returning work "
                     "from a step after a fan-out back into it"

@@ -22,3 +22,13 @@ def open_tasks_for(
     ]
     far = datetime.max.replace(tzinfo=None)
     return sorted(mine, key=lambda t: (t.due.replace(tzinfo=None) if t.due else far, t.id))
+
+
+def tidak_names_units(definition: SopDefinition, step_number: int) -> bool:
+    """Whether a "tidak" at ``step_number`` may name the units whose work goes back: a gate
+    that runs once (after the join) and returns into a per-unit step. The engine refuses
+    units anywhere else; the doors ask this to offer the choice."""
+    step = definition.steps_by_number[step_number]
+    if step.gate is None or step.per_unit or step.gate.tidak is None:
+        return False
+    return definition.steps_by_number[step.gate.tidak].per_unit

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-from alur.core.engine import EventKind, may_act
+from alur.core.engine import EventKind, may_act, tidak_names_units
 from alur.core.errors import N_
 from alur.core.i18n import gettext
 from alur.core.model import SopDefinition, StepKind
@@ -141,7 +141,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
                 return_note=t.return_note,
                 people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
                 return_units=[(u, units.get(u, u)) for u in case.state.units]
-                if returns_to_units(d, t.step)
+                if tidak_names_units(d, t.step)
                 else [],
             )
         )
@@ -164,15 +164,6 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         ),
         has_kinerja=d.binds_data,
     )
-
-
-def returns_to_units(d: SopDefinition, step_no: int) -> bool:
-    """Whether a "tidak" at ``step_no`` may name the units whose work goes back: a gate
-    that runs once, after the join, returning into a per-unit step (the engine's rule)."""
-    step = d.step(step_no)
-    if step.gate is None or step.per_unit or step.gate.tidak is None:
-        return False
-    return d.step(step.gate.tidak).per_unit
 
 
 def _steps(d: SopDefinition, history: list, current: tuple[int, ...]) -> list[StepView]:
