@@ -14,6 +14,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
+from alur.core.clock.policy import parse_step_clock
 from alur.core.durations import Duration, TimeUnit
 from alur.core.errors import DefinitionError, DurationError, Problem
 from alur.core.model import (
@@ -38,10 +39,10 @@ _TEXT_LISTS = (
 )
 _HEADER_TEXT = ("nomor", "nama", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
 _SOP_KEYS = {"id", "version", "content_hash"}  # content_hash: informational, written on export
-_ROLE_KEYS = {"id", "name", "rank", "per_unit"}
+_ROLE_KEYS = {"id", "name", "rank", "per_unit", "atasan"}
 _STEP_KEYS = {
     "number", "kegiatan", "actor", "kind", "kelengkapan", "waktu", "waktu_menit", "output",
-    "keterangan", "next", "gate", "per_unit", "delegable", "data",
+    "keterangan", "next", "gate", "per_unit", "delegable", "data", "clock",
 }  # fmt: skip
 _GATE_KEYS = {"question", "ya", "tidak"}
 _OFFICIAL_KEYS = {"nama", "jabatan", "nip"}
@@ -221,6 +222,7 @@ class _Reader:
             name=self._get(r, "name", str, where, "", required=True),
             rank=self._get(r, "rank", int, where, 1),
             per_unit=self._get(r, "per_unit", bool, where, False),
+            atasan=self._get(r, "atasan", str, where, None),
         )
 
     def step(self, s: Mapping[str, Any], index: int) -> Step | None:
@@ -265,6 +267,10 @@ class _Reader:
                     ya=self._get(gt, "ya", int, gw, None, step=number),
                     tidak=self._get(gt, "tidak", int, gw, None, step=number),
                 )
+        clock = None
+        if "clock" in s:
+            clock, clock_problems = parse_step_clock(s["clock"], number)
+            self.problems += clock_problems
         return Step(
             number=number,
             kegiatan=g("kegiatan", str, "", True),
@@ -279,6 +285,7 @@ class _Reader:
             per_unit=g("per_unit", bool, False),
             delegable=g("delegable", bool, True),
             data=data,
+            clock=clock,
         )
 
     def _data_action(self, text: str | None, number: int) -> DataAction | None:

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 from alur.core.durations import Duration
 
 if TYPE_CHECKING:
+    from alur.core.clock.policy import StepClock
     from alur.core.segments import Segments
 
 
@@ -69,6 +70,7 @@ class Role:
     name: str
     rank: int = 1
     per_unit: bool = False
+    atasan: str | None = None  # the role a late task of this role escalates to (alur.core.clock)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,7 @@ class Step:
     per_unit: bool = False
     delegable: bool = True
     data: DataAction | None = None
+    clock: StepClock | None = None  # this step's override of the office's clock policy
 
     def successors(self) -> tuple[int, ...]:
         """Step numbers this step can lead to (both branches for a gate)."""

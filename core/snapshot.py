@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli_w
 
-from alur.core.model import SopDefinition, Step
+from alur.core.model import Role, SopDefinition, Step
 
 
 def definition_to_dict(
@@ -51,11 +51,16 @@ def definition_to_dict(
             "peringatan": list(h.peringatan),
             "pencatatan_pendataan": list(h.pencatatan_pendataan),
         },
-        "roles": [
-            {"id": r.id, "name": r.name, "rank": r.rank, "per_unit": r.per_unit} for r in d.roles
-        ],
+        "roles": [_role_to_dict(r) for r in d.roles],
         "steps": [_step_to_dict(s, minutes_per_day) for s in d.steps],
     }
+
+
+def _role_to_dict(r: Role) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": r.id, "name": r.name, "rank": r.rank, "per_unit": r.per_unit}
+    if r.atasan is not None:  # only when set, so definitions without one keep their hash
+        out["atasan"] = r.atasan
+    return out
 
 
 def _step_to_dict(s: Step, minutes_per_day: int | None) -> dict[str, Any]:
@@ -86,6 +91,8 @@ def _step_to_dict(s: Step, minutes_per_day: int | None) -> dict[str, Any]:
         if s.gate.tidak is not None:
             gate["tidak"] = s.gate.tidak
         out["gate"] = gate
+    if s.clock is not None:  # only when set, so definitions without one keep their hash
+        out["clock"] = s.clock.to_mapping()
     return out
 
 

@@ -44,6 +44,35 @@ def _check_roles(d: SopDefinition) -> Iterable[Problem]:
             yield Problem("a role has an empty id", code="role_id_missing")
         if not r.name.strip():
             yield Problem(f'role "{r.id}" has no name', code="role_name_missing")
+    yield from _check_atasan(d)
+
+
+def _check_atasan(d: SopDefinition) -> Iterable[Problem]:
+    """Every ``atasan`` names another declared role, and following them never loops."""
+    roles = d.roles_by_id
+    known = ", ".join(sorted(roles)) or "none"
+    for r in d.roles:
+        if r.atasan is None:
+            continue
+        if r.atasan == r.id:
+            yield Problem(f'role "{r.id}" names itself as its atasan', code="atasan_self")
+        elif r.atasan not in roles:
+            yield Problem(
+                f'the atasan of role "{r.id}" is "{r.atasan}", which is not a declared role '
+                f"(declared: {known})",
+                code="unknown_atasan",
+            )
+    for r in d.roles:
+        seen = [r.id]
+        current = roles.get(r.atasan) if r.atasan and r.atasan != r.id else None
+        while current is not None:
+            if current.id in seen:
+                if current.id == r.id:
+                    chain = " → ".join([*seen, r.id])
+                    yield Problem(f"the atasan of the roles loop: {chain}", code="atasan_cycle")
+                break
+            seen.append(current.id)
+            current = roles.get(current.atasan) if current.atasan else None
 
 
 def _check_steps(d: SopDefinition) -> Iterable[Problem]:
@@ -83,6 +112,13 @@ def _check_step(s: Step, numbers: set[int], roles: dict) -> Iterable[Problem]:
 
     if not s.kegiatan.strip():
         yield problem("kegiatan (the activity text) is empty", "kegiatan_missing")
+    if s.clock is not None and s.clock.escalate_to is not None and s.clock.escalate_to not in roles:
+        known = ", ".join(sorted(roles)) or "none"
+        yield problem(
+            f'clock.escalate_to: "{s.clock.escalate_to}" is not a declared role '
+            f"(declared: {known})",
+            "clock_unknown_role",
+        )
     role = roles.get(s.actor)
     if role is None:
         known = ", ".join(sorted(roles)) or "none"

@@ -34,6 +34,7 @@ def task_to_dict(t: Task) -> dict[str, Any]:
         "assignee_name": t.assignee_name,
         "returned_from": t.returned_from,
         "return_note": t.return_note,
+        "escalated_to": t.escalated_to,
     }
 
 
@@ -49,6 +50,7 @@ def task_from_dict(d: dict[str, Any]) -> Task:
         assignee_name=d["assignee_name"],
         returned_from=d["returned_from"],
         return_note=d["return_note"],
+        escalated_to=d.get("escalated_to"),  # absent in states cached before the clock
     )
 
 

@@ -27,6 +27,9 @@ class EventKind(enum.StrEnum):
     GATE_DECIDED = "gate_decided"  # payload: answer, units (a "tidak" into a fan-out), data
     UNIT_JOINED = "unit_joined"  # a unit finished its fan-out branch; step = the join
     TASK_CANCELLED = "task_cancelled"
+    # The clock (alur.core.clock): written by the worker's sweep, never by a person.
+    TASK_REMINDED = "task_reminded"  # task, step, unit; payload: reason, to, channels
+    TASK_ESCALATED = "task_escalated"  # task, step, unit; payload: reason, to_role, to, channels
     CASE_FINISHED = "case_finished"
     CASE_CANCELLED = "case_cancelled"
 

@@ -38,6 +38,7 @@ class Task(NamedTuple):
     assignee_name: str | None = None
     returned_from: int | None = None  # the gate that sent the work back here
     return_note: str = ""
+    escalated_to: str | None = None  # the role a task_escalated event put it before
 
     def is_overdue(self, now: datetime) -> bool:
         return self.due is not None and now > self.due
@@ -152,6 +153,13 @@ def apply_event(state: CaseState | None, e: Event) -> CaseState:
             new = old._replace(assignee=e.payload["to"], assignee_name=e.payload.get("to_name"))
         tasks = dict(state.open_tasks)
         tasks[old.id] = new
+        return state._replace(open_tasks=tasks, last_seq=seq)
+    if kind is EventKind.TASK_REMINDED:
+        return state._replace(last_seq=seq)  # a record of who was told; the task is unchanged
+    if kind is EventKind.TASK_ESCALATED:
+        old = state.open_tasks[e.task]  # type: ignore[index]
+        tasks = dict(state.open_tasks)
+        tasks[old.id] = old._replace(escalated_to=e.payload["to_role"])
         return state._replace(open_tasks=tasks, last_seq=seq)
     if kind is EventKind.FAN_OUT_OPENED:
         sent = e.payload["units"]

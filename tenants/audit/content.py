@@ -198,6 +198,7 @@ def project_tasks(events: Sequence[EngineEvent]) -> dict[int, dict[str, Any]]:
                 "assignee": None,
                 "return_note": e.note,
                 "closed_at": None,
+                "escalated_role": None,
             }
             continue
         task = tasks.get(e.task) if e.task is not None else None
@@ -209,6 +210,8 @@ def project_tasks(events: Sequence[EngineEvent]) -> dict[int, dict[str, Any]]:
             task["assignee"] = _user_id(e.actor)
         elif e.kind is EventKind.TASK_REASSIGNED:
             task["assignee"] = _user_id(e.payload["to"])
+        elif e.kind is EventKind.TASK_ESCALATED:
+            task["escalated_role"] = e.payload["to_role"]
     return tasks
 
 
@@ -216,7 +219,7 @@ async def _verify_tasks(key: str, case_id: int, events: Sequence[EngineEvent]) -
     expected = project_tasks(events)
     rows = await Task.raw(
         "SELECT task_no, step, unit, role, status, opened_at, due, assignee, return_note, "
-        'closed_at FROM alur_task WHERE "case" = {}',
+        'closed_at, escalated_role FROM alur_task WHERE "case" = {}',
         case_id,
     )
     found = []

@@ -83,6 +83,7 @@ TASK_FIELDS = (
     "assignee",
     "return_note",
     "closed_at",
+    "escalated_role",
 )
 TASK_COLUMNS = ("tenant", '"case"', "task_no", *TASK_FIELDS)
 
@@ -134,6 +135,15 @@ def follow_task(batch: Batch, case_id: int, e: EngineEvent) -> None:
             case_id,
             e.task,
         )
+    elif e.kind is EventKind.TASK_ESCALATED:
+        batch.add(
+            f"UPDATE alur_task SET escalated_role = {{}} {where}",
+            e.payload["to_role"],
+            case_id,
+            e.task,
+        )
+    if status is not None:  # a closed task has no more timers (alur.core.clock)
+        batch.add(f"DELETE FROM alur_timer {where}", case_id, e.task)
 
 
 def event_values(
@@ -183,5 +193,6 @@ def task_values(tenant_id: int, case_id: int, e: EngineEvent) -> tuple[Any, ...]
         e.due,
         None,
         e.note,
+        None,
         None,
     )

@@ -44,6 +44,7 @@ from alur.tenants.cases.rules import check_start, step_data
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.cases.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
 from alur.tenants.cases.uploads import Upload, attachment_row, check_upload
+from alur.tenants.clock.timers import office_policy, timers_of
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity.belonging import Person, actor_for, actor_in
 from alur.tenants.kinerja.rules import with_step_data
@@ -180,7 +181,8 @@ class TenantService(CaseFiles):
         started = StartCase(key, period, active if units is None else units, durations)
         t = start(d, started, ctx)
         self._wrote = True
-        stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id)
+        timers = timers_of(d, t.events, office_policy(self.tenant), ctx.calendar)
+        stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id, timers)
         self._notify(stored.plugin, d, t)
         return stored
 
@@ -245,7 +247,8 @@ class TenantService(CaseFiles):
         if recorded is not action:
             t = act(d, case.state, recorded, ctx)
         self._wrote = True
-        stored = await self.store.apply(self.ref, case, t, rows)
+        timers = timers_of(d, t.events, office_policy(self.tenant), ctx.calendar)
+        stored = await self.store.apply(self.ref, case, t, rows, timers)
         self._notify(case.plugin, d, t)
         return stored
 

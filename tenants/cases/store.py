@@ -24,6 +24,7 @@ from typing import Any
 
 from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 
+from alur.core.clock import Timer
 from alur.core.engine.codec import state_from_dict, state_to_dict
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.events import EventKind
@@ -49,6 +50,8 @@ from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.errors import Conflict, NotFound
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
+
+TIMER_COLUMNS = ("tenant", '"case"', "task_no", "kind", "fires_at", "to_role")
 
 # Bumping the tenant's chain counter locks its row: the tenant's events are appended one
 # transaction at a time (always after the case row is locked, so never a deadlock).
@@ -131,6 +134,7 @@ class CaseStore:
         d: SopDefinition,
         t: Transition,
         started_by: int | None,
+        timers: Sequence[tuple[int, Timer]] = (),
     ) -> StoredCase:
         await self.pin_definition(plugin, d)
         s = t.state
@@ -153,7 +157,7 @@ class CaseStore:
                 s.started_at,
             )
             case_id = row[0]["id"]
-            await self._append(tenant, case_id, s.case_id, t.events)
+            await self._append(tenant, case_id, s.case_id, t.events, timers)
         return _stored(case_id, tenant.id, plugin, s, s.started_at)
 
     async def get(self, tenant_id: int, key: str) -> StoredCase:
@@ -174,9 +178,12 @@ class CaseStore:
         case: StoredCase,
         t: Transition,
         attachments: Sequence[Attachment] = (),
+        timers: Sequence[tuple[int, Timer]] = (),
     ) -> StoredCase:
-        """Write ``t`` (computed from ``case.state``) and the unsaved ``attachments`` rows
-        that go with it, in one transaction — or raise :class:`Conflict` and write none."""
+        """Write ``t`` (computed from ``case.state``), the unsaved ``attachments`` rows and
+        the clock ``timers`` of the tasks it opens (``(task number, timer)``, see
+        :func:`alur.tenants.clock.timers.timers_of`), in one transaction — or raise
+        :class:`Conflict` and write none."""
         s = t.state
         now = t.events[-1].at if t.events else case.updated_at
         cas = (
@@ -197,7 +204,7 @@ class CaseStore:
             if self.db.is_sqlite:
                 if not await Case.raw(cas, *cas_args):
                     raise Conflict()
-                await self._append(tenant, case.id, case.key, t.events)
+                await self._append(tenant, case.id, case.key, t.events, timers)
             else:  # one round trip: compare-and-set the case, then lock the tenant's chain
                 locked = await Tenant.raw(
                     f"WITH c AS ({cas}) {_LOCK_CHAIN} AND EXISTS (SELECT 1 FROM c) "
@@ -208,20 +215,25 @@ class CaseStore:
                 )
                 if not locked:
                     raise Conflict()
-                await self._write(tenant, case.id, case.key, t.events, locked[0])
+                await self._write(tenant, case.id, case.key, t.events, locked[0], timers)
             for row in attachments:  # after the compare-and-set: only the winner's files
                 await row.save()
         return _stored(case.id, tenant.id, case.plugin, s, now)
 
     async def _append(
-        self, tenant: TenantRef, case_id: int, case_key: str, events: tuple[EngineEvent, ...]
+        self,
+        tenant: TenantRef,
+        case_id: int,
+        case_key: str,
+        events: tuple[EngineEvent, ...],
+        timers: Sequence[tuple[int, Timer]] = (),
     ) -> None:
         locked = await Tenant.raw(
             _LOCK_CHAIN + " RETURNING chain_seq, chain_head",
             len(events),
             tenant.id,
         )
-        await self._write(tenant, case_id, case_key, events, locked[0])
+        await self._write(tenant, case_id, case_key, events, locked[0], timers)
 
     async def _write(
         self,
@@ -230,6 +242,7 @@ class CaseStore:
         case_key: str,
         events: tuple[EngineEvent, ...],
         locked: dict[str, Any],
+        timers: Sequence[tuple[int, Timer]] = (),
     ) -> None:
         """Append the events with their chain hashes, make the task rows follow them, and
         move the tenant's chain head — one statement on PostgreSQL, a few on SQLite."""
@@ -254,6 +267,15 @@ class CaseStore:
         batch.insert("alur_event", EVENT_COLUMNS, event_rows)
         if task_rows:
             batch.insert("alur_task", TASK_COLUMNS, task_rows)
+        if timers:
+            batch.insert(
+                "alur_timer",
+                TIMER_COLUMNS,
+                [
+                    (tenant.id, case_id, no, str(tm.kind), tm.fires_at, tm.to_role or "")
+                    for no, tm in timers
+                ],
+            )
         batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
         await batch.run(combined=not self.db.is_sqlite)
 

@@ -48,6 +48,8 @@ class Tenant(Table, tablename="alur_tenant"):
     chain_seq = Integer(default=0)  # number of events in the tenant's hash chain
     chain_head = Varchar(length=64, default="")  # hash of the last event
     created_at = Timestamptz(default=TimestamptzNow())
+    # The office's clock policy (alur.core.clock.ClockPolicy.to_mapping); {} = the defaults.
+    clock_policy = JSON(default="{}")
 
 
 class Unit(Table, tablename="alur_unit"):
@@ -77,6 +79,15 @@ class User(Table, tablename="alur_user"):
     password_hash = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # How the person is told (alur.tenants.notify): validated contact details, the channels
+    # they chose ([] = the defaults), digest only, and whether they accept messages outside
+    # office hours. ``language`` is the language of their emails ("id" or "en").
+    email = Varchar(length=254, default="")
+    whatsapp = Varchar(length=20, default="")  # E.164, e.g. +6281234567890
+    channels = JSON(default="[]")
+    digest_only = Boolean(default=False)
+    after_hours = Boolean(default=False)
+    language = Varchar(length=8, default="id")
 
 
 class Operator(Table, tablename="alur_operator"):
@@ -164,6 +175,7 @@ class Task(Table, tablename="alur_task"):
     assignee = ForeignKey(User, null=True)
     return_note = Text(default="")
     closed_at = Timestamptz(null=True, default=None)
+    escalated_role = Varchar(length=64, null=True, default=None)  # "perlu perhatian" of this role
 
 
 class Event(Table, tablename="alur_event"):
@@ -297,6 +309,70 @@ class LoginThrottle(Table, tablename="alur_login_throttle"):
     failures = Integer()
 
 
+class Timer(Table, tablename="alur_timer"):
+    """A clock timer of an open task (:func:`alur.core.clock.timers_for`), written with the
+    task_opened event and deleted when it fires or its task closes. The worker's sweep reads
+    the due ones by ``fires_at``, so its cost follows what is due, not what is open."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    task_no = Integer()
+    kind = Varchar(length=16)  # remind_before | remind_due | escalate
+    fires_at = Timestamptz(index=True)
+    to_role = Varchar(length=64, default="")
+
+
+class Notification(Table, tablename="alur_notification"):
+    """One thing a person was told (a reminder, an escalation, a digest), shown in the app's
+    notification list. ``key`` is the idempotency key: the same notice is never made twice.
+    ``body`` holds what the message says as data, rendered in the reader's language."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    user = ForeignKey(User, null=False)
+    kind = Varchar(length=32)
+    case = ForeignKey(Case, null=True)
+    task_no = Integer(null=True, default=None)
+    body = JSON(default="{}")
+    key = Varchar(length=200, unique=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+    read_at = Timestamptz(null=True, default=None)
+
+
+class Webhook(Table, tablename="alur_webhook"):
+    """An integrator's URL that receives the office's events, signed with its ``secret``
+    (HMAC-SHA256 over timestamp and body)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    url = Varchar(length=2000)
+    secret = Varchar(length=128)
+    events = JSON(default="[]")  # event kinds it wants; [] = all
+    active = Boolean(default=True)
+    created_by = ForeignKey(User, null=True)
+    created_at = Timestamptz(default=TimestamptzNow())
+
+
+class Delivery(Table, tablename="alur_delivery"):
+    """One message to send through one channel (email, webhook, a plugin's channel), with its
+    attempts. ``key`` is its idempotency key; the job queue only says *when* to try, this row
+    says whether it was sent. ``status``: pending | sending | sent | failed."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    notification = ForeignKey(Notification, null=True)
+    webhook = ForeignKey(Webhook, null=True)
+    channel = Varchar(length=64)
+    recipient = Varchar(length=2000)
+    payload = JSON(default="{}")
+    key = Varchar(length=200, unique=True)
+    status = Varchar(length=16, default="pending")
+    attempts = Integer(default=0)
+    not_before = Timestamptz(null=True, default=None)  # office hours, for those who asked
+    next_attempt_at = Timestamptz(null=True, default=None)
+    lease_until = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    created_at = Timestamptz(default=TimestamptzNow())
+    sent_at = Timestamptz(null=True, default=None)
+
+
 TABLES: tuple[type[Table], ...] = (
     Tenant,
     Unit,
@@ -317,6 +393,10 @@ TABLES: tuple[type[Table], ...] = (
     ApiRate,
     Session,
     LoginThrottle,
+    Timer,
+    Notification,
+    Webhook,
+    Delivery,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
@@ -341,4 +421,11 @@ INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (SubmissionRow, ("case", "unit", "version"), True),
     (LoginThrottle, ("kind", "subject"), True),
     (LoginThrottle, ("window_start",), False),
+    (Task, ("tenant", "status", "escalated_role"), False),
+    (Timer, ("case", "task_no", "kind"), True),
+    (Notification, ("user", "read_at"), False),
+    (Notification, ("tenant", "user", "created_at"), False),
+    (Webhook, ("tenant",), False),
+    (Delivery, ("status", "next_attempt_at"), False),
+    (Delivery, ("tenant", "created_at"), False),
 )

@@ -17,6 +17,7 @@ import pytest
 
 from alur.core import Answer, SopDefinition, create_plugin_manager
 from alur.core.calendar import JAKARTA
+from alur.core.clock import TimerKind, clock_event
 from alur.core.engine import (
     Actor,
     Cancel,
@@ -169,6 +170,19 @@ def test_a_full_walk_of_the_sample_round_trips(sample, people, calendar) -> None
     assert c.state.fan_out.waiting_for == ("bidang-b",)
     c.do(Complete(c.task(3, "bidang-b").id), p.kabid_b, at(25, 9))
     c.do(Decide(c.task(4, "bidang-b").id, Answer.YA), p.staf, at(25, 10))
+    for kind, to_role in ((TimerKind.REMIND_DUE, None), (TimerKind.ESCALATE, "kepala")):
+        t = clock_event(
+            c.state,
+            c.task(5).id,
+            kind,
+            at=at(25, 10, 15),
+            to=["7"],
+            channels=["app"],
+            to_role=to_role,
+        )
+        c.states.append(t.state)
+        c.events.extend(t.events)
+    assert c.task(5).escalated_to == "kepala"
     c.do(Claim(c.task(5).id), p.kasubag, at(25, 10, 30))
     other = Actor("u-kasubag-2", "Rina (Kasubag)", (Membership("kasubag"),))
     c.do(Reassign(c.task(5).id, other), p.kepala, at(25, 11))
