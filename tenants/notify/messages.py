@@ -1,0 +1,83 @@
+"""What a notification says, in the reader's language.
+
+A notification stores data (``body``: sop, step, kegiatan, period, due, to_role…); this module
+turns it into a title and a sentence for the app list, an email or a plugin channel, in the
+language asked for (the person's own for email, the page's in the app). SOP text (kegiatan,
+SOP name) is inserted exactly as the institution wrote it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from alur.core.i18n import current_language, format_message, gettext, pick_language
+from alur.tenants.notify.records import DIGEST, ESCALATED, REMINDED
+
+
+@dataclass(frozen=True)
+class Message:
+    title: str
+    text: str
+    path: str  # the page it points to, relative to the installation's base URL
+
+
+@contextmanager
+def language(lang: str) -> Iterator[None]:
+    token = current_language.set(pick_language(lang))
+    try:
+        yield
+    finally:
+        current_language.reset(token)
+
+
+def render(kind: str, body: Mapping[str, Any], tenant: str, lang: str | None = None) -> Message:
+    """The message of a notification of ``kind`` in office ``tenant``; ``lang`` (e.g. the
+    person's language for an email) or the current one."""
+    if lang is not None:
+        with language(lang):
+            return render(kind, body, tenant)
+    case = body.get("case", "")
+    path = f"/t/{tenant}/cases/{case}" if case else f"/t/{tenant}/inbox"
+    step = body.get("step", "")
+    kegiatan = body.get("kegiatan", "")
+    due = body.get("due_text", "")
+    if kind == REMINDED:
+        template = (
+            "Task due now: step {step} of {sop}"
+            if body.get("reason") == "remind_due"
+            else "Reminder: step {step} of {sop} is due {due}"
+        )
+        title = format_message(template, step=step, sop=body.get("sop_name", ""), due=due)
+        text = format_message(
+            '"{kegiatan}" ({period}) is waiting for you; due {due}.',
+            kegiatan=kegiatan,
+            period=body.get("period", ""),
+            due=due,
+        )
+    elif kind == ESCALATED:
+        title = format_message(
+            "Needs attention: step {step} of {sop} is overdue",
+            step=step,
+            sop=body.get("sop_name", ""),
+        )
+        text = format_message(
+            '"{kegiatan}" ({period}) held by {holder} was due {due} and is still open.',
+            kegiatan=kegiatan,
+            period=body.get("period", ""),
+            holder=body.get("holder", ""),
+            due=due,
+        )
+    elif kind == DIGEST:
+        title = gettext("Your open tasks today")
+        text = format_message(
+            "{open} open, {overdue} overdue.",
+            open=body.get("open", 0),
+            overdue=body.get("overdue", 0),
+        )
+        path = f"/t/{tenant}/inbox"
+    else:
+        title, text = kind, ""
+    return Message(title=title, text=text, path=path)
