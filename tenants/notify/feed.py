@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from alur.core import limits
 from alur.tenants.cases.rows import from_json
 from alur.tenants.storage.tables import Notification
 
 MAX_PAGE = 100
 # alur_notification.id is a SERIAL (32-bit on PostgreSQL): a larger number is no stored row,
 # and must not reach the driver (asyncpg refuses to encode it).
-ID_LIMIT = 2**31 - 1
+ID_LIMIT = limits.ROW_ID_MAX
 
 
 @dataclass(frozen=True)
