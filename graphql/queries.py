@@ -14,7 +14,7 @@ from typing import Annotated
 import strawberry
 
 from alur.core.i18n import format_message, gettext
-from alur.graphql.cases.types import Case, CaseStatus, case_node, task_nodes
+from alur.graphql.cases.types import Case, CaseStatus, Task, case_node, task_nodes
 from alur.graphql.errors import InvalidInput, NotFound, from_error, invalid
 from alur.graphql.pagination import (
     DEFAULT_PAGE,
@@ -218,3 +218,21 @@ class Query:
             page_info=page_info([e.key for e in edges], more, after),
             counter=lambda: listing.count_tasks(scope, wanted, now),
         )
+
+    @strawberry.field(
+        description="Open tasks that need the attention of the token's person (\"perlu "
+        'perhatian"): overdue tasks escalated to a role they hold today. They stay with their '
+        "holders. Most overdue first; empty for a token without a person.",
+        extensions=authenticated(),
+    )
+    async def attention_tasks(self, info: Info) -> list[Task]:
+        identity = info.context.identity
+        assert identity is not None
+        if identity.platform or identity.user_id is None or identity.tenant_id is None:
+            return []
+        service = await info.context.tenant_service()
+        items = await service.attention(identity.user_id)
+        rows = await listing.task_rows_of(
+            identity.tenant_id, [(i.case_key, i.task_no) for i in items]
+        )
+        return await task_nodes(info, rows)

@@ -28,6 +28,7 @@ from alur.graphql.app import graphql_controller
 from alur.graphql.limits import ApiLimits
 from alur.tenants import caches
 from alur.tenants.storage.database import close_database, open_database
+from alur.web.admin.clock import ClockController
 from alur.web.admin.controller import AdminController
 from alur.web.admin.platform import PlatformController
 from alur.web.admin.tokens import TokensController
@@ -38,6 +39,7 @@ from alur.web.cases.inbox import InboxController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
 from alur.web.kinerja.controller import KinerjaController
+from alur.web.notify.controller import NotifyController
 from alur.web.security_headers import security_headers
 from alur.web.services import Services
 from alur.web.settings import WebSettings
@@ -101,11 +103,13 @@ def create_app(
         route_handlers=[
             AuthController,
             InboxController,
+            NotifyController,
             CasesController,
             KinerjaController,
             SopsController,
             AdminController,
             TokensController,
+            ClockController,
             PlatformController,
             graphql_controller(graphql_limits),
             *extra_controllers,

@@ -1,4 +1,5 @@
-"""The context every tenant page's layout needs (navigation, language, inbox badge)."""
+"""The context every tenant page's layout needs (navigation, language, inbox badge, the
+unread notifications' count)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from litestar import Request
 
 from alur.core.i18n import LANGUAGES, current_language
 from alur.tenants.cases.service import TenantService
+from alur.tenants.notify.feed import unread_count
 from alur.web.deps import Viewer
 
 
@@ -40,4 +42,6 @@ async def page_context(
             "sops": tenant.sops(),
         }
         context["inbox_count"] = inbox_count or 0
+        if viewer.user_id is not None:
+            context["notice_count"] = await unread_count(tenant.ref.id, viewer.user_id)
     return context

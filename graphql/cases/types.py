@@ -136,6 +136,10 @@ class Task:
     step: Step = strawberry.field(description="The step with its mutu baku.")
     role: Role = strawberry.field(description="The pelaksana who performs it.")
     case: Case = strawberry.field(description="The case it belongs to.")
+    escalated_to: Role | None = strawberry.field(
+        description='The role an escalation put it before ("perlu perhatian"); it stays with '
+        "its holder. Null when it was not escalated."
+    )
     row: strawberry.Private[dict]
 
     @strawberry.field(description="Who claimed it or was given it.")
@@ -185,10 +189,17 @@ async def task_nodes(info: Info, rows: list[dict], case: Case | None = None) -> 
                 step=step_of(info, d, r["step"]),
                 role=role_of(info, d, r["role"]),
                 case=cases[r["case"]],
+                escalated_to=_escalated_role(info, d, r.get("escalated_role")),
                 row=r,
             )
         )
     return nodes
+
+
+def _escalated_role(info: Info, d: SopDefinitionType, role_id: str | None) -> Role | None:
+    if not role_id:
+        return None
+    return _index(info, d)[1].get(role_id)
 
 
 def step_of(info: Info, d: SopDefinitionType, number: int) -> Step:

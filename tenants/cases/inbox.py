@@ -61,6 +61,7 @@ class InboxTask:
     overdue: bool
     assigned_to_me: bool
     return_note: str
+    escalated_to: str | None = None  # attention_tasks: the role it was escalated to
 
 
 async def open_tasks(
@@ -98,6 +99,50 @@ async def open_tasks(
                 overdue=due is not None and ctx.now > due,
                 assigned_to_me=r["assignee"] is not None,
                 return_note=r["return_note"],
+            )
+        )
+    return sorted(items, key=lambda i: (i.due or _FAR, i.case_key, i.task_no))
+
+
+async def attention_tasks(
+    tenant_id: int, ctx: Context, definition: Callable[[str], Awaitable[SopDefinition]]
+) -> list[InboxTask]:
+    """The office's open tasks that need ``ctx.actor``'s attention ("perlu perhatian"): those
+    a ``task_escalated`` event put before a role they hold today (their own or as Plt/Plh;
+    for a role held per unit, in the task's unit). The task stays with its holder —
+    ``assigned_to_me`` says whether that is this person — and is read by the index on
+    ``(tenant, status, escalated_role)``. Most overdue first."""
+    roles = sorted({m.role for m in ctx.actor.memberships})
+    if not roles:
+        return []
+    rows = await Task.select(*_COLUMNS, Task.escalated_role).where(
+        (Task.tenant == tenant_id) & (Task.status == "open") & Task.escalated_role.is_in(roles)
+    )
+    items = []
+    for r in rows:
+        d = await definition(r["definition_hash"])
+        role = d.roles_by_id.get(r["escalated_role"])
+        if role is None:
+            continue
+        held = [m for m in ctx.actor.memberships if m.role == role.id]
+        if role.per_unit and r["unit"] is not None and all(m.unit != r["unit"] for m in held):
+            continue
+        due = r["due"]
+        items.append(
+            InboxTask(
+                case_key=r["case_key"],
+                sop_id=r["sop_id"],
+                period=r["period"],
+                task_no=r["task_no"],
+                step=r["step"],
+                kegiatan=d.step(r["step"]).kegiatan,
+                unit=r["unit"],
+                role=r["role"],
+                due=due,
+                overdue=due is not None and ctx.now > due,
+                assigned_to_me=r["assignee"] is not None and str(r["assignee"]) == ctx.actor.id,
+                return_note=r["return_note"],
+                escalated_to=role.id,
             )
         )
     return sorted(items, key=lambda i: (i.due or _FAR, i.case_key, i.task_no))

@@ -5,6 +5,7 @@ called that way for platform tokens alone."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -118,8 +119,8 @@ async def eligible_people(tenant_id: int, role: str, unit: str | None, on: date)
 
 async def tenant_people(tenant_id: int) -> list[dict]:
     """The tenant's users, by name: those with a membership here and those who only hold a
-    Plt/Plh delegation here. Each has ``memberships``: ``{role, unit, administrator}``
-    (role id, unit slug or None)."""
+    Plt/Plh delegation here, with their email and WhatsApp number. Each has ``memberships``:
+    ``{role, unit, administrator}`` (role id, unit slug or None)."""
     rows = await Membership.select(
         Membership.user.id.as_alias("id"),
         Membership.user.username.as_alias("username"),
@@ -127,6 +128,8 @@ async def tenant_people(tenant_id: int) -> list[dict]:
         Membership.user.nip.as_alias("nip"),
         Membership.user.jabatan.as_alias("jabatan"),
         Membership.user.active.as_alias("active"),
+        Membership.user.email.as_alias("email"),
+        Membership.user.whatsapp.as_alias("whatsapp"),
         Membership.role,
         Membership.unit.slug.as_alias("unit"),
         Membership.administrator,
@@ -138,12 +141,17 @@ async def tenant_people(tenant_id: int) -> list[dict]:
         Delegation.delegate.nip.as_alias("nip"),
         Delegation.delegate.jabatan.as_alias("jabatan"),
         Delegation.delegate.active.as_alias("active"),
+        Delegation.delegate.email.as_alias("email"),
+        Delegation.delegate.whatsapp.as_alias("whatsapp"),
     ).where(Delegation.tenant == tenant_id)
     people: dict[int, dict] = {}
     for r in [*rows, *acting]:
         person = people.setdefault(
             r["id"],
-            {k: r[k] for k in ("id", "username", "name", "nip", "jabatan", "active")}
+            {
+                k: r[k]
+                for k in ("id", "username", "name", "nip", "jabatan", "active", "email", "whatsapp")
+            }
             | {"memberships": []},
         )
         if "role" in r:
@@ -206,6 +214,7 @@ TASK_COLUMNS = (
     Task.assignee,
     Task.return_note,
     Task.closed_at,
+    Task.escalated_role,
     Task.case.definition_hash.as_alias("definition_hash"),
 )
 
@@ -323,3 +332,16 @@ async def page_tasks(
 
 async def count_tasks(tenant_id: int | None, f: TaskFilter, now: datetime) -> int:
     return await Task.count().where(*_task_where(tenant_id, f, now))
+
+
+async def task_rows_of(tenant_id: int, tasks: Sequence[tuple[str, int]]) -> list[dict]:
+    """The rows (:data:`TASK_COLUMNS`) of the office's tasks ``(case key, task number)``, in
+    the order asked; tasks of other offices are not found (left out)."""
+    keys = sorted({key for key, _ in tasks})
+    if not keys:
+        return []
+    rows = await Task.select(*TASK_COLUMNS, Task.case.key.as_alias("case_key")).where(
+        (Task.tenant == tenant_id) & Task.case.key.is_in(keys)
+    )
+    by_key = {(r["case_key"], r["task_no"]): r for r in rows}
+    return [by_key[t] for t in tasks if t in by_key]

@@ -38,7 +38,7 @@ from alur.tenants.audit.records import with_attachments
 from alur.tenants.cases.attachments import AttachmentInfo as AttachmentInfo  # re-exported
 from alur.tenants.cases.attachments import CaseFiles
 from alur.tenants.cases.inbox import InboxTask as InboxTask  # re-exported
-from alur.tenants.cases.inbox import as_of, inboxes, open_tasks
+from alur.tenants.cases.inbox import as_of, attention_tasks, inboxes, open_tasks
 from alur.tenants.cases.rules import check_action as check_action  # re-exported
 from alur.tenants.cases.rules import check_start, step_data
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
@@ -308,6 +308,12 @@ class TenantService(CaseFiles):
         if key is not None:
             inboxes.put(key, items)
         return items
+
+    async def attention(self, user_id: int) -> list[InboxTask]:
+        """Open tasks escalated to a role the user holds today ("perlu perhatian"), still
+        with their holders (:func:`~alur.tenants.cases.inbox.attention_tasks`)."""
+        ctx = await self.context(user_id)
+        return await attention_tasks(self.ref.id, ctx, self.store.definition)
 
     # --- people --------------------------------------------------------------------------
 

@@ -9,10 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from alur.core import limits
 from alur.tenants.cases.rows import from_json
 from alur.tenants.storage.tables import Notification
 
 MAX_PAGE = 100
+# alur_notification.id is a SERIAL (32-bit on PostgreSQL): a larger number is no stored row,
+# and must not reach the driver (asyncpg refuses to encode it).
+ID_LIMIT = limits.ROW_ID_MAX
 
 
 @dataclass(frozen=True)
@@ -35,13 +39,15 @@ async def notifications_for(
 ) -> list[NotificationItem]:
     """The person's notifications in the office, newest first (``before_id``: the next page)."""
     limit = max(1, min(limit, MAX_PAGE))
+    if before_id is not None and before_id < 1:
+        return []
     rows = await Notification.raw(
         "SELECT n.id, n.kind, c.key AS case_key, n.task_no, n.body, n.created_at, n.read_at "
         'FROM alur_notification n LEFT JOIN alur_case c ON c.id = n."case" '
-        'WHERE n.tenant = {} AND n."user" = {} AND n.id < {} ORDER BY n.id DESC LIMIT {}',
+        'WHERE n.tenant = {} AND n."user" = {} AND n.id <= {} ORDER BY n.id DESC LIMIT {}',
         tenant_id,
         user_id,
-        before_id if before_id is not None else 2**62,
+        min(before_id - 1, ID_LIMIT) if before_id is not None else ID_LIMIT,
         limit,
     )
     return [
@@ -80,7 +86,7 @@ async def mark_read(
         & (Notification.read_at.is_null())
     )
     if ids is not None:
-        ids = [i for i in ids if isinstance(i, int) and 0 < i < 2**62][:MAX_PAGE]
+        ids = [i for i in ids if isinstance(i, int) and 0 < i <= ID_LIMIT][:MAX_PAGE]
         if not ids:
             return 0
         where = where & Notification.id.is_in(ids)

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from alur.core.errors import N_
 from alur.core.i18n import current_language, format_message, gettext, pick_language
 from alur.tenants.notify.records import DIGEST, ESCALATED, REMINDED
 
@@ -46,9 +47,9 @@ def render(kind: str, body: Mapping[str, Any], tenant: str, lang: str | None = N
     due = body.get("due_text", "")
     if kind == REMINDED:
         template = (
-            "Task due now: step {step} of {sop}"
+            N_("Task due now: step {step} of {sop}")
             if body.get("reason") == "remind_due"
-            else "Reminder: step {step} of {sop} is due {due}"
+            else N_("Reminder: step {step} of {sop} is due {due}")
         )
         title = format_message(template, step=step, sop=body.get("sop_name", ""), due=due)
         text = format_message(

@@ -26,6 +26,8 @@ from alur.tenants.identity.memberships import (
     people_of,
 )
 from alur.tenants.identity.people import create_user, new_user_problems
+from alur.tenants.notify.channels import available_channels
+from alur.tenants.notify.contacts import contact_problems, set_contacts
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
 
 UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -185,8 +187,12 @@ class TenantAdmin:
         jabatan: str = "",
         role_id: str,
         unit: str | None = None,
+        email: str = "",
+        whatsapp: str = "",
     ) -> User:
-        """A new user with their first role here: both or neither (one transaction).
+        """A new user with their first role here: both or neither (one transaction), with
+        their email address and WhatsApp number when given (checked like the person's own
+        settings, :mod:`alur.tenants.notify.contacts`).
 
         Usernames are global, so a username taken anywhere is refused — but only once every
         other field is valid (a form that fails anyway says nothing about the username), and
@@ -198,12 +204,33 @@ class TenantAdmin:
         errors.update(problem)
         if role is not None:
             errors.update((await membership_problems(self.tenant_id, None, role, unit))[0])
+        contacts, problems = contact_problems(
+            {"email": email, "whatsapp": whatsapp}, available_channels()
+        )
+        errors.update(problems)
         if errors:
             raise InvalidInput(errors)
         async with self.service.store.transaction():
             user = await create_user(username, name, password, nip=nip, jabatan=jabatan)
             await add_membership(self.tenant_id, user.id, role, unit)
+            if any(contacts.values()):
+                await User.update(
+                    {User.email: contacts["email"], User.whatsapp: contacts["whatsapp"]}
+                ).where(User.id == user.id)
         return user
+
+    async def set_person_contacts(self, user_id: int | None, email: str, whatsapp: str) -> None:
+        """Change the email address and WhatsApp number of a person of this office
+        (``None``: none was chosen), checked like their own settings page does."""
+        await self._require_admin()
+        errors = await self._people_problems({"user": user_id})
+        if errors:
+            _clean, problems = contact_problems(
+                {"email": email, "whatsapp": whatsapp}, available_channels()
+            )
+            raise InvalidInput({**problems, **errors})
+        assert user_id is not None
+        await set_contacts(user_id, {"email": email, "whatsapp": whatsapp}, available_channels())
 
     async def grant_role(self, user_id: int | None, role_id: str, unit: str | None = None) -> None:
         """Give a person of this office (``None``: none was chosen) one more role here."""

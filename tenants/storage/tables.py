@@ -50,6 +50,9 @@ class Tenant(Table, tablename="alur_tenant"):
     created_at = Timestamptz(default=TimestamptzNow())
     # The office's clock policy (alur.core.clock.ClockPolicy.to_mapping); {} = the defaults.
     clock_policy = JSON(default="{}")
+    # Who last saved it (name and username as they were) and when; "" / None: never saved.
+    clock_policy_by = Varchar(length=255, default="")
+    clock_policy_at = Timestamptz(null=True, default=None)
 
 
 class Unit(Table, tablename="alur_unit"):

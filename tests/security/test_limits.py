@@ -29,6 +29,8 @@ def test_the_rules_are_pure() -> None:
     assert limits.nip_problem("19800101 200501 1 001") is None
     assert limits.nip_problem("198001012005011001") is None
     assert not limits.usable_id(2**63)
+    assert not limits.usable_id(2**31)  # row ids are SERIAL: 32-bit on PostgreSQL
+    assert limits.usable_id(2**31 - 1)
     assert not limits.usable_id(-1)
     assert limits.usable_id(1)
     deep: object = "x"

@@ -1,6 +1,6 @@
 """The People sub-page of tenant administration: the office's users with their roles and
 Plt/Plh delegations; creating a user (with a first role, in one transaction), adding a role,
-adding a Plt/Plh.
+adding a Plt/Plh; a person's email address and WhatsApp number.
 
 Each form is parsed here and handed to one
 :class:`~alur.tenants.offices.admin.TenantAdmin` method, which holds every rule; a refusal
@@ -81,7 +81,7 @@ class PeopleRoutes(AdminPages):
         admin: NamedDependency[TenantAdmin],
     ) -> Response:
         """A new user with their first role here: both or neither (one transaction)."""
-        f = clean(data, "username", "name", "nip", "jabatan", "role", "unit")
+        f = clean(data, "username", "name", "nip", "jabatan", "role", "unit", "email", "whatsapp")
         f["username"] = f["username"].lower()
         try:
             user = await admin.create_person(
@@ -92,12 +92,35 @@ class PeopleRoutes(AdminPages):
                 jabatan=f["jabatan"],
                 role_id=f["role"],
                 unit=f["unit"] or None,
+                email=f["email"],
+                whatsapp=f["whatsapp"],
             )
         except InvalidInput as exc:
             errors = field_errors(exc)
             return await self._refused(request, viewer, admin, "people", "user", f, errors)
         notice = gettext("{name} ({username}) can now sign in.").format(
             name=user.name, username=user.username
+        )
+        return await self._done(request, viewer, admin, "people", notice)
+
+    @post("/people/contacts", name="admin-person-contacts", status_code=303)
+    async def person_contacts(
+        self,
+        request: Request,
+        data: Form,
+        viewer: NamedDependency[Viewer],
+        admin: NamedDependency[TenantAdmin],
+    ) -> Response:
+        """A person's email address and WhatsApp number (the rules: alur.tenants.notify)."""
+        f = clean(data, "user", "email", "whatsapp")
+        try:
+            await admin.set_person_contacts(person_id(f["user"]), f["email"], f["whatsapp"])
+        except InvalidInput as exc:
+            errors = field_errors(exc)
+            return await self._refused(request, viewer, admin, "people", "contacts", f, errors)
+        people = {p["id"]: p for p in await tenant_people(admin.tenant_id)}
+        notice = gettext("The contacts of {name} are saved.").format(
+            name=people[person_id(f["user"])]["name"]
         )
         return await self._done(request, viewer, admin, "people", notice)
 

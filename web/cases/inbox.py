@@ -1,4 +1,6 @@
-"""The inbox: my open tasks, most urgent first, and its count for the navigation badge."""
+"""The inbox: my open tasks, most urgent first, and its count for the navigation badge; above
+them, "perlu perhatian": the overdue tasks escalated to a role I hold (still with their
+holders, :func:`alur.tenants.cases.inbox.attention_tasks`)."""
 
 from __future__ import annotations
 
@@ -40,10 +42,20 @@ class InboxController(Controller):
             }
             for i in items
         ]
+        attention = [
+            {
+                "item": i,
+                "sop": sops[i.sop_id].header.nama if i.sop_id in sops else i.sop_id,
+                "unit": units.get(i.unit or "", i.unit),
+                "role": _role_name(sops, i.sop_id, i.role),
+                "escalated_to": _role_name(sops, i.sop_id, i.escalated_to or ""),
+            }
+            for i in await tenant.attention(viewer.user_id)
+        ]
         context = await page_context(
             request, viewer, tenant, active="inbox", inbox_count=len(items)
         )
-        return Template("inbox.html", context={**context, "rows": rows})
+        return Template("inbox.html", context={**context, "rows": rows, "attention": attention})
 
     @get("/inbox/count", name="inbox-count")
     async def count(

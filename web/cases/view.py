@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
+from alur.core.calendar import WorkingCalendar
 from alur.core.engine import EventKind, may_act, tidak_names_units
 from alur.core.errors import N_
-from alur.core.i18n import gettext
+from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition, StepKind
 from alur.tenants.caches import ByteBoundedCache, text_bytes
 from alur.tenants.cases.listing import eligible_people
 from alur.tenants.cases.service import AttachmentInfo, TenantService
+from alur.tenants.identity.people import users_by_id
 from alur.web.deps import Viewer
 from alur.web.kinerja.view import KinerjaPanel, kinerja_panels
 from alur.web.sops.sopdoc import render_document
@@ -36,6 +38,12 @@ EVENT_LABELS = {
     EventKind.CASE_FINISHED: N_("case finished"),
     EventKind.CASE_CANCELLED: N_("cancelled the case"),
 }
+# Why a clock event was written (its payload's ``reason``, alur.core.clock.TimerKind).
+REMIND_REASONS = {
+    "remind_before": N_("before the due time"),
+    "remind_due": N_("due now"),
+}
+CHANNEL_NAMES = {"app": N_("in Alur"), "email": N_("email"), "webhook": N_("webhook")}
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,8 @@ class TaskView:
     question: str
     return_note: str
     people: list[dict] = field(default_factory=list)
+    # the role an escalation put it before ("perlu perhatian"), by name; "" if none
+    attention_of: str = ""
     # (slug, name) of the units a "tidak" may send back: a gate after a join whose "tidak"
     # returns into the per-unit steps (empty: the answer takes no units)
     return_units: list[tuple[str, str]] = field(default_factory=list)
@@ -140,6 +150,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
                 question=step.gate.question if step.gate else "",
                 return_note=t.return_note,
                 people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
+                attention_of=_role_name(d, t.escalated_to) if t.escalated_to else "",
                 return_units=[(u, units.get(u, u)) for u in case.state.units]
                 if tidak_names_units(d, t.step)
                 else [],
@@ -156,7 +167,13 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
         units=[units.get(u, u) for u in case.state.units],
         tasks=tasks,
         steps=steps,
-        timeline=_timeline(d, history, units),
+        timeline=_timeline(
+            d,
+            history,
+            units,
+            await _names_told(history),
+            (await tenant.context(viewer.user_id)).calendar,
+        ),
         attachments=await tenant.attachments_of(case),
         flowchart=with_flow_marks(document_html(d, tenant), steps),
         kinerja=await kinerja_panels(
@@ -199,8 +216,77 @@ def with_flow_marks(document: Markup, steps: list[StepView]) -> Markup:
     return Markup(_FLOW_ROW.sub(mark, document))
 
 
-def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[dict[str, Any]]:
+def _role_name(d: SopDefinition, role: str) -> str:
+    found = d.roles_by_id.get(role)
+    return found.name if found is not None else role
+
+
+async def _names_told(history: list) -> dict[str, str]:
+    """The names of the people the case's clock events told (user ids as text)."""
+    ids = sorted(
+        {
+            int(i)
+            for e in history
+            if e.kind in (EventKind.TASK_REMINDED, EventKind.TASK_ESCALATED)
+            for i in e.payload.get("to", [])
+            if str(i).isdigit()
+        }
+    )
+    return {str(r["id"]): r["name"] for r in await users_by_id(ids) if r is not None}
+
+
+def _late(at: datetime, due: datetime | None, calendar: WorkingCalendar) -> str:
+    """How late a task is at ``at``, in office time ("1 hari kerja", "3 jam kerja")."""
+    if due is None or at <= due:
+        return ""
+    minutes = calendar.office_minutes_between(due, at)
+    if minutes >= calendar.minutes_per_day:
+        return format_message("{days} working day(s)", days=minutes // calendar.minutes_per_day)
+    if minutes >= 60:
+        return format_message("{hours} office hour(s)", hours=minutes // 60)
+    return format_message("{minutes} minute(s)", minutes=max(minutes, 1))
+
+
+def _clock_entry(
+    d: SopDefinition, e: Any, names: dict[str, str], due: datetime | None, cal: WorkingCalendar
+) -> str:
+    """What a task_reminded / task_escalated event says in the case's history."""
+    told = ", ".join(names.get(str(i), str(i)) for i in e.payload.get("to", []))
+    channels = ", ".join(
+        gettext(CHANNEL_NAMES[c]) if c in CHANNEL_NAMES else c
+        for c in e.payload.get("channels", [])
+    )
+    if e.kind is EventKind.TASK_ESCALATED:
+        late = _late(e.at, due, cal)
+        text = format_message(
+            "Escalated to {role}", role=_role_name(d, e.payload.get("to_role", ""))
+        )
+        if late:
+            text += " — " + format_message("overdue by {late}", late=late)
+        if told:
+            text += " · " + format_message(
+                "told {names} ({channels})", names=told, channels=channels
+            )
+        return text
+    reason = str(e.payload.get("reason", ""))
+    why = gettext(REMIND_REASONS[reason]) if reason in REMIND_REASONS else reason
+    text = format_message(
+        "Reminder sent to {names} ({channels})", names=told or "—", channels=channels or "—"
+    )
+    return f"{text} — {why}" if why else text
+
+
+def _timeline(
+    d: SopDefinition,
+    history: list,
+    units: dict[str, str],
+    names: dict[str, str] | None = None,
+    calendar: WorkingCalendar | None = None,
+) -> list[dict[str, Any]]:
+    clock = (EventKind.TASK_REMINDED, EventKind.TASK_ESCALATED)
+    dues = {e.task: e.due for e in history if e.kind is EventKind.TASK_OPENED}
     shown = (
+        *clock,
         EventKind.CASE_STARTED,
         EventKind.TASK_CLAIMED,
         EventKind.TASK_REASSIGNED,
@@ -221,7 +307,9 @@ def _timeline(d: SopDefinition, history: list, units: dict[str, str]) -> list[di
                 "role": role.name if role else "",
                 "delegation": e.delegation,
                 "acting_for": e.acting_for_name,
-                "what": gettext(EVENT_LABELS[e.kind]),
+                "what": _clock_entry(d, e, names or {}, dues.get(e.task), calendar)
+                if e.kind in clock and calendar is not None
+                else gettext(EVENT_LABELS.get(e.kind, str(e.kind))),
                 "kind": str(e.kind),
                 "step": e.step,
                 "kegiatan": d.step(e.step).kegiatan if e.step else "",

@@ -7,7 +7,10 @@
    - <div id="flow-marks" data-done="1 2" data-current="3">: colours the rows of the case's
      flowchart (.case-flow tr[data-step]; the server marks them on page load, so they show
      without JavaScript too); htmx swaps a new one in out of band after every
-     action, and a MutationObserver applies it, whatever the htmx event names. */
+     action, and a MutationObserver applies it, whatever the htmx event names;
+   - #notice-badge (the header's unread notifications) and #inbox-badge: refreshed by htmx on
+     the "notices-refresh" event, which this sends every minute while the tab is visible and
+     at once when it becomes visible again; a hidden tab asks nothing. */
 (function () {
   "use strict";
 
@@ -36,6 +39,18 @@
       row.classList.toggle("flow-current", current.indexOf(step) >= 0);
     });
   }
+
+  var REFRESH_MS = 60000;
+
+  function refreshNotices() {
+    if (document.hidden || !document.getElementById("notice-badge")) return;
+    document.body.dispatchEvent(new CustomEvent("notices-refresh"));
+  }
+
+  setInterval(refreshNotices, REFRESH_MS);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) refreshNotices();
+  });
 
   function start() {
     markFlow();

@@ -1,0 +1,1 @@
+"""The person's notifications and their own notification settings."""
