@@ -50,6 +50,8 @@ class Tenant(Table, tablename="alur_tenant"):
     created_at = Timestamptz(default=TimestamptzNow())
     # The office's clock policy (alur.core.clock.ClockPolicy.to_mapping); {} = the defaults.
     clock_policy = JSON(default="{}")
+    # The office day whose daily digest was made (alur.tenants.clock.digest); None: never.
+    digest_on = Date(null=True, default=None)
 
 
 class Unit(Table, tablename="alur_unit"):
