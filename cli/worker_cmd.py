@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -86,6 +87,10 @@ def worker(ctx: click.Context, once: bool, now: datetime | None, concurrency: in
 
         click.echo(run_with_database(one_round))
         return
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
     click.echo(
         f"Alur worker running (channels: {', '.join(sorted(channels)) or 'app only'}); Ctrl+C stops it"
     )

@@ -102,13 +102,13 @@ async def test_an_overdue_task_escalates_to_the_atasan_without_leaving_its_holde
     assert task["assignee"] == office.users["staf"]  # still the holder's
     (needs_attention,) = smtp.to("kasubag@example.org")
     # the kasubag reads Indonesian (the default), the staf English
-    assert needs_attention.message["Subject"] == (
+    assert needs_attention.message["Subject"].strip() == (
         "Perlu perhatian: langkah 1 Contoh Pengumpulan Data Kinerja melewati batas waktu"
     )
     assert "yang dipegang Staf (dinas-contoh) seharusnya selesai 2026-11-25 09:00 WIB" in (
         needs_attention.text
     )
-    subjects = sorted(m.message["Subject"] for m in smtp.to("staf@example.org"))
+    subjects = sorted(m.message["Subject"].strip() for m in smtp.to("staf@example.org"))
     assert subjects == [
         "Reminder: step 1 of Contoh Pengumpulan Data Kinerja is due 2026-11-25 09:00 WIB",
         "Task due now: step 1 of Contoh Pengumpulan Data Kinerja",
