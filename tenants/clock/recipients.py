@@ -15,7 +15,7 @@ from typing import Any
 
 from alur.core.engine.state import Task
 from alur.core.model import SopDefinition
-from alur.tenants.storage.tables import Delegation, Membership, User
+from alur.tenants.storage.tables import User
 
 # The columns of a person the sweep needs: who they are and how they want to be told.
 PERSON_COLUMNS = (
@@ -31,25 +31,34 @@ PERSON_COLUMNS = (
 )
 
 
+# The active holders of a role (and unit) on a day, with their contact columns: members and
+# the Plt/Plh delegates whose dates include the day, in one statement.
+_HOLDERS = """
+SELECT u.id, u.name, u.active, u.email, u.whatsapp, u.channels, u.digest_only, u.after_hours,
+  u.language
+FROM alur_user u
+WHERE u.active AND u.id IN (
+  SELECT m."user" FROM alur_membership m LEFT JOIN alur_unit un ON un.id = m.unit
+  WHERE m.tenant = {} AND m.role = {} UNIT_M
+  UNION
+  SELECT d.delegate FROM alur_delegation d LEFT JOIN alur_unit un ON un.id = d.unit
+  WHERE d.tenant = {} AND d.role = {} AND d.starts_on <= {} AND d.ends_on >= {} UNIT_D)
+ORDER BY u.id
+"""
+
+
 async def holders(
     tenant_id: int, definition: SopDefinition, role: str, unit: str | None, on: date
-) -> list[int]:
-    """Ids of the people who hold ``role`` (in ``unit``, for a per-unit role) on day ``on``."""
+) -> list[dict[str, Any]]:
+    """The active people who hold ``role`` (in ``unit``, for a per-unit role) on day ``on``,
+    as rows with :data:`PERSON_COLUMNS`."""
     r = definition.roles_by_id.get(role)
     by_unit = unit if r is not None and r.per_unit else None
-    members = Membership.tenant == tenant_id
-    members &= Membership.role == role
-    delegates = Delegation.tenant == tenant_id
-    delegates &= Delegation.role == role
-    delegates &= (Delegation.starts_on <= on) & (Delegation.ends_on >= on)
-    if by_unit is not None:
-        members &= Membership.unit.slug == by_unit
-        delegates &= Delegation.unit.slug == by_unit
-    found = {row["user"] for row in await Membership.select(Membership.user).where(members)}
-    found |= {
-        row["delegate"] for row in await Delegation.select(Delegation.delegate).where(delegates)
-    }
-    return sorted(found)
+    sql = _HOLDERS.replace("UNIT_M", "AND un.slug = {}" if by_unit else "")
+    sql = sql.replace("UNIT_D", "AND un.slug = {}" if by_unit else "")
+    args: list[Any] = [tenant_id, role, *([by_unit] if by_unit else [])]
+    args += [tenant_id, role, on, on, *([by_unit] if by_unit else [])]
+    return await User.raw(sql, *args)
 
 
 async def recipients(
@@ -62,12 +71,10 @@ async def recipients(
     """The active people a timer of ``task`` tells (rows with :data:`PERSON_COLUMNS`):
     the holders of ``to_role`` for an escalation, else the assignee or the task's holders."""
     if to_role:
-        ids = await holders(tenant_id, definition, to_role, task.unit, on)
-    elif task.assignee is not None and task.assignee.isdigit():
-        ids = [int(task.assignee)]
-    else:
-        ids = await holders(tenant_id, definition, task.role, task.unit, on)
-    return await people(ids)
+        return await holders(tenant_id, definition, to_role, task.unit, on)
+    if task.assignee is not None and task.assignee.isdigit():
+        return await people([int(task.assignee)])
+    return await holders(tenant_id, definition, task.role, task.unit, on)
 
 
 async def people(ids: Sequence[int]) -> list[dict[str, Any]]:

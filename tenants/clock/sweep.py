@@ -10,16 +10,18 @@ times). A timer row exists only for an open task (closing events delete theirs),
 table is as large as the open tasks' pending timers, and the sweep reads ``O(due × log n)``.
 
 **Several workers.** On PostgreSQL the select ends ``FOR UPDATE OF tm SKIP LOCKED``: a
-timer another worker is firing is skipped, not waited for, and once fired it is deleted in
-the same transaction, so no two workers fire the same timer. On SQLite every write
-transaction is ``BEGIN IMMEDIATE`` (one writer at a time), which gives the same guarantee.
+timer another worker (or another of this sweep's ``lanes``: concurrent transactions) is
+firing is skipped, not waited for, and once fired it is deleted in the same transaction, so
+no two workers fire the same timer. On SQLite every write transaction is ``BEGIN
+IMMEDIATE`` (one writer at a time), which gives the same guarantee with one lane.
 
 **One transaction per timer**: load the case; if the task is no longer open, delete the timer
 and stop; else find the recipients (:mod:`alur.tenants.clock.recipients`), append the clock
 event with :func:`alur.core.clock.clock_event` through :class:`CaseStore` (the same
-compare-and-set and chain lock as a person's action: a :class:`Conflict` — someone acted on
-the case meanwhile — rolls the whole transaction back and leaves the timer for the next
-sweep), record the notices and webhook deliveries (idempotency keys), delete the timer. A
+compare-and-set and chain lock as a person's action: a :class:`Conflict` — someone, or
+another lane, acted on the case meanwhile — rolls the whole transaction back; the timer is
+tried again at once, and after a few conflicts left for the next sweep), record the notices
+and webhook deliveries (idempotency keys), delete the timer. A
 worker killed at any point leaves either nothing or all of it. The caller enqueues the
 returned delivery ids after the commit (:mod:`alur.tenants.clock.jobs`); a delivery whose job
 is lost is picked up again by :func:`alur.tenants.notify.deliver.due_deliveries`.
@@ -30,7 +32,9 @@ index scan passes over them, until the office is resumed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,7 +46,7 @@ from alur.core.engine.state import CaseStatus, Task
 from alur.core.errors import AlurError
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
-from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
+from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef, stored_from_row
 from alur.tenants.clock.recipients import recipients
 from alur.tenants.errors import Conflict
 from alur.tenants.notify.contacts import contacts_of
@@ -55,11 +59,13 @@ from alur.tenants.notify.records import (
 )
 from alur.tenants.offices.provisioning import calendar_for
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Tenant, Timer
+from alur.tenants.storage.tables import Tenant, Timer, Webhook
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LIMIT = 1000  # timers per sweep; the rest wait for the next one (a minute later)
+DEFAULT_LIMIT = 5000  # timers per sweep; the rest wait for the next one (a minute later)
+CONFLICT_TRIES = 5  # a timer whose case keeps changing under it waits for the next sweep
+LANES = 4  # transactions at once on PostgreSQL (each holds a pooled connection)
 
 # The zone names offices use (Indonesia's three time zones).
 ZONE_NAMES = {
@@ -70,7 +76,8 @@ ZONE_NAMES = {
 }
 
 _NEXT_TIMER = """
-SELECT tm.id, tm.tenant, tm."case", tm.task_no, tm.kind, tm.fires_at, tm.to_role, c.key
+SELECT tm.id, tm.tenant, tm."case", tm.task_no, tm.kind, tm.fires_at, tm.to_role, c.key,
+  c.plugin, c.state, c.updated_at
 FROM alur_timer tm
 JOIN alur_tenant t ON t.id = tm.tenant
 JOIN alur_case c ON c.id = tm."case"
@@ -96,6 +103,7 @@ class SweepResult:
 class _Office:
     ref: TenantRef
     calendar: WorkingCalendar
+    webhooks: bool  # whether it has an active webhook (as the sweep started to fire its timers)
 
 
 class _Sweep:
@@ -106,13 +114,17 @@ class _Sweep:
         self.store = CaseStore(db)
         self.offices: dict[int, _Office] = {}
         self.result = SweepResult()
+        self.conflicts: Counter[int] = Counter()  # compare-and-set failures per timer
 
     async def office(self, tenant_id: int) -> _Office:
         found = self.offices.get(tenant_id)
         if found is None:
             row = await Tenant.select().where(Tenant.id == tenant_id).first()
             assert row is not None  # the timer's foreign key
-            found = _Office(TenantRef(row["id"], row["slug"]), await calendar_for(row))
+            hooks = await Webhook.exists().where(
+                (Webhook.tenant == tenant_id) & (Webhook.active == True)  # noqa: E712
+            )
+            found = _Office(TenantRef(row["id"], row["slug"]), await calendar_for(row), hooks)
             self.offices[tenant_id] = found
         return found
 
@@ -128,7 +140,8 @@ class _Sweep:
     async def fire(self, timer: dict[str, Any]) -> list[int]:
         """Fire one timer inside the caller's transaction; the new delivery ids."""
         office = await self.office(timer["tenant"])
-        case = await self.store.get(office.ref.id, timer["key"])
+        # the case row was read (and is locked by the compare-and-set) with the timer
+        case = stored_from_row(office.ref.id, {**timer, "id": timer["case"]})
         task = case.state.task(timer["task_no"])
         if case.state.status is not CaseStatus.ACTIVE or task is None:
             await Timer.raw("DELETE FROM alur_timer WHERE id = {}", timer["id"])
@@ -176,46 +189,70 @@ class _Sweep:
         created = await record_notices(
             office.ref.id, notices, now=self.now, calendar=office.calendar
         )
-        created += await record_webhook_deliveries(
-            office.ref.id,
-            webhook_body(office.ref.slug, case.key, event),
-            f"{case.key}:{event.seq}",
-            now=self.now,
-        )
+        if office.webhooks:
+            created += await record_webhook_deliveries(
+                office.ref.id,
+                webhook_body(office.ref.slug, case.key, event),
+                f"{case.key}:{event.seq}",
+                now=self.now,
+            )
         await Timer.raw("DELETE FROM alur_timer WHERE id = {}", timer["id"])
         self.result.fired += 1
         return created
 
 
 async def sweep(
-    db: Database, plugins: AlurPlugins, now: datetime, *, limit: int = DEFAULT_LIMIT
+    db: Database,
+    plugins: AlurPlugins,
+    now: datetime,
+    *,
+    limit: int = DEFAULT_LIMIT,
+    lanes: int = LANES,
 ) -> SweepResult:
     """Fire every timer due at ``now`` (at most ``limit``), one transaction each; returns
-    what was done and the deliveries to enqueue (see the module docstring)."""
+    what was done and the deliveries to enqueue (see the module docstring).
+
+    On PostgreSQL ``lanes`` transactions run at once (each takes the next timer the others
+    have not locked); on SQLite, which has one writer, one."""
     s = _Sweep(db, plugins, now)
     skip: list[int] = []
-    for _ in range(limit):
-        timer: dict[str, Any] | None = None
-        try:
-            async with s.store.transaction():
-                timer = await s.next_timer(skip)
-                if timer is None:
-                    break
-                created = await s.fire(timer)
-        except Conflict:
-            assert timer is not None
-            skip.append(timer["id"])
-            s.result.left += 1
-            continue
-        except AlurError as exc:  # e.g. a snapshot that cannot be read: the others go on
-            if timer is None:
-                raise
-            log.error("timer %s of case %s not fired: %s", timer["id"], timer["key"], exc)
-            skip.append(timer["id"])
-            s.result.left += 1
-            continue
-        s.result.deliveries += created
+    budget = [limit]
+
+    async def lane() -> None:
+        while budget[0] > 0:
+            budget[0] -= 1
+            if not await one(s, skip):
+                return
+
+    await asyncio.gather(*(lane() for _ in range(1 if db.is_sqlite else max(lanes, 1))))
     return s.result
+
+
+async def one(s: _Sweep, skip: list[int]) -> bool:
+    """Fire the next due timer in its own transaction; False when there is none."""
+    timer: dict[str, Any] | None = None
+    try:
+        async with s.store.transaction():
+            timer = await s.next_timer(skip)
+            if timer is None:
+                return False
+            created = await s.fire(timer)
+    except Conflict:  # the case moved on meanwhile (a person, or another lane): read again
+        assert timer is not None
+        s.conflicts[timer["id"]] += 1
+        if s.conflicts[timer["id"]] >= CONFLICT_TRIES:
+            skip.append(timer["id"])
+            s.result.left += 1
+        return True
+    except AlurError as exc:  # e.g. a snapshot that cannot be read: the others go on
+        if timer is None:
+            raise
+        log.error("timer %s of case %s not fired: %s", timer["id"], timer["key"], exc)
+        skip.append(timer["id"])
+        s.result.left += 1
+        return True
+    s.result.deliveries += created
+    return True
 
 
 def due_text(at: datetime | None, calendar: WorkingCalendar) -> str:
