@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -196,3 +197,60 @@ def _output(process: subprocess.Popen[str]) -> str:
     if process.poll() is None:
         return "(still running)"
     return process.stdout.read() if process.stdout else ""
+
+
+async def test_serve_runs_the_jobs_in_process_on_sqlite(
+    fresh_databases, plugins: AlurPlugins, smtp: SmtpServer, tmp_path: Path, anyio_backend: str
+) -> None:
+    """``alur serve`` on SQLite sends the reminders itself (nothing else to start) and stops
+    cleanly on SIGTERM."""
+    from alur.tenants.storage.database import close_database, open_database
+
+    url = fresh_databases.url("sqlite")
+    db = await open_database(url, run_migrations=False)
+    try:
+        office = await emailed_office(db, plugins)
+        await start_contoh(await office.service(), office)  # 23 Nov 2026: long due by now
+    finally:
+        await close_database(db)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    environ = {
+        **os.environ,
+        "ALUR_DATABASE_URL": url,
+        "ALUR_SMTP_URL": smtp.url,
+        "ALUR_SECRET_KEY": "x" * 40,
+    }
+    environ.pop("ALUR_WORKER_IN_PROCESS", None)
+    process = subprocess.Popen(
+        [ALUR, "serve", "--port", str(port)],
+        env=environ,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert await wait_for(lambda: _received_at_least(smtp, 3), 60), _output(process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        out = process.communicate(timeout=60)[0]
+    assert "The worker's jobs run in this process" in out
+    assert "Traceback" not in out, out
+    assert len(smtp.all()) == 3
+
+
+@pytest.mark.parametrize(
+    ("url", "env", "expected"),
+    [
+        ("sqlite:///alur.db", {}, True),
+        ("postgresql://u@h/db", {}, False),
+        ("sqlite:///alur.db", {"ALUR_WORKER_IN_PROCESS": "0"}, False),
+        ("postgresql://u@h/db", {"ALUR_WORKER_IN_PROCESS": "1"}, True),
+    ],
+)
+def test_serve_runs_jobs_by_default_on_sqlite_only(url: str, env: dict, expected: bool) -> None:
+    from alur.cli.worker_cmd import in_process_default
+
+    assert in_process_default(url, env) is expected
