@@ -125,3 +125,16 @@ def test_now_needs_once(installed: AlurPlugins) -> None:
     )
     assert result.exit_code == 2, result.output
     assert "--now is only for a single round: add --once" in result.output
+
+
+def test_migrate_creates_the_job_queue_on_postgresql_once(
+    installed: AlurPlugins, fresh_databases
+) -> None:
+    url = fresh_databases.url("postgresql", migrated=False)
+    for _ in range(2):  # the second run finds everything there
+        result = CliRunner().invoke(
+            cli, ["migrate"], obj=lambda: installed, env={"ALUR_DATABASE_URL": url}
+        )
+        ok(result)
+    made = sql(url, "SELECT to_regclass('procrastinate_jobs') IS NOT NULL AS made")
+    assert made == [{"made": True}]
