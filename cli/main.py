@@ -2,7 +2,7 @@
 
 One module per command group: :mod:`alur.cli.plugins_cmd`, :mod:`alur.cli.sop_cmd`,
 :mod:`alur.cli.tenants_cmd` (``migrate``, ``tenants``), :mod:`alur.cli.users_cmd`
-(``users``, ``operators``) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``). Which
+(``users``, ``operators``) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``), :mod:`alur.cli.worker_cmd` (``worker``). Which
 plugins the commands see is decided in :mod:`alur.cli.context`; how the database commands
 open ``ALUR_DATABASE_URL`` in :mod:`alur.cli.db`. Only this package decides exit codes: 0
 success, 1 problems found (``alur plugins check``, a broken audit chain, a database that
@@ -22,6 +22,7 @@ from alur.cli.sop_cmd import sop
 from alur.cli.tenants_cmd import migrate, tenants
 from alur.cli.tokens_cmd import tokens
 from alur.cli.users_cmd import operators, users
+from alur.cli.worker_cmd import worker
 
 
 @click.group()
@@ -42,3 +43,4 @@ cli.add_command(demo)
 cli.add_command(audit)
 cli.add_command(serve)
 cli.add_command(tokens)
+cli.add_command(worker)

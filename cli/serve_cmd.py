@@ -1,4 +1,6 @@
-"""``alur serve``: the web UI (litestar under uvicorn)."""
+"""``alur serve``: the web UI (litestar under uvicorn), and on SQLite the worker's jobs
+in-process (:func:`alur.cli.worker_cmd.attach_jobs`; ``--no-jobs`` or
+``ALUR_WORKER_IN_PROCESS=0`` turns them off, ``=1`` turns them on for PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import click
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database
 from alur.cli.demo_cmd import print_report
+from alur.cli.worker_cmd import attach_jobs, in_process_default
 from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
+from alur.tenants.storage.database import database_url
 
 
 @click.command()
@@ -26,8 +30,16 @@ from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
     type=click.IntRange(1, 64),
     help="App processes (use PostgreSQL for more than one).",
 )
+@click.option(
+    "--jobs/--no-jobs",
+    default=None,
+    help="Run the worker's jobs (reminders, deliveries) in this process "
+    "[default: ALUR_WORKER_IN_PROCESS, else on for SQLite, off for PostgreSQL].",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, with_demo: bool, workers: int) -> None:
+def serve(
+    ctx: click.Context, host: str, port: int, with_demo: bool, workers: int, jobs: bool | None
+) -> None:
     """Start the web UI on ALUR_DATABASE_URL (default: ./alur.db, migrated on first start)."""
     import uvicorn
 
@@ -51,8 +63,12 @@ def serve(ctx: click.Context, host: str, port: int, with_demo: bool, workers: in
         return
     from alur.web.app import create_app
 
+    app = create_app(plugins=plugins)
+    if in_process_default(database_url()) if jobs is None else jobs:
+        attach_jobs(app, plugins)
+        click.echo("The worker's jobs run in this process (reminders, deliveries).")
     uvicorn.run(
-        create_app(plugins=plugins),
+        app,
         host=host,
         port=port,
         log_level="warning",

@@ -11,6 +11,7 @@ from piccolo.apps.migrations.tables import Migration
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database, shown_url
 from alur.cli.render import id_column, print_listing
+from alur.tenants.clock.jobs import ensure_queue_schema
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
@@ -30,6 +31,7 @@ def migrate() -> None:
     async def work(db: Database) -> tuple[list[str], list[str]]:
         before = await applied_migrations()
         await migrate_database(db.engine)
+        await ensure_queue_schema(db)  # the worker's job queue (PostgreSQL only)
         return before, await applied_migrations()
 
     before, after = run_with_database(work, run_migrations=False)

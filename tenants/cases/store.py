@@ -168,9 +168,7 @@ class CaseStore:
         )
         if not rows:
             raise NotFound(what=format_message("case {key}", key=key))
-        row = rows[0]
-        state = state_from_dict(from_json(row["state"]))
-        return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
+        return stored_from_row(tenant_id, rows[0])
 
     async def apply(
         self,
@@ -302,6 +300,13 @@ class CaseStore:
         from alur.tenants.audit.content import verify_content
 
         return sorted({m.case for m in await verify_content(self, tenant) if m.case})
+
+
+def stored_from_row(tenant_id: int, row: dict[str, Any]) -> StoredCase:
+    """A case from its row's ``id``, ``plugin``, ``state`` and ``updated_at`` (read by
+    :meth:`CaseStore.get`, or joined into another query such as the clock's sweep)."""
+    state = state_from_dict(from_json(row["state"]))
+    return _stored(row["id"], tenant_id, row["plugin"], state, row["updated_at"])
 
 
 def _stored(

@@ -12,6 +12,9 @@ done, one returned at a gate ("tidak" with a note), one finished.
 It all happens in one transaction. Running it again creates nothing that is already there:
 existing tenants, users, memberships and the operator are reported as "already there", and
 a tenant that already has cases gets no new ones.
+
+Every demo person has an email address ``<username>@example.org`` (:func:`demo_email`), so
+``alur worker`` with ``ALUR_SMTP_URL`` pointing at a local SMTP server sends them reminders.
 """
 
 from __future__ import annotations
@@ -157,9 +160,16 @@ class _People:
             nip=nip,
             jabatan=jabatan,
             password_hash=self.password_hash,
+            email=demo_email(username),
         )
         await user.save()
         return user.id, name, True
+
+
+def demo_email(username: str) -> str:
+    """A demo person's email address, on ``example.org`` (reserved for examples, RFC 2606):
+    with a local SMTP server (``ALUR_SMTP_URL``) the demo shows the worker's reminders."""
+    return f"{username}@example.org"
 
 
 def _prefixes(chosen: list[LoadedPlugin]) -> dict[str, str]:

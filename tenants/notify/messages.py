@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from alur.core.errors import N_
 from alur.core.i18n import current_language, format_message, gettext, pick_language
 from alur.tenants.notify.records import DIGEST, ESCALATED, REMINDED
 
@@ -46,12 +45,13 @@ def render(kind: str, body: Mapping[str, Any], tenant: str, lang: str | None = N
     kegiatan = body.get("kegiatan", "")
     due = body.get("due_text", "")
     if kind == REMINDED:
-        template = (
-            N_("Task due now: step {step} of {sop}")
-            if body.get("reason") == "remind_due"
-            else N_("Reminder: step {step} of {sop} is due {due}")
-        )
-        title = format_message(template, step=step, sop=body.get("sop_name", ""), due=due)
+        sop = body.get("sop_name", "")
+        if body.get("reason") == "remind_due":  # literal templates: extracted for translation
+            title = format_message("Task due now: step {step} of {sop}", step=step, sop=sop)
+        else:
+            title = format_message(
+                "Reminder: step {step} of {sop} is due {due}", step=step, sop=sop, due=due
+            )
         text = format_message(
             '"{kegiatan}" ({period}) is waiting for you; due {due}.',
             kegiatan=kegiatan,

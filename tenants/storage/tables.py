@@ -53,6 +53,8 @@ class Tenant(Table, tablename="alur_tenant"):
     # Who last saved it (name and username as they were) and when; "" / None: never saved.
     clock_policy_by = Varchar(length=255, default="")
     clock_policy_at = Timestamptz(null=True, default=None)
+    # The office day whose daily digest was made (alur.tenants.clock.digest); None: never.
+    digest_on = Date(null=True, default=None)
 
 
 class Unit(Table, tablename="alur_unit"):

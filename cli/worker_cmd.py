@@ -1,0 +1,140 @@
+"""``alur worker``: the clock's timed work — the sweep, deliveries, the digest, clean-up.
+
+``alur worker`` runs the jobs of :mod:`alur.tenants.clock.jobs` until stopped (SIGINT or
+SIGTERM); ``alur worker --once [--now TIMESTAMP]`` does one round without the queue and
+exits 0, printing what it did. ``alur serve`` runs the same jobs in-process
+(:func:`attach_jobs`) when ``ALUR_WORKER_IN_PROCESS`` says so (default: on SQLite only).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+from datetime import UTC, datetime
+from typing import Any
+
+import click
+
+from alur.cli.context import get_plugins
+from alur.cli.db import fail, run_with_database
+from alur.core.plugins import AlurPlugins
+from alur.tenants.clock.jobs import CONCURRENCY, run_queue_worker, run_round
+from alur.tenants.notify.deliver import build_channels
+from alur.tenants.notify.settings import DeliverySettings, SettingsError
+from alur.tenants.storage.database import Database
+
+
+class Timestamp(click.ParamType):
+    """An ISO 8601 time with its offset: ``2026-12-07T09:00+07:00`` or ``…Z``."""
+
+    name = "timestamp"
+
+    def convert(
+        self, value: Any, param: click.Parameter | None, ctx: click.Context | None
+    ) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            at = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 time, e.g. 2026-12-07T09:00+07:00", param, ctx)
+        if at.tzinfo is None:
+            self.fail(
+                f"{value!r} has no time zone; add one, e.g. 2026-12-07T09:00+07:00 or …Z",
+                param,
+                ctx,
+            )
+        return at.astimezone(UTC)
+
+
+def delivery_settings() -> DeliverySettings:
+    try:
+        return DeliverySettings.from_env()
+    except SettingsError as exc:
+        return fail(exc.message, 2)
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="One sweep and one round of deliveries, then exit.")
+@click.option(
+    "--now",
+    type=Timestamp(),
+    default=None,
+    help="With --once: run as of this time (ISO 8601 with offset) instead of the clock.",
+)
+@click.option(
+    "--concurrency",
+    default=CONCURRENCY,
+    show_default=True,
+    type=click.IntRange(1, 256),
+    help="Jobs (deliveries) run at once by this worker.",
+)
+@click.pass_context
+def worker(ctx: click.Context, once: bool, now: datetime | None, concurrency: int) -> None:
+    """Send reminders, escalations, digests and notifications (see docs/operations.md)."""
+    if now is not None and not once:
+        raise click.UsageError("--now is only for a single round: add --once")
+    plugins = get_plugins(ctx)
+    settings = delivery_settings()
+    channels = build_channels(plugins, settings)
+    if once:
+        at = now or datetime.now(UTC)
+
+        async def one_round(db: Database) -> str:
+            return (await run_round(db, plugins, at, channels, settings)).summary()
+
+        click.echo(run_with_database(one_round))
+        return
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
+    click.echo(
+        f"Alur worker running (channels: {', '.join(sorted(channels)) or 'app only'}); Ctrl+C stops it"
+    )
+    run_with_database(
+        lambda db: run_queue_worker(db, plugins, channels, settings, concurrency=concurrency)
+    )
+
+
+# --- in-process jobs for `alur serve` --------------------------------------------------------
+
+
+def in_process_default(url: str, environ: dict[str, str] | None = None) -> bool:
+    """``ALUR_WORKER_IN_PROCESS`` (1/0); unset: on for SQLite, off for PostgreSQL."""
+    env = os.environ if environ is None else environ
+    raw = env.get("ALUR_WORKER_IN_PROCESS", "").strip().lower()
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    if raw:
+        fail(f"ALUR_WORKER_IN_PROCESS={raw!r}: use 1 or 0", 2)
+    return url.startswith("sqlite")
+
+
+def attach_jobs(app: Any, plugins: AlurPlugins) -> None:
+    """Run the worker's jobs inside the litestar ``app`` (after its database is open)."""
+    settings = delivery_settings()
+    channels = build_channels(plugins, settings)
+    running: list[asyncio.Task[None]] = []
+
+    async def start(app: Any) -> None:
+        db = app.state["services"].db
+        running.append(
+            asyncio.create_task(
+                run_queue_worker(db, plugins, channels, settings, install_signal_handlers=False),
+                name="alur-jobs",
+            )
+        )
+
+    async def stop(app: Any) -> None:
+        for task in running:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app.on_startup.append(start)
+    app.on_shutdown.insert(0, stop)
