@@ -6,7 +6,8 @@ at most 64 characters: ``alur_delivery.channel``) and an ``async send(delivery)`
 ``email``, ``webhook`` and ``app`` are Alur's, and two plugins may not offer the same name. Any
 problem — also a hook that raised — stops the start with :class:`PluginChannelError`, which
 lists every problem with its plugin: a delivery must never go to the wrong gateway, nor
-silently nowhere.
+silently nowhere. Plugins are asked in name order, so a clash names the same two plugins
+every time.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def plugin_channels(plugins: AlurPlugins) -> dict[str, Channel]:
     channels: dict[str, Channel] = {}
     owners: dict[str, str] = {}
     problems: list[str] = []
-    for plugin, answer, error in plugins.notification_channels():
+    for plugin, answer, error in sorted(plugins.notification_channels(), key=lambda a: a[0]):
         where = f'plugin "{plugin}" (alur_notification_channels)'
         if error is not None:
             problems.append(f"{where}: {error.message}")
