@@ -31,6 +31,7 @@ from alur.tenants.storage.database import close_database, open_database
 from alur.web.admin.controller import AdminController
 from alur.web.admin.platform import PlatformController
 from alur.web.admin.tokens import TokensController
+from alur.web.admin.webhooks import WebhooksController
 from alur.web.auth.controller import AuthController
 from alur.web.auth.session_store import DatabaseSessionConfig, DatabaseSessionStore
 from alur.web.cases.controller import CasesController
@@ -106,6 +107,7 @@ def create_app(
             SopsController,
             AdminController,
             TokensController,
+            WebhooksController,
             PlatformController,
             graphql_controller(graphql_limits),
             *extra_controllers,
