@@ -59,7 +59,7 @@ class WebhooksController(AdminPages):
                 "pending": gettext("waiting"),
                 "sending": gettext("sending"),
                 "sent": gettext("sent"),
-                "failed": gettext("failed"),
+                "failed": gettext("not delivered"),
             },
         }
 

@@ -183,6 +183,12 @@ def test_the_deliveries_log(site: FormSite) -> None:
     row = re.search(rf'<tr id="delivery-{delivery_id}">(.*?)</tr>', page, re.S)
     assert row, page
     text = " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split())
-    for expected in ("webhook", "task_escalated", "https://sistem.go.id/hook", "failed", "8"):
+    for expected in (
+        "webhook",
+        "task_escalated",
+        "https://sistem.go.id/hook",
+        "not delivered",
+        "8",
+    ):
         assert expected in text, (expected, text)
     assert "HTTP 500" in text
