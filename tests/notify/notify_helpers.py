@@ -3,19 +3,26 @@ library's threading server, one thread per request), and an office with an admin
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from alur.core import AlurPlugins
+from alur.core.engine.events import Event, EventKind
 from alur.tenants.cases.service import TenantService
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
+from alur.tenants.notify.channels import OutgoingDelivery
+from alur.tenants.notify.records import record_webhook_deliveries
+from alur.tenants.notify.webhooks import register_webhook, webhook_event
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
+from alur.tenants.storage.tables import Delivery
 
 SLUG = "dinas-contoh"
 # path -> (status, extra headers) the receiver answers
@@ -98,3 +105,37 @@ async def office(database: Database, plugins: AlurPlugins) -> dict[str, TenantAd
         "staf": TenantAdmin(service, staf.id),
         "other": TenantAdmin(other_service, other.id),
     }
+
+
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+EVENT = Event(
+    seq=7,
+    kind=EventKind.TASK_REMINDED,
+    at=NOW,
+    step=2,
+    task=4,
+    payload={"reason": "due", "to": ["3"], "channels": ["email"]},
+)
+
+
+async def deliveries_to(
+    admin: TenantAdmin, url: str, events: tuple[str, ...] | list[str] = ()
+) -> tuple[str, list[OutgoingDelivery]]:
+    """Register ``url`` and record a delivery of :data:`EVENT` to it, as the sweep does."""
+    created = await register_webhook(admin, url, events)
+    body = webhook_event(SLUG, "CASE-1", EVENT)
+    ids = await record_webhook_deliveries(admin.tenant_id, body, body["id"], now=NOW)
+    rows = await Delivery.select().where(Delivery.id.is_in(ids or [0]))
+    return created.secret, [
+        OutgoingDelivery(
+            id=r["id"],
+            tenant=SLUG,
+            channel=r["channel"],
+            recipient=r["recipient"],
+            key=r["key"],
+            attempt=1,
+            payload=json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"],
+            webhook_id=r["webhook"],
+        )
+        for r in rows
+    ]

@@ -7,14 +7,11 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import UTC, datetime
 
 import pytest
 
-from alur.core.engine.events import Event, EventKind
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
-from alur.tenants.notify.channels import DeliveryFailed, OutgoingDelivery
-from alur.tenants.notify.records import record_webhook_deliveries
+from alur.tenants.notify.channels import DeliveryFailed
 from alur.tenants.notify.webhooks import (
     WebhookChannel,
     delete_webhook,
@@ -24,22 +21,11 @@ from alur.tenants.notify.webhooks import (
     set_webhook_active,
     url_problem,
     verify_signature,
-    webhook_event,
 )
-from alur.tenants.storage.tables import Delivery, Webhook
-from tests.notify.notify_helpers import SLUG, office, receiver
+from alur.tenants.storage.tables import Webhook
+from tests.notify.notify_helpers import NOW, SLUG, deliveries_to, office, receiver
 
 pytestmark = pytest.mark.anyio
-
-NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
-EVENT = Event(
-    seq=7,
-    kind=EventKind.TASK_REMINDED,
-    at=NOW,
-    step=2,
-    task=4,
-    payload={"reason": "due", "to": ["3"], "channels": ["email"]},
-)
 
 
 @pytest.mark.parametrize(
@@ -118,31 +104,10 @@ async def test_other_offices_and_non_administrators(database, plugin_manager) ->
     assert (await list_webhooks(people["admin"]))[0].active
 
 
-async def _deliveries(admin, url: str, events=()) -> tuple[str, list[OutgoingDelivery]]:
-    """Register ``url`` and record a delivery of :data:`EVENT` to it, as the sweep does."""
-    created = await register_webhook(admin, url, events)
-    body = webhook_event(SLUG, "CASE-1", EVENT)
-    ids = await record_webhook_deliveries(admin.tenant_id, body, body["id"], now=NOW)
-    rows = await Delivery.select().where(Delivery.id.is_in(ids or [0]))
-    return created.secret, [
-        OutgoingDelivery(
-            id=r["id"],
-            tenant=SLUG,
-            channel=r["channel"],
-            recipient=r["recipient"],
-            key=r["key"],
-            attempt=1,
-            payload=json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"],
-            webhook_id=r["webhook"],
-        )
-        for r in rows
-    ]
-
-
 async def test_a_signed_delivery_reaches_a_real_receiver(database, plugin_manager) -> None:
     admin = (await office(database, plugin_manager))["admin"]
     with receiver() as hook:
-        secret, (delivery,) = await _deliveries(admin, hook.base + "/ok")
+        secret, (delivery,) = await deliveries_to(admin, hook.base + "/ok")
         await WebhookChannel().send(delivery)
         (got,) = hook.received
     assert got.path == "/ok"
@@ -179,7 +144,7 @@ async def test_a_signed_delivery_reaches_a_real_receiver(database, plugin_manage
 
 async def test_a_webhook_that_wants_other_kinds_gets_nothing(database, plugin_manager) -> None:
     admin = (await office(database, plugin_manager))["admin"]
-    _, deliveries = await _deliveries(admin, "https://sistem.go.id/h", ["task_escalated"])
+    _, deliveries = await deliveries_to(admin, "https://sistem.go.id/h", ["task_escalated"])
     assert deliveries == []
 
 
@@ -196,7 +161,7 @@ async def test_a_webhook_that_wants_other_kinds_gets_nothing(database, plugin_ma
 async def test_failures(database, plugin_manager, path: str, reason: str, permanent: bool) -> None:
     admin = (await office(database, plugin_manager))["admin"]
     with receiver() as hook:
-        _, (delivery,) = await _deliveries(admin, hook.base + path)
+        _, (delivery,) = await deliveries_to(admin, hook.base + path)
         with pytest.raises(DeliveryFailed) as info:
             await WebhookChannel(timeout=0.5).send(delivery)
         hook.release.set()
@@ -209,7 +174,7 @@ async def test_nobody_listening_and_disabled_or_deleted(database, plugin_manager
     admin = (await office(database, plugin_manager))["admin"]
     with receiver() as hook:
         base = hook.base
-    _, (delivery,) = await _deliveries(admin, base + "/ok")  # the receiver is gone
+    _, (delivery,) = await deliveries_to(admin, base + "/ok")  # the receiver is gone
     with pytest.raises(DeliveryFailed, match="could not send") as info:
         await WebhookChannel(timeout=2).send(delivery)
     assert not info.value.permanent
