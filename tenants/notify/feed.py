@@ -41,7 +41,7 @@ async def notifications_for(
         'WHERE n.tenant = {} AND n."user" = {} AND n.id < {} ORDER BY n.id DESC LIMIT {}',
         tenant_id,
         user_id,
-        before_id if before_id is not None else 2**62,
+        before_id if before_id is not None else 2**31 - 1,  # ids are INTEGER on PostgreSQL
         limit,
     )
     return [
