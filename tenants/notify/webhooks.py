@@ -64,7 +64,7 @@ MAX_WEBHOOKS = 20  # per office
 MAX_LOG = 100
 SECRET_PREFIX = "whsec_"
 TIMEOUT = 10.0  # seconds for the whole request
-USER_AGENT = "Alur-Webhooks/1 (+https://github.com/alur)"
+USER_AGENT = "Alur-Webhooks/1"
 EVENT_KINDS = tuple(k.value for k in EventKind)
 
 
