@@ -31,7 +31,8 @@ NIP_DIGITS = 18  # Nomor Induk Pegawai: 18 digits
 
 JSON_DEPTH = 8  # nesting of objects/lists in a JSON argument (a step's data)
 JSON_ITEMS = 1000  # values in a JSON argument, all levels together
-ID_MAX = 2**63 - 1  # ids are 64-bit: anything larger (or below 1) is nothing stored
+ID_MAX = 2**63 - 1  # integers in JSON values are 64-bit at most
+ROW_ID_MAX = 2**31 - 1  # row ids are SERIAL (32-bit) on PostgreSQL: larger is nothing stored
 
 REPLACEMENT = "\ufffd"  # what a parser makes of bytes that are not UTF-8
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -103,8 +104,9 @@ def usable_key(value: object, limit: int = SHORT) -> bool:
 
 
 def usable_id(value: object) -> bool:
-    """Whether ``value`` can be the id of a stored row (a positive 64-bit integer)."""
-    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ID_MAX
+    """Whether ``value`` can be the id of a stored row (a positive 32-bit integer: a larger
+    one would make PostgreSQL refuse the query, not answer "not found")."""
+    return isinstance(value, int) and not isinstance(value, bool) and 0 < value <= ROW_ID_MAX
 
 
 def json_problem(value: Any, *, limit: int = NOTE) -> str | None:

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from alur.core import limits
+from alur.core.limits import ROW_ID_MAX
 from alur.tenants.cases.rows import from_json
 from alur.tenants.storage.tables import Notification
 
@@ -35,13 +37,15 @@ async def notifications_for(
 ) -> list[NotificationItem]:
     """The person's notifications in the office, newest first (``before_id``: the next page)."""
     limit = max(1, min(limit, MAX_PAGE))
+    if before_id is not None and before_id < 1:
+        return []
     rows = await Notification.raw(
         "SELECT n.id, n.kind, c.key AS case_key, n.task_no, n.body, n.created_at, n.read_at "
         'FROM alur_notification n LEFT JOIN alur_case c ON c.id = n."case" '
-        'WHERE n.tenant = {} AND n."user" = {} AND n.id < {} ORDER BY n.id DESC LIMIT {}',
+        'WHERE n.tenant = {} AND n."user" = {} AND n.id <= {} ORDER BY n.id DESC LIMIT {}',
         tenant_id,
         user_id,
-        before_id if before_id is not None else 2**31 - 1,  # ids are INTEGER on PostgreSQL
+        min(before_id - 1, ROW_ID_MAX) if before_id is not None else ROW_ID_MAX,  # 32-bit ids
         limit,
     )
     return [
@@ -80,7 +84,7 @@ async def mark_read(
         & (Notification.read_at.is_null())
     )
     if ids is not None:
-        ids = [i for i in ids if isinstance(i, int) and 0 < i < 2**62][:MAX_PAGE]
+        ids = [i for i in ids if limits.usable_id(i)][:MAX_PAGE]
         if not ids:
             return 0
         where = where & Notification.id.is_in(ids)

@@ -68,6 +68,9 @@ async def test_a_person_reads_their_own_notifications(world: World) -> None:
     assert first["unread"] is True
     rest = (await world.data(LIST, "a-staf-read", first=2, before=ids[1]))["notifications"]
     assert [(n["id"], n["unread"]) for n in rest["notifications"]] == [(ids[0], False)]
+    for before, expected in ((2**31 - 1, 3), (-5, 0), (ids[0], 0)):  # past the ends
+        edge = (await world.data(LIST, "a-staf-read", first=10, before=before))["notifications"]
+        assert len(edge["notifications"]) == expected, before
     other = (await world.data(LIST, "a-staf-2", first=10))["notifications"]
     assert [n["id"] for n in other["notifications"]] == [ids[3]]
     assert (await world.data(COUNT, "a-staf"))["unreadNotificationCount"] == 2
