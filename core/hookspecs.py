@@ -16,6 +16,9 @@ owns the case's definition (the plugin of the office that started the case). A p
 sees another plugin's cases, and cannot veto their data. Event hooks are called after the
 change has been saved; their return value is ignored and an exception is reported without
 undoing the change.
+
+The channel hook (``alur_notification_channels``) is asked of every plugin when the worker
+builds its channels: it adds ways to reach people (a WhatsApp gateway, Telegram).
 """
 
 from __future__ import annotations
@@ -129,4 +132,33 @@ def alur_validate_step_data(
     :param data: the submitted data (output note, fields).
     :returns: a list of messages, in the user's language, explaining what is wrong; an
         empty list or ``None`` accepts the data. Any message refuses the completion.
+    """
+
+
+@hookspec
+def alur_notification_channels() -> Sequence[Any]:
+    """Return the notification channels this plugin adds (a WhatsApp gateway, Telegram…).
+
+    A channel is any object with:
+
+    * ``name`` — a short, unique name such as ``"whatsapp"`` (lowercase letters, digits,
+      ``-`` and ``_``). People choose it among their channels; ``email``, ``webhook`` and
+      ``app`` are Alur's own and a plugin may not take them, nor a name another plugin
+      uses: either stops the worker at start with the plugin's name and the clash;
+    * ``async send(delivery)`` — sends one ``OutgoingDelivery``
+      (:mod:`alur.tenants.notify.channels`): ``recipient`` (the person's WhatsApp number in
+      E.164 for ``whatsapp``, else their email address), ``title``, ``text`` and ``url`` in
+      the person's ``language``, and ``key``, an idempotency key to pass on to the gateway
+      so that a repeat is dropped.
+
+    ``send`` returns when the message was accepted. To fail, raise
+    ``alur.tenants.notify.channels.DeliveryFailed(reason, permanent=False)`` (any other
+    exception counts the same, with its text): the delivery is tried again later with a
+    growing delay and shown as failing in the office's deliveries log; after the last try,
+    or at once for ``permanent=True`` (a number the gateway rejects), it is marked failed
+    with the reason. A failing channel never blocks other deliveries. A delivery may be
+    sent more than once (a worker killed after sending but before recording it): receivers
+    should drop repeats by ``key``.
+
+    :returns: a list of channel objects (an empty list adds none).
     """

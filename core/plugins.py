@@ -309,6 +309,20 @@ class AlurPlugins:
             messages.extend(answer)
         return messages
 
+    def notification_channels(self) -> list[tuple[str, Any, PluginError | None]]:
+        """Every loaded plugin's answer to ``alur_notification_channels``, by plugin:
+        ``(plugin name, answer, None)``, or ``(plugin name, None, error)`` when it raised.
+        Checking the answers is :mod:`alur.tenants.notify.plugin_channels`' business."""
+        hook = "alur_notification_channels"
+        answers: list[tuple[str, Any, PluginError | None]] = []
+        for impl in self._impls(hook):
+            try:
+                answers.append((impl.plugin_name, impl.function(), None))
+            except Exception as exc:
+                error = error_from_exception(impl.plugin_name, exc, "", hook=hook)
+                answers.append((impl.plugin_name, None, error))
+        return answers
+
     def _owned(self, hook: str, plugin: str) -> list[pluggy.HookImpl]:
         """The implementations of ``hook`` by the registered plugin named ``plugin`` (none
         if it is not registered: failed, disabled or not installed)."""

@@ -72,6 +72,9 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("Recap", "sasaran"): 10,
     ("KinerjaEntry", "evidence"): 10,
     ("UnitResult", "evidence"): 10,
+    ("WebhookList", "webhooks"): 20,  # alur.tenants.notify.webhooks.MAX_WEBHOOKS
+    ("Webhook", "deliveries"): 50,  # its ``first`` is capped at 50
+    ("NotificationList", "notifications"): 100,  # its ``first`` is capped at 100
 }
 MAX_STEPS = 20_000  # selection sets walked per operation; a larger shape is refused as is
 

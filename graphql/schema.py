@@ -37,6 +37,8 @@ from alur.graphql.context import DEFAULT_LANGUAGE
 from alur.graphql.document_cache import DocumentCache
 from alur.graphql.graphql_core_patches.executor import AlurExecutor
 from alur.graphql.kinerja import mutations as kinerja_mutations
+from alur.graphql.notify import feed as notify_feed
+from alur.graphql.notify import webhooks as notify_webhooks
 
 MAX_DEPTH = 10
 MAX_ALIASES = 20
@@ -112,8 +114,16 @@ class AlurSchema(strawberry.Schema):
         super().process_errors([e for e in errors if unexpected(e)], execution_context)
 
 
-Query = merge_types("Query", (queries.Query,))
-Mutation = merge_types("Mutation", (mutations.Mutation, kinerja_mutations.KinerjaMutation))
+Query = merge_types("Query", (queries.Query, notify_webhooks.WebhookQuery, notify_feed.FeedQuery))
+Mutation = merge_types(
+    "Mutation",
+    (
+        mutations.Mutation,
+        kinerja_mutations.KinerjaMutation,
+        notify_webhooks.WebhookMutation,
+        notify_feed.FeedMutation,
+    ),
+)
 
 schema = AlurSchema(
     query=Query,

@@ -32,6 +32,7 @@ from alur.web.admin.clock import ClockController
 from alur.web.admin.controller import AdminController
 from alur.web.admin.platform import PlatformController
 from alur.web.admin.tokens import TokensController
+from alur.web.admin.webhooks import WebhooksController
 from alur.web.auth.controller import AuthController
 from alur.web.auth.session_store import DatabaseSessionConfig, DatabaseSessionStore
 from alur.web.cases.controller import CasesController
@@ -110,6 +111,7 @@ def create_app(
             AdminController,
             TokensController,
             ClockController,
+            WebhooksController,
             PlatformController,
             graphql_controller(graphql_limits),
             *extra_controllers,

@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from alur.core import limits
+from alur.core.limits import ROW_ID_MAX
 from alur.tenants.cases.rows import from_json
 from alur.tenants.storage.tables import Notification
 
 MAX_PAGE = 100
 # alur_notification.id is a SERIAL (32-bit on PostgreSQL): a larger number is no stored row,
 # and must not reach the driver (asyncpg refuses to encode it).
-ID_LIMIT = limits.ROW_ID_MAX
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ async def notifications_for(
         'WHERE n.tenant = {} AND n."user" = {} AND n.id <= {} ORDER BY n.id DESC LIMIT {}',
         tenant_id,
         user_id,
-        min(before_id - 1, ID_LIMIT) if before_id is not None else ID_LIMIT,
+        min(before_id - 1, ROW_ID_MAX) if before_id is not None else ROW_ID_MAX,  # 32-bit ids
         limit,
     )
     return [
@@ -86,7 +86,7 @@ async def mark_read(
         & (Notification.read_at.is_null())
     )
     if ids is not None:
-        ids = [i for i in ids if isinstance(i, int) and 0 < i <= ID_LIMIT][:MAX_PAGE]
+        ids = [i for i in ids if limits.usable_id(i)][:MAX_PAGE]
         if not ids:
             return 0
         where = where & Notification.id.is_in(ids)

@@ -142,6 +142,27 @@ def test_validate_step_data_refuses_when_a_plugin_fails(
     assert expected in message
 
 
+def test_notification_channels_are_asked_of_every_plugin(
+    plugin_manager: AlurPlugins, make_plugin: MakePlugin
+) -> None:
+    """alur_notification_channels: every plugin's answer, by plugin; one that raises is an
+    error of that plugin, the others' answers are kept (alur.tenants.notify.plugin_channels
+    checks the channels themselves)."""
+    channel = object()
+    plugin_manager.register(make_plugin("wa", alur_notification_channels=lambda: [channel]), "wa")
+    plugin_manager.register(make_plugin("tg", alur_notification_channels=boom), "tg")
+    answers = {
+        name: (answer, error) for name, answer, error in plugin_manager.notification_channels()
+    }
+    assert set(answers) == {"wa", "tg"}  # the "contoh" plugin has no channel
+    assert answers["wa"] == ([channel], None)
+    answer, error = answers["tg"]
+    assert answer is None
+    assert error is not None
+    assert error.plugin == "tg"
+    assert error.hook == "alur_notification_channels"
+
+
 # --- the installed institution plugins --------------------------------------------------
 
 
@@ -151,7 +172,7 @@ def test_every_hook_has_a_test() -> None:
         (here / f).read_text(encoding="utf-8") for f in (Path(__file__).name, "test_plugins.py")
     )
     names = [n for n, f in vars(hookspecs).items() if hasattr(f, "alur_spec")]
-    assert len(names) == 8
+    assert len(names) == 9
     assert [n for n in names if source.count(n) < 2] == []
 
 

@@ -25,6 +25,7 @@ from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.storage.tables import Notification, Webhook
 
 GHOST = "zz-hantu-zz"  # an identifier of nothing, of any kind
 
@@ -33,6 +34,9 @@ VALUE = "<value>"  # what the probed value (B's or the ghost) is replaced with b
 
 
 PI = "pageInfo { endCursor }"
+
+
+B_WEBHOOK = "https://b.example.org/rahasia-b"  # office B's webhook
 
 
 # --- the schema's arguments ----------------------------------------------------------------
@@ -100,6 +104,12 @@ NOT_IDENTIFIERS = {
     "Mutation.saveRealisasi(values.code)": "an indicator code of the format of the case named",
     "Mutation.saveRealisasi(values.realisasi)": "a number",
     "Mutation.saveRealisasi(values.explanation)": "free text",
+    "Query.notifications(first)": "a page size",
+    "Query.notifications(before)": "a position in the token's person's own list: an id "
+    "bound, which selects nothing of anyone else's",
+    "Webhook.deliveries(first)": "a page size",
+    "Mutation.createWebhook(url)": "a new URL for the token's own office",
+    "Mutation.createWebhook(events)": "event kinds, the same in every office",
 }
 
 
@@ -168,7 +178,15 @@ async def office_b_worth_leaking(world: World) -> OfficeB:
         "case-cursor": await cursor("{ cases(first: 1) { ... on CaseConnection { " + PI + " } } }"),
         "task-cursor": await cursor("{ tasks(first: 1) { ... on TaskConnection { " + PI + " } } }"),
     }
+    hook = Webhook(tenant=b.ref.id, url=B_WEBHOOK, secret="whsec_b", events="[]")
+    await hook.save()
+    told = Notification(
+        tenant=b.ref.id, user=people["b.kepala"], kind="task_reminded", key="isolation:b"
+    )
+    await told.save()
+    values |= {"webhook": hook.id, "notification": told.id}
     markers = {key, OFFICE_B, "Kesbangpol", SOP_B, "catatan rahasia B", *people, *names}
+    markers.add(B_WEBHOOK)
     markers |= {f'"{u}"' for u in b_units if u not in a_units}  # as JSON strings
     markers |= {"kepala_bidang", "kasubbag_renval"}
     return OfficeB(values, markers)

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from alur.core.engine import Claim, Complete
-from alur.graphql.testing import SOP_A, World
+from alur.graphql.testing import OFFICE_A, SOP_A, World
 from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
+from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.service import KinerjaService
 
 # --- probes --------------------------------------------------------------------------------
@@ -156,6 +159,27 @@ def indicator_units(name: str) -> Variables:
 
 
 TASK_ARGS = "caseKey: $key, task: $task"
+
+
+WEBHOOK_CHANGE = (
+    "mutation($v: Int!) { FIELD { __typename ... on WebhookChanged { webhook { id url active } }"
+    " ... on Error { message code } } }"
+)
+
+
+def as_office_a_admin(build: Variables) -> Variables:
+    """``build``, after giving office A an administrator with a write token (``a-admin``):
+    the webhook mutations refuse everyone else before they look at the id."""
+
+    async def with_admin(world: World, value: Any) -> dict[str, Any]:
+        if "a-admin" not in world.tokens:
+            user = await create_user("admin.a", "Admin (A)", "rahasia-2026")
+            await add_membership(world.a.ref.id, user.id, None, administrator=True)
+            made = await create_token("a-admin", "write", tenant=OFFICE_A, user="admin.a")
+            world.tokens["a-admin"] = made.token
+        return await build(world, value)
+
+    return with_admin
 
 
 PROBES: dict[str, Probe] = {
@@ -313,5 +337,29 @@ PROBES: dict[str, Probe] = {
         ),
         with_case("claimed", task=1)("to"),
         tokens=("a-staf",),
+    ),
+    # ids are Int: no ghost of the same type to compare with (compare=False); that another
+    # office's id answers NotFound like a missing one is tests/graphql/test_graphql_webhooks.py's
+    "Mutation.setWebhookActive(webhookId)": Probe(
+        "webhook",
+        WEBHOOK_CHANGE.replace("FIELD", "setWebhookActive(webhookId: $v, active: false)"),
+        as_office_a_admin(given()("v")),
+        tokens=("a-admin",),
+        compare=False,
+    ),
+    "Mutation.deleteWebhook(webhookId)": Probe(
+        "webhook",
+        WEBHOOK_CHANGE.replace("FIELD", "deleteWebhook(webhookId: $v)"),
+        as_office_a_admin(given()("v")),
+        tokens=("a-admin",),
+        compare=False,
+    ),
+    "Mutation.markNotificationsRead(ids)": Probe(
+        "notification",
+        "mutation($v: [Int!]) { markNotificationsRead(ids: $v) { __typename"
+        " ... on NotificationsMarked { marked unreadCount } ... on Error { message } } }",
+        given()("v[]"),
+        tokens=("a-staf",),
+        compare=False,
     ),
 }

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from alur.graphql.testing import OFFICE_A, OFFICE_B, World
-from alur.tenants.storage.tables import Case, Event, Task
+from alur.tenants.storage.tables import Case, Event, Notification, Task, Webhook
 from tests.graphql.isolation_office_b import (
     GHOST,
     NOT_IDENTIFIERS,
@@ -104,6 +104,14 @@ async def test_office_bs_identifiers_reveal_nothing_to_office_a(world: World) ->
             Task.tenant == world.b.ref.id
         )
         == b_tasks
+    )
+    hooks = await Webhook.select(Webhook.active).where(Webhook.tenant == world.b.ref.id)
+    assert hooks == [{"active": True}]
+    assert (
+        await Notification.count().where(
+            (Notification.tenant == world.b.ref.id) & Notification.read_at.is_null()
+        )
+        == 1
     )
 
 

@@ -28,6 +28,7 @@ from alur.tenants.demo.kinerja_samples import seed_sample_format
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.identity.tokens import create_token
+from alur.tenants.notify.webhooks import register_webhook
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.testing import sign_in_sync
@@ -96,6 +97,7 @@ async def _provision(url: str) -> str:
         await world.a.act(kasubag, key, Decide(2, Answer.YA))
         await world.a.act(staf, key, Complete(3))
         await TenantAdmin(world.a, admin.id).add_day_off(date(2026, 12, 24), "Cuti bersama")
+        await register_webhook(TenantAdmin(world.a, admin.id), "https://sistem.go.id/hook")
         for name in HOSTILE_NAMES:
             await world.a.attach(staf, key, None, name, "application/pdf", b"%PDF-1.7")
         return (await create_token("fuzz", "write", tenant=OFFICE_A, user="staf")).token

@@ -73,6 +73,7 @@ async def test_the_services_refuse_what_postgresql_cannot_store(world: World) ->
         lambda: a.attachment(staf, key, 2**64),
         lambda: a.user(-(2**70)),
         lambda: a.reassign(staf, key, 1, 2**63),
+        lambda: a.reassign(staf, key, 1, 2**31),  # beyond PostgreSQL's SERIAL ids
     ):
         with pytest.raises(NotFound):
             await lookup()

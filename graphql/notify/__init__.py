@@ -1,0 +1,1 @@
+"""Webhooks and notifications in GraphQL."""

@@ -1,0 +1,421 @@
+"""Webhooks: an office's URLs that receive its events, signed, and the channel that sends them.
+
+The service (an office's administrators only, checked by
+:class:`~alur.tenants.offices.admin.TenantAdmin`; the web admin page and GraphQL both call it):
+:func:`register_webhook` checks the URL (:func:`url_problem`: ``http``/``https``, a host, no
+user name or password in it, at most :data:`MAX_URL` characters, not registered twice) and the
+event kinds, and makes a secret with :mod:`secrets` that the answer carries this once — the
+lists never show it again. :func:`list_webhooks`, :func:`set_webhook_active`,
+:func:`delete_webhook` (its deliveries go with it) and :func:`recent_deliveries` (the log:
+status, attempts, last error, times). Another office's id is "not found".
+
+:func:`webhook_event` is the JSON body integrators receive for an event of a case.
+:class:`WebhookChannel` (``"webhook"``) POSTs it with the headers ``Alur-Signature``
+(:mod:`alur.tenants.notify.signing`), ``Alur-Idempotency-Key`` (the delivery's key: a
+receiver drops a repeat), ``Alur-Event`` and ``User-Agent``; redirects are not followed. A
+non-2xx answer, a timeout or a refused connection raise
+:class:`~alur.tenants.notify.channels.DeliveryFailed`; 4xx answers other than 408/429 and
+redirects are permanent (retrying cannot help), the rest are retried by the dispatcher.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import ssl
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+
+from alur.core import limits
+from alur.core.engine.events import Event, EventKind
+from alur.core.i18n import format_message, gettext
+from alur.tenants.cases.rows import from_json
+from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.notify.channels import DeliveryFailed, OutgoingDelivery
+from alur.tenants.notify.signing import signature_header, verify_signature
+from alur.tenants.offices.admin import TenantAdmin
+from alur.tenants.storage.tables import Delivery, Webhook
+
+__all__ = [
+    "MAX_URL",
+    "MAX_WEBHOOKS",
+    "DeliveryInfo",
+    "NewWebhook",
+    "WebhookChannel",
+    "WebhookInfo",
+    "delete_webhook",
+    "list_webhooks",
+    "recent_deliveries",
+    "register_webhook",
+    "set_webhook_active",
+    "url_problem",
+    "verify_signature",
+    "webhook_event",
+]
+
+MAX_URL = 2000
+MAX_WEBHOOKS = 20  # per office
+MAX_LOG = 100
+SECRET_PREFIX = "whsec_"
+TIMEOUT = 10.0  # seconds for the whole request
+USER_AGENT = "Alur-Webhooks/1"
+EVENT_KINDS = tuple(k.value for k in EventKind)
+
+
+@dataclass(frozen=True)
+class WebhookInfo:
+    """A webhook as listed: everything but its secret."""
+
+    id: int
+    url: str
+    events: tuple[str, ...]
+    active: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class NewWebhook:
+    """A webhook just registered: ``secret`` is shown this once."""
+
+    secret: str
+    info: WebhookInfo
+
+
+@dataclass(frozen=True)
+class DeliveryInfo:
+    """One delivery in the log (any channel): what, where, how it went."""
+
+    id: int
+    channel: str
+    recipient: str
+    kind: str
+    key: str
+    status: str
+    attempts: int
+    last_error: str
+    created_at: datetime
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    webhook_id: int | None
+
+
+# --- the service ----------------------------------------------------------------------------
+
+
+def url_problem(url: object) -> str | None:
+    """What is wrong with ``url`` as a webhook's address, or ``None``."""
+    if not isinstance(url, str) or not url.strip():
+        return gettext("give the URL that receives the events, e.g. https://sistem.go.id/alur")
+    if problem := limits.text_problem(url, MAX_URL, multiline=False):
+        return problem
+    if any(c.isspace() for c in url.strip()):
+        return gettext("a URL has no spaces; encode them as %20")
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return gettext("this is not a URL; write it like https://sistem.go.id/alur")
+    if parts.scheme.lower() not in ("http", "https"):
+        return gettext("use an http:// or https:// URL")
+    if not parts.hostname:
+        return gettext("the URL needs a host name, e.g. https://sistem.go.id/alur")
+    if parts.username is not None or parts.password is not None:
+        return gettext(
+            "do not put a user name or password in the URL: receivers check the signature "
+            "made with the webhook's secret instead"
+        )
+    if port == 0:
+        return gettext("this is not a URL; write it like https://sistem.go.id/alur")
+    return None
+
+
+def events_problem(events: object) -> str | None:
+    """What is wrong with a list of event kinds (empty: every kind), or ``None``."""
+    if not isinstance(events, list | tuple) or not all(isinstance(e, str) for e in events):
+        return gettext("give a list of event kinds")
+    unknown = [e for e in events if e not in EVENT_KINDS]
+    if unknown:
+        return format_message(
+            "unknown event kind {names}; choose from {available}",
+            names=", ".join(unknown[:5]),
+            available=", ".join(EVENT_KINDS),
+        )
+    return None
+
+
+async def register_webhook(admin: TenantAdmin, url: str, events: Sequence[str] = ()) -> NewWebhook:
+    """Register ``url`` for the office's events of ``events`` kinds (none: all of them).
+    Every wrong field is reported at once (``url``, ``events``); the secret is in the answer
+    only."""
+    await admin._require_admin()
+    errors: dict[str, str] = {}
+    if problem := url_problem(url):
+        errors["url"] = problem
+    else:
+        url = url.strip()
+        existing = await Webhook.select(Webhook.url).where(Webhook.tenant == admin.tenant_id)
+        if any(r["url"] == url for r in existing):
+            errors["url"] = gettext("this URL is already registered for the office")
+        elif len(existing) >= MAX_WEBHOOKS:
+            errors["url"] = format_message(
+                "an office has at most {count} webhooks; delete one first", count=MAX_WEBHOOKS
+            )
+    if problem := events_problem(list(events) if isinstance(events, tuple) else events):
+        errors["events"] = problem
+    if errors:
+        raise InvalidInput(errors)
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    row = Webhook(
+        tenant=admin.tenant_id,
+        url=url,
+        secret=secret,
+        events=json.dumps(list(dict.fromkeys(events))),
+        active=True,
+        created_by=admin.user_id,
+    )
+    await row.save()
+    return NewWebhook(secret, await _info(admin, row.id))
+
+
+async def list_webhooks(admin: TenantAdmin) -> list[WebhookInfo]:
+    """The office's webhooks, oldest first."""
+    await admin._require_admin()
+    rows = await _select().where(Webhook.tenant == admin.tenant_id).order_by(Webhook.id)
+    return [_webhook(r) for r in rows]
+
+
+async def set_webhook_active(admin: TenantAdmin, webhook_id: int, active: bool) -> WebhookInfo:
+    """Disable (no new deliveries; waiting ones fail as "disabled") or enable a webhook."""
+    await admin._require_admin()
+    _check_id(webhook_id)
+    done = (
+        await Webhook.update({Webhook.active: bool(active)})
+        .where((Webhook.id == webhook_id) & (Webhook.tenant == admin.tenant_id))
+        .returning(Webhook.id)
+    )
+    if not done:
+        raise _not_found(webhook_id)
+    return await _info(admin, webhook_id)
+
+
+async def delete_webhook(admin: TenantAdmin, webhook_id: int) -> WebhookInfo:
+    """Delete a webhook and its delivery log."""
+    await admin._require_admin()
+    _check_id(webhook_id)
+    info = await _info(admin, webhook_id)
+    await Webhook.delete().where((Webhook.id == webhook_id) & (Webhook.tenant == admin.tenant_id))
+    return info
+
+
+async def recent_deliveries(
+    admin: TenantAdmin, *, webhook_id: int | None = None, limit: int = 50
+) -> list[DeliveryInfo]:
+    """The office's deliveries, newest first (every channel, or one webhook's)."""
+    await admin._require_admin()
+    where = Delivery.tenant == admin.tenant_id
+    if webhook_id is not None:
+        _check_id(webhook_id)
+        await _info(admin, webhook_id)  # another office's: not found
+        where = where & (Delivery.webhook == webhook_id)
+    rows = (
+        await Delivery.select(
+            Delivery.id,
+            Delivery.channel,
+            Delivery.recipient,
+            Delivery.payload,
+            Delivery.key,
+            Delivery.status,
+            Delivery.attempts,
+            Delivery.last_error,
+            Delivery.created_at,
+            Delivery.next_attempt_at,
+            Delivery.sent_at,
+            Delivery.webhook,
+            Delivery.notification.kind.as_alias("notification_kind"),
+        )
+        .where(where)
+        .order_by(Delivery.id, ascending=False)
+        .limit(max(1, min(limit, MAX_LOG)))
+    )
+    return [_delivery(r) for r in rows]
+
+
+def _select() -> Any:
+    return Webhook.select(
+        Webhook.id, Webhook.url, Webhook.events, Webhook.active, Webhook.created_at
+    )
+
+
+async def _info(admin: TenantAdmin, webhook_id: int) -> WebhookInfo:
+    row = (
+        await _select()
+        .where((Webhook.id == webhook_id) & (Webhook.tenant == admin.tenant_id))
+        .first()
+    )
+    if row is None:
+        raise _not_found(webhook_id)
+    return _webhook(row)
+
+
+def _check_id(webhook_id: object) -> None:
+    if not limits.usable_id(webhook_id):
+        raise _not_found(webhook_id)
+
+
+def _not_found(webhook_id: object) -> NotFound:
+    return NotFound(what=format_message("webhook {id}", id=str(webhook_id)[:20]))
+
+
+def _webhook(row: Mapping[str, Any]) -> WebhookInfo:
+    return WebhookInfo(
+        id=row["id"],
+        url=row["url"],
+        events=tuple(from_json(row["events"]) or ()),
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+    )
+
+
+def _delivery(row: Mapping[str, Any]) -> DeliveryInfo:
+    payload = from_json(row["payload"]) or {}
+    kind = row.get("notification_kind") or (payload.get("kind") if payload else "") or ""
+    return DeliveryInfo(
+        id=row["id"],
+        channel=row["channel"],
+        recipient=row["recipient"],
+        kind=str(kind),
+        key=row["key"],
+        status=row["status"],
+        attempts=row["attempts"],
+        last_error=row["last_error"] or "",
+        created_at=row["created_at"],
+        next_attempt_at=row["next_attempt_at"],
+        sent_at=row["sent_at"],
+        webhook_id=row["webhook"],
+    )
+
+
+# --- the body -------------------------------------------------------------------------------
+
+
+def webhook_event(tenant_slug: str, case_key: str, event: Event) -> dict[str, Any]:
+    """The JSON body integrators receive for ``event`` of the case ``case_key``; ``id``
+    (``"<case>:<seq>"``) identifies the event for good."""
+    return {
+        "id": f"{case_key}:{event.seq}",
+        "kind": str(event.kind),
+        "office": tenant_slug,
+        "case": case_key,
+        "step": event.step,
+        "unit": event.unit,
+        "task": event.task,
+        "at": event.at.isoformat(),
+        "payload": json.loads(json.dumps(dict(event.payload), default=str)),
+    }
+
+
+def body_bytes(payload: Mapping[str, Any]) -> bytes:
+    """The exact bytes that are sent and signed."""
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
+
+
+# --- the channel ----------------------------------------------------------------------------
+
+SecretOf = Callable[[OutgoingDelivery], Awaitable[str]]
+
+
+async def stored_secret(delivery: OutgoingDelivery) -> str:
+    """The secret of the delivery's webhook; a deleted or disabled one fails for good."""
+    row = None
+    if delivery.webhook_id is not None:
+        row = (
+            await Webhook.select(Webhook.secret, Webhook.active)
+            .where(Webhook.id == delivery.webhook_id)
+            .first()
+        )
+    if row is None:
+        raise DeliveryFailed("the webhook was deleted", permanent=True)
+    if not row["active"]:
+        raise DeliveryFailed("the webhook is disabled", permanent=True)
+    return row["secret"]
+
+
+class WebhookChannel:
+    """The ``webhook`` channel: one signed POST per delivery (see the module docstring).
+
+    ``secret_of`` finds the signing secret (default: the webhook's row), ``clock`` gives
+    unix seconds, ``transport`` replaces httpx's network transport (tests)."""
+
+    name = "webhook"
+
+    def __init__(
+        self,
+        *,
+        timeout: float = TIMEOUT,
+        secret_of: SecretOf = stored_secret,
+        clock: Callable[[], float] = time.time,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.timeout = timeout
+        self._secret_of = secret_of
+        self._clock = clock
+        self._transport = transport
+        self._ssl: ssl.SSLContext | None = None  # made once: building one costs milliseconds
+
+    def headers(self, delivery: OutgoingDelivery, secret: str, body: bytes) -> dict[str, str]:
+        return {
+            "Content-Type": "application/json",
+            "User-Agent": USER_AGENT,
+            "Alur-Event": str(delivery.payload.get("kind", "")),
+            "Alur-Idempotency-Key": delivery.key,
+            "Alur-Signature": signature_header(secret, int(self._clock()), body),
+        }
+
+    async def send(self, delivery: OutgoingDelivery) -> None:
+        secret = await self._secret_of(delivery)
+        body = body_bytes(delivery.payload)
+        if url_problem(delivery.recipient):
+            raise DeliveryFailed(f"not a usable URL: {delivery.recipient[:200]}", permanent=True)
+        if self._ssl is None:
+            self._ssl = ssl.create_default_context()  # the system's CAs (a province's own CA)
+        try:
+            async with (
+                httpx.AsyncClient(
+                    timeout=self.timeout,
+                    verify=self._ssl,
+                    follow_redirects=False,
+                    transport=self._transport,
+                ) as client,
+                client.stream(
+                    "POST",
+                    delivery.recipient,
+                    content=body,
+                    headers=self.headers(delivery, secret, body),
+                ) as response,
+            ):
+                status, reason = response.status_code, response.reason_phrase
+                location = response.headers.get("location", "")
+        except httpx.TimeoutException as exc:
+            raise DeliveryFailed(
+                f"no answer within {self.timeout:g} s ({type(exc).__name__})"
+            ) from exc
+        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+            raise DeliveryFailed(f"not a usable URL: {exc}", permanent=True) from exc
+        except httpx.HTTPError as exc:
+            raise DeliveryFailed(f"could not send: {exc or type(exc).__name__}") from exc
+        if 200 <= status < 300:
+            return
+        text = f"HTTP {status} {reason}".strip()
+        if 300 <= status < 400:
+            raise DeliveryFailed(
+                f"{text}: redirected to {location[:200]}; redirects are not followed, "
+                "register the final URL",
+                permanent=True,
+            )
+        raise DeliveryFailed(text, permanent=400 <= status < 500 and status not in (408, 429))
