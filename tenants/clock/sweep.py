@@ -57,6 +57,7 @@ from alur.tenants.notify.records import (
     record_notices,
     record_webhook_deliveries,
 )
+from alur.tenants.notify.webhooks import webhook_event
 from alur.tenants.offices.provisioning import calendar_for
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Tenant, Timer, Webhook
@@ -192,7 +193,7 @@ class _Sweep:
         if office.webhooks:
             created += await record_webhook_deliveries(
                 office.ref.id,
-                webhook_body(office.ref.slug, case.key, event),
+                webhook_event(office.ref.slug, case.key, event),
                 f"{case.key}:{event.seq}",
                 now=self.now,
             )
@@ -300,23 +301,3 @@ def notice_body(
         body["to_role"] = to_role
         body["to_role_name"] = target.name if target is not None else to_role
     return body
-
-
-def webhook_body(tenant_slug: str, case_key: str, event: EngineEvent) -> dict[str, Any]:
-    """The JSON integrators receive for a clock event (``webhook_event`` of
-    :mod:`alur.tenants.notify.webhooks` where that module is installed)."""
-    try:
-        from alur.tenants.notify.webhooks import webhook_event  # type: ignore[attr-defined]
-    except ImportError:  # built on another branch; the same shape
-        return {
-            "id": f"{case_key}:{event.seq}",
-            "kind": str(event.kind),
-            "office": tenant_slug,
-            "case": case_key,
-            "step": event.step,
-            "unit": event.unit,
-            "task": event.task,
-            "at": event.at.isoformat(),
-            "payload": dict(event.payload),
-        }
-    return webhook_event(tenant_slug, case_key, event)

@@ -37,8 +37,11 @@ from typing import Any
 from alur.core.plugins import AlurPlugins
 from alur.tenants.cases.rows import from_json
 from alur.tenants.notify.channels import Channel, DeliveryFailed, OutgoingDelivery
+from alur.tenants.notify.email import EmailChannel
 from alur.tenants.notify.messages import render
+from alur.tenants.notify.plugin_channels import plugin_channels
 from alur.tenants.notify.settings import DeliverySettings
+from alur.tenants.notify.webhooks import WebhookChannel
 from alur.tenants.storage.tables import Delivery, Notification, Tenant
 
 log = logging.getLogger(__name__)
@@ -74,18 +77,9 @@ class Outcome:
 def build_channels(plugins: AlurPlugins, settings: DeliverySettings) -> dict[str, Channel]:
     """The channels by name: ``email`` (when ``ALUR_SMTP_URL`` is set), ``webhook`` and the
     plugins' channels (``alur_notification_channels``)."""
-    channels: dict[str, Channel] = {}
-    try:  # provided by alur.tenants.notify.webhooks / plugin_channels
-        from alur.tenants.notify.plugin_channels import plugin_channels  # type: ignore[import-not-found]
-        from alur.tenants.notify.webhooks import WebhookChannel  # type: ignore[import-not-found]
-    except ImportError:
-        log.debug("webhook and plugin channels are not installed in this build")
-    else:
-        channels.update(plugin_channels(plugins))
-        channels["webhook"] = WebhookChannel()
+    channels: dict[str, Channel] = dict(plugin_channels(plugins))
+    channels["webhook"] = WebhookChannel()
     if settings.smtp is not None:
-        from alur.tenants.notify.email import EmailChannel
-
         channels["email"] = EmailChannel(settings.smtp)
     return channels
 
