@@ -42,9 +42,10 @@ class Contacts:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     def external_channels(self) -> tuple[str, ...]:
-        """The channels messages go out through (besides the app)."""
+        """The channels messages go out through (besides the app): the chosen ones, or by
+        default email when there is an address. A choice of none is stored as ``["app"]``."""
         if self.channels:
-            return self.channels
+            return tuple(c for c in self.channels if c != APP)
         return (EMAIL,) if self.email else ()
 
 
@@ -122,8 +123,8 @@ def contact_problems(
                 names=", ".join(map(str, unknown)) or "?",
                 available=", ".join(available),
             )
-        else:
-            clean["channels"] = list(dict.fromkeys(chosen))
+        else:  # choosing none is a choice: in the app only (not "the default" again)
+            clean["channels"] = list(dict.fromkeys(chosen)) or [APP]
     for flag in ("digest_only", "after_hours"):
         if flag in values:
             value = values[flag]

@@ -18,7 +18,7 @@ from typing import Any
 
 from alur.core.errors import N_, AlurError
 from alur.core.plugins import AlurPlugins
-from alur.tenants.notify.channels import Channel
+from alur.tenants.notify.channels import Channel, available_channels
 
 BUILTIN = ("email", "webhook", "app")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -85,3 +85,10 @@ def _channel_problem(channel: Any) -> str | None:
     if not callable(send) or not inspect.iscoroutinefunction(send):
         return f'the channel "{name}" needs an "async def send(self, delivery)" method'
     return None
+
+
+def person_channel_names(plugins: AlurPlugins) -> list[str]:
+    """The channels a person may choose on this installation: email and the plugins' ones
+    (what the settings page offers and :func:`~alur.tenants.notify.contacts.set_contacts`
+    accepts, through either door)."""
+    return available_channels(plugin_channels(plugins))

@@ -135,7 +135,16 @@ def _server_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server
     workdir = tmp_path_factory.mktemp("alur-live")
     port = free_port()
     server = ServerProcess(
-        [*_alur_command(), "serve", "--demo", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            *_alur_command(),
+            "serve",
+            "--demo",
+            "--no-jobs",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
         base=f"http://127.0.0.1:{port}",
         log_path=workdir / "server.log",
         cwd=workdir,

@@ -47,7 +47,7 @@ async def test_the_digest_goes_out_at_opening_time_once_a_day_to_people_with_wor
     assert body["tasks"][0]["kegiatan"] == "Membuat draft format data kinerja"
     (mail,) = smtp.all()
     assert mail.recipients == ["staf@example.org"]
-    assert mail.message["Subject"].strip() == "Tugas Anda yang masih terbuka hari ini"
+    assert mail.message["Subject"].strip() == "Tugas Anda yang terbuka hari ini"
     assert "1 terbuka, 0 terlambat." in mail.text
 
     again = await run_round(database, plugins, wib(2026, 11, 24, 11), channels, settings)

@@ -103,9 +103,9 @@ async def test_an_overdue_task_escalates_to_the_atasan_without_leaving_its_holde
     (needs_attention,) = smtp.to("kasubag@example.org")
     # the kasubag reads Indonesian (the default), the staf English
     assert needs_attention.message["Subject"].strip() == (
-        "Perlu perhatian: langkah 1 Contoh Pengumpulan Data Kinerja melewati batas waktu"
+        "Perlu perhatian: kegiatan 1 Contoh Pengumpulan Data Kinerja terlambat"
     )
-    assert "yang dipegang Staf (dinas-contoh) seharusnya selesai 2026-11-25 09:00 WIB" in (
+    assert "yang dipegang Staf (dinas-contoh) jatuh tempo 2026-11-25 09:00 WIB" in (
         needs_attention.text
     )
     subjects = sorted(m.message["Subject"].strip() for m in smtp.to("staf@example.org"))

@@ -82,7 +82,7 @@ def test_the_worker_reminds_on_the_demo_database_once(
     assert len({m.message_id for m in mails}) == len(mails)
     first = reminders[0]
     assert "https://alur.example.org/t/" in first.text
-    assert first.message["Subject"].strip().startswith(("Pengingat", "Tugas jatuh tempo"))
+    assert first.message["Subject"].strip().startswith(("Pengingat", "Jatuh tempo"))
     kinds = sql(
         database_url,
         "SELECT kind, count(*) AS n FROM alur_event WHERE kind IN ('task_reminded', "

@@ -26,10 +26,10 @@ from litestar.response import Redirect, Template
 from alur.core.i18n import LANGUAGES, current_language, gettext
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.tenants.notify.channels import available_channels
 from alur.tenants.notify.contacts import get_contacts, set_contacts
 from alur.tenants.notify.feed import mark_read, notifications_for, unread_count
 from alur.tenants.notify.messages import render
+from alur.tenants.notify.plugin_channels import person_channel_names
 from alur.web.deps import Viewer
 from alur.web.errors import is_htmx
 from alur.web.pages import page_context
@@ -39,12 +39,6 @@ PAGE = 20
 TEXT_FIELDS = ("email", "whatsapp", "language")
 FLAGS = ("digest_only", "after_hours")
 CHANNEL_LABELS = {"email": "Email", "whatsapp": "WhatsApp", "telegram": "Telegram"}
-
-
-def person_channels() -> list[str]:
-    """The channels a person may choose. Plugin channels come with the channel hook
-    (alur.tenants.notify.plugin_channels, another lane of issue 13); until then the built-ins."""
-    return available_channels()
 
 
 class NotifyController(Controller):
@@ -128,7 +122,7 @@ class NotifyController(Controller):
         assert viewer.user_id is not None
         form = settings_form(data)
         try:
-            await set_contacts(viewer.user_id, form, person_channels())
+            await set_contacts(viewer.user_id, form, person_channel_names(tenant.plugins))
         except InvalidInput as exc:
             errors = {field: gettext(message) for field, message in exc.errors.items()}
             return await self._settings(request, viewer, tenant, form, errors, status=422)
@@ -154,7 +148,9 @@ class NotifyController(Controller):
             form=form,
             errors=errors,
             notice=notice,
-            channel_options=[(c, CHANNEL_LABELS.get(c, c.title())) for c in person_channels()],
+            channel_options=[
+                (c, CHANNEL_LABELS.get(c, c.title())) for c in person_channel_names(tenant.plugins)
+            ],
             language_options=list(LANGUAGES.items()),
         )
         return Template("settings.html", context=context, status_code=status)
