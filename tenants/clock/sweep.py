@@ -9,11 +9,15 @@ read (``bench/worker.py`` and ``tests/clock/test_sweep_index.py`` check the plan
 times). A timer row exists only for an open task (closing events delete theirs), so the
 table is as large as the open tasks' pending timers, and the sweep reads ``O(due × log n)``.
 
-**Several workers.** On PostgreSQL the select ends ``FOR UPDATE OF tm SKIP LOCKED``: a
-timer another worker (or another of this sweep's ``lanes``: concurrent transactions) is
-firing is skipped, not waited for, and once fired it is deleted in the same transaction, so
-no two workers fire the same timer. On SQLite every write transaction is ``BEGIN
-IMMEDIATE`` (one writer at a time), which gives the same guarantee with one lane.
+**Several workers.** On PostgreSQL the select ends ``FOR UPDATE OF tm, c, t SKIP LOCKED``:
+it takes the timer, its case and its office's row (the office's hash chain) at once, or skips
+the timer when any of them is taken — by another worker, another of this sweep's ``lanes``
+(concurrent transactions), a person acting on the case, or an administrator saving the
+office's clock policy. So the sweep never waits for a lock while holding one (no deadlock
+with a person's action, which locks case, office, then its task's timers), and once fired a
+timer is deleted in the same transaction, so no two workers fire the same timer. On SQLite
+every write transaction is ``BEGIN IMMEDIATE`` (one writer at a time), which gives the same
+guarantee with one lane.
 
 **One transaction per timer**: load the case; if the task is no longer open, delete the timer
 and stop; else find the recipients (:mod:`alur.tenants.clock.recipients`), append the clock
@@ -133,7 +137,7 @@ class _Sweep:
         sql = _NEXT_TIMER.format(
             "{}",
             skip=f"AND tm.id NOT IN ({', '.join('{}' for _ in skip)})" if skip else "",
-            lock="" if self.db.is_sqlite else "FOR UPDATE OF tm SKIP LOCKED",
+            lock="" if self.db.is_sqlite else "FOR UPDATE OF tm, c, t SKIP LOCKED",
         )
         rows = await Timer.raw(sql, self.now, *skip)
         return rows[0] if rows else None
@@ -245,12 +249,19 @@ async def one(s: _Sweep, skip: list[int]) -> bool:
             skip.append(timer["id"])
             s.result.left += 1
         return True
-    except AlurError as exc:  # e.g. a snapshot that cannot be read: the others go on
+    except Exception as exc:  # a bad row, a lost connection, a deadlock: the others go on
         if timer is None:
-            raise
-        log.error("timer %s of case %s not fired: %s", timer["id"], timer["key"], exc)
-        skip.append(timer["id"])
-        s.result.left += 1
+            raise  # the database itself cannot be read: the sweep fails, the job retries
+        log.error(
+            "timer %s of case %s not fired (left for the next sweep): %s: %s",
+            timer["id"],
+            timer["key"],
+            type(exc).__name__,
+            exc,
+        )
+        if timer["id"] not in skip:  # another lane may have taken it meanwhile: count it once
+            skip.append(timer["id"])
+            s.result.left += 1
         return True
     s.result.deliveries += created
     return True

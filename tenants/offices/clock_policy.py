@@ -18,7 +18,9 @@ Saving, in one transaction:
   escalation the new policy says is already due is kept, for the next sweep to send.
 
 The office's tenant row is updated first, which locks it (the same row every event append
-locks), so a sweep appending a clock event waits for the save or is seen by it.
+locks). A sweep firing one of the office's timers holds that row too (it takes timer, case and
+office at once, or skips them), so the save waits for it and then sees its event; a sweep
+starting during the save skips the office's timers until the next round.
 """
 
 from __future__ import annotations
