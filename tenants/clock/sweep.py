@@ -47,7 +47,6 @@ from alur.core.calendar import WorkingCalendar
 from alur.core.clock import TimerKind, clock_event
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.state import CaseStatus, Task
-from alur.core.errors import AlurError
 from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef, stored_from_row

@@ -112,6 +112,18 @@ async def people_of(tenant_id: int, user_ids: Collection[int]) -> set[int]:
     return {r["user"] for r in members} | {r["delegate"] for r in acting}
 
 
+async def works_elsewhere(tenant_id: int, user_id: int) -> bool:
+    """Whether the person also belongs to another office (a membership or a Plt/Plh
+    delegation there): then one office's administrator must not change what is theirs alone,
+    such as where all their notifications go."""
+    member = await Membership.exists().where(
+        (Membership.user == user_id) & (Membership.tenant != tenant_id)
+    )
+    return member or await DelegationRow.exists().where(
+        (DelegationRow.delegate == user_id) & (DelegationRow.tenant != tenant_id)
+    )
+
+
 async def delegation_problems(
     tenant_id: int,
     delegate_id: int | None,

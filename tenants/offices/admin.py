@@ -24,6 +24,7 @@ from alur.tenants.identity.memberships import (
     delegation_problems,
     membership_problems,
     people_of,
+    works_elsewhere,
 )
 from alur.tenants.identity.people import create_user, new_user_problems
 from alur.tenants.notify.channels import available_channels
@@ -230,6 +231,15 @@ class TenantAdmin:
             )
             raise InvalidInput({**problems, **errors})
         assert user_id is not None
+        if await works_elsewhere(self.tenant_id, user_id):  # their messages of every office
+            raise InvalidInput(
+                {
+                    "user": gettext(
+                        "This person also works in another office: only they can change "
+                        "their email and WhatsApp number, on their own notification settings page."
+                    )
+                }
+            )
         await set_contacts(user_id, {"email": email, "whatsapp": whatsapp}, available_channels())
 
     async def grant_role(self, user_id: int | None, role_id: str, unit: str | None = None) -> None:

@@ -9,8 +9,10 @@ import pytest
 from alur.core import AlurPlugins, SopDefinition
 from alur.core.calendar import WorkingCalendar
 from alur.tenants.errors import InvalidInput
+from alur.tenants.identity.memberships import add_membership
 from alur.tenants.notify.contacts import get_contacts, set_contacts
 from alur.tenants.notify.records import REMINDED, Notice, record_notices
+from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Delivery
 from tests.cases.store_helpers import contoh_office, plugins_with
@@ -86,3 +88,20 @@ async def test_choosing_no_channel_means_in_the_app_only(database, plugins) -> N
 async def test_the_chosen_channels_are_the_ones_used(database, plugins) -> None:
     values = {"email": "sari@example.org", "channels": ["berkas"]}
     assert await _deliveries_for(database, plugins, values) == ["berkas"]
+
+
+async def test_an_admin_sets_contacts_only_of_people_of_this_office_alone(
+    database: Database, plugins, sample: SopDefinition
+) -> None:
+    office = await contoh_office(database, plugins)
+    other = await contoh_office(database, plugins, slug="dinas-lain")
+    admin = TenantAdmin(await office.service(), office.users["admin"])
+    staf = office.users["staf"]
+    await admin.set_person_contacts(staf, "sari@example.org", "")
+    assert (await get_contacts(staf)).email == "sari@example.org"
+    # the kepala also holds a role in another office: his messages of both go where he says
+    await add_membership(other.tenant_id, office.users["kepala"], sample.role("kepala"))
+    with pytest.raises(InvalidInput) as info:
+        await admin.set_person_contacts(office.users["kepala"], "kepala@example.org", "")
+    assert set(info.value.errors) == {"user"}
+    assert (await get_contacts(office.users["kepala"])).email == ""
