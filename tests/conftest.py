@@ -4,6 +4,7 @@ the databases on SQLite and PostgreSQL and the two GraphQL offices."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import datetime
 from types import ModuleType
@@ -21,6 +22,11 @@ from alur.core import (
     loads_definition,
 )
 from alur.core.calendar import JAKARTA
+
+# The tests' webhook receivers listen on 127.0.0.1, an internal address the webhook channel
+# refuses unless the operator allows it (tests/notify/test_webhook_addresses.py tests both);
+# set here, before any fixture, so the workers the tests start as processes inherit it.
+os.environ.setdefault("ALUR_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
 from alur.core.engine import Actor, Context, Delegation, Membership
 
 # Steps: 1 draft (start) -> 2 koreksi (gate, tidak->1) -> 3 isi (per unit, waktu set at

@@ -41,7 +41,7 @@ from alur.tenants.notify.email import EmailChannel
 from alur.tenants.notify.messages import render
 from alur.tenants.notify.plugin_channels import plugin_channels
 from alur.tenants.notify.settings import DeliverySettings
-from alur.tenants.notify.webhooks import WebhookChannel
+from alur.tenants.notify.webhook_channel import WebhookChannel
 from alur.tenants.storage.tables import Delivery, Notification, Tenant
 
 log = logging.getLogger(__name__)

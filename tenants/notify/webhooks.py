@@ -9,36 +9,26 @@ lists never show it again. :func:`list_webhooks`, :func:`set_webhook_active`,
 :func:`delete_webhook` (its deliveries go with it) and :func:`recent_deliveries` (the log:
 status, attempts, last error, times). Another office's id is "not found".
 
-:func:`webhook_event` is the JSON body integrators receive for an event of a case.
-:class:`WebhookChannel` (``"webhook"``) POSTs it with the headers ``Alur-Signature``
-(:mod:`alur.tenants.notify.signing`), ``Alur-Idempotency-Key`` (the delivery's key: a
-receiver drops a repeat), ``Alur-Event`` and ``User-Agent``; redirects are not followed. A
-non-2xx answer, a timeout or a refused connection raise
-:class:`~alur.tenants.notify.channels.DeliveryFailed`; 4xx answers other than 408/429 and
-redirects are permanent (retrying cannot help), the rest are retried by the dispatcher.
+:func:`webhook_event` is the JSON body integrators receive for an event of a case; the
+channel that sends it is :class:`alur.tenants.notify.webhook_channel.WebhookChannel`.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import ssl
-import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
-
-import httpx
 
 from alur.core import limits
 from alur.core.engine.events import Event, EventKind
 from alur.core.i18n import format_message, gettext
 from alur.tenants.cases.rows import from_json
 from alur.tenants.errors import InvalidInput, NotFound
-from alur.tenants.notify.channels import DeliveryFailed, OutgoingDelivery
-from alur.tenants.notify.signing import signature_header, verify_signature
+from alur.tenants.notify.signing import verify_signature
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.storage.tables import Delivery, Webhook
 
@@ -47,7 +37,6 @@ __all__ = [
     "MAX_WEBHOOKS",
     "DeliveryInfo",
     "NewWebhook",
-    "WebhookChannel",
     "WebhookInfo",
     "delete_webhook",
     "list_webhooks",
@@ -63,8 +52,6 @@ MAX_URL = 2000
 MAX_WEBHOOKS = 20  # per office
 MAX_LOG = 100
 SECRET_PREFIX = "whsec_"
-TIMEOUT = 10.0  # seconds for the whole request
-USER_AGENT = "Alur-Webhooks/1"
 EVENT_KINDS = tuple(k.value for k in EventKind)
 
 
@@ -318,104 +305,3 @@ def webhook_event(tenant_slug: str, case_key: str, event: Event) -> dict[str, An
         "at": event.at.isoformat(),
         "payload": json.loads(json.dumps(dict(event.payload), default=str)),
     }
-
-
-def body_bytes(payload: Mapping[str, Any]) -> bytes:
-    """The exact bytes that are sent and signed."""
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode()
-
-
-# --- the channel ----------------------------------------------------------------------------
-
-SecretOf = Callable[[OutgoingDelivery], Awaitable[str]]
-
-
-async def stored_secret(delivery: OutgoingDelivery) -> str:
-    """The secret of the delivery's webhook; a deleted or disabled one fails for good."""
-    row = None
-    if delivery.webhook_id is not None:
-        row = (
-            await Webhook.select(Webhook.secret, Webhook.active)
-            .where(Webhook.id == delivery.webhook_id)
-            .first()
-        )
-    if row is None:
-        raise DeliveryFailed("the webhook was deleted", permanent=True)
-    if not row["active"]:
-        raise DeliveryFailed("the webhook is disabled", permanent=True)
-    return row["secret"]
-
-
-class WebhookChannel:
-    """The ``webhook`` channel: one signed POST per delivery (see the module docstring).
-
-    ``secret_of`` finds the signing secret (default: the webhook's row), ``clock`` gives
-    unix seconds, ``transport`` replaces httpx's network transport (tests)."""
-
-    name = "webhook"
-
-    def __init__(
-        self,
-        *,
-        timeout: float = TIMEOUT,
-        secret_of: SecretOf = stored_secret,
-        clock: Callable[[], float] = time.time,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        self.timeout = timeout
-        self._secret_of = secret_of
-        self._clock = clock
-        self._transport = transport
-        self._ssl: ssl.SSLContext | None = None  # made once: building one costs milliseconds
-
-    def headers(self, delivery: OutgoingDelivery, secret: str, body: bytes) -> dict[str, str]:
-        return {
-            "Content-Type": "application/json",
-            "User-Agent": USER_AGENT,
-            "Alur-Event": str(delivery.payload.get("kind", "")),
-            "Alur-Idempotency-Key": delivery.key,
-            "Alur-Signature": signature_header(secret, int(self._clock()), body),
-        }
-
-    async def send(self, delivery: OutgoingDelivery) -> None:
-        secret = await self._secret_of(delivery)
-        body = body_bytes(delivery.payload)
-        if url_problem(delivery.recipient):
-            raise DeliveryFailed(f"not a usable URL: {delivery.recipient[:200]}", permanent=True)
-        if self._ssl is None:
-            self._ssl = ssl.create_default_context()  # the system's CAs (a province's own CA)
-        try:
-            async with (
-                httpx.AsyncClient(
-                    timeout=self.timeout,
-                    verify=self._ssl,
-                    follow_redirects=False,
-                    transport=self._transport,
-                ) as client,
-                client.stream(
-                    "POST",
-                    delivery.recipient,
-                    content=body,
-                    headers=self.headers(delivery, secret, body),
-                ) as response,
-            ):
-                status, reason = response.status_code, response.reason_phrase
-                location = response.headers.get("location", "")
-        except httpx.TimeoutException as exc:
-            raise DeliveryFailed(
-                f"no answer within {self.timeout:g} s ({type(exc).__name__})"
-            ) from exc
-        except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
-            raise DeliveryFailed(f"not a usable URL: {exc}", permanent=True) from exc
-        except httpx.HTTPError as exc:
-            raise DeliveryFailed(f"could not send: {exc or type(exc).__name__}") from exc
-        if 200 <= status < 300:
-            return
-        text = f"HTTP {status} {reason}".strip()
-        if 300 <= status < 400:
-            raise DeliveryFailed(
-                f"{text}: redirected to {location[:200]}; redirects are not followed, "
-                "register the final URL",
-                permanent=True,
-            )
-        raise DeliveryFailed(text, permanent=400 <= status < 500 and status not in (408, 429))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from alur.tenants.notify.webhooks import WebhookChannel
+from alur.tenants.notify.webhook_channel import WebhookChannel
 from tests.notify.notify_helpers import deliveries_to, office, receiver
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "graphql.md"

@@ -12,8 +12,8 @@ import pytest
 
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
 from alur.tenants.notify.channels import DeliveryFailed
+from alur.tenants.notify.webhook_channel import WebhookChannel
 from alur.tenants.notify.webhooks import (
-    WebhookChannel,
     delete_webhook,
     list_webhooks,
     recent_deliveries,
