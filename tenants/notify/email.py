@@ -38,7 +38,7 @@ def email_message(delivery: OutgoingDelivery, sender: str) -> EmailMessage:
     msg = EmailMessage()
     msg["From"] = sender
     msg["To"] = Address(addr_spec=delivery.recipient)
-    msg["Subject"] = delivery.title
+    msg["Subject"] = " ".join(delivery.title.split())  # SOP text with a line break: one line
     msg["Message-ID"] = message_id(delivery.key, sender)
     if delivery.created_at is not None:
         msg["Date"] = format_datetime(delivery.created_at)

@@ -37,11 +37,12 @@ def verify_signature(
     candidates: list[str] = []
     for part in header.split(","):
         key, _, value = part.strip().partition("=")
-        if key == "t" and value.isdigit():
+        if key == "t" and value.isascii() and value.isdigit():  # "²".isdigit() is True too
             timestamp = int(value)
         elif key == "v1":
             candidates.append(value)
     if timestamp is None or not candidates or abs(now - timestamp) > tolerance:
         return False
     expected = signature(secret, timestamp, body)
-    return any(hmac.compare_digest(expected, c) for c in candidates)
+    # bytes: compare_digest refuses str with non-ASCII characters (a TypeError, not False)
+    return any(hmac.compare_digest(expected.encode(), c.encode()) for c in candidates)

@@ -44,6 +44,9 @@ async def test_the_documented_check_verifies_a_real_delivery(database, plugin_ma
     assert not verify(secret, header, got.body.replace(b'"task":4', b'"task":5'))
     assert not verify("whsec_another", header, got.body)
     assert not verify(secret, header.split(",")[1], got.body)  # no timestamp
+    # a malformed header is refused, never an exception (the receiver would answer 500)
+    assert not verify(secret, f"t={sent},v1=é{header[-63:]}", got.body, now=sent)
+    assert not verify(secret, "t=²," + header.split(",")[1], got.body, now=2)
     # what the guide says a receiver gets
     doc = DOC.read_text()
     body = json.loads(got.body)

@@ -136,6 +136,9 @@ async def test_a_signed_delivery_reaches_a_real_receiver(database, plugin_manage
     assert not verify_signature(secret, header, got.body.replace(b"CASE-1", b"CASE-2"), now)
     assert not verify_signature(secret + "x", header, got.body, now)
     assert not verify_signature(secret, header, got.body, sent + 301)  # replayed later
+    # a malformed header is refused, never an exception
+    assert not verify_signature(secret, f"t={sent},v1=é{header[-63:]}", got.body, now)
+    assert not verify_signature(secret, "t=²," + header.split(",")[1], got.body, 2)
     assert verify_signature(secret, header, got.body, sent + 300)
     assert not verify_signature(secret, header, got.body, sent - 301)  # from the future
     assert not verify_signature(secret, "v1=" + header.split("v1=")[1], got.body, now)
