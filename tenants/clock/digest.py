@@ -14,6 +14,7 @@ A digest is not a case event (it changes no case), so it is not on the hash chai
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -33,6 +34,8 @@ from alur.tenants.offices.provisioning import calendar_for
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Delegation, Membership, Tenant
 
+log = logging.getLogger(__name__)
+
 MAX_LISTED = 20  # tasks listed in one digest; the counts cover all of them
 
 
@@ -40,6 +43,7 @@ MAX_LISTED = 20  # tasks listed in one digest; the counts cover all of them
 class DigestResult:
     offices: int = 0
     notices: int = 0
+    failed: int = 0  # offices whose digest could not be made (logged; tried again next round)
     deliveries: list[int] = field(default_factory=list)
 
 
@@ -49,31 +53,40 @@ async def send_digests(db: Database, now: datetime) -> DigestResult:
     store = CaseStore(db)
     rows = await Tenant.select().where(Tenant.suspended == False)  # noqa: E712
     for row in rows:
-        done = row["digest_on"]
-        local_day = now.astimezone(_zone(row)).date()
-        if done is not None and _day(done) >= local_day:
-            continue
-        calendar = await calendar_for(row)
-        day = digest_day(now, calendar)
-        if day is None:
-            continue
-        async with store.transaction():
-            claimed = await Tenant.raw(
-                "UPDATE alur_tenant SET digest_on = {} WHERE id = {} "
-                "AND (digest_on IS NULL OR digest_on < {}) RETURNING id",
-                day,
-                row["id"],
-                day,
-            )
-            if not claimed or not office_policy(row).digest:
-                continue
-            notices = await _office_digests(store, row, calendar, now, day)
-            result.offices += 1
-            result.notices += len(notices)
-            result.deliveries += await record_notices(
-                row["id"], notices, now=now, calendar=calendar
-            )
+        try:
+            await _office_digest(store, row, now, result)
+        except Exception:  # one office's broken snapshot or calendar: the others go on
+            log.exception("the daily digest of %s was not made", row["slug"])
+            result.failed += 1
     return result
+
+
+async def _office_digest(
+    store: CaseStore, row: dict[str, Any], now: datetime, result: DigestResult
+) -> None:
+    """Claim and record one office's digest of the day, if its day has come."""
+    done = row["digest_on"]
+    local_day = now.astimezone(_zone(row)).date()
+    if done is not None and _day(done) >= local_day:
+        return
+    calendar = await calendar_for(row)
+    day = digest_day(now, calendar)
+    if day is None:
+        return
+    async with store.transaction():
+        claimed = await Tenant.raw(
+            "UPDATE alur_tenant SET digest_on = {} WHERE id = {} "
+            "AND (digest_on IS NULL OR digest_on < {}) RETURNING id",
+            day,
+            row["id"],
+            day,
+        )
+        if not claimed or not office_policy(row).digest:
+            return
+        notices = await _office_digests(store, row, calendar, now, day)
+        result.offices += 1
+        result.notices += len(notices)
+        result.deliveries += await record_notices(row["id"], notices, now=now, calendar=calendar)
 
 
 async def _office_digests(

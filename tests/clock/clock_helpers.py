@@ -132,17 +132,20 @@ def email_channels(settings: DeliverySettings) -> dict[str, Any]:
     return {"email": EmailChannel(settings.smtp)}
 
 
-async def emailed_office(db: Database, plugins: AlurPlugins, *, digest: bool = False) -> Office:
+async def emailed_office(
+    db: Database, plugins: AlurPlugins, *, digest: bool = False, slug: str = "dinas-contoh"
+) -> Office:
     """The contoh office (staf, kasubag, kabid_a/b/c, kepala, kasi_a as Plh of Kabid A from
     23 to 27 Nov 2026, admin), everyone with an address ``<name>@example.org``; without the
     daily digest unless asked."""
-    office = await contoh_office(db, plugins)
+    office = await contoh_office(db, plugins, slug)
     if not digest:
         await Tenant.update({Tenant.clock_policy: json.dumps({"digest": False})}).where(
             Tenant.id == office.tenant_id
         )
     for name, user_id in office.users.items():
-        await User.update({User.email: f"{name}@example.org"}).where(User.id == user_id)
+        address = f"{name}@example.org" if slug == "dinas-contoh" else f"{name}.{slug}@example.org"
+        await User.update({User.email: address}).where(User.id == user_id)
     return office
 
 

@@ -10,9 +10,10 @@ import pytest
 
 from alur.core import AlurPlugins
 from alur.tenants.cases.rows import from_json
+from alur.tenants.clock.digest import send_digests
 from alur.tenants.clock.jobs import run_round
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Notification, Session, User
+from alur.tenants.storage.tables import Notification, Session, Tenant, User
 from tests.cases.store_helpers import start_contoh
 from tests.clock.clock_helpers import SmtpServer, email_channels, emailed_office, settings_for
 from tests.conftest import wib
@@ -86,3 +87,17 @@ async def test_expired_sessions_are_removed(database: Database, plugins: AlurPlu
     report = await run_round(database, plugins, now, {}, settings)
     assert report.sessions_removed == 1
     assert [s["session_id"] for s in await Session.select(Session.session_id)] == ["current"]
+
+
+async def test_an_office_whose_digest_fails_does_not_stop_the_others(
+    database: Database, plugins: AlurPlugins
+) -> None:
+    office = await emailed_office(database, plugins, digest=True)
+    await start_contoh(await office.service(), office)
+    broken = await emailed_office(database, plugins, digest=True, slug="dinas-rusak")
+    await start_contoh(await broken.service(), broken)
+    # a hand-edited office row whose hours cannot be read (its calendar raises)
+    await Tenant.update({Tenant.office_start: "25:99"}).where(Tenant.id == broken.tenant_id)
+    result = await send_digests(database, wib(2026, 11, 24, 7, 31))
+    assert (result.offices, result.failed) == (1, 1)
+    assert [d["tenant"] for d in await digests()] == [office.tenant_id]
