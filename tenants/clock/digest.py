@@ -15,6 +15,7 @@ A digest is not a case event (it changes no case), so it is not on the hash chai
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -47,14 +48,16 @@ class DigestResult:
     deliveries: list[int] = field(default_factory=list)
 
 
-async def send_digests(db: Database, now: datetime) -> DigestResult:
+async def send_digests(
+    db: Database, now: datetime, offered: Collection[str] | None = None
+) -> DigestResult:
     """Record the digests of every office whose day has come (see the module docstring)."""
     result = DigestResult()
     store = CaseStore(db)
     rows = await Tenant.select().where(Tenant.suspended == False)  # noqa: E712
     for row in rows:
         try:
-            await _office_digest(store, row, now, result)
+            await _office_digest(store, row, now, result, offered)
         except Exception:  # one office's broken snapshot or calendar: the others go on
             log.exception("the daily digest of %s was not made", row["slug"])
             result.failed += 1
@@ -62,7 +65,11 @@ async def send_digests(db: Database, now: datetime) -> DigestResult:
 
 
 async def _office_digest(
-    store: CaseStore, row: dict[str, Any], now: datetime, result: DigestResult
+    store: CaseStore,
+    row: dict[str, Any],
+    now: datetime,
+    result: DigestResult,
+    offered: Collection[str] | None,
 ) -> None:
     """Claim and record one office's digest of the day, if its day has come."""
     done = row["digest_on"]
@@ -86,7 +93,9 @@ async def _office_digest(
         notices = await _office_digests(store, row, calendar, now, day)
         result.offices += 1
         result.notices += len(notices)
-        result.deliveries += await record_notices(row["id"], notices, now=now, calendar=calendar)
+        result.deliveries += await record_notices(
+            row["id"], notices, now=now, calendar=calendar, offered=offered
+        )
 
 
 async def _office_digests(

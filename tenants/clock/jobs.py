@@ -112,9 +112,9 @@ async def run_round(
 ) -> RoundReport:
     """One sweep, the digests due, the clean-up, then every delivery due — no queue."""
     report = RoundReport()
-    swept = await sweep(db, plugins, now, limit=limit)
+    swept = await sweep(db, plugins, now, limit=limit, offered=channels.keys())
     report.fired, report.dropped, report.left = swept.fired, swept.dropped, swept.left
-    digests = await send_digests(db, now)
+    digests = await send_digests(db, now, channels.keys())
     report.digests = digests.notices
     report.sessions_removed = await clean_up(now)
     ids = sorted({*swept.deliveries, *digests.deliveries, *await due_deliveries(now, limit=limit)})
@@ -169,7 +169,7 @@ def queue_app(
     @app.task(name="alur.sweep", queueing_lock="alur.sweep")
     async def sweep_job(timestamp: int) -> None:
         now = datetime.now(UTC)
-        swept = await sweep(db, plugins, now, limit=limit)
+        swept = await sweep(db, plugins, now, limit=limit, offered=channels.keys())
         await enqueue(sorted({*swept.deliveries, *await due_deliveries(now, limit=limit)}))
         if swept.fired or swept.left:
             log.info("sweep: %s fired, %s left for the next sweep", swept.fired, swept.left)
@@ -187,7 +187,7 @@ def queue_app(
     @app.periodic(cron="*/5 * * * *", periodic_id="digest")
     @app.task(name="alur.digest", queueing_lock="alur.digest")
     async def digest_job(timestamp: int) -> None:
-        result = await send_digests(db, datetime.now(UTC))
+        result = await send_digests(db, datetime.now(UTC), channels.keys())
         await enqueue(result.deliveries)
 
     @app.periodic(cron="17 * * * *", periodic_id="clean_up")

@@ -39,6 +39,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -111,7 +112,14 @@ class _Office:
 
 
 class _Sweep:
-    def __init__(self, db: Database, plugins: AlurPlugins, now: datetime) -> None:
+    def __init__(
+        self,
+        db: Database,
+        plugins: AlurPlugins,
+        now: datetime,
+        offered: Collection[str] | None = None,
+    ) -> None:
+        self.offered = offered
         self.db = db
         self.plugins = plugins
         self.now = now
@@ -191,7 +199,7 @@ class _Sweep:
             for p in people
         ]
         created = await record_notices(
-            office.ref.id, notices, now=self.now, calendar=office.calendar
+            office.ref.id, notices, now=self.now, calendar=office.calendar, offered=self.offered
         )
         if office.webhooks:
             created += await record_webhook_deliveries(
@@ -212,13 +220,15 @@ async def sweep(
     *,
     limit: int = DEFAULT_LIMIT,
     lanes: int = LANES,
+    offered: Collection[str] | None = None,
 ) -> SweepResult:
     """Fire every timer due at ``now`` (at most ``limit``), one transaction each; returns
     what was done and the deliveries to enqueue (see the module docstring).
 
     On PostgreSQL ``lanes`` transactions run at once (each takes the next timer the others
-    have not locked); on SQLite, which has one writer, one."""
-    s = _Sweep(db, plugins, now)
+    have not locked); on SQLite, which has one writer, one. ``offered``: the channels the
+    workers can send through (deliveries are made only for those; ``None``: every one)."""
+    s = _Sweep(db, plugins, now, offered)
     skip: list[int] = []
     budget = [limit]
 

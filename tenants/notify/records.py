@@ -10,7 +10,7 @@ It returns the ids of the deliveries it created, for the job queue to send.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -46,12 +46,15 @@ async def record_notices(
     *,
     now: datetime,
     calendar: WorkingCalendar,
+    offered: Collection[str] | None = None,
 ) -> list[int]:
     """Insert each notice once and one delivery per external channel its person chose
     (none for a reminder when they want the digest only); returns the new delivery ids.
 
     A delivery to someone who did not ask for messages outside office hours waits for the
-    next office moment (``not_before``)."""
+    next office moment (``not_before``). No delivery is made through a channel the workers do
+    not offer (``offered``, e.g. email without ``ALUR_SMTP_URL``; ``None``: any) or to a
+    person without an address for it: the notice stays in the app's list."""
     if not notices:
         return []
     user_ids = sorted({n.user_id for n in notices})
@@ -93,7 +96,10 @@ async def record_notices(
             continue
         not_before = now if contacts.after_hours else next_send_time(now, calendar)
         for channel in contacts.external_channels():
+            # email goes to the address; the plugins' channels (a WhatsApp gateway) to the number
             recipient = contacts.email if channel == "email" else contacts.whatsapp
+            if not recipient or (offered is not None and channel not in offered):
+                continue
             created += await _delivery(
                 tenant_id,
                 channel,

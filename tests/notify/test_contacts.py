@@ -62,7 +62,9 @@ async def test_addresses_and_numbers_are_normalised(database: Database, plugins)
     assert set(info.value.errors) == {"email"}
 
 
-async def _deliveries_for(database: Database, plugins, values: dict) -> list[str]:
+async def _deliveries_for(
+    database: Database, plugins, values: dict, offered: tuple[str, ...] | None = None
+) -> list[str]:
     office = await contoh_office(database, plugins)
     staf = office.users["staf"]
     await set_contacts(staf, values, CHANNELS)
@@ -71,6 +73,7 @@ async def _deliveries_for(database: Database, plugins, values: dict) -> list[str
         [Notice(REMINDED, staf, "k1", {"step": 1})],
         now=office.clock(),
         calendar=WorkingCalendar(),
+        offered=offered,
     )
     rows = await Delivery.select(Delivery.channel).where(Delivery.tenant == office.tenant_id)
     return sorted(r["channel"] for r in rows)
@@ -86,8 +89,18 @@ async def test_choosing_no_channel_means_in_the_app_only(database, plugins) -> N
 
 
 async def test_the_chosen_channels_are_the_ones_used(database, plugins) -> None:
-    values = {"email": "sari@example.org", "channels": ["berkas"]}
+    values = {"email": "sari@example.org", "whatsapp": "0812 3456 7890", "channels": ["berkas"]}
     assert await _deliveries_for(database, plugins, values) == ["berkas"]
+
+
+async def test_no_delivery_without_an_address_for_the_channel(database, plugins) -> None:
+    values = {"email": "sari@example.org", "channels": ["email", "berkas"]}  # no number
+    assert await _deliveries_for(database, plugins, values) == ["email"]
+
+
+async def test_no_delivery_through_a_channel_the_workers_do_not_offer(database, plugins) -> None:
+    values = {"email": "sari@example.org"}  # email, but no SMTP server configured
+    assert await _deliveries_for(database, plugins, values, offered=("webhook",)) == []
 
 
 async def test_an_admin_sets_contacts_only_of_people_of_this_office_alone(
