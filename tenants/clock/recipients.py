@@ -1,7 +1,8 @@
 """Who a fired timer tells: the holders of a task, or of the role it escalates to.
 
-A claimed task is its assignee's; an unclaimed one is everyone's who holds its role in the
-office on the office's today — by membership, or by a Plt/Plh delegation whose dates include
+A claimed task is its assignee's (while they still hold its role; else, as an unclaimed one,
+everyone's); an unclaimed one is everyone's who holds its role in the office on the office's
+today — by membership, or by a Plt/Plh delegation whose dates include
 today (the rule of :mod:`alur.tenants.identity.belonging`) — and for a per-unit role only
 those of the task's unit. An escalation tells the holders of the role it goes to. Inactive
 people are told nothing.
@@ -9,7 +10,6 @@ people are told nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -72,13 +72,10 @@ async def recipients(
     the holders of ``to_role`` for an escalation, else the assignee or the task's holders."""
     if to_role:
         return await holders(tenant_id, definition, to_role, task.unit, on)
+    found = await holders(tenant_id, definition, task.role, task.unit, on)
     if task.assignee is not None and task.assignee.isdigit():
-        return await people([int(task.assignee)])
-    return await holders(tenant_id, definition, task.role, task.unit, on)
-
-
-async def people(ids: Sequence[int]) -> list[dict[str, Any]]:
-    if not ids:
-        return []
-    rows = await User.select(*PERSON_COLUMNS).where(User.id.is_in(list(ids))).order_by(User.id)
-    return [r for r in rows if r["active"]]
+        mine = [p for p in found if p["id"] == int(task.assignee)]
+        if mine:
+            return mine
+        # the assignee has left, been deactivated or lost the role: the holders are told
+    return found

@@ -168,6 +168,15 @@ class _Sweep:
             return []
         today = self.now.astimezone(office.calendar.timezone).date()
         people = await recipients(office.ref.id, d, task, today, to_role)
+        if not people:  # recorded all the same (to: []); an administrator should know
+            log.warning(
+                "%s of task %s of case %s (%s): nobody holds role %s today",
+                kind,
+                task.id,
+                case.key,
+                office.ref.slug,
+                to_role or task.role,
+            )
         channels = {"app"}
         for person in people:
             contacts = contacts_of(person)

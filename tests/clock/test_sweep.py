@@ -256,3 +256,29 @@ async def test_a_permanent_refusal_fails_at_once(
     )
     assert report.outcomes == {"failed": 2}, report.summary()
     assert {(d["status"], d["attempts"]) for d in await deliveries()} == {("failed", 1)}
+
+
+async def test_a_claimed_task_whose_assignee_left_reminds_its_role_holders(
+    database: Database, plugins: AlurPlugins, smtp: SmtpServer
+) -> None:
+    office = await emailed_office(database, plugins)
+    svc = await office.service()
+    case = await start_contoh(svc, office)
+    await do(svc, office, "staf", case.key, 1, None, "complete", "draft")
+    await do(svc, office, "kasubag", case.key, 2, None, "ya")
+    await do(svc, office, "kabid_a", case.key, 3, "bidang-a", "claim")
+    u = office.users
+    await User.update({User.active: False}).where(User.id == u["kabid_a"])  # has left
+    settings = settings_for(smtp)
+    await run_round(database, plugins, wib(2026, 11, 25, 9), email_channels(settings), settings)
+    task_no = (
+        await Task.select(Task.task_no)
+        .where((Task.case == case.id) & (Task.unit == "bidang-a"))
+        .first()
+    )["task_no"]
+    told = [
+        from_json(e["payload"])["to"]
+        for e in await clock_events(case.id)
+        if e["task_no"] == task_no
+    ]
+    assert told and all(to == [str(u["kasi_a"])] for to in told)  # the Plh, not nobody
