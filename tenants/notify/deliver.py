@@ -102,7 +102,16 @@ async def deliver_one(
         channel = channels.get(row["channel"])
         if channel is None:
             raise DeliveryFailed(f"no channel {row['channel']!r} is configured on this worker")
-        await channel.send(outgoing)
+        # never past the lease: after it another worker may take the delivery and send again
+        budget = settings.lease.total_seconds() * 0.8
+        try:
+            async with asyncio.timeout(budget):
+                await channel.send(outgoing)
+        except TimeoutError as exc:
+            raise DeliveryFailed(
+                f"the {row['channel']} channel did not finish within {budget:g} s "
+                "(0.8 × ALUR_DELIVERY_LEASE)"
+            ) from exc
     except asyncio.CancelledError:
         raise  # the worker is stopping: the lease runs out and another try follows
     except Exception as exc:  # recorded on the row, shown in the admin pages
