@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -24,6 +24,8 @@ from alur.tenants.clock.jobs import CONCURRENCY, run_queue_worker, run_round
 from alur.tenants.notify.deliver import build_channels
 from alur.tenants.notify.settings import DeliverySettings, SettingsError
 from alur.tenants.storage.database import Database
+
+FUTURE_SLACK = timedelta(minutes=5)  # --now this far ahead needs --allow-future
 
 
 class Timestamp(click.ParamType):
@@ -46,7 +48,10 @@ class Timestamp(click.ParamType):
                 param,
                 ctx,
             )
-        return at.astimezone(UTC)
+        try:
+            return at.astimezone(UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00+07:00: before the first UTC time
+            self.fail(f"{value!r} is out of range", param, ctx)
 
 
 def delivery_settings() -> DeliverySettings:
@@ -65,6 +70,11 @@ def delivery_settings() -> DeliverySettings:
     help="With --once: run as of this time (ISO 8601 with offset) instead of the clock.",
 )
 @click.option(
+    "--allow-future",
+    is_flag=True,
+    help="Accept a --now more than 5 minutes ahead of the clock (its events are dated then).",
+)
+@click.option(
     "--concurrency",
     default=CONCURRENCY,
     show_default=True,
@@ -72,10 +82,22 @@ def delivery_settings() -> DeliverySettings:
     help="Jobs (deliveries) run at once by this worker.",
 )
 @click.pass_context
-def worker(ctx: click.Context, once: bool, now: datetime | None, concurrency: int) -> None:
+def worker(
+    ctx: click.Context,
+    once: bool,
+    now: datetime | None,
+    allow_future: bool,
+    concurrency: int,
+) -> None:
     """Send reminders, escalations, digests and notifications (see docs/operations.md)."""
     if now is not None and not once:
         raise click.UsageError("--now is only for a single round: add --once")
+    if now is not None and not allow_future and now > datetime.now(UTC) + FUTURE_SLACK:
+        # the events it writes on the hash chain would be dated ahead of everything after them
+        raise click.UsageError(
+            "--now is in the future: the reminders it records would be dated then; "
+            "add --allow-future to do it anyway (a test, a copy of the database)"
+        )
     plugins = get_plugins(ctx)
     settings = delivery_settings()
     channels = build_channels(plugins, settings)

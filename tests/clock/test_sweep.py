@@ -281,4 +281,5 @@ async def test_a_claimed_task_whose_assignee_left_reminds_its_role_holders(
         for e in await clock_events(case.id)
         if e["task_no"] == task_no
     ]
-    assert told and all(to == [str(u["kasi_a"])] for to in told)  # the Plh, not nobody
+    assert told
+    assert all(to == [str(u["kasi_a"])] for to in told)  # the Plh, not nobody

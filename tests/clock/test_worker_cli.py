@@ -71,7 +71,7 @@ def test_the_worker_reminds_on_the_demo_database_once(
     before = sql(database_url, "SELECT count(*) AS n FROM alur_event")[0]["n"]
     later = office_morning(30).isoformat()
 
-    out = ok(run(f"worker --once --now {later}")).stdout
+    out = ok(run(f"worker --once --now {later} --allow-future")).stdout
     assert "timers fired" in out
     mails = smtp.all()
     reminders = [m for m in mails if m.key.startswith("task_reminded:")]
@@ -98,7 +98,7 @@ def test_the_worker_reminds_on_the_demo_database_once(
     verified = ok(run("audit verify")).stdout
     assert verified.count("chain intact") == 3
 
-    again = ok(run(f"worker --once --now {later}")).stdout
+    again = ok(run(f"worker --once --now {later} --allow-future")).stdout
     assert "timers fired 0" in again
     assert "deliveries sent 0" in again
     assert len(smtp.all()) == len(mails)
@@ -110,6 +110,8 @@ def test_the_worker_reminds_on_the_demo_database_once(
     [
         ("yesterday", "is not an ISO 8601 time"),
         ("2026-12-07T09:00", "has no time zone"),
+        ("0001-01-01T00:00+07:00", "is out of range"),
+        ("2999-01-01T09:00+07:00", "--now is in the future"),
     ],
 )
 def test_a_bad_now_is_a_usage_error(installed: AlurPlugins, value: str, message: str) -> None:
