@@ -20,8 +20,8 @@ from alur.graphql.errors import Forbidden, from_error
 from alur.graphql.permissions import authenticated, writing
 from alur.graphql.types import Info
 from alur.tenants.errors import Forbidden as ForbiddenError
+from alur.tenants.errors import TenantSuspended
 from alur.tenants.notify import feed
-from alur.tenants.notify.messages import render
 
 MAX_PAGE = feed.MAX_PAGE
 
@@ -59,12 +59,15 @@ MarkReadResult = Annotated[NotificationsMarked | Forbidden, strawberry.union("Ma
 
 
 def person(info: Info) -> tuple[int, int, str]:
-    """(office id, person id, office slug) of the token, or :class:`ForbiddenError`."""
+    """(office id, person id, office slug) of the token, or :class:`ForbiddenError`
+    (:class:`TenantSuspended` for a suspended office, as its other queries answer)."""
     identity = info.context.identity
     if identity is None or identity.tenant_id is None or identity.user_id is None:
         raise ForbiddenError(
             what=gettext("read notifications with this token: it is bound to no person")
         )
+    if identity.tenant is not None and identity.tenant.get("suspended"):
+        raise TenantSuspended(slug=identity.tenant_slug or "")
     return identity.tenant_id, identity.user_id, identity.tenant_slug or ""
 
 
@@ -80,14 +83,14 @@ class FeedQuery:
     ) -> NotificationsResult:
         try:
             tenant_id, user_id, slug = person(info)
-        except ForbiddenError as exc:
+        except (ForbiddenError, TenantSuspended) as exc:
             return from_error(exc)  # type: ignore[return-value]
         items = await feed.notifications_for(
             tenant_id, user_id, limit=max(1, min(first, MAX_PAGE)), before_id=before
         )
         nodes = []
         for n in items:
-            message = render(n.kind, {**n.body, "case": n.case_key or ""}, slug)
+            message = n.message(slug)
             nodes.append(
                 Notification(
                     id=n.id,
@@ -113,7 +116,7 @@ class FeedQuery:
     async def unread_notification_count(self, info: Info) -> int:
         try:
             tenant_id, user_id, _ = person(info)
-        except ForbiddenError:
+        except (ForbiddenError, TenantSuspended):
             return 0
         return await feed.unread_count(tenant_id, user_id)
 
@@ -129,7 +132,7 @@ class FeedMutation:
     ) -> MarkReadResult:
         try:
             tenant_id, user_id, _ = person(info)
-        except ForbiddenError as exc:
+        except (ForbiddenError, TenantSuspended) as exc:
             return from_error(exc)  # type: ignore[return-value]
         marked = await feed.mark_read(tenant_id, user_id, ids, now=info.context.now)
         unread = await feed.unread_count(tenant_id, user_id)

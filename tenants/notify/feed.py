@@ -12,6 +12,7 @@ from typing import Any
 from alur.core import limits
 from alur.core.limits import ROW_ID_MAX
 from alur.tenants.cases.rows import from_json
+from alur.tenants.notify.messages import Message, render
 from alur.tenants.storage.tables import Notification
 
 MAX_PAGE = 100
@@ -32,6 +33,12 @@ class NotificationItem:
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+    def message(self, tenant_slug: str, lang: str | None = None) -> Message:
+        """What it says (title, sentence, link) in ``lang`` or the current language; the
+        case it links to is the notification's own (its row), whatever the body says."""
+        body = {**self.body, "case": self.case_key or self.body.get("case") or ""}
+        return render(self.kind, body, tenant_slug, lang)
 
 
 async def notifications_for(

@@ -10,7 +10,7 @@ import pytest
 
 from alur.graphql.testing import OFFICE_A, World
 from alur.tenants.identity.tokens import create_token
-from alur.tenants.storage.tables import Notification
+from alur.tenants.storage.tables import Notification, Tenant
 
 pytestmark = pytest.mark.anyio
 
@@ -89,3 +89,11 @@ async def test_marking_read_and_refusals(world: World) -> None:
         assert (await world.data(COUNT, token))["unreadNotificationCount"] == 0
     read_only = (await world.data(MARK, "a-staf-read"))["markNotificationsRead"]
     assert read_only["__typename"] == "Forbidden"
+
+
+async def test_a_suspended_office_answers_forbidden_like_its_other_queries(world: World) -> None:
+    await seed(world)
+    await Tenant.update({Tenant.suspended: True}).where(Tenant.slug == OFFICE_A)
+    page = (await world.data(LIST, "a-staf-read", first=2))["notifications"]
+    assert page == {"__typename": "Forbidden", "code": "tenant_suspended"}
+    assert (await world.data(COUNT, "a-staf-read"))["unreadNotificationCount"] == 0

@@ -28,7 +28,6 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
 from alur.tenants.notify.contacts import get_contacts, set_contacts
 from alur.tenants.notify.feed import mark_read, notifications_for, unread_count
-from alur.tenants.notify.messages import render
 from alur.tenants.notify.plugin_channels import person_channel_names
 from alur.web.deps import Viewer
 from alur.web.errors import is_htmx
@@ -65,8 +64,7 @@ class NotifyController(Controller):
         lang = current_language.get()
         rows = []
         for i in items:
-            body = {**i.body, "case": i.body.get("case") or i.case_key or ""}
-            rows.append({"item": i, "message": render(i.kind, body, tenant.ref.slug, lang)})
+            rows.append({"item": i, "message": i.message(tenant.ref.slug, lang)})
         context = await page_context(request, viewer, tenant, active="notifications")
         context.update(rows=rows, more=more, next_before=items[-1].id if more else None)
         context["paged"] = before is not None
