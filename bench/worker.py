@@ -9,7 +9,9 @@ Staf per office with an email address, and makes ``--due`` of the remind-due tim
   the case's chain, the notice, the email delivery, the timer deleted — one transaction
   each), and prints the plan of the sweep's timer query;
 * **deliveries/s**: the deliveries the sweep made, sent to a local SMTP server (aiosmtpd in a
-  thread) by :func:`alur.tenants.clock.jobs.deliver_all` with the worker's concurrency.
+  thread) by :func:`alur.tenants.clock.jobs.deliver_all` with the worker's concurrency; and as
+  many signed webhook deliveries to a local HTTP receiver (the standard library's threading
+  server), the same way.
 
 Goal (issue 13): with 100,000 open tasks and 1% due, one sweep ≤ 1 s, and the sweep's time
 does not grow with the tasks that are not due (compare the sizes: same due count, 10× the
@@ -30,6 +32,8 @@ import os
 import socket
 import time
 from datetime import datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from threading import Thread
 
 from aiosmtpd.controller import Controller
 
@@ -50,13 +54,15 @@ from alur.core.engine.codec import state_to_dict
 from alur.tenants.audit.keys import new_key_entry
 from alur.tenants.cases.store import CaseStore
 from alur.tenants.clock.jobs import deliver_all
-from alur.tenants.clock.sweep import _NEXT_TIMER, sweep
+from alur.tenants.clock.sweep import _NEXT_TIMER, LANES, sweep
 from alur.tenants.notify.deliver import build_channels
+from alur.tenants.notify.records import record_webhook_deliveries
 from alur.tenants.notify.settings import DeliverySettings
 from alur.tenants.storage.database import Database, close_database, open_database
-from alur.tenants.storage.tables import Tenant
+from alur.tenants.storage.tables import Tenant, Webhook
 
 os.environ.setdefault("ALUR_AUDIT_KEY", new_key_entry("bench"))
+os.environ.setdefault("ALUR_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")  # the local receiver
 
 TASKS_PER_OFFICE = 100
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=JAKARTA)  # every case started then
@@ -161,13 +167,55 @@ class Sink:
         return "250 OK"
 
 
+class Receiver(BaseHTTPRequestHandler):
+    count = 0
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        Receiver.count += 1
+        self.send_response(204)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+async def webhook_rate(
+    channels: dict, settings: DeliverySettings, count: int, concurrency: int
+) -> tuple[int, int, float]:
+    """``count`` signed webhook deliveries of office 1 to a local receiver: (sent, received,
+    per second)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    server.daemon_threads = True
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/alur"
+        await Webhook(tenant=1, url=url, secret="whsec_bench", events=[], active=True).save()
+        ids: list[int] = []
+        for n in range(count):
+            body = {"id": f"bench:{n}", "kind": "task_reminded", "office": "office-1"}
+            ids += await record_webhook_deliveries(1, body, body["id"], now=NOW)
+        Receiver.count = 0
+        started = time.perf_counter()
+        outcomes = await deliver_all(ids, NOW, channels, settings, concurrency)
+        took = time.perf_counter() - started
+    finally:
+        server.shutdown()
+        server.server_close()
+    sent = sum(o.status == "sent" for o in outcomes)
+    return sent, Receiver.count, sent / took if took else 0.0
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-async def measure(url: str, offices: int, due: int, concurrency: int) -> dict[str, float]:
+async def measure(
+    url: str, offices: int, due: int, concurrency: int, lanes: int = LANES
+) -> dict[str, float]:
     db = await open_database(url)
     try:
         started = time.perf_counter()
@@ -176,12 +224,14 @@ async def measure(url: str, offices: int, due: int, concurrency: int) -> dict[st
         open_tasks = (await Tenant.raw("SELECT count(*) AS n FROM alur_task"))[0]["n"]
         timers = (await Tenant.raw("SELECT count(*) AS n FROM alur_timer"))[0]["n"]
         plan = await Tenant.raw(
-            "EXPLAIN " + _NEXT_TIMER.format("{}", skip="", lock="FOR UPDATE OF tm SKIP LOCKED"), NOW
+            "EXPLAIN "
+            + _NEXT_TIMER.format("{}", skip="", lock="FOR UPDATE OF tm, c, t SKIP LOCKED"),
+            NOW,
         )
         scan = [r["QUERY PLAN"].strip() for r in plan if "alur_timer" in r["QUERY PLAN"]]
         plugins = create_plugin_manager(load_entrypoints=False, environ={})
         started = time.perf_counter()
-        result = await sweep(db, plugins, NOW, limit=due * 2)
+        result = await sweep(db, plugins, NOW, limit=due * 2, lanes=lanes)
         swept = time.perf_counter() - started
 
         sink = Sink()
@@ -198,6 +248,7 @@ async def measure(url: str, offices: int, due: int, concurrency: int) -> dict[st
             sent = time.perf_counter() - started
         finally:
             controller.stop()
+        hooks = await webhook_rate(channels, settings, due, concurrency)
         ok = sum(o.status == "sent" for o in outcomes)
         return {
             "offices": offices,
@@ -210,6 +261,9 @@ async def measure(url: str, offices: int, due: int, concurrency: int) -> dict[st
             "sent": ok,
             "received": sink.count,
             "deliveries_per_s": ok / sent if sent else 0.0,
+            "webhooks_sent": hooks[0],
+            "webhooks_received": hooks[1],
+            "webhooks_per_s": hooks[2],
             "plan": " / ".join(scan),
         }
     finally:
@@ -221,6 +275,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="100,1000", help="offices per run, comma-separated")
     parser.add_argument("--due", type=int, default=1000, help="due timers in each run")
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--lanes", type=int, default=LANES, help="the sweep's transactions at once")
     args = parser.parse_args()
     from alur.tenants.testing.postgres import TemporaryPostgres
 
@@ -229,13 +284,15 @@ def main() -> None:
         for n, offices in enumerate(int(s) for s in args.sizes.split(",")):
             name = f"bench_worker_{n}"
             pg.create_database(name)
-            r = asyncio.run(measure(pg.url(name), offices, args.due, args.concurrency))
+            r = asyncio.run(measure(pg.url(name), offices, args.due, args.concurrency, args.lanes))
             print(
                 f"{r['offices']} offices, {r['open']} open tasks, {r['timers']} timers "
                 f"(built in {r['built_s']:.1f} s): one sweep fired {r['fired']} in "
                 f"{r['sweep_s']:.2f} s ({r['per_timer_ms']:.2f} ms per timer); "
                 f"{r['sent']} emails sent ({r['received']} received) at "
-                f"{r['deliveries_per_s']:.0f}/s with concurrency {args.concurrency}"
+                f"{r['deliveries_per_s']:.0f}/s with concurrency {args.concurrency}; "
+                f"{r['webhooks_sent']} webhook deliveries ({r['webhooks_received']} received) "
+                f"at {r['webhooks_per_s']:.0f}/s"
             )
             print(f"  timer query: {r['plan']}")
     print(f"load average after: {os.getloadavg()}")

@@ -62,9 +62,10 @@ from alur.tenants.notify.records import (
     record_webhook_deliveries,
 )
 from alur.tenants.notify.webhooks import webhook_event
-from alur.tenants.offices.provisioning import calendar_for
+from alur.tenants.offices.office import load_office
+from alur.tenants.offices.provisioning import calendar_from
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Tenant, Timer, Webhook
+from alur.tenants.storage.tables import Timer
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +87,8 @@ ZONE_NAMES = {
 
 _NEXT_TIMER = """
 SELECT tm.id, tm.tenant, tm."case", tm.task_no, tm.kind, tm.fires_at, tm.to_role, c.key,
-  c.plugin, c.state, c.updated_at
+  c.plugin, c.state, c.updated_at, t.slug AS tenant_slug,
+  EXISTS (SELECT 1 FROM alur_webhook w WHERE w.tenant = tm.tenant AND w.active) AS hooks
 FROM alur_timer tm
 JOIN alur_tenant t ON t.id = tm.tenant
 JOIN alur_case c ON c.id = tm."case"
@@ -112,7 +114,7 @@ class SweepResult:
 class _Office:
     ref: TenantRef
     calendar: WorkingCalendar
-    webhooks: bool  # whether it has an active webhook (as the sweep started to fire its timers)
+    webhooks: bool  # whether it had an active webhook when the sweep first fired one of its timers
 
 
 class _Sweep:
@@ -132,16 +134,16 @@ class _Sweep:
         self.result = SweepResult()
         self.conflicts: Counter[int] = Counter()  # compare-and-set failures per timer
 
-    async def office(self, tenant_id: int) -> _Office:
-        found = self.offices.get(tenant_id)
+    async def office(self, timer: dict[str, Any]) -> _Office:
+        """The timer's office (its row, days off and calendar: one statement, once a sweep)."""
+        found = self.offices.get(timer["tenant"])
         if found is None:
-            row = await Tenant.select().where(Tenant.id == tenant_id).first()
-            assert row is not None  # the timer's foreign key
-            hooks = await Webhook.exists().where(
-                (Webhook.tenant == tenant_id) & (Webhook.active == True)  # noqa: E712
-            )
-            found = _Office(TenantRef(row["id"], row["slug"]), await calendar_for(row), hooks)
-            self.offices[tenant_id] = found
+            loaded = await load_office(timer["tenant_slug"], sqlite=self.db.is_sqlite)
+            assert loaded is not None  # the timer's foreign key
+            row = loaded.row
+            calendar = calendar_from(row, loaded.days_off)
+            found = _Office(TenantRef(row["id"], row["slug"]), calendar, bool(timer["hooks"]))
+            self.offices[timer["tenant"]] = found
         return found
 
     async def next_timer(self, skip: list[int]) -> dict[str, Any] | None:
@@ -164,7 +166,7 @@ class _Sweep:
 
     async def fire(self, timer: dict[str, Any]) -> list[int]:
         """Fire one timer inside the caller's transaction; the new delivery ids."""
-        office = await self.office(timer["tenant"])
+        office = await self.office(timer)
         # the case row was read (and is locked by the compare-and-set) with the timer
         case = stored_from_row(office.ref.id, {**timer, "id": timer["case"]})
         task = case.state.task(timer["task_no"])
@@ -221,7 +223,12 @@ class _Sweep:
             for p in people
         ]
         created = await record_notices(
-            office.ref.id, notices, now=self.now, calendar=office.calendar, offered=self.offered
+            office.ref.id,
+            notices,
+            now=self.now,
+            calendar=office.calendar,
+            offered=self.offered,
+            people={p["id"]: p for p in people},  # read by the recipients query already
         )
         if office.webhooks:
             created += await record_webhook_deliveries(

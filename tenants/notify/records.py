@@ -47,6 +47,7 @@ async def record_notices(
     now: datetime,
     calendar: WorkingCalendar,
     offered: Collection[str] | None = None,
+    people: Mapping[int, Mapping[str, Any]] | None = None,
 ) -> list[int]:
     """Insert each notice once and one delivery per external channel its person chose
     (none for a reminder when they want the digest only); returns the new delivery ids.
@@ -54,23 +55,13 @@ async def record_notices(
     A delivery to someone who did not ask for messages outside office hours waits for the
     next office moment (``not_before``). No delivery is made through a channel the workers do
     not offer (``offered``, e.g. email without ``ALUR_SMTP_URL``; ``None``: any) or to a
-    person without an address for it: the notice stays in the app's list."""
+    person without an address for it: the notice stays in the app's list. ``people``: the
+    persons' rows (id, active and the contact columns) when the caller has read them already."""
     if not notices:
         return []
     user_ids = sorted({n.user_id for n in notices})
-    people = {
-        r["id"]: r
-        for r in await User.select(
-            User.id,
-            User.active,
-            User.email,
-            User.whatsapp,
-            User.channels,
-            User.digest_only,
-            User.after_hours,
-            User.language,
-        ).where(User.id.is_in(user_ids))
-    }
+    if people is None or not all(i in people for i in user_ids):
+        people = await _people(user_ids)
     created: list[int] = []
     for n in notices:
         person = people.get(n.user_id)
@@ -111,6 +102,15 @@ async def record_notices(
                 notification=inserted[0]["id"],
             )
     return created
+
+
+async def _people(user_ids: Sequence[int]) -> dict[int, Mapping[str, Any]]:
+    rows = await User.raw(
+        "SELECT id, active, email, whatsapp, channels, digest_only, after_hours, language "
+        "FROM alur_user WHERE id IN (" + ", ".join("{}" for _ in user_ids) + ")",
+        *user_ids,
+    )
+    return {r["id"]: r for r in rows}
 
 
 async def record_webhook_deliveries(
