@@ -46,6 +46,15 @@ def day_label(day: date) -> str:
     return f"{gettext(WEEKDAYS[day.weekday()])} {day.day} {months[day.month - 1]} {day.year}"
 
 
+def shown_once(page: Template, name: str, secret: object) -> Template:
+    """``page`` carrying a secret made just now (an API token, a webhook's signing secret) as
+    ``name`` in its context: shown this once, and never kept in any cache."""
+    assert isinstance(page.context, dict)
+    page.context[name] = secret
+    page.headers["Cache-Control"] = "no-store"
+    return page
+
+
 def field_errors(exc: InvalidInput) -> dict[str, str]:
     return {field: gettext(message) for field, message in exc.errors.items()}
 

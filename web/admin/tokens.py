@@ -24,7 +24,7 @@ from alur.tenants.cases.listing import tenant_people
 from alur.tenants.errors import InvalidInput
 from alur.tenants.identity.tokens import SCOPES, create_token, list_tokens, revoke_token
 from alur.tenants.offices.admin import TenantAdmin
-from alur.web.admin.base import AdminPages, Form, clean, field_errors, provide_admin
+from alur.web.admin.base import AdminPages, Form, clean, field_errors, provide_admin, shown_once
 from alur.web.deps import Viewer
 
 SECTION = "tokens"
@@ -84,10 +84,7 @@ class TokensController(AdminPages):
             SECTION,
             notice=gettext("Token {name} created.").format(name=created.info.name),
         )
-        assert isinstance(page.context, dict)
-        page.context["new_token"] = created
-        page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
-        return page
+        return shown_once(page, "new_token", created)
 
     @post("/tokens/{token_id:int}/revoke", name="admin-revoke-token", status_code=303)
     async def revoke(

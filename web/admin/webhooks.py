@@ -30,7 +30,7 @@ from alur.tenants.notify.webhooks import (
     set_webhook_active,
 )
 from alur.tenants.offices.admin import TenantAdmin
-from alur.web.admin.base import AdminPages, Form, clean, field_errors, provide_admin
+from alur.web.admin.base import AdminPages, Form, clean, field_errors, provide_admin, shown_once
 from alur.web.deps import Viewer
 
 SECTION = "webhooks"
@@ -97,10 +97,7 @@ class WebhooksController(AdminPages):
             SECTION,
             notice=gettext("Webhook {url} registered.").format(url=created.info.url),
         )
-        assert isinstance(page.context, dict)
-        page.context["new_webhook"] = created
-        page.headers["Cache-Control"] = "no-store"  # the secret must not stay in any cache
-        return page
+        return shown_once(page, "new_webhook", created)
 
     @post("/webhooks/{webhook_id:int}/active", name="admin-webhook-active", status_code=303)
     async def set_active(
