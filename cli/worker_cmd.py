@@ -19,9 +19,11 @@ import click
 
 from alur.cli.context import get_plugins
 from alur.cli.db import fail, run_with_database
+from alur.core.i18n import error_message
 from alur.core.plugins import AlurPlugins
 from alur.tenants.clock.jobs import CONCURRENCY, run_queue_worker, run_round
 from alur.tenants.notify.deliver import build_channels
+from alur.tenants.notify.plugin_channels import PluginChannelError
 from alur.tenants.notify.settings import DeliverySettings, SettingsError
 from alur.tenants.storage.database import Database
 
@@ -100,7 +102,7 @@ def worker(
         )
     plugins = get_plugins(ctx)
     settings = delivery_settings()
-    channels = build_channels(plugins, settings)
+    channels = worker_channels(plugins, settings)
     if once:
         at = now or datetime.now(UTC)
 
@@ -137,10 +139,18 @@ def in_process_default(url: str, environ: dict[str, str] | None = None) -> bool:
     return url.startswith("sqlite")
 
 
+def worker_channels(plugins: AlurPlugins, settings: DeliverySettings) -> dict[str, Any]:
+    """The channels, or exit 1 naming every problem of the plugins' ones (no traceback)."""
+    try:
+        return build_channels(plugins, settings)
+    except PluginChannelError as exc:
+        return fail(error_message(exc), 1)
+
+
 def attach_jobs(app: Any, plugins: AlurPlugins) -> None:
     """Run the worker's jobs inside the litestar ``app`` (after its database is open)."""
     settings = delivery_settings()
-    channels = build_channels(plugins, settings)
+    channels = worker_channels(plugins, settings)
     running: list[asyncio.Task[None]] = []
 
     async def start(app: Any) -> None:

@@ -13,6 +13,7 @@ every time.
 from __future__ import annotations
 
 import inspect
+import logging
 import re
 from typing import Any
 
@@ -22,6 +23,9 @@ from alur.tenants.notify.channels import Channel, available_channels
 
 BUILTIN = ("email", "webhook", "app")
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+log = logging.getLogger(__name__)
 
 
 class PluginChannelError(AlurError):
@@ -90,5 +94,11 @@ def _channel_problem(channel: Any) -> str | None:
 def person_channel_names(plugins: AlurPlugins) -> list[str]:
     """The channels a person may choose on this installation: email and the plugins' ones
     (what the settings page offers and :func:`~alur.tenants.notify.contacts.set_contacts`
-    accepts, through either door)."""
-    return available_channels(plugin_channels(plugins))
+    accepts, through either door). When the plugins' channels cannot be used (a name clash,
+    a hook that raises — the worker refuses to start then), the built-ins only, logged: a
+    person's settings page is no place for an installation's error."""
+    try:
+        return available_channels(plugin_channels(plugins))
+    except PluginChannelError as exc:
+        log.error("%s", exc)
+        return available_channels()

@@ -10,10 +10,16 @@ import json
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from alur.cli.main import cli
 from alur.core import AlurPlugins
 from alur.tenants.notify.channels import DeliveryFailed, OutgoingDelivery, available_channels
-from alur.tenants.notify.plugin_channels import PluginChannelError, plugin_channels
+from alur.tenants.notify.plugin_channels import (
+    PluginChannelError,
+    person_channel_names,
+    plugin_channels,
+)
 from tests.notify import example_channel_plugin
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "plugins.md"
@@ -113,3 +119,17 @@ def test_clashes_and_bad_channels_are_named_at_load(
 
 def test_no_plugin_channels(plugin_manager: AlurPlugins) -> None:
     assert plugin_channels(plugin_manager) == {}
+
+
+def test_a_broken_channel_plugin_stops_the_worker_and_spares_the_settings_page(
+    plugin_manager: AlurPlugins, make_plugin
+) -> None:
+    plugin_manager.register(
+        make_plugin("dua", alur_notification_channels=lambda: [Named("email")]), "dua"
+    )
+    result = CliRunner().invoke(cli, ["worker", "--once"], obj=lambda: plugin_manager)
+    assert result.exit_code == 1, result.output
+    assert '"email" is Alur\'s own' in result.output
+    assert "Traceback" not in result.output
+    # a person's settings page still offers what works: the built-in channels
+    assert person_channel_names(plugin_manager) == ["email"]
