@@ -151,6 +151,7 @@ def attach_jobs(app: Any, plugins: AlurPlugins) -> None:
     """Run the worker's jobs inside the litestar ``app`` (after its database is open)."""
     settings = delivery_settings()
     channels = worker_channels(plugins, settings)
+    logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
     running: list[asyncio.Task[None]] = []
 
     async def start(app: Any) -> None:
