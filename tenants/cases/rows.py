@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from alur.core.clock import Timer
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.events import EventKind
 from alur.tenants.storage.tables import Tenant
@@ -86,6 +87,12 @@ TASK_FIELDS = (
     "escalated_role",
 )
 TASK_COLUMNS = ("tenant", '"case"', "task_no", *TASK_FIELDS)
+# A clock timer of an open task (alur.core.clock): written with it, deleted when it closes.
+TIMER_COLUMNS = ("tenant", '"case"', "task_no", "kind", "fires_at", "to_role")
+
+
+def timer_values(tenant_id: int, case_id: int, task_no: int, timer: Timer) -> tuple[Any, ...]:
+    return (tenant_id, case_id, task_no, str(timer.kind), timer.fires_at, timer.to_role or "")
 
 
 class Batch:

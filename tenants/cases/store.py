@@ -38,20 +38,20 @@ from alur.tenants.audit.links import GENESIS, ChainReport, chain_record, event_h
 from alur.tenants.cases.rows import (
     EVENT_COLUMNS,
     TASK_COLUMNS,
+    TIMER_COLUMNS,
     Batch,
     event_from_row,
     event_values,
     follow_task,
     from_json,
     task_values,
+    timer_values,
 )
 from alur.tenants.cases.rows import TASK_FIELDS as TASK_FIELDS  # re-exported
 from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.errors import Conflict, NotFound
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
-
-TIMER_COLUMNS = ("tenant", '"case"', "task_no", "kind", "fires_at", "to_role")
 
 # Bumping the tenant's chain counter locks its row: the tenant's events are appended one
 # transaction at a time (always after the case row is locked, so never a deadlock).
@@ -269,10 +269,7 @@ class CaseStore:
             batch.insert(
                 "alur_timer",
                 TIMER_COLUMNS,
-                [
-                    (tenant.id, case_id, no, str(tm.kind), tm.fires_at, tm.to_role or "")
-                    for no, tm in timers
-                ],
+                [timer_values(tenant.id, case_id, no, tm) for no, tm in timers],
             )
         batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
         await batch.run(combined=not self.db.is_sqlite)

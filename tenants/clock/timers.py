@@ -10,6 +10,7 @@ policy is :func:`office_policy`; a step's ``clock`` table overrides it
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import datetime
 from typing import Any
 
 from alur.core.calendar import WorkingCalendar
@@ -26,6 +27,29 @@ def office_policy(tenant: Mapping[str, Any]) -> ClockPolicy:
     return policy
 
 
+def task_timers(
+    definition: SopDefinition,
+    *,
+    step: int,
+    role: str,
+    opened_at: datetime,
+    due: datetime | None,
+    policy: ClockPolicy,
+    calendar: WorkingCalendar,
+) -> tuple[Timer, ...]:
+    """The timers of one task of ``definition``'s step ``step``, held by ``role``: the office's
+    ``policy`` with the step's override, escalating to the role's atasan (or the policy's)."""
+    found = definition.steps_by_number.get(step)
+    step_policy = policy.with_step(found.clock if found is not None else None)
+    return timers_for(
+        opened_at=opened_at,
+        due=due,
+        policy=step_policy,
+        calendar=calendar,
+        escalate_to=escalation_role(definition, role, step_policy),
+    )
+
+
 def timers_of(
     definition: SopDefinition,
     events: Iterable[Event],
@@ -37,15 +61,14 @@ def timers_of(
     for e in events:
         if e.kind is not EventKind.TASK_OPENED or e.task is None or e.step is None:
             continue
-        step = definition.steps_by_number.get(e.step)
-        step_policy = policy.with_step(step.clock if step is not None else None)
-        role = e.payload["role"]
-        for timer in timers_for(
+        timers = task_timers(
+            definition,
+            step=e.step,
+            role=e.payload["role"],
             opened_at=e.at,
             due=e.due,
-            policy=step_policy,
+            policy=policy,
             calendar=calendar,
-            escalate_to=escalation_role(definition, role, step_policy),
-        ):
-            found.append((e.task, timer))
+        )
+        found += [(e.task, timer) for timer in timers]
     return found

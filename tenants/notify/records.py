@@ -17,6 +17,7 @@ from typing import Any
 
 from alur.core.calendar import WorkingCalendar
 from alur.core.clock import next_send_time
+from alur.tenants.cases.rows import from_json
 from alur.tenants.notify.contacts import contacts_of
 from alur.tenants.storage.tables import Delivery, Notification, User, Webhook
 
@@ -123,8 +124,7 @@ async def record_webhook_deliveries(
     )
     created: list[int] = []
     for hook in hooks:
-        wanted = hook["events"]
-        wanted = _loads(wanted) if isinstance(wanted, str) else wanted
+        wanted = from_json(hook["events"])
         if wanted and event.get("kind") not in wanted:
             continue
         created += await _delivery(
@@ -173,7 +173,3 @@ async def _delivery(
 
 def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
-
-
-def _loads(value: str) -> Any:
-    return json.loads(value)

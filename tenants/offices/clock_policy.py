@@ -31,14 +31,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from alur.core.clock import ClockPolicy, Timer, TimerKind, escalation_role, timers_for
+from alur.core.clock import ClockPolicy, Timer, TimerKind
 from alur.core.clock.policy import parse_office_policy, problem_field
 from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
-from alur.tenants.cases.rows import from_json
-from alur.tenants.cases.store import TIMER_COLUMNS
-from alur.tenants.clock.timers import office_policy
+from alur.tenants.cases.rows import TIMER_COLUMNS, Batch, from_json, timer_values
+from alur.tenants.clock.timers import office_policy, task_timers
 from alur.tenants.errors import InvalidInput
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import calendar_for
@@ -209,38 +208,28 @@ async def _recompute_timers(
     rows: list[tuple[Any, ...]] = []
     for t in tasks:
         d = await store.definition(t["definition_hash"])
-        step = d.steps_by_number.get(t["step"])
-        step_policy = policy.with_step(step.clock if step is not None else None)
         done = fired.get((t["case"], t["task_no"]), set())
         if t["escalated_role"]:
             done = done | {TimerKind.ESCALATE}
-        for timer in timers_for(
+        timers = task_timers(
+            d,
+            step=t["step"],
+            role=t["role"],
             opened_at=t["opened_at"],
             due=t["due"],
-            policy=step_policy,
+            policy=policy,
             calendar=calendar,
-            escalate_to=escalation_role(d, t["role"], step_policy),
-        ):
-            if _keep(timer, done, now):
-                rows.append(
-                    (
-                        tenant_id,
-                        t["case"],
-                        t["task_no"],
-                        str(timer.kind),
-                        timer.fires_at,
-                        timer.to_role or "",
-                    )
-                )
+        )
+        rows += [
+            timer_values(tenant_id, t["case"], t["task_no"], tm)
+            for tm in timers
+            if _keep(tm, done, now)
+        ]
     await TimerRow.delete().where(TimerRow.tenant == tenant_id)
     for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        one = "(" + ", ".join(["{}"] * len(TIMER_COLUMNS)) + ")"
-        await TimerRow.raw(
-            f"INSERT INTO alur_timer ({', '.join(TIMER_COLUMNS)}) VALUES "
-            + ", ".join([one] * len(chunk)),
-            *[v for row in chunk for v in row],
-        )
+        batch = Batch()
+        batch.insert("alur_timer", TIMER_COLUMNS, rows[start : start + _CHUNK])
+        await batch.run(combined=False)
     return len(tasks)
 
 
