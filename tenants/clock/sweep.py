@@ -147,22 +147,22 @@ class _Sweep:
         return found
 
     async def next_timer(self, skip: list[int]) -> dict[str, Any] | None:
-        sql = _NEXT_TIMER.format(
-            "{}",
-            skip=f"AND tm.id NOT IN ({', '.join('{}' for _ in skip)})" if skip else "",
-            lock="" if self.db.is_sqlite else "FOR UPDATE OF tm, c, t SKIP LOCKED",
-        )
-        rows = await Timer.raw(sql, self.now, *skip)
+        rows = await self._due(skip, lock=not self.db.is_sqlite)
         return rows[0] if rows else None
 
     async def taken_due(self, skip: list[int]) -> bool:
         """Whether due timers remain that someone else holds (read without locking)."""
+        return bool(await self._due(skip, lock=False))
+
+    async def _due(self, skip: list[int], *, lock: bool) -> list[dict[str, Any]]:
+        """The earliest due timer not in ``skip``; with ``lock``, taken with its case and
+        office (or skipped when any of them is taken)."""
         sql = _NEXT_TIMER.format(
             "{}",
             skip=f"AND tm.id NOT IN ({', '.join('{}' for _ in skip)})" if skip else "",
-            lock="",
+            lock="FOR UPDATE OF tm, c, t SKIP LOCKED" if lock else "",
         )
-        return bool(await Timer.raw(sql, self.now, *skip))
+        return await Timer.raw(sql, self.now, *skip)
 
     async def fire(self, timer: dict[str, Any]) -> list[int]:
         """Fire one timer inside the caller's transaction; the new delivery ids."""
