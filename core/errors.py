@@ -151,6 +151,11 @@ class NotPermitted(ActionError):
     template = N_("you may not {what}")
 
 
+class NotClaimed(ActionError):
+    code = "not_claimed"
+    template = N_("task {task} is not claimed: there is nothing to give back")
+
+
 class InvalidAction(ActionError):
     code = "invalid_action"
     template = N_("{reason}")

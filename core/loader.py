@@ -38,7 +38,7 @@ _TEXT_LISTS = (
     "pencatatan_pendataan",
 )
 _HEADER_TEXT = ("nomor", "nama", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
-_SOP_KEYS = {"id", "version", "content_hash"}  # content_hash: informational, written on export
+_SOP_KEYS = {"id", "version", "repeatable", "content_hash"}  # content_hash: informational, written on export
 _ROLE_KEYS = {"id", "name", "rank", "per_unit", "atasan"}
 _STEP_KEYS = {
     "number", "kegiatan", "actor", "kind", "kelengkapan", "waktu", "waktu_menit", "output",
@@ -161,6 +161,7 @@ class _Reader:
         self._keys(sop, _SOP_KEYS, "[sop]")
         sop_id = self._get(sop, "id", str, "[sop]", "", required=True)
         version = self._get(sop, "version", str, "[sop]", "", required=True)
+        repeatable = self._get(sop, "repeatable", bool, "[sop]", False)
         header = self.header(self._table(data, "header", "the file"))
         roles = tuple(self.role(r, i) for i, r in enumerate(self._array(data, "roles")))
         steps = tuple(self.step(s, i) for i, s in enumerate(self._array(data, "steps")))
@@ -172,6 +173,7 @@ class _Reader:
             roles=tuple(r for r in roles if r),
             steps=tuple(s for s in steps if s),
             source=source,
+            repeatable=repeatable,
         )
 
     def _table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:

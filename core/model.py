@@ -172,7 +172,8 @@ class SopDefinition:
     ``content_hash`` is the SHA-256 of the canonical JSON form (see
     :mod:`alur.core.snapshot`); a case pins it so a plugin upgrade never changes a running
     case. ``source`` is where the definition was loaded from, for error messages only, and
-    is not part of the hash.
+    is not part of the hash. ``repeatable`` lets an office start more than one case of the
+    SOP for the same period (it enters the hash only when set).
     """
 
     id: str
@@ -181,6 +182,9 @@ class SopDefinition:
     roles: tuple[Role, ...]
     steps: tuple[Step, ...]
     source: str = field(default="", compare=False)
+    # May an office run several cases of this SOP for the same period? (``[sop] repeatable``;
+    # by default a second case for a period already started is refused.)
+    repeatable: bool = False
 
     @cached_property
     def content_hash(self) -> str:

@@ -29,6 +29,8 @@ def definition_to_dict(
     """
     h = d.header
     sop: dict[str, Any] = {"id": d.id, "version": d.version}
+    if d.repeatable:  # only when set, so definitions without it keep their hash
+        sop["repeatable"] = True
     if with_hash:
         sop["content_hash"] = d.content_hash
     return {

@@ -14,11 +14,22 @@ from alur.core.engine.actions import (
     Decide,
     Reassign,
     StartCase,
+    Unclaim,
 )
 from alur.core.engine.actors import Actor, Delegation, Membership, may_act, membership_for
 from alur.core.engine.events import Event, EventKind
 from alur.core.engine.machine import Transition, act, start
-from alur.core.engine.queries import open_tasks_for, tidak_names_units
+from alur.core.engine.progress import StepProgress, step_progress
+from alur.core.engine.queries import (
+    check_cancel,
+    check_reassign,
+    may_cancel,
+    may_reassign,
+    open_tasks_for,
+    reassign_targets,
+    takers,
+    tidak_names_units,
+)
 from alur.core.engine.state import CaseState, CaseStatus, FanOut, Task, apply_event, replay
 
 __all__ = [
@@ -38,14 +49,23 @@ __all__ = [
     "Membership",
     "Reassign",
     "StartCase",
+    "StepProgress",
     "Task",
     "Transition",
+    "Unclaim",
     "act",
     "apply_event",
+    "check_cancel",
+    "check_reassign",
     "may_act",
+    "may_cancel",
+    "may_reassign",
     "membership_for",
     "open_tasks_for",
+    "reassign_targets",
     "replay",
     "start",
+    "step_progress",
+    "takers",
     "tidak_names_units",
 ]

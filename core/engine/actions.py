@@ -42,6 +42,13 @@ class Claim:
 
 
 @dataclass(frozen=True, slots=True)
+class Unclaim:
+    """Give a claimed task back: it is open to everyone holding its role again."""
+
+    task: int
+
+
+@dataclass(frozen=True, slots=True)
 class Complete:
     """Complete a start, process or end step, with the output note and data."""
 
@@ -76,4 +83,4 @@ class Cancel:
     note: str
 
 
-Action = Claim | Complete | Decide | Reassign | Cancel
+Action = Claim | Unclaim | Complete | Decide | Reassign | Cancel

@@ -22,6 +22,7 @@ class EventKind(enum.StrEnum):
     FAN_OUT_OPENED = "fan_out_opened"  # step = entry; payload: join, units (those sent out)
     TASK_OPENED = "task_opened"  # task, step, unit, due; payload: role, returned_from
     TASK_CLAIMED = "task_claimed"
+    TASK_UNCLAIMED = "task_unclaimed"  # the assignee gave the task back; no payload
     TASK_REASSIGNED = "task_reassigned"  # payload: to, to_name
     TASK_COMPLETED = "task_completed"  # note = output note; payload: data
     GATE_DECIDED = "gate_decided"  # payload: answer, units (a "tidak" into a fan-out), data

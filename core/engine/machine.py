@@ -10,7 +10,8 @@ task per unit and the join waits for all of them; "tidak" on a per-unit gate ret
 that unit's work; a "tidak" from after the join back into the fan-out re-opens the units the
 decider names (default all); completing an end step finishes the case.
 
-Here: starting, the dispatch of :func:`act`, claim, complete, reassign and cancel. Answering
+Here: starting, the dispatch of :func:`act`, claim, unclaim, complete, reassign and cancel
+(who may reassign or cancel is asked of :mod:`~alur.core.engine.queries`, as the doors do). Answering
 a gate is in :mod:`~alur.core.engine.decide`, moving work between steps (fan-out, join,
 finish) in :mod:`~alur.core.engine.flow`, and the event log of a transition in
 :mod:`~alur.core.engine.transition`.
@@ -30,11 +31,13 @@ from alur.core.engine.actions import (
     Decide,
     Reassign,
     StartCase,
+    Unclaim,
 )
 from alur.core.engine.actors import Membership, membership_for
 from alur.core.engine.decide import decide
 from alur.core.engine.events import EventKind
 from alur.core.engine.flow import enter, finish, move
+from alur.core.engine.queries import check_cancel, check_reassign
 from alur.core.engine.state import CaseState, CaseStatus, Task
 from alur.core.engine.transition import Transition, TransitionLog
 from alur.core.errors import (
@@ -44,6 +47,7 @@ from alur.core.errors import (
     DefinitionMismatch,
     DurationError,
     InvalidAction,
+    NotClaimed,
     NotPermitted,
     TaskNotFound,
     TaskNotOpen,
@@ -135,6 +139,11 @@ def act(definition: SopDefinition, state: CaseState, action: Action, ctx: Contex
             raise InvalidAction(reason=f"you have already claimed task {task.id}")
         log.emit(EventKind.TASK_CLAIMED, m, step=step.number, unit=task.unit, task=task.id)
         return log.done()
+    if isinstance(action, Unclaim):
+        if task.assignee is None:
+            raise NotClaimed(task=task.id)
+        log.emit(EventKind.TASK_UNCLAIMED, m, step=step.number, unit=task.unit, task=task.id)
+        return log.done()
     if isinstance(action, Complete):
         if step.kind is StepKind.DECISION:
             raise DecisionRequired(step=step.number)
@@ -175,18 +184,7 @@ def _reassign(
     ctx: Context,
 ) -> Transition:
     actor = ctx.actor
-    role = definition.roles_by_id[step.actor]
-    allowed = (
-        actor.administrator or task.assignee == actor.id or actor.max_rank(definition) > role.rank
-    )
-    if not allowed:
-        raise NotPermitted(
-            what="reassign this task: only its holder, a more senior official "
-            "or an administrator can"
-        )
-    target_membership = membership_for(action.to, definition, step, task.unit)
-    if action.to.id == task.assignee:
-        raise InvalidAction(reason=f"task {task.id} is already with {action.to.name}")
+    target_membership = check_reassign(definition, task, actor, action.to)
     log = TransitionLog(state, ctx)
     m = _acting_membership(actor, definition)
     payload = {"to": action.to.id, "to_name": action.to.name}
@@ -217,13 +215,7 @@ def _cancel(
     definition: SopDefinition, state: CaseState, action: Cancel, ctx: Context
 ) -> Transition:
     actor = ctx.actor
-    starter = definition.start_step.actor
-    top = max(r.rank for r in definition.roles)
-    if not (actor.administrator or actor.holds(starter) or actor.max_rank(definition) >= top):
-        raise NotPermitted(
-            what="cancel this case: only the official who starts it, the head "
-            "of the office or an administrator can"
-        )
+    check_cancel(definition, actor)
     note = action.note.strip()
     if not note:
         raise InvalidAction(reason="say why the case is cancelled")

@@ -154,6 +154,11 @@ def apply_event(state: CaseState | None, e: Event) -> CaseState:
         tasks = dict(state.open_tasks)
         tasks[old.id] = new
         return state._replace(open_tasks=tasks, last_seq=seq)
+    if kind is EventKind.TASK_UNCLAIMED:
+        old = state.open_tasks[e.task]  # type: ignore[index]
+        tasks = dict(state.open_tasks)
+        tasks[old.id] = old._replace(assignee=None, assignee_name=None)
+        return state._replace(open_tasks=tasks, last_seq=seq)
     if kind is EventKind.TASK_REMINDED:
         return state._replace(last_seq=seq)  # a record of who was told; the task is unchanged
     if kind is EventKind.TASK_ESCALATED:

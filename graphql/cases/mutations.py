@@ -1,7 +1,9 @@
-"""The write side: start a case, claim / complete / decide / reassign a task.
+"""The write side: start or cancel a case, claim / unclaim / complete / decide / reassign a
+task.
 
 Every mutation goes through the same service layer as the web UI
-(:class:`~alur.tenants.cases.service.TenantService`: ``start_case``, ``act``, ``reassign``),
+(:class:`~alur.tenants.cases.service.TenantService`: ``start_case``, ``cancel_case``,
+``act``, ``reassign``),
 **as the person the write token was created for** — their roles, units and Plt/Plh
 delegations decide what they may do, and every event names them. Read and platform tokens
 get ``Forbidden``. Refusals are typed results (``NotFound``, ``Forbidden``, ``Conflict``,
@@ -19,7 +21,7 @@ import strawberry
 from strawberry.scalars import JSON
 
 from alur.core import model
-from alur.core.engine import Action, Claim, Complete, Decide
+from alur.core.engine import Action, Claim, Complete, Decide, Unclaim
 from alur.core.errors import AlurError
 from alur.core.i18n import format_message, gettext
 from alur.graphql.cases.types import Case, Event, case_node, event_node
@@ -58,7 +60,11 @@ class StepDurationInput:
 @strawberry.input(description="A new case of one of the office's SOPs.")
 class StartCaseInput:
     sop: str = strawberry.field(description="The SOP id.")
-    period: str = strawberry.field(description='E.g. "Triwulan III 2026".')
+    period: str = strawberry.field(
+        description="Triwulan I–IV, Semester I–II or Tahun, and the year: "
+        '"Triwulan III 2026", "Semester I 2026", "Tahun 2026". A second case of an SOP '
+        "for a period already started is refused unless the SOP is repeatable."
+    )
     units: list[str] | None = strawberry.field(
         default=None, description="Units to fan out over (default: every active unit)."
     )
@@ -150,6 +156,28 @@ class Mutation:
     @strawberry.mutation(description="Take an open task: it becomes yours.", extensions=writing())
     async def claim_task(self, info: Info, case_key: CaseKey, task: TaskNumber) -> TaskActionResult:
         return await on_task(info, case_key, lambda s, u: s.act(u, case_key, Claim(task)))
+
+    @strawberry.mutation(
+        description="Give a task you claimed back: anyone holding its role may take it again.",
+        extensions=writing(),
+    )
+    async def unclaim_task(
+        self, info: Info, case_key: CaseKey, task: TaskNumber
+    ) -> TaskActionResult:
+        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, Unclaim(task)))
+
+    @strawberry.mutation(
+        description="Cancel an active case, saying why. Allowed to the official who starts "
+        "the SOP, the head of the office and administrators.",
+        extensions=writing(),
+    )
+    async def cancel_case(
+        self,
+        info: Info,
+        case_key: CaseKey,
+        reason: Annotated[str, strawberry.argument(description="Why (kept in the history).")],
+    ) -> TaskActionResult:
+        return await on_task(info, case_key, lambda s, u: s.cancel_case(u, case_key, reason))
 
     @strawberry.mutation(
         description="Complete a start, process or end step, with its output note and data.",

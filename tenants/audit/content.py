@@ -208,6 +208,8 @@ def project_tasks(events: Sequence[EngineEvent]) -> dict[int, dict[str, Any]]:
             task.update(status=_CLOSING[e.kind], closed_at=e.at)
         elif e.kind is EventKind.TASK_CLAIMED:
             task["assignee"] = _user_id(e.actor)
+        elif e.kind is EventKind.TASK_UNCLAIMED:
+            task["assignee"] = None
         elif e.kind is EventKind.TASK_REASSIGNED:
             task["assignee"] = _user_id(e.payload["to"])
         elif e.kind is EventKind.TASK_ESCALATED:

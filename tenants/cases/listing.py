@@ -13,6 +13,7 @@ from typing import Any
 from piccolo.querystring import QueryString
 
 from alur.core import limits
+from alur.tenants.cases.waiting import Waiting
 from alur.tenants.storage.tables import Case, Delegation, Membership, Task
 
 MAX_PAGE = 200
@@ -31,6 +32,8 @@ class CaseFilter:
 
 @dataclass(frozen=True)
 class CaseRow:
+    id: int
+    definition_hash: str
     key: str
     sop_id: str
     period: str
@@ -40,6 +43,7 @@ class CaseRow:
     open_tasks: int
     next_due: datetime | None
     overdue: bool
+    waiting: tuple[Waiting, ...] = ()  # whom it waits on (TenantService.case_list fills it)
 
 
 async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseRow]:
@@ -48,6 +52,7 @@ async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseR
     cases = (
         await Case.select(
             Case.id,
+            Case.definition_hash,
             Case.key,
             Case.sop_id,
             Case.period,
@@ -76,6 +81,8 @@ async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseR
         next_due = min(dues) if dues else None
         result.append(
             CaseRow(
+                id=c["id"],
+                definition_hash=c["definition_hash"],
                 key=c["key"],
                 sop_id=c["sop_id"],
                 period=c["period"],
@@ -88,33 +95,6 @@ async def list_cases(tenant_id: int, f: CaseFilter, now: datetime) -> list[CaseR
             )
         )
     return result
-
-
-async def eligible_people(tenant_id: int, role: str, unit: str | None, on: date) -> list[dict]:
-    """Users who hold ``role`` (in ``unit``, if given) here, directly or as Plt/Plh on ``on``."""
-    members = await Membership.select(
-        Membership.user.id.as_alias("id"),
-        Membership.user.name.as_alias("name"),
-        Membership.unit.slug.as_alias("unit"),
-    ).where((Membership.tenant == tenant_id) & (Membership.role == role))
-    acting = await Delegation.select(
-        Delegation.delegate.id.as_alias("id"),
-        Delegation.delegate.name.as_alias("name"),
-        Delegation.unit.slug.as_alias("unit"),
-        Delegation.kind,
-    ).where(
-        (Delegation.tenant == tenant_id)
-        & (Delegation.role == role)
-        & (Delegation.starts_on <= on)
-        & (Delegation.ends_on >= on)
-    )
-    people: dict[int, dict] = {}
-    for r in [*members, *acting]:
-        if unit is not None and r["unit"] not in (unit, None):
-            continue
-        label = f"{r['kind']}. {r['name']}" if r.get("kind") else r["name"]
-        people.setdefault(r["id"], {"id": r["id"], "name": label})
-    return sorted(people.values(), key=lambda p: p["name"])
 
 
 async def tenant_people(tenant_id: int) -> list[dict]:

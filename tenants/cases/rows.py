@@ -135,6 +135,8 @@ def follow_task(batch: Batch, case_id: int, e: EngineEvent) -> None:
         batch.add(
             f"UPDATE alur_task SET assignee = {{}} {where}", _user_id(e.actor), case_id, e.task
         )
+    elif e.kind is EventKind.TASK_UNCLAIMED:
+        batch.add(f"UPDATE alur_task SET assignee = NULL {where}", case_id, e.task)
     elif e.kind is EventKind.TASK_REASSIGNED:
         batch.add(
             f"UPDATE alur_task SET assignee = {{}} {where}",

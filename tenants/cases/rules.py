@@ -14,7 +14,7 @@ form's data rows) and, under :data:`OUTPUT`, the output note (``note`` in both d
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from alur.core import limits
@@ -23,6 +23,7 @@ from alur.core.engine import Action, Complete
 from alur.core.errors import DurationError
 from alur.core.i18n import error_message, format_message, gettext
 from alur.core.model import SopDefinition
+from alur.core.periods import PeriodError, parse
 from alur.tenants.errors import InvalidInput
 
 # The key of the output note in the step data given to plugins (docs/plugins.md).
@@ -41,11 +42,15 @@ def check_start(
     durations: Mapping[int, str],
     units: Sequence[str] | None,
     active_units: Sequence[str],
-) -> None:
+    started: Collection[str] = (),
+) -> str:
     """Every problem of a start-case input at once (:class:`InvalidInput`, per field):
-    the SOP must be one of the office's, the period given, each duration readable and given
+    the SOP must be one of the office's, the period one of :mod:`alur.core.periods`
+    ("Triwulan III 2026") and — unless the SOP is ``repeatable`` — not one of ``started``
+    (the periods of the SOP's cases that are not cancelled), each duration readable and given
     exactly for the steps whose waktu is set per case, the units active units of the office.
-    ``period`` and the durations are expected stripped."""
+    ``period`` and the durations are expected stripped. Returns the period as a case stores
+    it (:func:`alur.core.periods.parse`'s one way of writing it)."""
     errors = limits.text_problems(
         {
             "period": (period, limits.PERIOD),
@@ -60,6 +65,18 @@ def check_start(
         )
     if "period" not in errors and not period:
         errors["period"] = gettext("Give the period, e.g. Triwulan III 2026.")
+    elif "period" not in errors:
+        try:
+            period = parse(period).text
+        except PeriodError as exc:
+            errors["period"] = error_message(exc)
+        else:
+            if period in started and sop_id in sops and not sops[sop_id].repeatable:
+                errors["period"] = format_message(
+                    "A case of this SOP for {period} has already been started; this SOP runs "
+                    "once per period.",
+                    period=period,
+                )
     needed = sops[sop_id].needs_duration_at_start() if sop_id in sops else ()
     for step, waktu in durations.items():
         field = duration_field(step)
@@ -89,6 +106,7 @@ def check_start(
             )
     if errors:
         raise InvalidInput(errors)
+    return period
 
 
 def check_action(action: Action) -> None:

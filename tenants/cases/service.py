@@ -14,11 +14,14 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from alur.core import limits
 from alur.core.engine import (
     Action,
+    Cancel,
     Complete,
     Context,
     Decide,
@@ -33,17 +36,20 @@ from alur.core.engine.events import Event as EngineEvent
 from alur.core.errors import PluginNotFound
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
+from alur.core.periods import PeriodError, normalised
 from alur.core.plugins import AlurPlugins
 from alur.tenants.audit.records import with_attachments
 from alur.tenants.cases.attachments import AttachmentInfo as AttachmentInfo  # re-exported
 from alur.tenants.cases.attachments import CaseFiles
 from alur.tenants.cases.inbox import InboxTask as InboxTask  # re-exported
 from alur.tenants.cases.inbox import as_of, attention_tasks, inboxes, open_tasks
+from alur.tenants.cases.listing import CaseFilter, CaseRow, list_cases
 from alur.tenants.cases.rules import check_action as check_action  # re-exported
 from alur.tenants.cases.rules import check_start, step_data
 from alur.tenants.cases.store import CaseStore, StoredCase, TenantRef
 from alur.tenants.cases.uploads import MAX_ATTACHMENT_BYTES as MAX_ATTACHMENT_BYTES  # re-exported
 from alur.tenants.cases.uploads import Upload, attachment_row, check_upload
+from alur.tenants.cases.waiting import waiting_on
 from alur.tenants.clock.timers import office_policy, timers_of
 from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity.belonging import Person, actor_for, actor_in
@@ -175,7 +181,8 @@ class TenantService(CaseFiles):
         period = period.strip()
         durations = {step: waktu.strip() for step, waktu in (durations or {}).items()}
         active = tuple(u["slug"] for u in await self.units() if u["active"])
-        check_start(self.sops(), sop_id, period, durations, units, active)
+        started = await self.periods_started(sop_id, period)
+        period = check_start(self.sops(), sop_id, period, durations, units, active, started)
         d = self.sop(sop_id)
         key = secrets.token_hex(8)
         started = StartCase(key, period, active if units is None else units, durations)
@@ -185,6 +192,25 @@ class TenantService(CaseFiles):
         stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id, timers)
         self._notify(stored.plugin, d, t)
         return stored
+
+    async def periods_started(self, sop_id: str, period: str) -> list[str]:
+        """The periods among ``period`` (as typed, and as a case stores it) of this office's
+        cases of ``sop_id`` that are not cancelled: the cases a new one would repeat."""
+        try:
+            texts = {period, normalised(period)}
+        except PeriodError:
+            texts = {period}
+        if not limits.usable_key(sop_id) or not all(
+            limits.usable_key(t, limits.PERIOD) for t in texts
+        ):
+            return []
+        rows = await Case.select(Case.period).where(
+            (Case.tenant == self.ref.id)
+            & (Case.sop_id == sop_id)
+            & Case.period.is_in(sorted(texts))
+            & (Case.status != "cancelled")
+        )
+        return [r["period"] for r in rows]
 
     async def case(self, case_key: str) -> StoredCase:
         if not limits.usable_key(case_key, 32):
@@ -251,6 +277,15 @@ class TenantService(CaseFiles):
         stored = await self.store.apply(self.ref, case, t, rows, timers)
         self._notify(case.plugin, d, t)
         return stored
+
+    async def cancel_case(self, user_id: int, case_key: str, reason: str) -> StoredCase:
+        """Cancel the case, saying why (``reason``: :class:`InvalidInput` on ``reason`` when
+        empty); the engine decides who may (:func:`alur.core.engine.may_cancel`)."""
+        reason = reason.strip()
+        problem = limits.text_problem(reason, limits.NOTE) if reason else None
+        if not reason or problem:
+            raise InvalidInput({"reason": problem or gettext("Say why the case is cancelled.")})
+        return await self.act(user_id, case_key, Cancel(reason))
 
     async def reassign(self, user_id: int, case_key: str, task: int, to_user_id: int) -> StoredCase:
         """Give ``task`` to ``to_user_id``, who must hold the step's role here."""
@@ -336,6 +371,21 @@ class TenantService(CaseFiles):
         return row
 
     # --- case lists --------------------------------------------------------------------
+
+    async def case_list(self, f: CaseFilter) -> list[CaseRow]:
+        """The office's cases (:func:`~alur.tenants.cases.listing.list_cases`), each with
+        whom it is waiting on (:func:`~alur.tenants.cases.waiting.waiting_on`)."""
+        now = self.clock()
+        rows = await list_cases(self.ref.id, f, now)
+        today = now.astimezone(ZoneInfo(self.tenant["timezone"])).date()
+        found = await waiting_on(
+            self.ref.id,
+            [(r.id, r.definition_hash) for r in rows],
+            now,
+            today,
+            self.store.definition,
+        )
+        return [replace(r, waiting=tuple(found.get(r.id, ()))) for r in rows]
 
     async def cases(
         self, *, status: str | None = None, sop_id: str | None = None, limit: int = 50

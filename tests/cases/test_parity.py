@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pytest
@@ -87,7 +87,8 @@ class ParityPlugin:
 
 @dataclass(frozen=True)
 class Act:
-    """One action: ``op`` is start, claim, complete, ya, tidak or save_realisasi."""
+    """One action: ``op`` is start, claim, unclaim, complete, ya, tidak, cancel (``note``:
+    the reason) or save_realisasi."""
 
     who: str
     op: str
@@ -107,6 +108,10 @@ GRAPHQL = {
         __typename ... on CaseChanged { case { key } } ... on Error { code message } } }""",
     "claim": """mutation($key: String!, $task: Int!) { r: claimTask(caseKey: $key, task: $task)
         { __typename ... on Error { code message } } }""",
+    "unclaim": """mutation($key: String!, $task: Int!) { r: unclaimTask(caseKey: $key,
+        task: $task) { __typename ... on Error { code message } } }""",
+    "cancel": """mutation($key: String!, $reason: String!) { r: cancelCase(caseKey: $key,
+        reason: $reason) { __typename ... on Error { code message } } }""",
     "complete": """mutation($key: String!, $task: Int!, $note: String!, $data: JSON) {
         r: completeTask(caseKey: $key, task: $task, note: $note, data: $data)
         { __typename ... on Error { code message } } }""",
@@ -164,6 +169,8 @@ class Doors:
             assert act.file is None, "GraphQL completes without files; attach() is separate"
             variables = {"note": act.note, "data": dict(act.data) or None}
             r = self.graphql(act.who, GRAPHQL["complete"], key=key, task=act.task, **variables)
+        elif act.op == "cancel":
+            r = self.graphql(act.who, GRAPHQL["cancel"], key=key, reason=act.note)
         elif act.op == "save_realisasi":
             values = [{"code": "IKU-1", "realisasi": "1"}]
             r = self.graphql(act.who, GRAPHQL[act.op], key=key, task=act.task, values=values)
@@ -196,6 +203,8 @@ class Doors:
         if act.units is not None:
             fields |= {"units_offered": "1", "units": list(act.units)}
         path = f"{page}/tasks/{act.task}/{act.op}"
+        if act.op == "cancel":
+            path, fields = f"{page}/cancel", {"_csrf_token": token, "reason": act.note}
         if act.op == "save_realisasi":
             path = f"{page}/kinerja/tasks/{act.task}/data"
             fields |= {"IKU-1.realisasi": "1"}
@@ -254,8 +263,17 @@ SCENARIOS = [
     Scenario("start: unknown SOP", Act("staf", "start", sop="nope"), "invalid_input"),
     Scenario("start: no duration", Act("staf", "start", durations={}), "invalid_input"),
     Scenario("start: unreadable duration", Act("staf", "start", durations={3: "soon"}), "invalid_input"),
+    Scenario("start: period not chosen from the list", Act("staf", "start", period="April 2026"), "invalid_input"),
+    Scenario("start: period written loosely", Act("staf", "start", period=" triwulan  i 2026"), None),
     Scenario("claim", Act("staf", "claim"), None),
     Scenario("claim: already taken", Act("staf-2", "claim"), "already_claimed", (Act("staf", "claim"),)),
+    Scenario("unclaim", Act("staf", "unclaim"), None, (Act("staf", "claim"),)),
+    Scenario("unclaim: not claimed", Act("staf", "unclaim"), "not_claimed"),
+    Scenario("unclaim: someone else's", Act("staf-2", "unclaim"), "already_claimed", (Act("staf", "claim"),)),
+    Scenario("cancel by the starter", Act("staf", "cancel", note="Salah periode"), None, (DRAFT,)),
+    Scenario("cancel by the head", Act("kepala", "cancel", note="Tidak jadi"), None),
+    Scenario("cancel: no reason", Act("staf", "cancel", note="  "), "invalid_input"),
+    Scenario("cancel: not allowed", Act("kabid-a", "cancel", note="x"), "not_permitted", TO_STEP_3),
     Scenario("complete with data", DRAFT, None),
     Scenario("complete: data refused by plugin", Act("staf", "complete", note="Draft"), "invalid_input"),
     Scenario("complete: output as data", Act("staf", "complete", data={"nomor": "1", "output": "x"}), "invalid_input"),
@@ -278,7 +296,8 @@ SCENARIOS = [
 @pytest.fixture
 def doors(database_url: str, sample: SopDefinition) -> Iterator[Doors]:
     plugins = create_plugin_manager(load_entrypoints=False, environ={})
-    assert plugins.register(ParityPlugin(sample), name="contoh").ok
+    # repeatable: both doors start a case of the same period in the one office
+    assert plugins.register(ParityPlugin(replace(sample, repeatable=True)), name="contoh").ok
     tokens = asyncio.run(_office(database_url, plugins, sample))
     app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40), plugins)
     with TestClient(app) as client:

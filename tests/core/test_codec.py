@@ -35,6 +35,7 @@ from alur.core.engine import (
     Reassign,
     StartCase,
     Task,
+    Unclaim,
     act,
     replay,
     start,
@@ -121,7 +122,7 @@ class Case:
 def test_a_full_walk_of_the_sample_round_trips(sample, people, calendar) -> None:
     """Claim, a "tidak" at the first gate, fan-out over two units, a Plh filling in for a
     Kabid, a per-unit "tidak", a "tidak" from after the join back into one unit, a
-    reassignment, then signing: every state and every event round-trips."""
+    claim given back, a reassignment, then signing: every state and every event round-trips."""
     p = people
     c = Case(
         sample,
@@ -184,6 +185,9 @@ def test_a_full_walk_of_the_sample_round_trips(sample, people, calendar) -> None
         c.events.extend(t.events)
     assert c.task(5).escalated_to == "kepala"
     c.do(Claim(c.task(5).id), p.kasubag, at(25, 10, 30))
+    c.do(Unclaim(c.task(5).id), p.kasubag, at(25, 10, 35))  # given back, then taken again
+    assert c.task(5).assignee is None
+    c.do(Claim(c.task(5).id), p.kasubag, at(25, 10, 40))
     other = Actor("u-kasubag-2", "Rina (Kasubag)", (Membership("kasubag"),))
     c.do(Reassign(c.task(5).id, other), p.kepala, at(25, 11))
     assert c.task(5).assignee == other.id

@@ -11,6 +11,7 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import UploadFile
@@ -18,11 +19,12 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from alur.core.engine import Claim, Complete, Decide
+from alur.core import periods
+from alur.core.engine import Claim, Complete, Decide, Unclaim
 from alur.core.errors import ActionError
 from alur.core.i18n import error_message, gettext
 from alur.core.model import Answer
-from alur.tenants.cases.listing import CaseFilter, list_cases
+from alur.tenants.cases.listing import CaseFilter
 from alur.tenants.cases.rules import step_data_from_rows
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.uploads import Upload
@@ -86,9 +88,17 @@ class CasesController(Controller):
             status=filters["status"] if filters["status"] in STATUSES else None,
             overdue=True if filters["overdue"] == "1" else None,
         )
-        rows = await list_cases(tenant.ref.id, f, datetime.now(UTC))
+        rows = await tenant.case_list(f)
         context = await page_context(request, viewer, tenant, active="cases")
         units = [u for u in await tenant.units() if u["active"]]
+        today = datetime.now(UTC).astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
+        form = form or {}
+        if "period_part" not in form:  # a fresh form: this quarter of this year
+            now = periods.current(today)
+            form = {**form, "period_part": now.part, "period_year": str(now.year)}
+        sops = tenant.sops()
+        if "sop" not in form and len(sops) == 1:  # the office's one SOP, chosen
+            form["sop"] = next(iter(sops))
         return Template(
             "cases.html",
             status_code=status_code,
@@ -98,8 +108,10 @@ class CasesController(Controller):
                 "rows": rows,
                 "filters": filters,
                 "statuses": STATUSES,
-                "form": form or {},
+                "form": form,
                 "errors": errors or {},
+                "period_parts": periods.PARTS,
+                "period_years": periods.years(today),
                 "error_code": (headers or {}).get(ERROR_HEADER),
                 "units": units,
             },
@@ -121,7 +133,7 @@ class CasesController(Controller):
         }
         errors: dict[str, str] = {}
         try:
-            sop_id, period = str(data.get("sop", "")), str(data.get("period", ""))
+            sop_id, period = str(data.get("sop", "")), _period(data)
             case = await tenant.start_case(viewer.user_id, sop_id, period, durations)
         except InvalidInput as exc:
             errors, code = exc.errors, exc.code
@@ -152,6 +164,40 @@ class CasesController(Controller):
         view = await case_view(tenant, viewer, key)
         context = await page_context(request, viewer, tenant, active="cases")
         return Template("case.html", context={**context, "view": view})
+
+    @post("/cases/{key:str}/cancel", name="cancel-case", status_code=303)
+    async def cancel(
+        self,
+        request: Request,
+        key: FromPath[str],
+        data: Form,
+        viewer: NamedDependency[Viewer],
+        tenant: NamedDependency[TenantService],
+    ) -> Response:
+        """Cancel the case with a reason (:meth:`TenantService.cancel_case`); a refusal shows
+        the case page again with the error by the reason and the reason kept."""
+        assert viewer.user_id is not None
+        reason = str(data.get("reason", ""))
+        try:
+            await tenant.cancel_case(viewer.user_id, key, reason)
+        except InvalidInput as exc:
+            code, error, by_field = exc.code, "; ".join(exc.errors.values()), True
+        except ActionError as exc:
+            code, error, by_field = exc.code, error_message(exc), False
+        else:
+            return Redirect(f"/t/{tenant.ref.slug}/cases/{key}", status_code=303)
+        view = await case_view(tenant, viewer, key)
+        if by_field:  # by the reason field, with what was typed
+            view = replace(view, cancel_error=error, cancel_reason=reason, cancel_code=code)
+        else:  # the engine's refusal (not allowed, no longer active): the page's alert
+            view = replace(view, error=error, error_code=code)
+        context = await page_context(request, viewer, tenant, active="cases")
+        return Template(
+            "case.html",
+            status_code=422,
+            context={**context, "view": view},
+            headers=error_headers(code),
+        )
 
     @post("/cases/{key:str}/tasks/{task:int}/{action:str}", name="act", status_code=303)
     async def act(
@@ -207,6 +253,8 @@ class CasesController(Controller):
         note = str(data.get("note", "")).strip()
         if action == "claim":
             await tenant.act(user_id, key, Claim(task))
+        elif action == "unclaim":
+            await tenant.act(user_id, key, Unclaim(task))
         elif action == "complete":
             files = []
             upload = data.get("attachment")
@@ -247,6 +295,15 @@ class CasesController(Controller):
                 "X-Content-Type-Options": "nosniff",
             },
         )
+
+
+def _period(data: dict[str, Any]) -> str:
+    """The period the start form's two choices name ("Triwulan III" and "2026"), as text for
+    the service to check (:mod:`alur.core.periods`); a ``period`` text field still works."""
+    part, year = str(data.get("period_part", "")), str(data.get("period_year", ""))
+    if not part and not year:
+        return str(data.get("period", ""))
+    return f"{part} {year}".strip()
 
 
 async def _form(request: Request) -> dict[str, Any]:

@@ -13,13 +13,13 @@ from zoneinfo import ZoneInfo
 from markupsafe import Markup
 
 from alur.core.calendar import WorkingCalendar
-from alur.core.engine import EventKind, may_act, tidak_names_units
+from alur.core.engine import EventKind, may_act, may_cancel, step_progress, tidak_names_units
 from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition, StepKind
 from alur.tenants.caches import ByteBoundedCache, text_bytes
-from alur.tenants.cases.listing import eligible_people
 from alur.tenants.cases.service import AttachmentInfo, TenantService
+from alur.tenants.cases.takers import TaskChoices, office_holders, task_choices
 from alur.tenants.identity.people import users_by_id
 from alur.web.deps import Viewer
 from alur.web.kinerja.view import KinerjaPanel, kinerja_panels
@@ -29,6 +29,7 @@ EVENT_LABELS = {
     EventKind.CASE_STARTED: N_("started the case"),
     EventKind.TASK_OPENED: N_("task opened"),
     EventKind.TASK_CLAIMED: N_("claimed the task"),
+    EventKind.TASK_UNCLAIMED: N_("gave the task back"),
     EventKind.TASK_REASSIGNED: N_("handed the task over"),
     EventKind.TASK_COMPLETED: N_("completed"),
     EventKind.GATE_DECIDED: N_("decided"),
@@ -69,6 +70,8 @@ class TaskView:
     # (slug, name) of the units a "tidak" may send back: a gate after a join whose "tidak"
     # returns into the per-unit steps (empty: the answer takes no units)
     return_units: list[tuple[str, str]] = field(default_factory=list)
+    # what the engine would accept from me on it: claim, give back, hand over (to ``people``)
+    choices: TaskChoices = field(default_factory=TaskChoices)
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,10 @@ class StepView:
     kegiatan: str
     role_name: str
     kind: str
-    state: str  # done | current | todo
+    state: str  # done | current | returned | partial | todo (alur.core.engine.progress)
+    returned: bool = False  # current because a "tidak" sent the work back here
+    done_units: int = 0  # a per-unit step: units done, of ``units`` taking part
+    units: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,6 +106,10 @@ class CaseView:
     draft: dict[str, Any] = field(default_factory=dict)
     kinerja: dict[int, KinerjaPanel] = field(default_factory=dict)  # by task id
     has_kinerja: bool = False  # the SOP binds steps to data kinerja
+    may_cancel: bool = False  # the engine lets me cancel the case (it is active)
+    cancel_error: str | None = None  # a refused cancellation, shown by its reason field
+    cancel_reason: str = ""  # the reason typed, kept on refusal
+    cancel_code: str | None = None  # the refusal's stable code (data-error-code)
 
     @property
     def draft_rows(self) -> list[tuple[str, str]]:
@@ -123,6 +133,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
     today = now.astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
     assert viewer.user_id is not None  # case_for refuses anyone else
     actor = (await tenant.context(viewer.user_id)).actor
+    holders = await office_holders(tenant.ref.id, today) if actor is not None else []
     tasks = []
     for t in sorted(case.state.open_tasks.values(), key=lambda t: (t.step, t.unit or "")):
         step = d.step(t.step)
@@ -131,7 +142,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
             and may_act(actor, d, step, t.unit)
             and (t.assignee is None or t.assignee == actor.id)
         )
-        people = await eligible_people(tenant.ref.id, step.actor, t.unit, today) if mine else []
+        choices = task_choices(d, t, actor, holders) if actor is not None else TaskChoices()
         tasks.append(
             TaskView(
                 id=t.id,
@@ -149,14 +160,15 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
                 is_decision=step.kind is StepKind.DECISION,
                 question=step.gate.question if step.gate else "",
                 return_note=t.return_note,
-                people=[p for p in people if str(p["id"]) != (actor.id if actor else "")],
+                people=choices.people,
                 attention_of=_role_name(d, t.escalated_to) if t.escalated_to else "",
                 return_units=[(u, units.get(u, u)) for u in case.state.units]
                 if tidak_names_units(d, t.step)
                 else [],
+                choices=choices,
             )
         )
-    steps = _steps(d, history, case.state.current_steps)
+    steps = _steps(d, history, case.state.units)
     return CaseView(
         key=case.key,
         sop_id=case.sop_id,
@@ -180,20 +192,24 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
             tenant, case, d, [(t.id, t.step, t.unit) for t in tasks if t.mine]
         ),
         has_kinerja=d.binds_data,
+        may_cancel=case.status == "active" and actor is not None and may_cancel(d, actor),
     )
 
 
-def _steps(d: SopDefinition, history: list, current: tuple[int, ...]) -> list[StepView]:
-    done = {e.step for e in history if e.kind in (EventKind.TASK_COMPLETED, EventKind.GATE_DECIDED)}
+def _steps(d: SopDefinition, history: list, units: tuple[str, ...]) -> list[StepView]:
+    """The step list: each step's state as :func:`alur.core.engine.step_progress` tells it."""
     return [
         StepView(
-            s.number,
+            p.number,
             s.kegiatan,
             d.role(s.actor).name,
             str(s.kind),
-            "current" if s.number in current else "done" if s.number in done else "todo",
+            p.state,
+            p.returned,
+            p.done_units,
+            p.units,
         )
-        for s in d.steps
+        for s, p in zip(d.steps, step_progress(d, units, history), strict=True)
     ]
 
 
@@ -202,12 +218,10 @@ _FLOW_ROW = re.compile(r'<tr class="sop-row ([^"]*)" data-step="(\d+)"')
 
 
 def with_flow_marks(document: Markup, steps: list[StepView]) -> Markup:
-    """The case's flowchart with its done and current rows marked by class, so they show
-    without JavaScript (static/alur.js keeps them up to date after htmx actions)."""
-    marks: dict[str, str] = {}
-    for s in steps:
-        if s.state != "todo":
-            marks[str(s.number)] = " flow-current" if s.state == "current" else " flow-done"
+    """The case's flowchart with its done, current, returned and partly done rows marked by
+    class (``flow-<state>``), so they show without JavaScript (static/alur.js keeps them up
+    to date after htmx actions)."""
+    marks = {str(s.number): f" flow-{s.state}" for s in steps if s.state != "todo"}
 
     def mark(row: re.Match[str]) -> str:
         classes, step = row.groups()
@@ -289,6 +303,7 @@ def _timeline(
         *clock,
         EventKind.CASE_STARTED,
         EventKind.TASK_CLAIMED,
+        EventKind.TASK_UNCLAIMED,
         EventKind.TASK_REASSIGNED,
         EventKind.TASK_COMPLETED,
         EventKind.GATE_DECIDED,
