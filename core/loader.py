@@ -38,7 +38,12 @@ _TEXT_LISTS = (
     "pencatatan_pendataan",
 )
 _HEADER_TEXT = ("nomor", "nama", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
-_SOP_KEYS = {"id", "version", "repeatable", "content_hash"}  # content_hash: informational, written on export
+_SOP_KEYS = {
+    "id",
+    "version",
+    "repeatable",
+    "content_hash",
+}  # content_hash: informational, written on export
 _ROLE_KEYS = {"id", "name", "rank", "per_unit", "atasan"}
 _STEP_KEYS = {
     "number", "kegiatan", "actor", "kind", "kelengkapan", "waktu", "waktu_menit", "output",

@@ -36,6 +36,7 @@ SAMPLE_TOML = """
 [sop]
 id = "contoh"
 version = "1"
+repeatable = true  # the tests start many cases of it, often for the same period
 
 [header]
 nomor = "001/SOP/2026"

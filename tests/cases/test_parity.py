@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
@@ -296,8 +296,7 @@ SCENARIOS = [
 @pytest.fixture
 def doors(database_url: str, sample: SopDefinition) -> Iterator[Doors]:
     plugins = create_plugin_manager(load_entrypoints=False, environ={})
-    # repeatable: both doors start a case of the same period in the one office
-    assert plugins.register(ParityPlugin(replace(sample, repeatable=True)), name="contoh").ok
+    assert plugins.register(ParityPlugin(sample), name="contoh").ok
     tokens = asyncio.run(_office(database_url, plugins, sample))
     app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40), plugins)
     with TestClient(app) as client:

@@ -197,7 +197,9 @@ async def test_concurrent_actions_on_different_cases_all_win(database, plugins) 
     pinned once); the tenant's hash chain stays one unbroken line."""
     office = await contoh_office(database, plugins)
     svc = await office.service()
-    cases = await asyncio.gather(*(start_contoh(svc, office, f"Periode {i}") for i in range(10)))
+    cases = await asyncio.gather(
+        *(start_contoh(svc, office, f"Tahun {2000 + i}") for i in range(10))
+    )
     assert len({c.key for c in cases}) == 10
     assert await SopSnapshot.count() == 1
     staf = office.users["staf"]

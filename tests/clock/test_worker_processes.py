@@ -62,7 +62,7 @@ async def busy_office(database: Database, plugins: AlurPlugins) -> Office:
     office = await emailed_office(database, plugins)
     svc = await office.service()
     for i in range(CASES):
-        await start_contoh(svc, office, period=f"Periode {i}")
+        await start_contoh(svc, office, period=f"Tahun {2000 + i}")
     assert await Timer.count() == 3 * CASES
     return office
 

@@ -211,7 +211,11 @@ def test_example_plugin_completes_its_first_step_on_the_web(
     with TestClient(app) as c:
         sign_in_sync(c, "staf", PASSWORD)
         cases = "/t/diskominfo-contoh/cases"
-        data = {"_csrf_token": fetch_csrf(c, cases), "sop": "permintaan-data", "period": "2026"}
+        data = {
+            "_csrf_token": fetch_csrf(c, cases),
+            "sop": "permintaan-data",
+            "period": "Tahun 2026",
+        }
         started = c.post(cases, data=data, follow_redirects=False)
         assert started.status_code == 303, started.text[:300]
         case = started.headers["location"]

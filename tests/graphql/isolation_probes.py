@@ -4,6 +4,7 @@ office A at the right step, ...) and the tokens it runs as."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -76,11 +77,15 @@ class Probe:
     compare: bool = True  # the answer equals the ghost's (cursors: only "nothing of B")
 
 
+_FRESH = itertools.count()
+
+
 async def fresh_case(world: World, *, at: str = "open") -> str:
     """A new case of office A: task 1 open, or ``at`` "claimed" (by staf) or "gate"
     (task 2, the Kasubag's decision, open)."""
     staf = world.users["staf"]
-    key = (await world.a.start_case(staf, SOP_A, "Isolasi")).key
+    period = f"Tahun {2000 + next(_FRESH)}"  # one case per period: each its own
+    key = (await world.a.start_case(staf, SOP_A, period)).key
     await fill_in_sample(KinerjaService(world.a), staf, key, 1)  # step 1 designs the format
     if at == "claimed":
         await world.a.act(staf, key, Claim(1))
@@ -214,19 +219,31 @@ PROBES: dict[str, Probe] = {
     "Mutation.startCase(input.sop)": Probe(
         "sop",
         mutation("startCase", "input: $input", "$input: StartCaseInput!"),
-        given(input={"period": "Isolasi"})("input.sop"),
+        given(input={"period": "Semester I 2026"})("input.sop"),
         tokens=("a-staf",),
     ),
     "Mutation.startCase(input.units)": Probe(
         "unit",
         mutation("startCase", "input: $input", "$input: StartCaseInput!"),
-        given(input={"sop": SOP_A, "period": "Isolasi"})("input.units[]"),
+        given(input={"sop": SOP_A, "period": "Semester I 2026"})("input.units[]"),
         tokens=("a-staf",),
     ),
     "Mutation.claimTask(caseKey)": Probe(
         "case",
         mutation("claimTask", TASK_ARGS, "$key: String!, $task: Int!"),
         given(task=1)("key"),
+        tokens=("a-staf", "a-kabid-linmas"),
+    ),
+    "Mutation.unclaimTask(caseKey)": Probe(
+        "case",
+        mutation("unclaimTask", TASK_ARGS, "$key: String!, $task: Int!"),
+        given(task=1)("key"),
+        tokens=("a-staf", "a-kabid-linmas"),
+    ),
+    "Mutation.cancelCase(caseKey)": Probe(
+        "case",
+        mutation("cancelCase", 'caseKey: $key, reason: "x"', "$key: String!"),
+        given()("key"),
         tokens=("a-staf", "a-kabid-linmas"),
     ),
     "Mutation.completeTask(caseKey)": Probe(

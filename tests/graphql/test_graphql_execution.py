@@ -282,7 +282,7 @@ async def test_the_real_schema_answers_as_graphql_core_does(
 ) -> None:
     u, kinerja = world.users, KinerjaService(world.a)
     for i in range(3):
-        key = (await world.a.start_case(u["staf"], SOP_A, f"Periode {i}")).key
+        key = (await world.a.start_case(u["staf"], SOP_A, f"Tahun {2000 + i}")).key
         await fill_in_sample(kinerja, u["staf"], key, 1)
         if i:
             await world.a.act(u["staf"], key, Complete(1, "draft"))

@@ -95,7 +95,7 @@ def api(
         db = await open_database(url)
         try:
             world = await provision(db, installed)
-            for period in ("Triwulan III 2026", "Typed"):  # step 1 designs the format
+            for period in ("Triwulan III 2026", "Semester II 2026"):  # step 1 designs the format
                 await seed_sample_format(world.a, period)
             return world.tokens, world.case_b
         finally:
@@ -171,7 +171,7 @@ query Page($first: Int!, $after: String) {
 
 
 def test_paging_through_cases(api: Api) -> None:
-    periods = [f"Paging {n}" for n in range(3)]
+    periods = [f"Tahun {2000 + n}" for n in range(3)]
     for period in periods:
         started = api.run("a-staf", START, input={"sop": SOP_A, "period": period})
         assert started["startCase"]["__typename"] == "CaseChanged"
@@ -312,9 +312,9 @@ def test_start_claim_complete_and_decide(api: Api) -> None:
 
 
 def test_typed_failures(api: Api) -> None:
-    key = api.run("a-staf", START, input={"sop": SOP_A, "period": "Typed"})["startCase"]["case"][
-        "key"
-    ]
+    key = api.run("a-staf", START, input={"sop": SOP_A, "period": "Semester II 2026"})["startCase"][
+        "case"
+    ]["key"]
     wrong_role = api.run("a-kasubag", CLAIM, key=key, task=1)["claimTask"]
     assert wrong_role["__typename"] == "ActionRefused"
     assert wrong_role["code"] == "wrong_role"

@@ -65,7 +65,7 @@ async def test_the_probes_query_is_refused_before_it_runs(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for i in range(3):  # some cases, so that running it would read something
-        await world.a.start_case(world.users["staf"], SOP_A, f"Triwulan {i}")
+        await world.a.start_case(world.users["staf"], SOP_A, f"Tahun {2000 + i}")
     seen = statements(world.db, monkeypatch)
     result = await world.run(HOSTILE, "a-read")
     assert result.data is None

@@ -70,7 +70,7 @@ async def test_a_page_of_50_cases_costs_as_many_statements_as_a_page_of_5(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for i in range(50):  # every case alike: started, claimed (an assignee), completed
-        key = await start(world, f"Periode {i}")
+        key = await start(world, f"Tahun {2000 + i}")
         await world.a.act(world.users["staf"], key, Claim(1))
         await world.a.act(world.users["staf"], key, Complete(1))
         await world.a.act(world.users["kasubag"], key, Claim(2))

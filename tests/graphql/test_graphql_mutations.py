@@ -60,6 +60,10 @@ DECIDE = """mutation($key: String!, $task: Int!, $answer: Answer!, $note: String
   decideGate(caseKey: $key, task: $task, answer: $answer, note: $note) { ...Result } }"""
 REASSIGN = """mutation($key: String!, $task: Int!, $to: String!) {
   reassignTask(caseKey: $key, task: $task, to: $to) { ...Result } }"""
+UNCLAIM = """mutation($key: String!, $task: Int!) {
+  unclaimTask(caseKey: $key, task: $task) { ...Result } }"""
+CANCEL = """mutation($key: String!, $reason: String!) {
+  cancelCase(caseKey: $key, reason: $reason) { ...Result } }"""
 
 
 async def do(world: World, mutation: str, token: str, **variables: Any) -> dict[str, Any]:
@@ -103,6 +107,12 @@ async def test_start_case_as_the_tokens_person(world: World) -> None:
     [
         ({"sop": "nope"}, "sop", 'no SOP "nope" in this office (SOPs: pengumpulan-data-kinerja)'),
         ({"period": "  "}, "period", "Give the period, e.g. Triwulan III 2026."),
+        (
+            {"period": "TW III 2026"},
+            "period",
+            "choose the period as Triwulan I–IV, Semester I–II or Tahun with the year, "
+            'e.g. "Triwulan III 2026" (not "TW III 2026")',
+        ),
         ({"units": ["linmas", "atlantis"]}, "units", "not units of this office: atlantis"),
     ],
 )
@@ -113,6 +123,26 @@ async def test_start_case_invalid_input(
     result = await do(world, START, "a-staf", input=wanted)
     assert result["__typename"] == "InvalidInput"
     assert result["fields"] == [{"field": field, "message": message}]
+
+
+async def test_start_case_writes_the_period_one_way_and_refuses_a_second_case(
+    world: World,
+) -> None:
+    first = await do(world, START, "a-staf", input={"sop": SOP_A, "period": "semester  ii 2026"})
+    assert first["case"]["period"] == "Semester II 2026"
+    again = await do(world, START, "a-staf", input={"sop": SOP_A, "period": "Semester II 2026"})
+    assert again["__typename"] == "InvalidInput"
+    assert again["fields"] == [
+        {
+            "field": "period",
+            "message": "A case of this SOP for Semester II 2026 has already been started; "
+            "this SOP runs once per period.",
+        }
+    ]
+    # once the first is cancelled, the period is free again
+    await world.a.cancel_case(world.users["staf"], first["case"]["key"], "Salah periode")
+    third = await do(world, START, "a-staf", input={"sop": SOP_A, "period": "Semester II 2026"})
+    assert third["__typename"] == "CaseChanged"
 
 
 async def test_start_case_refused_by_the_engine(world: World) -> None:
@@ -137,7 +167,7 @@ async def test_start_case_with_a_duration_set_per_case(
     world.tokens["karo"] = (
         await create_token("karo", "write", tenant="biro-organisasi", user="karo")
     ).token
-    wanted = {"sop": "perbaikan-data-kinerja", "period": "2026"}
+    wanted = {"sop": "perbaikan-data-kinerja", "period": "Tahun 2026"}
     missing = await do(world, START, "karo", input=wanted)
     assert missing["fields"] == [
         {"field": "durations", "message": 'Give the time for step 2, e.g. "3 hari".'}
@@ -239,6 +269,43 @@ async def test_reassign(world: World) -> None:
     assert not_holder["code"] == "not_permitted"
 
 
+async def test_unclaim(world: World) -> None:
+    key = await start(world)
+    nothing = await do(world, UNCLAIM, "a-staf", key=key, task=1)
+    assert nothing["__typename"] == "ActionRefused"
+    assert (nothing["code"], nothing["message"]) == (
+        "not_claimed",
+        "task 1 is not claimed: there is nothing to give back",
+    )
+    await world.a.act(world.users["staf"], key, Claim(1))
+    not_yours = await do(world, UNCLAIM, "a-staf-2", key=key, task=1)
+    assert not_yours["code"] == "already_claimed"
+    back = await do(world, UNCLAIM, "a-staf", key=key, task=1)
+    assert back["__typename"] == "CaseChanged"
+    assert [(e["kind"], e["actor"], e["task"]) for e in back["events"]] == [
+        ("TASK_UNCLAIMED", {"username": "staf"}, 1)
+    ]
+    assert back["case"]["tasks"][0]["assignee"] is None
+    taken = await do(world, CLAIM, "a-staf-2", key=key, task=1)  # a colleague takes it
+    assert taken["case"]["tasks"][0]["assignee"] == {"username": "staf-2"}
+
+
+async def test_cancel_case(world: World) -> None:
+    key = await start(world)
+    refused = await do(world, CANCEL, "a-kabid-linmas", key=key, reason="Salah")
+    assert refused["__typename"] == "ActionRefused"
+    assert refused["code"] == "not_permitted"
+    no_reason = await do(world, CANCEL, "a-staf", key=key, reason="  ")
+    assert no_reason["fields"] == [{"field": "reason", "message": "Say why the case is cancelled."}]
+    done = await do(world, CANCEL, "a-staf", key=key, reason="Periode salah")
+    assert done["__typename"] == "CaseChanged"
+    assert done["case"]["status"] == "CANCELLED"
+    assert [e["kind"] for e in done["events"]] == ["TASK_CANCELLED", "CASE_CANCELLED"]
+    assert done["events"][-1]["note"] == "Periode salah"
+    again = await do(world, CANCEL, "a-staf", key=key, reason="Lagi")
+    assert again["code"] == "case_not_active"
+
+
 # --- who may change anything ------------------------------------------------------------------------
 
 
@@ -247,6 +314,8 @@ MUTATIONS = [
     (COMPLETE, {"task": 1, "note": "", "data": None}),
     (DECIDE, {"task": 1, "answer": "YA", "note": ""}),
     (REASSIGN, {"task": 1, "to": "staf-2"}),
+    (UNCLAIM, {"task": 1}),
+    (CANCEL, {"reason": "x"}),
 ]
 
 

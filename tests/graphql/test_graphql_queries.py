@@ -111,7 +111,7 @@ async def test_sop_definition_has_every_header_field_role_and_mutu_baku(world: W
 
 
 async def test_cases_page_through_with_cursors(world: World) -> None:
-    keys = [await start(world, f"Periode {i}") for i in range(5)]
+    keys = [await start(world, f"Tahun {2000 + i}") for i in range(5)]
     newest_first = list(reversed(keys))
     seen: list[str] = []
     after = None
@@ -265,7 +265,7 @@ query Tasks($first: Int!, $after: String, $filter: TaskFilter) {
 
 async def test_open_tasks_with_filters_and_pages(world: World) -> None:
     u = world.users
-    keys = [await start(world, f"P{i}") for i in range(3)]
+    keys = [await start(world, f"Tahun {2000 + i}") for i in range(3)]
     for key in keys[:2]:  # two cases reach the per-unit step 4 (one task per unit)
         await world.a.act(u["staf"], key, Complete(1))
         await world.a.act(u["kasubag"], key, Decide(2, Answer.YA))

@@ -169,7 +169,8 @@ def test_starting_a_case_validates_every_field(client: TestClient) -> None:
         "/t/satpolpp-banyumas/cases", data={"_csrf_token": token, "sop": "", "period": ""}
     )
     assert r.status_code == 422
-    assert r.text.count('aria-invalid="true"') == 2
+    # the SOP, and the period's two choices (part of the year, year)
+    assert r.text.count('aria-invalid="true"') == 3
     assert asyncio.run(_count(Case)) == 1  # only the other office's case
 
 
@@ -194,7 +195,8 @@ def test_a_case_without_javascript(client: TestClient) -> None:
     page = client.get(f"/t/satpolpp-banyumas/cases/{key}").text
     assert "Kolom target kurang" in page
     # the flowchart's rows are marked by the server, not only by static/alur.js
-    assert re.search(r'<tr class="sop-row [^"]*flow-done" data-step="2"', page)
+    # step 2 said "tidak": it is marked as having sent the work back, not as done
+    assert re.search(r'<tr class="sop-row [^"]*flow-returned" data-step="2"', page)
     assert re.search(r'<tr class="sop-row [^"]*flow-current" data-step="1"', page)
     assert not re.search(r'flow-(done|current)" data-step="3"', page)
     inbox = client.get("/t/satpolpp-banyumas/inbox").text
