@@ -142,3 +142,20 @@ def test_roles_must_be_unique_and_named(sample_mapping) -> None:
     found = codes(problems_of(sample_mapping))
     assert ("duplicate_role", None) in found
     assert ("role_name_missing", None) in found
+
+
+def test_repeatable_is_an_optional_sop_key_that_keeps_other_hashes(sample_mapping) -> None:
+    from alur.core.snapshot import definition_to_dict
+
+    sample_mapping["sop"].pop("repeatable", None)
+    once = definition_from_mapping(sample_mapping)
+    assert once.repeatable is False
+    assert "repeatable" not in definition_to_dict(once)["sop"]  # the hash it always had
+    sample_mapping["sop"]["repeatable"] = True
+    many = definition_from_mapping(sample_mapping)
+    assert many.repeatable is True
+    assert many.content_hash != once.content_hash
+    assert definition_from_mapping(definition_to_dict(many)) == many  # a snapshot keeps it
+    sample_mapping["sop"]["repeatable"] = "ya"
+    with pytest.raises(DefinitionError, match='"repeatable" in \\[sop\\] must be true or false'):
+        definition_from_mapping(sample_mapping)
