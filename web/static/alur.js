@@ -4,7 +4,8 @@
 
    - <select data-autosubmit>: submits its form when changed (the language switch);
    - [data-print]: prints the page when clicked (the SOP document);
-   - <div id="flow-marks" data-done="1 2" data-current="3">: colours the rows of the case's
+   - <div id="flow-marks" data-done="1 2" data-current="3" data-returned="" data-partial="">:
+     colours the rows of the case's
      flowchart (.case-flow tr[data-step]; the server marks them on page load, so they show
      without JavaScript too); htmx swaps a new one in out of band after every
      action, and a MutationObserver applies it, whatever the htmx event names;
@@ -28,15 +29,18 @@
   function markFlow() {
     var marks = document.getElementById("flow-marks");
     if (!marks) return;
-    var done = (marks.dataset.done || "").split(" ").filter(Boolean);
-    var current = (marks.dataset.current || "").split(" ").filter(Boolean);
-    var key = done.join(" ") + "|" + current.join(" ");
+    var states = ["done", "current", "returned", "partial"];
+    var steps = states.map(function (state) {
+      return (marks.dataset[state] || "").split(" ").filter(Boolean);
+    });
+    var key = steps.map(function (s) { return s.join(" "); }).join("|");
     if (key === applied) return;
     applied = key;
     document.querySelectorAll(".case-flow tr[data-step]").forEach(function (row) {
       var step = row.getAttribute("data-step");
-      row.classList.toggle("flow-done", done.indexOf(step) >= 0);
-      row.classList.toggle("flow-current", current.indexOf(step) >= 0);
+      states.forEach(function (state, i) {
+        row.classList.toggle("flow-" + state, steps[i].indexOf(step) >= 0);
+      });
     });
   }
 
