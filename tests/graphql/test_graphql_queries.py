@@ -303,3 +303,19 @@ async def test_open_tasks_with_filters_and_pages(world: World) -> None:
     await world.a.act(u["staf"], keys[2], Claim(1))
     mine = (await world.data(TASKS, "a-read", first=9, filter={"assignee": "staf"}))["tasks"]
     assert [e["node"]["case"]["key"] for e in mine["edges"]] == [keys[2]]
+
+
+async def test_a_case_with_clock_events_lists_them(world: World) -> None:
+    """The worker's reminders and escalations are events of the case too: the ``events``
+    field names their kinds (it failed on them before)."""
+    from alur.tenants.clock.sweep import sweep
+
+    key = await start(world, "Semester II 2026")
+    await sweep(world.db, world.plugins, datetime.now(UTC) + timedelta(days=60))
+    found = await world.data(
+        "query($key: String!) { case(key: $key) { ... on Case { events { kind } } } }",
+        "a-read",
+        key=key,
+    )
+    kinds = {e["kind"] for e in found["case"]["events"]}
+    assert {"TASK_REMINDED", "TASK_ESCALATED"} & kinds, kinds

@@ -133,7 +133,11 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
     today = now.astimezone(ZoneInfo(tenant.tenant["timezone"])).date()
     assert viewer.user_id is not None  # case_for refuses anyone else
     actor = (await tenant.context(viewer.user_id)).actor
-    holders = await office_holders(tenant.ref.id, today) if actor is not None else []
+    holders = (
+        await office_holders(tenant.ref.id, today)
+        if actor is not None and case.state.open_tasks
+        else []
+    )
     tasks = []
     for t in sorted(case.state.open_tasks.values(), key=lambda t: (t.step, t.unit or "")):
         step = d.step(t.step)
