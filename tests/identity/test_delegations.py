@@ -4,6 +4,7 @@ recorded as "Plh" with both people named, and may not sign (step 9 is not delega
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime
 
 import pytest
@@ -28,9 +29,13 @@ SOP = "pengumpulan-data-kinerja"
 pytestmark = pytest.mark.anyio
 
 
+_PERIODS = itertools.count()
+
+
 async def start(o: Office, when: datetime) -> str:
     o.clock.now = when
-    case = await o.service.start_case(o.people["staf"], SOP, "Triwulan IV 2026")
+    period = f"Tahun {2000 + next(_PERIODS)}"  # the SOP runs once per period
+    case = await o.service.start_case(o.people["staf"], SOP, period)
     return case.key
 
 

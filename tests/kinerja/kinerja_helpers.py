@@ -31,6 +31,7 @@ KINERJA_TOML = """
 [sop]
 id = "uji-kinerja"
 version = "1"
+repeatable = true  # the tests start a second case of a period: it shares the format
 
 [header]
 nomor = "002/SOP/2026"

@@ -91,7 +91,7 @@ async def _provision(url: str) -> str:
         await seed_sample_format(world.a, "Triwulan III 2026")  # to copy from
         await seed_sample_format(world.a, PERIOD)
         staf, kasubag = world.users["staf"], world.users["kasubag"]
-        await world.a.start_case(staf, SOP_A, PERIOD)  # at its design step (1)
+        await world.a.start_case(staf, SOP_A, "Semester II 2026")  # at its design step (1)
         key = (await world.a.start_case(staf, SOP_A, PERIOD)).key  # at its fill step (4)
         await world.a.act(staf, key, Complete(1))
         await world.a.act(kasubag, key, Decide(2, Answer.YA))

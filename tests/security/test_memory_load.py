@@ -89,7 +89,7 @@ async def make_office(url: str, installed: AlurPlugins) -> Office:
     try:
         world = await provision(db, installed)
         staf = world.users["staf"]
-        keys = [(await world.a.start_case(staf, SOP_A, f"Triwulan {n} 2026")).key for n in range(4)]
+        keys = [(await world.a.start_case(staf, SOP_A, f"Tahun {2000 + n}")).key for n in range(4)]
         for n, key in enumerate(keys[:2]):  # legacy rows: written past the service's limits
             row = await Case.select(Case.id, Case.state).where(Case.key == key).first()
             assert row is not None
