@@ -3,7 +3,8 @@
 The office admin uploads the logo (PNG or JPEG, at most :data:`MAX_LOGO_BYTES` and
 :data:`MAX_LOGO_SIDE` pixels a side; the bytes are checked with Pillow, not the name or the
 declared type) and sets the place name printed before the date ("Purwokerto, 2 Desember 2026")
-and the address line under the office's name. The logo lives in ``alur_office_logo`` (one row
+and the address line under the office's name; each falls back to the plugin's ``Institution``
+(``place``, ``address``) when the office leaves it empty. The logo lives in ``alur_office_logo`` (one row
 per office, read only when a report or the admin page needs it); the place and address on the
 office row. Issue 16 gives offices a full identity; these fields are kept simple on purpose.
 
@@ -150,13 +151,14 @@ async def kop_fields(tenant_id: int) -> dict[str, str]:
 
 async def letterhead(service: TenantService) -> Letterhead:
     """What the signed report's kop prints for ``service``'s office."""
-    government, office, address, contact = "", service.tenant["name"], "", ""
+    government, office, address, contact, place = "", service.tenant["name"], "", "", ""
     for plugin in service.plugins.plugins():
         if plugin.name == service.tenant["plugin"] and plugin.institution is not None:
             institution = plugin.institution
             government = institution.government
             office = institution.name or office
             address, contact = institution.address, institution.contact
+            place = institution.place
     own = await kop_fields(service.ref.id)
     logo = await logo_of(service.ref.id)
     return Letterhead(
@@ -164,7 +166,7 @@ async def letterhead(service: TenantService) -> Letterhead:
         office=office,
         address=own.get("address") or address,
         contact=contact,
-        place=own.get("place", ""),
+        place=own.get("place") or place,
         logo=logo[0] if logo else None,
         logo_type=logo[1] if logo else "",
     )
