@@ -99,6 +99,7 @@ class Institution:
     government: str = ""  # e.g. "Pemerintah Kabupaten Banyumas"
     address: str = ""
     contact: str = ""
+    place: str = ""  # the town its letters are dated from, e.g. "Purwokerto"
 
 
 @dataclass(frozen=True, slots=True)

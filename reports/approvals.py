@@ -18,6 +18,7 @@ from babel.dates import format_datetime
 from alur.core.errors import N_
 from alur.core.i18n import gettext
 from alur.core.kinerja.model import Approval, ApprovalKind
+from alur.core.officials import format_nip
 
 KIND_LABELS = {ApprovalKind.PARAF: N_("Paraf"), ApprovalKind.SIGN: N_("Tanda tangan")}
 VALID = N_("valid")
@@ -74,7 +75,7 @@ def approval_lines(
                 kind=gettext(KIND_LABELS[approval.kind]),
                 name=approval.name,
                 jabatan=jabatan_line(approval),
-                nip=approval.nip,
+                nip=format_nip(approval.nip),
                 at=format_time(approval.at, language, timezone),
                 valid=valid,
                 status=gettext(VALID if valid else INVALIDATED),

@@ -1,13 +1,17 @@
 """The signed data kinerja report as PDF (WeasyPrint, A4 landscape).
 
-``templates/signed_report.html`` lays out: the heading (government, office, "Rekapitulasi
-Data Kinerja", SOP, period), the recap table of :mod:`alur.reports.table` (its header row
-repeats on every page), the list of paraf and tanda tangan with those that no longer hold
-marked "tidak berlaku: data berubah", and the signature block of the newest tanda tangan
-that holds for this recap: the jabatan ("Plh. Kepala Dinas" for an acting official), the
-name in bold and underlined, "NIP. ...". Without such a signature the report says
-"BELUM DITANDATANGANI" on top, in the signature block and on every page footer. The footer
-carries the recap's content hash and the page numbers.
+``templates/signed_report.html`` lays out an official letter of the office: the kop (logo,
+government, office, address and contact, a double rule), the title ("Rekapitulasi Data
+Kinerja", SOP, period), the recap table of :mod:`alur.reports.table` (its header row repeats on
+every page), then — kept together with the table's last rows, never alone on a page — the
+paraf list (those that no longer hold marked "tidak berlaku: data berubah") beside the
+signature block of the newest tanda tangan that holds for this recap (:mod:`.letter`): place
+and date, the full jabatan ("Plh. Kepala Satuan Polisi Pamong Praja Kabupaten Banyumas" for an
+acting official), the QR code of the public verification page, the name in bold and
+underlined, the pangkat/golongan, "NIP. 19771107 201801 3 001". Without such a signature the
+report says "BELUM DITANDATANGANI" on top, in the signature block and on every page footer; a
+preview (the signer checking before confirming) says "PRATINJAU". The footer carries the
+verification line (the page's address and the short code) and the page numbers.
 
 Fonts are DejaVu (Debian's fonts-dejavu-core) so that any Indonesian text renders. Nothing is
 loaded from outside: the URL fetcher refuses every URL that is not a ``data:`` URL.
@@ -26,14 +30,16 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 
 from alur.core.errors import N_
-from alur.core.i18n import format_message, gettext, ngettext
+from alur.core.i18n import gettext, ngettext
 from alur.core.kinerja.model import Approval, Recap
-from alur.reports.approvals import approval_lines, format_time, jabatan_line, valid_signature
+from alur.reports.approvals import approval_lines, valid_signature
+from alur.reports.letter import logo_data_url, signature_block, verification
 from alur.reports.table import in_language, recap_table
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_OF = N_("Page {page} of {pages}")
 DRAFT = N_("NOT SIGNED — draft")
+PREVIEW = N_("PREVIEW — not signed yet")
 
 
 def no_network_fetcher() -> URLFetcher:
@@ -81,6 +87,11 @@ def report_html(
     place_and_date: str = "",
     language: str = "id",
     timezone: str = "Asia/Jakarta",
+    address: str = "",
+    contact: str = "",
+    logo: tuple[bytes, str] | None = None,
+    base_url: str = "",
+    preview: bool = False,
 ) -> str:
     """The report's HTML in ``language`` (what :func:`signed_report_pdf` prints)."""
     with in_language(language):
@@ -88,18 +99,10 @@ def report_html(
         signature = valid_signature(approvals, recap.content_hash)
         signed = None
         if signature is not None:
-            signed = {
-                "jabatan": jabatan_line(signature),
-                "name": signature.name,
-                "nip": signature.nip,
-                "note": format_message(
-                    N_("Signed in Alur on {time}"),
-                    time=format_time(signature.at, language, timezone),
-                )
-                if signature.at is not None
-                else "",
-            }
-        hash_line = f"{table.labels['recap_hash']}: {recap.content_hash}"
+            signed = signature_block(signature, office, language=language, timezone=timezone)
+        check = verification(base_url, recap.content_hash) if base_url and signed else None
+        footer = check.line if check is not None else ""
+        marker = gettext(PREVIEW) if preview else (gettext(DRAFT) if signed is None else "")
         return (
             environment()
             .get_template("signed_report.html")
@@ -107,6 +110,9 @@ def report_html(
                 language=language,
                 office=office,
                 government=government,
+                address=address,
+                contact=contact,
+                logo=logo_data_url(*logo) if logo else "",
                 sop_name=sop_name,
                 period=period,
                 place_and_date=place_and_date,
@@ -116,10 +122,12 @@ def report_html(
                     approvals, recap.content_hash, language=language, timezone=timezone
                 ),
                 signed=signed,
+                check=check,
+                preview=gettext(PREVIEW) if preview else "",
                 draft=gettext(DRAFT),
                 recap_hash=recap.content_hash,
-                footer_hash=css_string(hash_line),
-                footer_draft=css_string(gettext(DRAFT) if signed is None else ""),
+                footer_line=css_string(footer),
+                footer_draft=css_string(marker),
                 page_counter=page_counter_css(),
             )
         )
@@ -137,12 +145,19 @@ def signed_report_pdf(
     place_and_date: str = "",
     language: str = "id",
     timezone: str = "Asia/Jakarta",
+    address: str = "",
+    contact: str = "",
+    logo: tuple[bytes, str] | None = None,
+    base_url: str = "",
+    preview: bool = False,
 ) -> bytes:
     """The signed report as PDF bytes, in ``language`` ("id" or "en").
 
     ``government`` heads the page (e.g. "Pemerintah Kabupaten Banyumas"); ``place_and_date``
     is printed above the signature ("Purwokerto, 12 Oktober 2026"); approval times are
-    shown in ``timezone``.
+    shown in ``timezone``. ``address``, ``contact`` and ``logo`` (bytes, media type) complete
+    the kop; ``base_url`` is the installation's address the QR code points to (no QR without
+    it); ``preview`` marks the report as a preview on top and on every page.
     """
     html = report_html(
         recap,
@@ -155,6 +170,11 @@ def signed_report_pdf(
         place_and_date=place_and_date,
         language=language,
         timezone=timezone,
+        address=address,
+        contact=contact,
+        logo=logo,
+        base_url=base_url,
+        preview=preview,
     )
     pdf = HTML(string=html, url_fetcher=no_network_fetcher()).write_pdf()
     assert pdf is not None

@@ -30,11 +30,13 @@ from alur.tenants import caches
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.admin.clock import ClockController
 from alur.web.admin.controller import AdminController
+from alur.web.admin.letterhead import LetterheadController
 from alur.web.admin.platform import PlatformController
 from alur.web.admin.tokens import TokensController
 from alur.web.admin.webhooks import WebhooksController
 from alur.web.auth.controller import AuthController
 from alur.web.auth.session_store import DatabaseSessionConfig, DatabaseSessionStore
+from alur.web.cases.approve import ApproveController
 from alur.web.cases.controller import CasesController
 from alur.web.cases.inbox import InboxController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
@@ -46,6 +48,7 @@ from alur.web.services import Services
 from alur.web.settings import WebSettings
 from alur.web.sops.controller import SopsController
 from alur.web.templating import configure_environment
+from alur.web.verify import VerifyController
 
 HERE = Path(__file__).parent
 log = logging.getLogger(__name__)
@@ -98,7 +101,8 @@ def create_app(
         samesite="lax",
         secure=settings.secure_cookies,
         renew_on_access=False,  # the store renews unchanged sessions every few minutes
-        exclude=["^/graphql", "^/static"],  # the API authenticates by token; no session rows
+        # the API authenticates by token; the verification page is public: no session rows
+        exclude=["^/graphql", "^/static", "^/verifikasi"],
     )
     return Litestar(
         route_handlers=[
@@ -106,13 +110,16 @@ def create_app(
             InboxController,
             NotifyController,
             CasesController,
+            ApproveController,
             KinerjaController,
             SopsController,
             AdminController,
             TokensController,
             ClockController,
             WebhooksController,
+            LetterheadController,
             PlatformController,
+            VerifyController,
             graphql_controller(graphql_limits),
             *extra_controllers,
             create_static_files_router(path="/static", directories=[HERE / "static"]),

@@ -210,6 +210,7 @@ class Approval:
     acting: str = ""  # "" or a Delegation value: "Plh", "Plt"
     acting_for: str = ""
     at: datetime | None = None
+    pangkat: str = ""  # pangkat/golongan of the person, e.g. "Pembina Tingkat I, IV/b"
 
     def valid_for(self, recap_hash: str) -> bool:
         """Whether this approval still holds: the recap has not changed since."""

@@ -44,6 +44,13 @@ from alur.tenants.errors import InvalidInput as InvalidInputError
 from alur.tenants.errors import NotFound as NotFoundError
 from alur.tenants.identity import people
 
+# A paraf/tanda tangan is confirmed by the person's password, asked again (an API token
+# alone cannot approve: alur.tenants.kinerja.signing).
+PASSWORD_HELP = (
+    "The password of the person the token acts for: required to complete (or answer "
+    '"ya" at) a paraf or tanda tangan step; a wrong one counts as a failed sign-in.'
+)
+
 
 @strawberry.enum(description='A decision\'s answer: "ya" continues, "tidak" returns the work.')
 class Answer(enum.Enum):
@@ -193,11 +200,17 @@ class Mutation:
             JSON | None,
             strawberry.argument(description="The step's output as named values (an object)."),
         ] = None,
+        password: Annotated[
+            str | None,
+            strawberry.argument(description=PASSWORD_HELP),
+        ] = None,
     ) -> TaskActionResult:
         if data is not None and not isinstance(data, dict):
             return invalid({"data": gettext("give the data as an object of named values")})
         action = Complete(task, note.strip(), dict(data or {}))
-        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, action), action)
+        return await on_task(
+            info, case_key, lambda s, u: s.act(u, case_key, action, password=password), action
+        )
 
     @strawberry.mutation(
         description='Answer a decision step: "ya", or "tidak" with a note saying what to fix.',
@@ -217,6 +230,10 @@ class Mutation:
                 "returns the work of these units (default: all)."
             ),
         ] = None,
+        password: Annotated[
+            str | None,
+            strawberry.argument(description=PASSWORD_HELP),
+        ] = None,
     ) -> TaskActionResult:
         action = Decide(
             task,
@@ -224,7 +241,9 @@ class Mutation:
             note.strip(),
             tuple(units) if units is not None else None,
         )
-        return await on_task(info, case_key, lambda s, u: s.act(u, case_key, action), action)
+        return await on_task(
+            info, case_key, lambda s, u: s.act(u, case_key, action, password=password), action
+        )
 
     @strawberry.mutation(
         description="Give a task to someone else who holds its role (for its unit).",

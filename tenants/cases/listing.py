@@ -107,6 +107,7 @@ async def tenant_people(tenant_id: int) -> list[dict]:
         Membership.user.name.as_alias("name"),
         Membership.user.nip.as_alias("nip"),
         Membership.user.jabatan.as_alias("jabatan"),
+        Membership.user.pangkat.as_alias("pangkat"),
         Membership.user.active.as_alias("active"),
         Membership.user.email.as_alias("email"),
         Membership.user.whatsapp.as_alias("whatsapp"),
@@ -120,6 +121,7 @@ async def tenant_people(tenant_id: int) -> list[dict]:
         Delegation.delegate.name.as_alias("name"),
         Delegation.delegate.nip.as_alias("nip"),
         Delegation.delegate.jabatan.as_alias("jabatan"),
+        Delegation.delegate.pangkat.as_alias("pangkat"),
         Delegation.delegate.active.as_alias("active"),
         Delegation.delegate.email.as_alias("email"),
         Delegation.delegate.whatsapp.as_alias("whatsapp"),
@@ -130,7 +132,10 @@ async def tenant_people(tenant_id: int) -> list[dict]:
             r["id"],
             {
                 k: r[k]
-                for k in ("id", "username", "name", "nip", "jabatan", "active", "email", "whatsapp")
+                for k in (
+                    *("id", "username", "name", "nip", "jabatan", "pangkat"),
+                    *("active", "email", "whatsapp"),
+                )
             }
             | {"memberships": []},
         )

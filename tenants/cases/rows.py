@@ -8,6 +8,7 @@ follow them — their columns, their values, and an event read back from its row
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from alur.core.clock import Timer
@@ -72,6 +73,7 @@ EVENT_COLUMNS = (
     "prev_hash",
     "hash",
     "key_id",
+    "approval_hash",
 )
 # A task row's fields that its events determine (``alur audit verify`` recomputes them).
 TASK_FIELDS = (
@@ -155,6 +157,16 @@ def follow_task(batch: Batch, case_id: int, e: EngineEvent) -> None:
         batch.add(f"DELETE FROM alur_timer {where}", case_id, e.task)
 
 
+def approval_hash(payload: Mapping[str, Any]) -> str | None:
+    """The recap hash a paraf/tanda tangan event approved (``data.kinerja`` of
+    :mod:`alur.tenants.kinerja.rules`), indexed for the public verification page."""
+    data = payload.get("data")
+    record = data.get("kinerja") if isinstance(data, dict) else None
+    if isinstance(record, dict) and record.get("approval") and record.get("recap_hash"):
+        return str(record["recap_hash"])[:64]
+    return None
+
+
 def event_values(
     tenant_id: int,
     case_id: int,
@@ -186,6 +198,7 @@ def event_values(
         prev,
         digest,
         key_id,
+        approval_hash(e.payload),
     )
 
 

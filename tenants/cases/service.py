@@ -242,8 +242,13 @@ class TenantService(CaseFiles):
         case_key: str,
         action: Action,
         files: Sequence[Upload | tuple[str, str, bytes]] = (),
+        *,
+        password: str | None = None,
     ) -> StoredCase:
         """Apply one action; refusals are typed errors and nothing is written.
+
+        ``password``: the actor's password, asked again to complete (or answer "ya" at) a
+        paraf or tanda tangan step (:mod:`alur.tenants.kinerja.signing`); ignored elsewhere.
 
         ``files`` (a completion's attachments, stored on its task) are written in the same
         transaction as the action's events: a refused action — by the engine, a plugin, the
@@ -267,7 +272,9 @@ class TenantService(CaseFiles):
             rows.append(
                 attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
             )
-        recorded = await with_step_data(self, d, case, action)  # data kinerja rules
+        recorded = await with_step_data(  # data kinerja rules (paraf/sign: the password)
+            self, d, case, action, user_id=user_id, password=password
+        )
         # the task's files, stored and these new ones, for the audit
         recorded = await with_attachments(self.ref.id, case, recorded, rows)
         if recorded is not action:

@@ -50,8 +50,10 @@ class StoryDriver:
         admin_id: int,
         calendar: WorkingCalendar,
         now: datetime,
+        password: str | None = None,
     ) -> None:
         self.service = service
+        self.password = password  # the demo people's: their paraf and tanda tangan ask it
         self.d = d
         self.users = users
         self.admin_id = admin_id
@@ -122,7 +124,7 @@ class StoryDriver:
             if task.unit is not None and step.kind is StepKind.PROCESS:
                 await self._attach(user, task)
             action = Complete(task.id, step.output or "Selesai.")
-        await self.service.act(user, self.key, action)
+        await self.service.act(user, self.key, action, password=self.password)
         return True
 
     def _when(self, task: Task) -> datetime:

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
+from alur.core.model import DataAction
 from alur.core.plugins import AlurPlugins, LoadedPlugin
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import CaseStore
@@ -149,7 +150,7 @@ class _People:
             await row.save()
         return DemoLogin(OPERATOR_USERNAME, name, None, "platform operator", not found)
 
-    async def user(self, username: str, jabatan: str) -> tuple[int, str, bool]:
+    async def user(self, username: str, jabatan: str, pangkat: str = "") -> tuple[int, str, bool]:
         name, nip = self._next()
         row = await User.select(User.id, User.name).where(User.username == username).first()
         if row is not None:
@@ -159,6 +160,7 @@ class _People:
             name=name,
             nip=nip,
             jabatan=jabatan,
+            pangkat=pangkat,
             password_hash=self.password_hash,
             email=demo_email(username),
         )
@@ -209,6 +211,27 @@ async def _member(
         ).save()
 
 
+# The pangkat/golongan of the demo's signers, most senior first (printed under their names).
+SIGNER_PANGKAT = (
+    "Pembina Utama Muda, IV/c",
+    "Pembina Tingkat I, IV/b",
+    "Pembina, IV/a",
+    "Penata Tingkat I, III/d",
+)
+
+
+def _signers_pangkat(plugin: LoadedPlugin) -> dict[str, str]:
+    """A pangkat for each role that gives a paraf or tanda tangan in the plugin's SOPs."""
+    ids = {
+        s.actor
+        for d in plugin.sops.values()
+        for s in d.steps
+        if s.data in (DataAction.PARAF, DataAction.SIGN)
+    }
+    ranked = sorted((r for r in plugin.roles if r.id in ids), key=lambda r: -r.rank)
+    return {r.id: SIGNER_PANGKAT[min(i, len(SIGNER_PANGKAT) - 1)] for i, r in enumerate(ranked)}
+
+
 # --- tenants ---------------------------------------------------------------------------
 
 
@@ -243,12 +266,13 @@ async def _tenant(
     admin_id, shown, new = await people.user(admin_name, f"Administrator {row['name']}")
     await _member(row["id"], admin_id, "", None, admin=True)
     report.logins.append(DemoLogin(admin_name, shown, slug, "administrator", new))
+    pangkat = _signers_pangkat(plugin)
     for role in plugin.roles:
         for unit in units if role.per_unit else [None]:
             parts = (prefix, role.id, unit["slug"]) if unit else (prefix, role.id)
             username = _username(*parts)
             what = f"{role.name}, {unit['name']}" if unit else role.name
-            user_id, shown, new = await people.user(username, what)
+            user_id, shown, new = await people.user(username, what, pangkat.get(role.id, ""))
             await _member(row["id"], user_id, role.id, unit["id"] if unit else None)
             users[(role.id, unit["slug"] if unit else None)] = user_id
             report.logins.append(DemoLogin(username, shown, slug, what, new))
@@ -258,7 +282,7 @@ async def _tenant(
     calendar = await calendar_for(row)
     for d in sorted(service.sops().values(), key=lambda d: d.id):
         for story in STORIES:
-            driver = StoryDriver(service, d, users, admin_id, calendar, now)
+            driver = StoryDriver(service, d, users, admin_id, calendar, now, report.password)
             case = await driver.run(story)
             if case is not None:
                 result.cases.append(case)

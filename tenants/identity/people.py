@@ -56,7 +56,7 @@ USERNAME_TAKEN = N_("this username cannot be used: choose another")
 
 
 def new_user_problems(
-    username: str, name: str, password: str, *, nip: str = "", jabatan: str = ""
+    username: str, name: str, password: str, *, nip: str = "", jabatan: str = "", pangkat: str = ""
 ) -> dict[str, str]:
     """What is wrong with a new user's fields, per field, *without* asking whether the
     username is taken (:func:`create_user` asks that last, only when all else is valid)."""
@@ -70,11 +70,21 @@ def new_user_problems(
             }
         )
     )
+    if problem := pangkat_problem(pangkat):
+        errors["pangkat"] = problem
     if "name" not in errors and not name.strip():
         errors["name"] = gettext("give the person's name")
     if "nip" not in errors and (problem := limits.nip_problem(nip.strip())):
         errors["nip"] = problem
     return errors
+
+
+MAX_PANGKAT = 100  # "Pembina Utama Muda, IV/c": pangkat and golongan/ruang
+
+
+def pangkat_problem(pangkat: str) -> str | None:
+    """What is wrong with a pangkat/golongan (optional, one line), or ``None``."""
+    return limits.text_problem(pangkat, MAX_PANGKAT, multiline=False)
 
 
 async def username_taken(username: str) -> bool:
@@ -85,11 +95,17 @@ async def username_taken(username: str) -> bool:
 
 
 async def create_user(
-    username: str, name: str, password: str, *, nip: str = "", jabatan: str = ""
+    username: str,
+    name: str,
+    password: str,
+    *,
+    nip: str = "",
+    jabatan: str = "",
+    pangkat: str = "",
 ) -> User:
     """A new user. Whether the username is taken is asked only when every field is valid,
     and answered with one message (:data:`USERNAME_TAKEN`) wherever it is taken."""
-    errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
+    errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan, pangkat=pangkat)
     if not errors and await username_taken(username):
         errors["username"] = gettext(USERNAME_TAKEN)
     if errors:
@@ -99,6 +115,7 @@ async def create_user(
         name=name.strip(),
         nip=nip.strip(),
         jabatan=jabatan.strip(),
+        pangkat=pangkat.strip(),
         password_hash=hash_password(password),
     )
     await user.save()

@@ -169,3 +169,31 @@ async def purge_expired(rules: ThrottleRules, *, now: float | None = None) -> No
     """Delete the counters whose window has ended (they would start again from one)."""
     clock = int(time.time() if now is None else now)
     await LoginThrottle.delete().where(LoginThrottle.window_start <= clock - rules.window_seconds)
+
+
+async def reauthenticate_throttled(
+    user_id: int, password: str, rules: ThrottleRules, *, now: float | None = None
+) -> bool:
+    """Whether ``password`` is the password of the signed-in person ``user_id``, asked again
+    before a paraf or tanda tangan (:mod:`alur.tenants.kinerja.signing`).
+
+    A wrong password counts as a failed sign-in of the person's username (the same counter
+    and lock as :func:`sign_in_throttled`, so a stolen session cannot guess the password
+    more often than the sign-in page allows); a right one forgets the failures. Raises
+    :class:`LoginLocked` without checking the password while the username is locked. There
+    is no address counter here: the person is already signed in.
+    """
+    row = await User.select(User.username).where(User.id == user_id).first()
+    if row is None:
+        return False
+    clock = int(time.time() if now is None else now)
+    by_username = username_subject(row["username"])
+    count, start = await _reserve(USERNAME, by_username, clock, rules)
+    _refuse_over(count, rules.per_username, start, clock, rules)
+    account = await sign_in(row["username"], password)
+    if isinstance(account, User) and account.id == user_id:
+        await _forget(by_username)
+        return True
+    if count == rules.per_username:
+        await _restart_window(USERNAME, by_username, clock)
+    return False

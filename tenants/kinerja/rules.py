@@ -16,8 +16,10 @@ fill       the unit's latest submission has every          ``{"unit", "version",
                                                            null when it reports none)
 verify     (no rule)                                       nothing
 recap      the recap is complete                           ``{"recap_hash"}``
-paraf      (no rule)                                       ``{"approval": "paraf", "recap_hash"}``
-sign       (no rule)                                       ``{"approval": "sign", "recap_hash"}``
+paraf      the actor confirms (:mod:`.signing`: today     ``{"approval": "paraf", "recap_hash",
+           the password asked again)                       "method"}``
+sign       the actor confirms, as for paraf                ``{"approval": "sign", "recap_hash",
+                                                           "method"}``
 archive    a tanda tangan holds for the current recap      ``{"recap_hash"}``
 =========  ==============================================  =====================================
 
@@ -48,6 +50,7 @@ from alur.core.kinerja.recap import build_recap
 from alur.core.model import Answer, DataAction, SopDefinition, Step
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound
+from alur.tenants.kinerja import signing
 from alur.tenants.kinerja.data import (
     KEY,
     latest_submissions,
@@ -225,6 +228,7 @@ async def approvals(service: TenantService, case: StoredCase, d: SopDefinition) 
                 name=actor["name"] if actor else e.actor_name,
                 jabatan=(holder["jabatan"] if holder else "") or (role.name if role else ""),
                 nip=actor["nip"] if actor else "",
+                pangkat=actor["pangkat"] if actor else "",
                 acting=e.delegation or "",
                 acting_for=(official["name"] if official else e.acting_for_name or "")
                 if e.delegation
@@ -240,7 +244,7 @@ async def _users(ids: set[str]) -> dict[str, dict[str, Any]]:
     numbers = [int(i) for i in ids if i.isdigit()]
     if not numbers:
         return {}
-    rows = await User.select(User.id, User.name, User.nip, User.jabatan).where(
+    rows = await User.select(User.id, User.name, User.nip, User.jabatan, User.pangkat).where(
         User.id.is_in(numbers)
     )
     return {str(r["id"]): r for r in rows}
@@ -288,12 +292,19 @@ async def verification_changes(
 
 
 async def with_step_data(
-    service: TenantService, d: SopDefinition, case: StoredCase, action: Action
+    service: TenantService,
+    d: SopDefinition,
+    case: StoredCase,
+    action: Action,
+    *,
+    user_id: int | None = None,
+    password: str | None = None,
 ) -> Action:
     """``action`` with its step's kinerja record added, or a refusal (module docstring).
 
     Returns ``action`` itself when the step is not bound or the action is not a completion
-    or a gate answer.
+    or a gate answer. ``user_id`` and ``password`` are the actor and the credential it gave
+    (checked only for a paraf/tanda tangan, by :func:`.signing.confirm`).
     """
     if not isinstance(action, Complete | Decide):
         return action
@@ -303,7 +314,7 @@ async def with_step_data(
         return action
     data = {k: v for k, v in action.data.items() if k != KEY}
     if isinstance(action, Complete) or Answer(action.answer) is Answer.YA:
-        record = await _rule(service, d, case, step, task)
+        record = await _rule(service, d, case, step, task, (user_id, password))
         if record is not None:
             data[KEY] = record
     if data == dict(action.data):
@@ -312,7 +323,12 @@ async def with_step_data(
 
 
 async def _rule(
-    service: TenantService, d: SopDefinition, case: StoredCase, step: Step, task: Task
+    service: TenantService,
+    d: SopDefinition,
+    case: StoredCase,
+    step: Step,
+    task: Task,
+    credential: tuple[int | None, str | None] = (None, None),
 ) -> dict[str, Any] | None:
     binding = step.data
     if binding is DataAction.DESIGN:
@@ -344,7 +360,9 @@ async def _rule(
             )
         return {"recap_hash": recap.content_hash}
     if binding in (DataAction.PARAF, DataAction.SIGN):
-        return {"approval": str(binding), "recap_hash": recap.content_hash}
+        user_id, password = credential
+        method = await signing.confirm(service, user_id, binding, password, recap.content_hash)
+        return {**method, "approval": str(binding), "recap_hash": recap.content_hash}
     # ARCHIVE
     signed = [
         a

@@ -26,7 +26,7 @@ from alur.tenants.identity.memberships import (
     people_of,
     works_elsewhere,
 )
-from alur.tenants.identity.people import create_user, new_user_problems
+from alur.tenants.identity.people import create_user, new_user_problems, pangkat_problem
 from alur.tenants.notify.channels import available_channels
 from alur.tenants.notify.contacts import contact_problems, set_contacts
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
@@ -190,6 +190,7 @@ class TenantAdmin:
         unit: str | None = None,
         email: str = "",
         whatsapp: str = "",
+        pangkat: str = "",
     ) -> User:
         """A new user with their first role here: both or neither (one transaction), with
         their email address and WhatsApp number when given (checked like the person's own
@@ -200,7 +201,9 @@ class TenantAdmin:
         with one message wherever it is taken (:data:`~alur.tenants.identity.people.USERNAME_TAKEN`).
         """
         await self._require_admin()
-        errors = new_user_problems(username, name, password, nip=nip, jabatan=jabatan)
+        errors = new_user_problems(
+            username, name, password, nip=nip, jabatan=jabatan, pangkat=pangkat
+        )
         role, problem = self._role(role_id)
         errors.update(problem)
         if role is not None:
@@ -212,7 +215,9 @@ class TenantAdmin:
         if errors:
             raise InvalidInput(errors)
         async with self.service.store.transaction():
-            user = await create_user(username, name, password, nip=nip, jabatan=jabatan)
+            user = await create_user(
+                username, name, password, nip=nip, jabatan=jabatan, pangkat=pangkat
+            )
             await add_membership(self.tenant_id, user.id, role, unit)
             if any(contacts.values()):
                 await User.update(
@@ -241,6 +246,17 @@ class TenantAdmin:
                 }
             )
         await set_contacts(user_id, {"email": email, "whatsapp": whatsapp}, available_channels())
+
+    async def set_person_pangkat(self, user_id: int | None, pangkat: str) -> None:
+        """Change the pangkat/golongan of a person of this office (printed under their name
+        when they sign a report); empty: not known."""
+        await self._require_admin()
+        errors = await self._people_problems({"user": user_id})
+        if problem := pangkat_problem(pangkat):
+            errors["pangkat"] = problem
+        if errors:
+            raise InvalidInput(errors)
+        await User.update({User.pangkat: pangkat.strip()}).where(User.id == user_id)
 
     async def grant_role(self, user_id: int | None, role_id: str, unit: str | None = None) -> None:
         """Give a person of this office (``None``: none was chosen) one more role here."""

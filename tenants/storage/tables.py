@@ -53,6 +53,9 @@ class Tenant(Table, tablename="alur_tenant"):
     # Who last saved it (name and username as they were) and when; "" / None: never saved.
     clock_policy_by = Varchar(length=255, default="")
     clock_policy_at = Timestamptz(null=True, default=None)
+    # The kop (letterhead) of its signed reports: the place before the date, the address line.
+    kop_place = Varchar(length=100, default="")
+    kop_address = Varchar(length=255, default="")
     # The office day whose daily digest was made (alur.tenants.clock.digest); None: never.
     digest_on = Date(null=True, default=None)
 
@@ -93,6 +96,7 @@ class User(Table, tablename="alur_user"):
     digest_only = Boolean(default=False)
     after_hours = Boolean(default=False)
     language = Varchar(length=8, default="id")
+    pangkat = Varchar(length=100, default="")  # pangkat/golongan, e.g. "Pembina, IV/a"
 
 
 class Operator(Table, tablename="alur_operator"):
@@ -209,6 +213,20 @@ class Event(Table, tablename="alur_event"):
     prev_hash = Varchar(length=64)
     hash = Varchar(length=64)
     key_id = Varchar(length=32, default="")
+    # the recap hash a paraf/tanda tangan approved (copied from payload.data.kinerja when
+    # written; not hashed): the public verification page's index
+    approval_hash = Varchar(length=64, null=True, default=None)
+
+
+class OfficeLogo(Table, tablename="alur_office_logo"):
+    """The logo of an office's kop (one per office), uploaded by its administrator."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    content_type = Varchar(length=32)
+    size = Integer()
+    content = Bytea()
+    updated_by = Varchar(length=255, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
 
 
 class Attachment(Table, tablename="alur_attachment"):
@@ -402,6 +420,7 @@ TABLES: tuple[type[Table], ...] = (
     Notification,
     Webhook,
     Delivery,
+    OfficeLogo,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
@@ -433,4 +452,6 @@ INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (Webhook, ("tenant",), False),
     (Delivery, ("status", "next_attempt_at"), False),
     (Delivery, ("tenant", "created_at"), False),
+    (OfficeLogo, ("tenant",), True),
+    (Event, ("approval_hash",), False),
 )

@@ -56,7 +56,7 @@ class CasePage:
             "window.__marker = 1;document.querySelector('#case-live-inner').dataset.stale = '1'"
         )
         with self.page.expect_response(
-            lambda r: r.request.method == "POST" and "/tasks/" in r.url
+            lambda r: r.request.method == "POST" and ("/tasks/" in r.url or "/approve/" in r.url)
         ) as info:
             button.click()
         response = info.value
@@ -78,6 +78,15 @@ class CasePage:
         task.locator("form.complete textarea[name=note]").fill(note)
         self.htmx(task.locator("form.complete [type=submit]"), **kw)
         expect(self.task(step, unit)).to_have_count(0)
+
+    def approve(self, step: int, note: str, password: str, **kw) -> None:
+        """Paraf / Tandatangani at ``step``: the note, the box ticked, the password again."""
+        form = self.task(step).locator("form.approve")
+        expect(form).to_have_count(1)
+        form.locator("textarea[name=note]").fill(note)
+        form.locator("input[name=confirm]").check()
+        form.locator("input[name=password]").fill(password)
+        self.htmx(form.locator("[data-approve-submit]"), **kw)
 
     def decide(self, step: int, answer: str, note: str = "", *, unit: str | None = None, **kw):
         task = self.task(step, unit)

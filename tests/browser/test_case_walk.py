@@ -23,6 +23,8 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.case_page import SLUG, CasePage, kabid_units, set_units_active
+from tests.browser.conftest import PASSWORD
+from tests.browser.page_check import DESKTOP, PHONE, check_page, look_at
 
 PLUGIN = "satpolpp_banyumas"
 
@@ -68,6 +70,29 @@ FORMAT = [  # the format the Staf designs at step 1
 
 
 EXPLAINED = "Sesuai laporan bulanan bidang."
+
+
+# The recap shown above the Paraf / Tandatangani form scrolls in an ``.overflow-auto`` box that
+# is not focusable yet: the known baseline that i14-shell fixes for every such box.
+SCROLL_BOX = ("scrollable-region-focusable",)
+
+
+def check_approval(page, name: str) -> None:
+    """The Paraf / Tandatangani confirmation at 1366 and 390 px: check_page at the desk size;
+    at the phone size the same screenshot and axe check, and the form itself within the window.
+    (The whole document is 415 px wide at 390 today because of the header's sign-out button
+    with a long demo username: i14-shell's point 2 fixes the header; then use check_page.)"""
+    check_page(page, name, sizes=(DESKTOP,), allow=SCROLL_BOX)
+    try:
+        phone = look_at(page, name, PHONE)
+        form = page.locator("form.approve").bounding_box()
+    finally:
+        page.set_viewport_size(DESKTOP)
+    serious = [v["id"] for v in phone.violations if v["id"] not in SCROLL_BOX]
+    assert not serious, (name, serious)
+    assert form is not None
+    assert form["x"] >= 0
+    assert form["x"] + form["width"] <= PHONE["width"], form
 
 
 def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot):
@@ -275,23 +300,46 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
     screenshot(staf_page, "kinerja-recap")
     staf.complete(6, "Data kinerja dientri dan diserahkan.", badge_delta=-1)
 
-    # --- 7. Kasubag validates and initials -----------------------------------------------
+    # --- 7. Kasubag validates and initials: Paraf, with the password asked again ----------
     kasubag.open()
-    kasubag.complete(7, "Divalidasi dan diparaf.", badge_delta=-1)
+    approve = kasubag.task(7).locator("form.approve[data-approve=paraf]")
+    expect(approve).to_have_count(1)
+    expect(kasubag.task(7).locator("form.complete")).to_have_count(0)  # no plain Selesaikan
+    expect(kasubag.task(7).locator("table.kinerja-recap")).to_have_count(1)  # what is approved
+    preview = kasubag.page.request.get(
+        approve.locator("[data-approve-preview]").get_attribute("href") or ""
+    )
+    assert preview.status == 200
+    assert preview.headers["content-type"] == "application/pdf"
+    check_approval(kasubag.page, "approve-paraf")
+    kasubag.open()  # afresh: htmx's settle would copy the style attributes axe left behind
+    # a wrong password: refused next to the field, the note kept, nothing recorded
+    kasubag.approve(7, "Divalidasi dan diparaf.", "bukan-sandinya", status=422, badge_delta=0)
+    form = kasubag.task(7).locator("form.approve")
+    expect(form.locator("input[name=password][aria-invalid=true]")).to_have_count(1)
+    expect(form.locator("small.error[id^=approve-password-error]")).to_be_visible()
+    expect(form.locator("textarea[name=note]")).to_have_value("Divalidasi dan diparaf.")
+    check_approval(kasubag.page, "approve-paraf-refused")
+    kasubag.open()
+    kasubag.approve(7, "Divalidasi dan diparaf.", PASSWORD, badge_delta=-1)
+    expect(kasubag.task(7)).to_have_count(0)
 
     # --- 8. Sekretaris initials, with JavaScript disabled: plain POST, then a redirect ----
     sekretaris_page = new_page(office.login_for("Sekretaris"), javascript=False)
     sekretaris = CasePage(sekretaris_page, staf.url).open()
     task = sekretaris.task(8)
     expect(task).to_have_count(1)
-    task.locator("form.complete textarea[name=note]").fill("Paraf Sekretaris.")
+    form = task.locator("form.approve[data-approve=paraf]")
+    form.locator("textarea[name=note]").fill("Paraf Sekretaris.")
+    form.locator("input[name=confirm]").check()
+    form.locator("input[name=password]").fill(PASSWORD)
     with (
         sekretaris_page.expect_response(
-            lambda r: r.request.method == "POST" and r.url.endswith("/complete")
+            lambda r: r.request.method == "POST" and "/approve/" in r.url
         ) as info,
         sekretaris_page.expect_navigation(),
     ):
-        task.locator("form.complete [type=submit]").click()
+        form.locator("[data-approve-submit]").click()
     assert info.value.status == 303, info.value.status
     assert info.value.request.headers.get("hx-request") is None
     assert sekretaris_page.url == staf.url, sekretaris_page.url
@@ -301,7 +349,10 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
 
     # --- 9. Kepala Satuan signs: the end -------------------------------------------------
     kepala = CasePage(new_page(office.login_for("Kepala Satuan")), staf.url).open()
-    kepala.complete(9, "Ditandatangani.", badge_delta=-1)
+    expect(kepala.task(9).locator("form.approve[data-approve=sign]")).to_have_count(1)
+    check_approval(kepala.page, "approve-sign")
+    kepala.open()
+    kepala.approve(9, "Ditandatangani.", PASSWORD, badge_delta=-1)
     expect(kepala.live.locator(".case-status .status")).to_have_class(re.compile("status-finished"))
     expect(kepala.live.locator("article.task")).to_have_count(0)
 

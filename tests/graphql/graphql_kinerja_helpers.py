@@ -87,7 +87,8 @@ SAVE_REALISASI = (
 
 
 COMPLETE = (
-    "mutation($key: String!, $task: Int!) { completeTask(caseKey: $key, task: $task) {"
+    "mutation($key: String!, $task: Int!, $password: String) {"
+    " completeTask(caseKey: $key, task: $task, password: $password) {"
     " __typename ... on CaseChanged { events { kind step unit payload } } "
     + FAILURES
     + " ... on ActionRefused { code } } }"
@@ -95,10 +96,9 @@ COMPLETE = (
 
 
 DECIDE = (
-    "mutation($key: String!, $task: Int!, $answer: Answer!, $note: String!) {"
-    " decideGate(caseKey: $key, task: $task, answer: $answer, note: $note) { __typename "
-    + FAILURES
-    + " ... on ActionRefused { code } } }"
+    "mutation($key: String!, $task: Int!, $answer: Answer!, $note: String!, $password: String) {"
+    " decideGate(caseKey: $key, task: $task, answer: $answer, note: $note, password: $password)"
+    " { __typename " + FAILURES + " ... on ActionRefused { code } } }"
 )
 
 

@@ -87,6 +87,8 @@ NOT_IDENTIFIERS = {
     "Mutation.startCase(input.durations.waktu)": 'a duration, e.g. "3 hari"',
     "Mutation.completeTask(note)": "free text",
     "Mutation.completeTask(data)": "the step's output",
+    "Mutation.completeTask(password)": "the token's own person's password (paraf/sign)",
+    "Mutation.decideGate(password)": "the token's own person's password (paraf/sign)",
     "Mutation.decideGate(note)": "free text",
     # a task's number only means something within its case: probed with B's case key
     "Mutation.claimTask(task)": "a number within the case named by caseKey",

@@ -15,7 +15,7 @@ import pytest
 from alur.core import create_plugin_manager
 from alur.core.engine import Complete
 from alur.core.kinerja.model import Entry, Submission
-from alur.graphql.testing import SOP_A, UNITS_A, World
+from alur.graphql.testing import PASSWORD, SOP_A, UNITS_A, World
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.identity.memberships import add_membership
@@ -185,7 +185,7 @@ async def test_changes_after_tidak_then_paraf_and_its_invalidation(
     )
     # the paraf, by the Plh of the Kasubag Perencanaan, through completeTask
     paraf = await task_at(world, key, 7)
-    done = await do(world, COMPLETE, "a-plh", key=key, task=paraf)
+    done = await do(world, COMPLETE, "a-plh", key=key, task=paraf, password=PASSWORD)
     assert done["__typename"] == "CaseChanged", done
     before = await kinerja(world, key)
     (approval,) = before["approvals"]

@@ -39,6 +39,9 @@ async def start(o: Office, when: datetime) -> str:
     return case.key
 
 
+PASSWORD = "rahasia-123"  # conftest's staff
+
+
 async def walk_to(o: Office, key: str, step: int) -> int:
     """Act as each open task's own holder ("ya" at gates) until ``step`` is open."""
     d = o.service.sop(SOP)
@@ -53,7 +56,7 @@ async def walk_to(o: Office, key: str, step: int) -> int:
         gate = d.step(t.step).gate is not None
         action = Decide(t.id, Answer.YA, "Sesuai") if gate else Complete(t.id, "Selesai")
         await fill_in_sample(KinerjaService(o.service), who, key, t.id)  # the data kinerja
-        await o.service.act(who, key, action)
+        await o.service.act(who, key, action, password=PASSWORD)  # paraf asks it again
     raise AssertionError(f"step {step} never opened")
 
 
@@ -254,5 +257,7 @@ async def test_a_plh_may_not_sign(office: Office) -> None:
         await office.service.act(p["sekretaris"], key, Complete(task, "Ditandatangani"))
     assert raised.value.params == {"step": 9, "role": "Kepala Satuan"}
     assert await Event.count() == events
-    case = await office.service.act(p["kepala_satuan"], key, Complete(task, "Ditandatangani"))
+    case = await office.service.act(
+        p["kepala_satuan"], key, Complete(task, "Ditandatangani"), password=PASSWORD
+    )
     assert case.status == "finished"

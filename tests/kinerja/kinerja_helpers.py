@@ -245,7 +245,8 @@ async def do(
         "ya": Decide(task, Answer.YA, note, data=data or {}),
         "tidak": Decide(task, Answer.TIDAK, note or "perbaiki", data=data or {}),
     }[what]
-    return await svc.act(office.users[who], key, action)
+    # a paraf / tanda tangan asks the person's password again (alur.tenants.kinerja.signing)
+    return await svc.act(office.users[who], key, action, password="x" * 12)
 
 
 async def start(office: Office, period: str = PERIOD) -> StoredCase:

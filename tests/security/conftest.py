@@ -38,6 +38,7 @@ def site(database_url: str, cheap_hasher: None) -> Iterator[Site]:
         for who, start in (
             ("staf", "/"),
             ("kabid.linmas", "/"),
+            ("kasubag", "/"),
             ("admin", f"/t/{OFFICE_A}/admin/"),
             ("operator", "/platform"),
         ):

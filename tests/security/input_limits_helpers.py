@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import re
 import sqlite3
 from dataclasses import dataclass, field
@@ -18,18 +19,21 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
+from PIL import Image
 
 from alur.core import create_plugin_manager
 from alur.core.engine import Complete, Decide
 from alur.core.limits import ID_MAX
 from alur.core.model import Answer
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
-from alur.tenants.demo.kinerja_samples import seed_sample_format
+from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.identity.tokens import create_token
+from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.notify.webhooks import register_webhook
 from alur.tenants.offices.admin import TenantAdmin
+from alur.tenants.offices.letterhead import save_logo
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.testing import sign_in_sync
 
@@ -41,6 +45,7 @@ TABLES = (  # the domain's rows (sessions and login counters are not "half-writt
     *("alur_membership", "alur_delegation", "alur_case", "alur_task", "alur_event"),
     *("alur_attachment", "alur_indicator_set", "alur_indicator", "alur_kinerja_submission"),
     "alur_api_token",
+    "alur_office_logo",
 )
 
 
@@ -96,6 +101,8 @@ async def _provision(url: str) -> str:
         await world.a.act(staf, key, Complete(1))
         await world.a.act(kasubag, key, Decide(2, Answer.YA))
         await world.a.act(staf, key, Complete(3))
+        await _at_paraf(world, staf)  # the Kasubag's Paraf form (cases/_task_approve.html)
+        await save_logo(TenantAdmin(world.a, admin.id), _png())  # the Remove-logo form
         await TenantAdmin(world.a, admin.id).add_day_off(date(2026, 12, 24), "Cuti bersama")
         await register_webhook(TenantAdmin(world.a, admin.id), "https://sistem.go.id/hook")
         for name in HOSTILE_NAMES:
@@ -103,6 +110,33 @@ async def _provision(url: str) -> str:
         return (await create_token("fuzz", "write", tenant=OFFICE_A, user="staf")).token
     finally:
         await close_database(db)
+
+
+async def _at_paraf(world: Any, staf: int) -> None:
+    """A case of office A carried to its paraf step (7), acting as each task's holder."""
+    kabid = await create_user("kabid.sda.3", "Kabid SDA (A)", PASSWORD)
+    await add_membership(world.a.ref.id, kabid.id, world.a.sop(SOP_A).roles_by_id["kabid"], "sda")
+    holders = {("kabid", "linmas"): world.users["kabid.linmas"], ("kabid", "sda"): kabid.id}
+    key = (await world.a.start_case(staf, SOP_A, PERIOD)).key
+    kinerja = KinerjaService(world.a)
+    for _ in range(20):
+        case = await world.a.case(key)
+        task = min(case.state.open_tasks.values(), key=lambda t: t.id)
+        if task.step == 7:
+            return
+        who = holders.get((task.role, task.unit), staf)
+        if task.role == "kasubag_perencanaan":
+            who = world.users["kasubag"]
+        await fill_in_sample(kinerja, who, key, task.id)
+        gate = world.a.sop(SOP_A).step(task.step).gate is not None
+        await world.a.act(who, key, Decide(task.id, Answer.YA) if gate else Complete(task.id))
+    raise AssertionError("the paraf step never opened")
+
+
+def _png() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), "navy").save(out, "PNG")
+    return out.getvalue()
 
 
 class RowCounts:

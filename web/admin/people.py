@@ -81,7 +81,18 @@ class PeopleRoutes(AdminPages):
         admin: NamedDependency[TenantAdmin],
     ) -> Response:
         """A new user with their first role here: both or neither (one transaction)."""
-        f = clean(data, "username", "name", "nip", "jabatan", "role", "unit", "email", "whatsapp")
+        f = clean(
+            data,
+            "username",
+            "name",
+            "nip",
+            "jabatan",
+            "pangkat",
+            "role",
+            "unit",
+            "email",
+            "whatsapp",
+        )
         f["username"] = f["username"].lower()
         try:
             user = await admin.create_person(
@@ -94,6 +105,7 @@ class PeopleRoutes(AdminPages):
                 unit=f["unit"] or None,
                 email=f["email"],
                 whatsapp=f["whatsapp"],
+                pangkat=f["pangkat"],
             )
         except InvalidInput as exc:
             errors = field_errors(exc)
@@ -120,6 +132,27 @@ class PeopleRoutes(AdminPages):
             return await self._refused(request, viewer, admin, "people", "contacts", f, errors)
         people = {p["id"]: p for p in await tenant_people(admin.tenant_id)}
         notice = gettext("The contacts of {name} are saved.").format(
+            name=people[person_id(f["user"])]["name"]
+        )
+        return await self._done(request, viewer, admin, "people", notice)
+
+    @post("/people/pangkat", name="admin-person-pangkat", status_code=303)
+    async def person_pangkat(
+        self,
+        request: Request,
+        data: Form,
+        viewer: NamedDependency[Viewer],
+        admin: NamedDependency[TenantAdmin],
+    ) -> Response:
+        """A person's pangkat/golongan (printed under their name when they sign)."""
+        f = clean(data, "user", "pangkat")
+        try:
+            await admin.set_person_pangkat(person_id(f["user"]), f["pangkat"])
+        except InvalidInput as exc:
+            errors = field_errors(exc)
+            return await self._refused(request, viewer, admin, "people", "pangkat", f, errors)
+        people = {p["id"]: p for p in await tenant_people(admin.tenant_id)}
+        notice = gettext("The pangkat/golongan of {name} is saved.").format(
             name=people[person_id(f["user"])]["name"]
         )
         return await self._done(request, viewer, admin, "people", notice)

@@ -22,12 +22,9 @@ from __future__ import annotations
 import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import UTC, datetime
 from functools import partial
-from zoneinfo import ZoneInfo
 
 import anyio
-from babel.dates import format_date
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
@@ -36,7 +33,6 @@ from litestar.response import Redirect, Template
 from alur.core.errors import ActionError
 from alur.core.i18n import current_language, error_message, format_message, gettext
 from alur.core.model import SopDefinition
-from alur.reports.approvals import valid_signature
 from alur.reports.xlsx import recap_workbook
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
@@ -156,35 +152,9 @@ class KinerjaController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        from alur.reports.pdf import signed_report_pdf  # WeasyPrint: loaded when first asked
+        from alur.web.cases.approve import report_response  # the kop, the QR code
 
-        case, d = await bound_case(tenant, viewer, key)
-        reader = KinerjaReader(tenant, case)
-        recap = await reader.recap()
-        approvals = await reader.approvals()
-        signed = valid_signature(approvals, recap.content_hash)
-        day = (signed.at if signed is not None and signed.at else datetime.now(UTC)).astimezone(
-            ZoneInfo(reader.zone)
-        )
-        office, government = institution_of(tenant)
-        make = partial(
-            signed_report_pdf,
-            recap,
-            office=office,
-            government=government,
-            sop_name=d.header.nama,
-            period=case.period,
-            unit_names=await reader.unit_names(),
-            approvals=approvals,
-            place_and_date=format_date(
-                day.date(), "d MMMM y", locale="id_ID" if reader.language == "id" else "en_US"
-            ),
-            language=reader.language,
-            timezone=reader.zone,
-        )
-        content = await anyio.to_thread.run_sync(make)
-        filename = file_name("laporan-data-kinerja", case.period, "pdf")
-        return download(content, "application/pdf", filename)
+        return await report_response(tenant, viewer, key)
 
     @get("/tasks/{task:int}/row", name="kinerja-row")
     async def row(

@@ -33,6 +33,7 @@ def alur_institution() -> Institution:
         slug="biro-organisasi-kalbar",
         name="Biro Organisasi Sekretariat Daerah Provinsi Kalimantan Barat",
         government="Pemerintah Provinsi Kalimantan Barat",
+        place="Pontianak",
     )
 
 

@@ -34,6 +34,7 @@ def alur_institution() -> Institution:
         slug="kesbangpol-pekalongan",
         name="Badan Kesatuan Bangsa dan Politik Kota Pekalongan",
         government="Pemerintah Kota Pekalongan",
+        place="Pekalongan",
     )
 
 

@@ -32,6 +32,7 @@ def alur_institution() -> Institution:
         slug="satpolpp-banyumas",
         name="Satuan Polisi Pamong Praja Kabupaten Banyumas",
         government="Pemerintah Kabupaten Banyumas",
+        place="Purwokerto",
         address="Jl. Prof. Dr. Soeharso No. 42 Purwokerto Kode Pos 53114",
         contact="Telp. (0281) 631596 email : satpolppbanyumas@gmail.com",
     )

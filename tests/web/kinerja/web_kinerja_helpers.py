@@ -166,6 +166,12 @@ def act(c: TestClient, key: str, step: int, action: str, unit: str = "", note: s
     assert r.status_code == 303, html.unescape(r.text)[:2000]
 
 
+def approve(c: TestClient, key: str, step: int, password: str = PASSWORD, **fields: str):
+    """Paraf / Tandatangani at ``step`` (the confirmation ticked, the password asked again)."""
+    data = {"confirm": "yes", "password": password, "note": "", **fields}
+    return post(c, key, f"/approve/{my_task(c, key, step)}", data)
+
+
 def format_fields(rows: list[dict]) -> dict:
     fields: dict = {}
     for n, row in enumerate(rows):
