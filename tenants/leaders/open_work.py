@@ -71,7 +71,7 @@ class Late:
     opened_at: datetime
     due: datetime
     office_minutes_late: int
-    escalated_to: str | None
+    escalated_to: str | None  # the name of the role it was escalated to, if it was
 
 
 @dataclass(frozen=True)
@@ -139,12 +139,19 @@ async def open_work(
                 opened_at=r["opened_at"],
                 due=due,
                 office_minutes_late=calendar.office_minutes_between(due, now),
-                escalated_to=r["escalated_role"],
+                escalated_to=_role_name(d, r["escalated_role"]),
             )
         )
     ordered = sorted(steps.values(), key=lambda s: (s.sop_name, s.sop_id, s.step))
     late.sort(key=lambda t: (t.due, t.case_key, t.step, t.unit or ""))
     return OpenWork(tuple(ordered), units, overdue_units, tuple(late))
+
+
+def _role_name(d: SopDefinition, role_id: str | None) -> str | None:
+    if role_id is None:
+        return None
+    role = d.roles_by_id.get(role_id)
+    return role.name if role is not None else role_id
 
 
 async def _holders(tenant_id: int, role: str, unit: str | None, today: date) -> tuple[str, ...]:

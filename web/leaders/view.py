@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from alur.core.i18n import gettext, ngettext
+from alur.core.i18n import format_message, gettext
 from alur.reports.table import format_number
 from alur.tenants.leaders.capaian import CaseCapaian
 from alur.tenants.leaders.open_work import NO_UNIT, Late, OpenWork
@@ -34,11 +34,23 @@ def late_text(minutes: int, minutes_per_day: int) -> str:
     hours, mins = divmod(rest, 60)
     parts = []
     if days:
-        parts.append(ngettext("{n} working day", "{n} working days", days).format(n=days))
+        parts.append(
+            format_message("{n} working day", n=days)
+            if days == 1
+            else format_message("{n} working days", n=days)
+        )
     if hours:
-        parts.append(ngettext("{n} hour", "{n} hours", hours).format(n=hours))
+        parts.append(
+            format_message("{n} hour", n=hours)
+            if hours == 1
+            else format_message("{n} hours", n=hours)
+        )
     if mins and not days:
-        parts.append(ngettext("{n} minute", "{n} minutes", mins).format(n=mins))
+        parts.append(
+            format_message("{n} minute", n=mins)
+            if mins == 1
+            else format_message("{n} minutes", n=mins)
+        )
     return " ".join(parts) or gettext("just now")
 
 
