@@ -51,6 +51,13 @@ def test_the_charts_are_drawn_at_both_sizes(live_server, new_page) -> None:
     page.wait_for_timeout(200)  # Chart.js redraws on resize
     _assert_drawn(page)
     assert all(c["width"] <= 390 for c in page.evaluate(CHARTS))
+    # Periods are typed: a long one (as other browser tests start) must not widen the phone page.
+    page.evaluate(
+        """() => { const o = document.createElement("option");
+        o.textContent = "Triwulan I 2027 (uji peramban 1764741234) dan seterusnya";
+        document.querySelector("select#period").append(o); }"""
+    )
+    assert document_width(page) <= 390
 
 
 def test_without_javascript_the_tables_hold_the_figures(live_server, new_page) -> None:
