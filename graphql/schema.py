@@ -37,6 +37,7 @@ from alur.graphql.context import DEFAULT_LANGUAGE
 from alur.graphql.document_cache import DocumentCache
 from alur.graphql.graphql_core_patches.executor import AlurExecutor
 from alur.graphql.kinerja import mutations as kinerja_mutations
+from alur.graphql.leaders.overview import LeadersQuery
 from alur.graphql.notify import feed as notify_feed
 from alur.graphql.notify import webhooks as notify_webhooks
 
@@ -114,7 +115,10 @@ class AlurSchema(strawberry.Schema):
         super().process_errors([e for e in errors if unexpected(e)], execution_context)
 
 
-Query = merge_types("Query", (queries.Query, notify_webhooks.WebhookQuery, notify_feed.FeedQuery))
+Query = merge_types(
+    "Query",
+    (queries.Query, notify_webhooks.WebhookQuery, notify_feed.FeedQuery, LeadersQuery),
+)
 Mutation = merge_types(
     "Mutation",
     (

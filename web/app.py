@@ -42,6 +42,7 @@ from alur.web.cases.inbox import InboxController
 from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
 from alur.web.kinerja.controller import KinerjaController
+from alur.web.leaders.controller import LeadersController
 from alur.web.notify.controller import NotifyController
 from alur.web.security_headers import security_headers
 from alur.web.services import Services
@@ -112,6 +113,7 @@ def create_app(
             CasesController,
             ApproveController,
             KinerjaController,
+            LeadersController,
             SopsController,
             AdminController,
             TokensController,

@@ -9,6 +9,7 @@ from litestar import Request
 
 from alur.core.i18n import LANGUAGES, current_language
 from alur.tenants.cases.service import TenantService
+from alur.tenants.leaders.access import leads
 from alur.tenants.notify.feed import unread_count
 from alur.web.deps import Viewer
 
@@ -40,6 +41,7 @@ async def page_context(
             "admin": bool(membership.get("admin")),
             "zone": tenant.tenant["timezone"],
             "sops": tenant.sops(),
+            "leader": viewer.user_id is not None and await leads(tenant, viewer.user_id),
         }
         context["inbox_count"] = inbox_count or 0
         if viewer.user_id is not None:

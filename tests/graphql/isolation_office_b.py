@@ -109,6 +109,8 @@ NOT_IDENTIFIERS = {
     "Mutation.saveRealisasi(values.realisasi)": "a number",
     "Mutation.saveRealisasi(values.explanation)": "free text",
     "Query.notifications(first)": "a page size",
+    "Query.officeOverview(period)": "a period of the token's own office's cases; any other "
+    "text selects the period containing today",
     "Query.notifications(before)": "a position in the token's person's own list: an id "
     "bound, which selects nothing of anyone else's",
     "Webhook.deliveries(first)": "a page size",

@@ -1,0 +1,95 @@
+/* The leaders' dashboard's charts (templates/leaders/dashboard.html), drawn by Chart.js
+   4.5.1 (vendor/chart-4.5.1.umd.min.js, MIT). The Content-Security-Policy allows no inline
+   script, so every chart's figures come in its canvas's data-chart attribute (JSON):
+   {type, labels, datasets: [{label, data}], horizontal, stacked, percent}. The same figures
+   are in the table the canvas's aria-describedby names, for readers without JavaScript or
+   with a screen reader. No animation: the chart is drawn at once, and the same for print
+   (charts are resized to the printed page before printing and back after). */
+(function () {
+  "use strict";
+
+  var COLOURS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457",
+    "#4e342e", "#546e7a", "#9e9d24", "#c62828"];
+  var ROW_PX = 34; // height per bar of a horizontal chart
+  var lang = document.documentElement.lang || "id";
+  var numbers = new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US",
+    { maximumFractionDigits: 2 });
+
+  function draw(canvas) {
+    var spec = JSON.parse(canvas.getAttribute("data-chart"));
+    var percent = !!spec.percent;
+    var box = canvas.parentElement;
+    if (spec.horizontal) {
+      box.style.height = (spec.labels.length * ROW_PX + 90) + "px";
+    }
+    var valueAxis = {
+      beginAtZero: true,
+      stacked: !!spec.stacked,
+      ticks: {
+        precision: percent ? undefined : 0,
+        callback: function (value) { return numbers.format(value) + (percent ? "%" : ""); }
+      }
+    };
+    var labelAxis = {
+      stacked: !!spec.stacked,
+      ticks: {
+        autoSkip: false,
+        callback: function (value) {
+          var label = this.getLabelForValue(value);
+          return label.length > 40 ? label.slice(0, 39) + "…" : label;
+        }
+      }
+    };
+    return new window.Chart(canvas, {
+      type: spec.type || "bar",
+      data: {
+        labels: spec.labels,
+        datasets: spec.datasets.map(function (d, i) {
+          return {
+            label: d.label,
+            data: d.data,
+            backgroundColor: COLOURS[i % COLOURS.length],
+            borderWidth: 0
+          };
+        })
+      },
+      options: {
+        indexAxis: spec.horizontal ? "y" : "x",
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        scales: spec.horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis },
+        plugins: {
+          legend: { display: spec.datasets.length > 1, position: "bottom" },
+          tooltip: {
+            callbacks: {
+              label: function (item) {
+                var v = item.raw;
+                var text = v === null ? "—" : numbers.format(v) + (percent ? "%" : "");
+                return item.dataset.label + ": " + text;
+              }
+            }
+          }
+        }
+      }
+    });
+  }
+
+  function start() {
+    if (!window.Chart) return; // the tables carry the figures
+    var charts = [];
+    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      charts.push(draw(canvas));
+      canvas.setAttribute("data-drawn", "");
+    });
+    function resizeAll() { charts.forEach(function (c) { c.resize(); }); }
+    window.addEventListener("beforeprint", resizeAll);
+    window.addEventListener("afterprint", resizeAll);
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();
