@@ -48,6 +48,19 @@ class Period:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def span(self) -> tuple[date, date]:
+        """The period's first and last day."""
+        if self.part == "Tahun":
+            return date(self.year, 1, 1), date(self.year, 12, 31)
+        kind, number = self.part.split()
+        months = 3 if kind == "Triwulan" else 6
+        index = ("I", "II", "III", "IV").index(number)
+        first = date(self.year, index * months + 1, 1)
+        end = index * months + months
+        after = date(self.year + 1, 1, 1) if end == 12 else date(self.year, end + 1, 1)
+        return first, date.fromordinal(after.toordinal() - 1)
+
 
 def compose(part: str, year: int | str) -> Period:
     """The period of a form's two choices (``part`` of :data:`PARTS`, ``year``)."""

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from alur.core.calendar import WorkingCalendar
+from alur.core.engine import Actor
 from alur.core.model import SopDefinition
-from alur.tenants.cases.listing import eligible_people
+from alur.tenants.cases.takers import office_holders
 from alur.tenants.storage.tables import Task
 
 NO_UNIT = ""
@@ -103,6 +104,7 @@ async def open_work(
     overdue_units: dict[str, int] = {}
     late: list[Late] = []
     holders: dict[tuple[str, str | None], tuple[str, ...]] = {}
+    people: list[Actor] | None = None  # the office's role holders today, read once if needed
     for r in rows:
         d = await definition(r["definition_hash"])
         step = d.step(r["step"])
@@ -123,7 +125,9 @@ async def open_work(
         role = d.roles_by_id.get(r["role"])
         scope = r["unit"] if role is not None and role.per_unit else None
         if r["assignee_name"] is None and (r["role"], scope) not in holders:
-            holders[(r["role"], scope)] = await _holders(tenant_id, r["role"], scope, today)
+            if people is None:
+                people = await office_holders(tenant_id, today)
+            holders[(r["role"], scope)] = _holders(people, r["role"], scope)
         late.append(
             Late(
                 case_key=r["case_key"],
@@ -154,5 +158,12 @@ def _role_name(d: SopDefinition, role_id: str | None) -> str | None:
     return role.name if role is not None else role_id
 
 
-async def _holders(tenant_id: int, role: str, unit: str | None, today: date) -> tuple[str, ...]:
-    return tuple(p["name"] for p in await eligible_people(tenant_id, role, unit, today))
+def _holders(people: list[Actor], role: str, unit: str | None) -> tuple[str, ...]:
+    """The names of those holding ``role`` (in ``unit``, if given): "Plh. Dewi" for an acting
+    official."""
+    names = set()
+    for actor in people:
+        for m in actor.memberships:
+            if m.role == role and (unit is None or m.unit in (unit, None)):
+                names.add(f"{m.delegation}. {actor.name}" if m.delegation else actor.name)
+    return tuple(sorted(names))

@@ -1,45 +1,27 @@
 """The periods cases run for, as dates: "Triwulan III 2026", "Semester I 2026", "Tahun 2026".
 
 A case's period is text (the office types or chooses it); the leaders' view needs to know
-which period contains today. :func:`span` reads the usual forms — ``Triwulan I``–``IV``
-(also ``TW``), ``Semester I``–``II``, ``Tahun`` and a bare year, with roman or arabic
-numbers, any letter case — and anything else has no span (such a period is still listed,
-after the ones with dates). Pure: no I/O.
+which period contains today. :func:`span` reads the forms of :mod:`alur.core.periods`
+(Triwulan I–IV, Semester I–II, Tahun, with the year); anything else (a period typed before
+periods were chosen from a list) has no span and is listed after the ones with dates. Pure:
+no I/O.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from datetime import date
 
-_NUMBERS = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_FORM = re.compile(
-    r"^\s*(?:(?P<kind>triwulan|tw|semester|tahun)\s*(?P<no>iv|iii|ii|i|[1-4])?\s*)?"
-    r"(?P<year>\d{4})\s*$",
-    re.IGNORECASE,
-)
-_MONTHS = {"triwulan": 3, "tw": 3, "semester": 6}
+from alur.core.periods import PeriodError, parse
 
 
 def span(period: str) -> tuple[date, date] | None:
-    """The first and last day of ``period``, or ``None`` when it is not one of the forms
-    above (or names a quarter or half that does not exist, e.g. "Semester III 2026")."""
-    found = _FORM.match(period)
-    if found is None:
+    """The first and last day of ``period`` (:func:`alur.core.periods.parse`), or ``None``
+    when it is not one of the period forms (a case started before periods were chosen)."""
+    try:
+        return parse(period).span
+    except PeriodError:
         return None
-    year = int(found["year"])
-    kind = (found["kind"] or "tahun").lower()
-    if kind == "tahun":
-        return (date(year, 1, 1), date(year, 12, 31)) if found["no"] is None else None
-    months = _MONTHS[kind]
-    number = _NUMBERS.get((found["no"] or "").lower())
-    if number is None or number > 12 // months:
-        return None
-    first = date(year, (number - 1) * months + 1, 1)
-    last_month = number * months
-    last = date(year + 1, 1, 1) if last_month == 12 else date(year, last_month + 1, 1)
-    return first, date.fromordinal(last.toordinal() - 1)
 
 
 def ordered(periods: Iterable[str]) -> list[str]:
