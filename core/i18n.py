@@ -93,13 +93,6 @@ def format_message(template: str, **params: object) -> str:
     return gettext(template).format(**params)
 
 
-def sentence(text: str) -> str:
-    """``text`` as a sentence: its first letter capitalised, the rest as written (error
-    messages are written lower-case, to be embedded in others; shown alone, each is a
-    sentence). An empty text stays empty."""
-    return text[:1].upper() + text[1:]
-
-
 def error_message(error: AlurError) -> str:
     """An error's message in the current language (its template is a message id)."""
     return format_message(error.template, **error.params)

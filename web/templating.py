@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, select_autoescape
 
-from alur.core.i18n import current_language, sentence
+from alur.core.i18n import current_language
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 MONTHS = {
@@ -46,6 +46,5 @@ def configure_environment(
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["when"] = when
-    env.filters["sentence"] = sentence  # an error message shown alone, as a sentence
     env.filters["filesize"] = filesize
     env.globals["current_language"] = current_language.get

@@ -218,3 +218,30 @@ def test_the_header_on_a_phone(live_server, new_page):
     expect(menu.locator("a[href$='/cases']")).to_be_visible()
     expect(menu.locator("button[type=submit]").last).to_be_visible()  # sign out
     check(page, "staf-phone-menu-open")
+
+
+FIRST_LETTERS = """() => [...document.querySelectorAll(".error")].map(e => [
+    e.textContent.trim().slice(0, 40), getComputedStyle(e, "::first-letter").textTransform])"""
+
+
+def test_a_refused_form_shows_each_error_as_a_sentence_next_to_its_field(live_server, new_page):
+    """The Plt/Plh form sent empty (the browser's own checks off): each message stands under
+    its field, tied to it (aria-invalid, aria-describedby), and reads as a sentence — the
+    messages are written lower-case, and the page capitalises their first letter."""
+    office = live_server.office_of_plugin(PLUGIN)
+    page = new_page(office.login_for("administrator"))
+    page.goto(f"/t/{SLUG}/admin/people")
+    form = page.locator(f"form[action='/t/{SLUG}/admin/delegations']")
+    page.locator("details.form-card:has(form[action$='/delegations']) > summary").click()
+    form.evaluate("f => { f.noValidate = true; }")
+    form.locator("[type=submit]").click()
+    errors = page.locator("form[action$='/delegations'] small.error")
+    expect(errors.first).to_be_visible()
+    for n in range(errors.count()):
+        error = errors.nth(n)
+        field = page.locator(f"[aria-describedby='{error.get_attribute('id')}']")
+        expect(field).to_have_attribute("aria-invalid", "true")
+    shown = page.evaluate(FIRST_LETTERS)
+    assert shown
+    assert all(transform == "uppercase" for _, transform in shown), shown
+    check(page, "admin-plh-refused")
