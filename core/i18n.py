@@ -22,8 +22,11 @@ To add or change strings, from the project root::
 
 then translate every empty ``msgstr`` in ``core/locale/id/LC_MESSAGES/messages.po`` (keep
 each ``{placeholder}`` exactly; no ``%`` — Jinja's new-style gettext would read it as a
-format). The English catalog stays empty: the ids are English. ``tests/docs/test_i18n.py`` fails
-when a message has no Indonesian translation or a translation changes the placeholders.
+format). The ids are English, so the English catalog holds only the few ids written with an
+Indonesian word that is not a domain term kept in English mode ("Ya"/"Tidak", "Sasaran";
+the list of domain terms is in docs/web.md, "Words"): add a new such id there by hand.
+``tests/docs/test_i18n.py`` fails when a message has no Indonesian translation, a
+translation changes the placeholders, or such an id has no English translation.
 """
 
 from __future__ import annotations

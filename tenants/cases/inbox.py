@@ -23,8 +23,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from alur.core.engine import Context, may_act
-from alur.core.engine.actors import Actor
+from alur.core.engine import Context
+from alur.core.engine.actors import Actor, membership_for
+from alur.core.errors import DelegationRefused, NotYourUnit, WrongRole
 from alur.core.model import SopDefinition
 from alur.tenants.caches import ByteBoundedCache, text_bytes
 from alur.tenants.storage.tables import Task
@@ -62,6 +63,9 @@ class InboxTask:
     assigned_to_me: bool
     return_note: str
     escalated_to: str | None = None  # attention_tasks: the role it was escalated to
+    # open_tasks: held as Plt/Plh ("Plt" / "Plh") for the official named, when delegated
+    acting_as: str | None = None
+    acting_for_name: str | None = None
 
 
 async def open_tasks(
@@ -82,7 +86,9 @@ async def open_tasks(
             continue
         d = await definition(r["definition_hash"])
         step = d.step(r["step"])
-        if not may_act(actor, d, step, r["unit"]):
+        try:  # the membership the person would act in (a Plt/Plh says so in the inbox)
+            held = membership_for(actor, d, step, r["unit"])
+        except (WrongRole, NotYourUnit, DelegationRefused):
             continue
         due = r["due"]
         items.append(
@@ -99,6 +105,8 @@ async def open_tasks(
                 overdue=due is not None and ctx.now > due,
                 assigned_to_me=r["assignee"] is not None,
                 return_note=r["return_note"],
+                acting_as=str(held.delegation) if held.delegation else None,
+                acting_for_name=held.acting_for_name if held.delegation else None,
             )
         )
     return sorted(items, key=lambda i: (i.due or _FAR, i.case_key, i.task_no))
@@ -171,7 +179,16 @@ def inbox_bytes(entry: tuple[int, list[InboxTask]]) -> int:
     _seq, items = entry
     return sys.getsizeof(items) + sum(
         _TASK_BYTES
-        + text_bytes(i.case_key, i.sop_id, i.period, i.kegiatan, i.unit, i.role, i.return_note)
+        + text_bytes(
+            i.case_key,
+            i.sop_id,
+            i.period,
+            i.kegiatan,
+            i.unit,
+            i.role,
+            i.return_note,
+            i.acting_for_name,
+        )
         for i in items
     )
 

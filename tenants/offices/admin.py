@@ -15,7 +15,7 @@ from datetime import date, time
 
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
-from alur.core.model import Role
+from alur.core.model import Role, Step
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity.memberships import (
@@ -153,6 +153,19 @@ class TenantAdmin:
         """Every role (pelaksana) of the office's SOPs, by id."""
         return {r.id: r for d in self.service.sops().values() for r in d.roles}
 
+    def steps_not_delegable(self) -> dict[str, list[Step]]:
+        """The steps of the office's SOPs that a Plt/Plh may not perform (``delegable =
+        false``), by the id of the role that performs them: the engine refuses a delegate
+        there (``DelegationRefused``), so the official must act in person. A delegation of
+        such a role is still granted (its other steps may be delegated); the admin page
+        shows these steps in the Plt/Plh form and warns again when one is granted."""
+        found: dict[str, list[Step]] = {}
+        for d in self.service.sops().values():
+            for step in d.steps:
+                if not step.delegable and step.actor in d.roles_by_id:
+                    found.setdefault(step.actor, []).append(step)
+        return found
+
     def _role(self, role_id: str) -> tuple[Role | None, dict[str, str]]:
         """The office's role ``role_id``, or the problem of the ``role`` field."""
         roles = self.roles()
@@ -282,9 +295,11 @@ class TenantAdmin:
         starts_on: date | None,
         ends_on: date | None,
         note: str = "",
-    ) -> None:
+    ) -> list[Step]:
         """Let a person of this office act as Plt/Plh for another from ``starts_on`` to
-        ``ends_on``. A person not chosen, or a day that could not be read, is ``None``."""
+        ``ends_on``. A person not chosen, or a day that could not be read, is ``None``.
+        Answers the steps of ``role`` the delegate may not perform (a warning to show: the
+        official still does those in person; :meth:`steps_not_delegable`)."""
         await self._require_admin()
         errors = await self._people_problems({"delegate": delegate_id, "official": official_id})
         errors.update(self._role(role)[1])
@@ -301,3 +316,4 @@ class TenantAdmin:
         await add_delegation(
             self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
         )
+        return self.steps_not_delegable().get(role, [])

@@ -115,7 +115,7 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
     inbox_before = int(
         staf_page.locator("header #inbox-badge mark.badge").get_attribute("data-count") or 0
     )
-    staf_page.locator("details > summary").first.click()
+    staf_page.locator("main details > summary").first.click()
     start = staf_page.locator("form.start-case")
     start.locator("select[name=sop]").select_option(SOP)
     # the period is chosen: the first year offered (two years back) no demo case uses

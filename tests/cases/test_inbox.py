@@ -103,3 +103,20 @@ async def test_overdue_marks_follow_the_clock(
     assert task_reads(seen) == []
     assert late.overdue
     assert (late.case_key, late.task_no, late.due) == (task.case_key, task.task_no, task.due)
+
+
+async def test_a_delegated_task_says_plt_or_plh_in_the_inbox(
+    database: Database, plugins: AlurPlugins
+) -> None:
+    """Kasi A stands in for the Kabid of bidang A (Plh): her inbox says so, with the
+    official's name; the Kabid of bidang B holds his own role and sees no mark."""
+    office = await contoh_office(database, plugins)
+    svc = await office.service()
+    case = await start_contoh(svc, office)
+    await do(svc, office, "staf", case.key, 1, None, "complete", "draft")
+    await do(svc, office, "kasubag", case.key, 2, None, "ya")
+    (plh,) = await (await one_request(office)).inbox(office.users["kasi_a"])
+    assert (plh.step, plh.unit, plh.acting_as) == (3, "bidang-a", "Plh")
+    assert plh.acting_for_name == "Kabid_A (dinas-contoh)"
+    (own,) = await (await one_request(office)).inbox(office.users["kabid_b"])
+    assert (own.acting_as, own.acting_for_name) == (None, None)

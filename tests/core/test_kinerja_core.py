@@ -196,7 +196,7 @@ def test_every_problem_of_the_format_at_once(english) -> None:
     assert found == {
         "0.code": 'a code has letters, digits, ".", "_" or "-" '
         "(at most 32, starting with a letter or digit)",
-        "0.sasaran": "enter the sasaran",
+        "0.sasaran": "enter the objective",
         "0.target": '"banyak" is not a number',
         "0.direction": "choose whether higher or lower is better",
         "0.units": "not units of this office: bidang-z, x",

@@ -74,7 +74,7 @@ def test_the_title_block_and_the_two_row_header(sheet_en: Worksheet) -> None:
     ]
     assert rows(ws)[5] == (
         "No.",
-        "Sasaran",
+        "Objective",
         "Performance indicator",
         "Unit of measure",
         "Target",
@@ -84,7 +84,7 @@ def test_the_title_block_and_the_two_row_header(sheet_en: Worksheet) -> None:
         None,
         "trantib",  # a unit without a display name shows its slug
         None,
-        "Capaian of the indicator (%)",
+        "Indicator capaian (%)",
     )
     assert rows(ws)[6][5:11] == ("Realisasi", "Capaian (%)") * 3
     merged = {str(r) for r in ws.merged_cells.ranges}

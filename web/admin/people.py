@@ -70,6 +70,7 @@ class PeopleRoutes(AdminPages):
             ],
             "people_options": [(p["id"], f"{p['name']} ({p['username']})") for p in people],
             "kind_options": [(k, k) for k in KINDS],
+            "not_delegable": admin.steps_not_delegable(),
         }
 
     @post("/people", name="admin-create-user", status_code=303)
@@ -190,7 +191,7 @@ class PeopleRoutes(AdminPages):
         )
         starts_on, ends_on = day_or_none(f["starts_on"]), day_or_none(f["ends_on"])
         try:
-            await admin.delegate(
+            not_delegable = await admin.delegate(
                 person_id(f["delegate"]),
                 person_id(f["official"]),
                 f["role"],
@@ -213,4 +214,12 @@ class PeopleRoutes(AdminPages):
             start=day_label(starts_on),
             end=day_label(ends_on),
         )
+        if not_delegable:
+            notice += " " + gettext(
+                "Note: a Plt/Plh may not do these steps, {official} must do them in person: "
+                "{steps}."
+            ).format(
+                official=people[person_id(f["official"])]["name"],
+                steps="; ".join(f"{s.number}. {s.kegiatan}" for s in not_delegable),
+            )
         return await self._done(request, viewer, admin, "people", notice)

@@ -11,7 +11,10 @@
      action, and a MutationObserver applies it, whatever the htmx event names;
    - #notice-badge (the header's unread notifications) and #inbox-badge: refreshed by htmx on
      the "notices-refresh" event, which this sends every minute while the tab is visible and
-     at once when it becomes visible again; a hidden tab asks nothing. */
+     at once when it becomes visible again; a hidden tab asks nothing;
+   - .overflow-auto (a box a wide table scrolls in) without a tabindex: made a focusable,
+     labelled region (named after its table's caption or the heading above it), so a
+     keyboard can scroll it; templates that can name the box say so themselves. */
 (function () {
   "use strict";
 
@@ -56,9 +59,38 @@
     if (!document.hidden) refreshNotices();
   });
 
+  function boxLabel(box) {
+    var caption = box.querySelector("caption");
+    if (caption && caption.textContent.trim()) return caption.textContent.trim();
+    var node = box;
+    while (node && node !== document.body) {
+      var prev = node.previousElementSibling;
+      while (prev) {
+        if (/^H[1-6]$/.test(prev.tagName)) return prev.textContent.trim().replace(/\s+/g, " ");
+        var inner = prev.querySelector && prev.querySelector("h1, h2, h3, h4, h5, h6");
+        if (inner) return inner.textContent.trim().replace(/\s+/g, " ");
+        prev = prev.previousElementSibling;
+      }
+      node = node.parentElement;
+    }
+    return document.title;
+  }
+
+  function focusableBoxes() {
+    document.querySelectorAll(".overflow-auto:not([tabindex])").forEach(function (box) {
+      box.setAttribute("tabindex", "0");
+      box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", boxLabel(box));
+    });
+  }
+
   function start() {
     markFlow();
-    new MutationObserver(markFlow).observe(document.body, { childList: true, subtree: true });
+    focusableBoxes();
+    new MutationObserver(function () {
+      markFlow();
+      focusableBoxes();
+    }).observe(document.body, { childList: true, subtree: true });
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -5,6 +5,7 @@ rolled back with their user, htmx panel swaps, and a delegate seeing the officia
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -211,3 +212,44 @@ def test_a_delegate_sees_the_officials_tasks(site: Site) -> None:
     site.as_user("kasubag")
     inbox = site.get(f"/t/{SLUG}/inbox").text
     assert "Membuat draft format data kinerja" in inbox
+    # ... marked as held in the official's place (Plh.), with the official's name
+    assert '<span class="acting" data-acting="Plh">Plh.</span>' in inbox
+    assert "menggantikan Staf" in inbox
+
+
+def test_a_plh_for_steps_that_are_not_delegable_warns_at_once(site: Site) -> None:
+    """The Plt/Plh form lists the steps no delegate may do (before anything is sent), and
+    granting a Plh of such a role says again which steps the official keeps; the grant
+    itself goes through (the role's other steps may be delegated)."""
+    site.as_user("admin")
+    page = site.get(f"{ADMIN}/people").text
+    assert 'id="not-delegable-steps"' in page
+    assert '<li data-role="kepala">' in page
+    assert "6. Menandatangani data kinerja" in page
+
+    today = jakarta_today()
+    granted = site.post(
+        f"{ADMIN}/people/roles", {"user": str(site.ids["kasubag"]), "role": "kepala", "unit": ""}
+    )
+    assert granted.status_code == 303
+    form = {
+        "delegate": str(site.ids["kasubag"]),
+        "official": str(site.ids["kasubag"]),
+        "role": "kepala",
+        "unit": "",
+        "kind": "Plh",
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=2)).isoformat(),
+        "note": "",
+    }
+    refused = site.post(f"{ADMIN}/delegations", form)
+    assert refused.status_code == 422
+    assert field_error(refused.text, "delegation", "delegate")
+
+    response = site.post(f"{ADMIN}/delegations", {**form, "delegate": str(site.ids["staf"])})
+    assert response.status_code == 303
+    page = site.get(f"{ADMIN}/people").text
+    notice = re.search(r'<p class="notice" role="status">([^<]*)</p>', page)
+    assert notice is not None
+    assert "6. Menandatangani data kinerja" in notice.group(1)
+    assert db(Delegation.count()) == 1
