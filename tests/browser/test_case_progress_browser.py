@@ -42,7 +42,7 @@ def test_the_case_list_and_the_start_form(live_server, new_page) -> None:
     assert any(":" in t for t in texts), texts  # a role and its person
     check_page(page, "cases-list")
     # the start form: the only SOP? chosen; the period from two selects
-    page.locator("details > summary").first.click()
+    page.locator("main details > summary").first.click()
     form = page.locator("form.start-case")
     expect(form.locator("select[name=period_part]")).to_be_visible()
     taken = _case(office, "menunggu bidang").period  # e.g. "Triwulan IV 2026"

@@ -27,6 +27,7 @@ DOMAIN_TERMS = {
     "data", "kinerja", "iku", "sakip", "opd", "nip", "kop", "realisasi", "capaian", "target",
     "rekap", "triwulan", "semester", "tahun", "menit", "jam", "hari", "jabatan", "pangkat",
     "golongan", "whatsapp", "email", "wib", "wita", "wit", "format", "alur",
+    "ii", "iii", "iv",  # the roman numbers of a period: Triwulan III, Semester II
 }  # fmt: skip
 
 # Words that are the same in English and Indonesian UI text.
