@@ -13,34 +13,28 @@ from datetime import UTC, datetime
 from typing import Any
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from alur.core.engine import Claim, Complete, Decide
+from alur.core.engine import Claim, Decide
 from alur.core.errors import ActionError
 from alur.core.i18n import error_message, gettext
 from alur.core.model import Answer
 from alur.tenants.cases.listing import CaseFilter, list_cases
-from alur.tenants.cases.rules import step_data_from_rows
 from alur.tenants.cases.service import TenantService
-from alur.tenants.cases.uploads import Upload
 from alur.tenants.errors import InvalidInput
+from alur.web.cases.completion import UNITS, UNITS_OFFERED, completion_of, read_form
 from alur.web.cases.view import case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import content_disposition
 from alur.web.errors import ERROR_HEADER, error_headers, is_htmx
+from alur.web.kinerja.submit import with_saved_notice
 from alur.web.pages import page_context
 
 Form = URLEncodedBody[dict[str, Any]]
 STATUSES = ("active", "finished", "cancelled")
 DURATION_FIELD = re.compile(r"duration_[0-9]{1,4}")
-# The repeated fields of the action forms: a completion's data rows (name, value), and the
-# units a "tidak" sends back (offered only after a join, see web/cases/view.py).
-DATA_NAMES, DATA_VALUES, UNITS = "data_name", "data_value", "units"
-UNITS_OFFERED = "units_offered"
-LISTS = (DATA_NAMES, DATA_VALUES, UNITS)
 
 
 class CasesController(Controller):
@@ -149,7 +143,7 @@ class CasesController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        view = await case_view(tenant, viewer, key)
+        view = with_saved_notice(request, await case_view(tenant, viewer, key))
         context = await page_context(request, viewer, tenant, active="cases")
         return Template("case.html", context={**context, "view": view})
 
@@ -164,7 +158,7 @@ class CasesController(Controller):
         tenant: NamedDependency[TenantService],
     ) -> Response:
         assert viewer.user_id is not None
-        data = await _form(request)
+        data = await read_form(request)
         error = code = None
         try:
             await self._apply(tenant, viewer.user_id, key, task, action, data)
@@ -208,14 +202,8 @@ class CasesController(Controller):
         if action == "claim":
             await tenant.act(user_id, key, Claim(task))
         elif action == "complete":
-            files = []
-            upload = data.get("attachment")
-            if isinstance(upload, UploadFile) and upload.filename:
-                content = await upload.read()
-                files.append(Upload(upload.filename, upload.content_type or "", content))
-            rows = list(zip(data.get(DATA_NAMES, []), data.get(DATA_VALUES, []), strict=False))
-            values = step_data_from_rows(rows)
-            await tenant.act(user_id, key, Complete(task, note, values), files)  # one transaction
+            completion, files = await completion_of(task, data)
+            await tenant.act(user_id, key, completion, files)  # one transaction
         elif action in ("ya", "tidak"):
             # the units whose work a "tidak" sends back, where the form offers the choice
             units = None
@@ -247,16 +235,3 @@ class CasesController(Controller):
                 "X-Content-Type-Options": "nosniff",
             },
         )
-
-
-async def _form(request: Request) -> dict[str, Any]:
-    """The submitted form, urlencoded or multipart (uploads stay UploadFile objects); the
-    repeated fields (:data:`LISTS`) as lists of texts."""
-    form = await request.form()
-    data: dict[str, Any] = {name: [] for name in LISTS}
-    for k, v in form.multi_items():
-        if k in LISTS:
-            data[k].append(str(v))
-        else:
-            data[k] = v
-    return data
