@@ -31,6 +31,9 @@ class AttachmentInfo:
     content_type: str
     size: int
     sha256: str
+    # the SOP step of the task the file was uploaded at (``task_no`` numbers the case's
+    # tasks, not its steps); None for a file of the case itself
+    step: int | None = None
 
 
 class CaseFiles:
@@ -68,8 +71,16 @@ class CaseFiles:
             raise InvalidInput(errors)
         row = attachment_row(self.ref.id, case.id, task_no, name, content_type, content, user_id)
         await row.save()
+        steps = await self._task_steps(case.id)
         return AttachmentInfo(
-            row.id, case_key, task_no, row.filename, content_type, len(content), row.sha256
+            row.id,
+            case_key,
+            task_no,
+            row.filename,
+            content_type,
+            len(content),
+            row.sha256,
+            steps.get(task_no) if task_no is not None else None,
         )
 
     async def attachment(
@@ -100,6 +111,7 @@ class CaseFiles:
             row["content_type"],
             row["size"],
             row["sha256"],
+            (await self._task_steps(case.id)).get(row["task_no"]),
         )
         return info, bytes(row["content"])
 
@@ -116,6 +128,7 @@ class CaseFiles:
             Attachment.size,
             Attachment.sha256,
         ).where((Attachment.tenant == self.ref.id) & (Attachment.case == case.id))
+        steps = await self._task_steps(case.id) if rows else {}
         return [
             AttachmentInfo(
                 r["id"],
@@ -125,6 +138,15 @@ class CaseFiles:
                 r["content_type"],
                 r["size"],
                 r["sha256"],
+                steps.get(r["task_no"]),
             )
             for r in rows
         ]
+
+    async def _task_steps(self, case_id: int) -> dict[int, int]:
+        """The step of each task of the case, by task number: the label of a file is the
+        step it was uploaded at, not its task's number."""
+        rows = await Task.select(Task.task_no, Task.step).where(
+            (Task.tenant == self.ref.id) & (Task.case == case_id)
+        )
+        return {r["task_no"]: r["step"] for r in rows}

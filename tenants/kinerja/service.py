@@ -8,15 +8,19 @@ through an open task of a case at a step bound to the matching
 :class:`~alur.core.model.DataAction` (``design`` for the format, ``fill`` for a unit's
 data), by someone the engine lets act on that task (:func:`~alur.tenants.kinerja.rules.bound_task`).
 Each write is one transaction: bad input (per-field :class:`~alur.core.errors.InvalidInput`)
-or a bad file saves nothing. The rules that apply when a bound step is completed are in
+or a bad file saves nothing. :meth:`KinerjaService.save_format_and_complete` and
+:meth:`KinerjaService.save_data_and_complete` save a bound step's form and complete its task
+in one transaction (the "Complete" button of a step with a form: what was typed is never
+dropped for want of a separate save). The rules that apply when a bound step is completed are in
 :mod:`alur.tenants.kinerja.rules`; the row mapping is in :mod:`alur.tenants.kinerja.data`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 from alur.core import limits
+from alur.core.engine import Complete
 from alur.core.i18n import format_message, gettext
 from alur.core.kinerja.changes import Change
 from alur.core.kinerja.forms import MAX_ROWS, read_entries, read_indicator_set
@@ -151,8 +155,11 @@ class KinerjaService:
         *,
         language: str,
         remove_evidence: Mapping[str, Collection[str]] | None = None,
+        skip_unchanged: bool = False,
     ) -> Submission:
-        """Save a new version of the unit's data at its open fill task.
+        """Save a new version of the unit's data at its open fill task (with
+        ``skip_unchanged``, none when it would equal the latest version: that one is
+        returned).
 
         ``values`` gives each indicator code the unit reports ``{"realisasi",
         "explanation"}`` (read by :func:`~alur.core.kinerja.forms.read_entries`), as a
@@ -210,7 +217,9 @@ class KinerjaService:
         if errors:
             raise InvalidInput(errors)
         removed = {code: set(shas) for code, shas in (remove_evidence or {}).items()}
-        return await self._store(case, task_no, unit, user_id, entries, files, removed)
+        return await self._store(
+            case, task_no, unit, user_id, entries, files, removed, skip_unchanged
+        )
 
     async def _store(
         self,
@@ -221,6 +230,7 @@ class KinerjaService:
         entries: tuple[Entry, ...],
         files: Mapping[str, list[tuple[str, str, bytes]]],
         removed: Mapping[str, set[str]],
+        skip_unchanged: bool = False,
     ) -> Submission:
         service = self.service
         submitted_by = (await service.user(user_id))["name"]
@@ -250,6 +260,9 @@ class KinerjaService:
                 final.append(
                     Entry(entry.indicator, entry.realisasi, entry.explanation, tuple(evidence))
                 )
+            rows = [entry_to_dict(e, ids) for e in final]
+            if skip_unchanged and previous and rows == stored:
+                return Submission(unit, previous, tuple(final), submitted_by, service.clock())
             submission = Submission(
                 unit=unit,
                 version=previous + 1,
@@ -261,7 +274,7 @@ class KinerjaService:
                 self.tenant_id,
                 case.id,
                 submission,
-                [entry_to_dict(e, ids) for e in final],
+                rows,
                 user_id,
             )
         return submission
@@ -284,6 +297,86 @@ class KinerjaService:
         )
         if not still_open:
             raise Conflict()
+
+    # --- saving and completing at once -------------------------------------------------
+
+    async def save_format_and_complete(
+        self,
+        user_id: int,
+        case_key: str,
+        task_no: int,
+        rows: Sequence[Mapping[str, str]],
+        completion: Complete,
+        files: Sequence[Upload | tuple[str, str, bytes]] = (),
+        *,
+        language: str,
+    ) -> StoredCase:
+        """Save the format (:meth:`save_indicator_set`) and complete the design task with
+        ``completion`` (its output note and step data) and ``files``
+        (:meth:`~alur.tenants.cases.service.TenantService.act`), in one transaction."""
+
+        async def save() -> object:
+            return await self.save_indicator_set(
+                user_id, case_key, task_no, rows, language=language
+            )
+
+        return await self._then_complete(save, user_id, case_key, task_no, completion, files)
+
+    async def save_data_and_complete(
+        self,
+        user_id: int,
+        case_key: str,
+        task_no: int,
+        values: rules.GivenValues,
+        completion: Complete,
+        files: Sequence[Upload | tuple[str, str, bytes]] = (),
+        *,
+        evidence: Mapping[str, Sequence[Upload | tuple[str, str, bytes]]] | None = None,
+        remove_evidence: Mapping[str, Collection[str]] | None = None,
+        language: str,
+    ) -> StoredCase:
+        """Save the unit's data (:meth:`save_submission`; no new version when it equals the
+        latest one, as when "Save" was pressed before) and complete the fill task with
+        ``completion`` and ``files``, in one transaction."""
+
+        async def save() -> object:
+            return await self.save_submission(
+                user_id,
+                case_key,
+                task_no,
+                values,
+                evidence,
+                language=language,
+                remove_evidence=remove_evidence,
+                skip_unchanged=True,
+            )
+
+        return await self._then_complete(save, user_id, case_key, task_no, completion, files)
+
+    async def _then_complete(
+        self,
+        save: Callable[[], Awaitable[object]],
+        user_id: int,
+        case_key: str,
+        task_no: int,
+        completion: Complete,
+        files: Sequence[Upload | tuple[str, str, bytes]],
+    ) -> StoredCase:
+        """``save``, then complete task ``task_no``, in one transaction: a refusal of either
+        (bad input, the rules of the bound step, the engine, a plugin, a concurrent winner)
+        stores nothing of both, and the caller shows the form again as it was typed.
+
+        The save's and the completion's own transactions join this one (piccolo's nested
+        transactions are the outer one), so the completion's rule (the format has
+        indicators, the unit's data covers its indicators) reads what ``save`` wrote. The
+        plugins' event hooks are called after the case's write but before this outer
+        commit, which comes right after it.
+        """
+        if completion.task != task_no:
+            raise InvalidInput({"task": gettext("the form and the completion name other tasks")})
+        async with self.service.store.transaction():
+            await save()
+            return await self.service.act(user_id, case_key, completion, files)
 
     # --- reading a case's data ---------------------------------------------------------
 

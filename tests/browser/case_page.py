@@ -75,8 +75,9 @@ class CasePage:
     def complete(self, step: int, note: str, *, unit: str | None = None, **kw) -> None:
         task = self.task(step, unit)
         expect(task).to_have_count(1)
-        task.locator("form.complete textarea[name=note]").fill(note)
-        self.htmx(task.locator("form.complete [type=submit]"), **kw)
+        # the plain completion form, or the completion part of the step's data kinerja form
+        task.locator("textarea[name=note]").fill(note)
+        self.htmx(task.locator("[data-complete]"), **kw)
         expect(self.task(step, unit)).to_have_count(0)
 
     def approve(self, step: int, note: str, password: str, **kw) -> None:
@@ -100,12 +101,12 @@ class CasePage:
         for n, (code, sasaran, text, unit_of_measure, target, direction) in enumerate(rows):
             row = form.locator(f"tr[data-row='{n}']")
             row.locator(f"input[name='r{n}.code']").fill(code)
-            row.locator(f"input[name='r{n}.sasaran']").fill(sasaran)
-            row.locator(f"input[name='r{n}.text']").fill(text)
+            row.locator(f"[name='r{n}.sasaran']").fill(sasaran)
+            row.locator(f"[name='r{n}.text']").fill(text)
             row.locator(f"input[name='r{n}.unit_of_measure']").fill(unit_of_measure)
             row.locator(f"input[name='r{n}.target']").fill(target)
             row.locator(f"select[name='r{n}.direction']").select_option(direction)
-        self.htmx(form.locator("[type=submit]"), badge_delta=0)
+        self.htmx(form.locator("[data-save]"), badge_delta=0)
         expect(self.task(step).locator("section.kinerja [role=status]")).to_have_count(1)
 
     def save_data(self, step: int, values: dict[str, tuple[str, str]], *, unit: str) -> None:
@@ -114,7 +115,7 @@ class CasePage:
         for code, (realisasi, explanation) in values.items():
             form.locator(f"input[name='{code}.realisasi']").fill(realisasi)
             form.locator(f"textarea[name='{code}.explanation']").fill(explanation)
-        self.htmx(form.locator("[type=submit]"), badge_delta=0)
+        self.htmx(form.locator("[data-save]"), badge_delta=0)
         expect(self.task(step, unit).locator("section.kinerja [role=status]")).to_have_count(1)
 
     def claim(self, step: int, *, unit: str | None = None) -> None:

@@ -298,6 +298,9 @@ def test_one_case_walked_through_by_every_role(live_server, new_page, screenshot
     iku1 = recap.locator("tr[data-indicator='IKU-1']")
     expect(iku1.locator("td.capaian", has_text="87,50")).to_have_count(1)  # 87,5 ÷ 100
     screenshot(staf_page, "kinerja-recap")
+    # every bidang column, in its own focusable scrolling box
+    expect(staf.task(6).locator(".table-box[tabindex='0'][role=region]")).to_have_count(1)
+    check_page(staf_page, "case-recap")
     staf.complete(6, "Data kinerja dientri dan diserahkan.", badge_delta=-1)
 
     # --- 7. Kasubag validates and initials: Paraf, with the password asked again ----------

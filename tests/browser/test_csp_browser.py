@@ -45,7 +45,7 @@ def test_main_pages_and_an_htmx_action_without_violations(live_server, new_page,
     # An htmx action, refused (no format yet): the error is swapped in, nothing is stored.
     staf.evaluate("window.__marker = 1")
     with staf.expect_response(lambda r: r.request.method == "POST") as info:
-        staf.locator("article.task.mine[data-step='1'] form.complete [type=submit]").click()
+        staf.locator("article.task.mine[data-step='1'] [data-complete]").click()
     assert info.value.status == 422
     assert info.value.request.headers.get("hx-request") == "true"
     expect(staf.locator("#case-live [role=alert]")).to_be_visible()

@@ -14,35 +14,29 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from litestar import Controller, Request, Response, get, post
-from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core import periods
-from alur.core.engine import Claim, Complete, Decide, Unclaim
+from alur.core.engine import Claim, Decide, Unclaim
 from alur.core.errors import ActionError
 from alur.core.i18n import error_message, gettext
 from alur.core.model import Answer
 from alur.tenants.cases.listing import CaseFilter
-from alur.tenants.cases.rules import step_data_from_rows
 from alur.tenants.cases.service import TenantService
-from alur.tenants.cases.uploads import Upload
 from alur.tenants.errors import InvalidInput
+from alur.web.cases.completion import UNITS, UNITS_OFFERED, completion_of, read_form
 from alur.web.cases.view import case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import content_disposition
 from alur.web.errors import ERROR_HEADER, error_headers, is_htmx
+from alur.web.kinerja.submit import with_saved_notice
 from alur.web.pages import page_context
 
 Form = URLEncodedBody[dict[str, Any]]
 STATUSES = ("active", "finished", "cancelled")
 DURATION_FIELD = re.compile(r"duration_[0-9]{1,4}")
-# The repeated fields of the action forms: a completion's data rows (name, value), and the
-# units a "tidak" sends back (offered only after a join, see web/cases/view.py).
-DATA_NAMES, DATA_VALUES, UNITS = "data_name", "data_value", "units"
-UNITS_OFFERED = "units_offered"
-LISTS = (DATA_NAMES, DATA_VALUES, UNITS)
 
 
 class CasesController(Controller):
@@ -161,7 +155,7 @@ class CasesController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        view = await case_view(tenant, viewer, key)
+        view = with_saved_notice(request, await case_view(tenant, viewer, key))
         context = await page_context(request, viewer, tenant, active="cases")
         return Template("case.html", context={**context, "view": view})
 
@@ -210,7 +204,7 @@ class CasesController(Controller):
         tenant: NamedDependency[TenantService],
     ) -> Response:
         assert viewer.user_id is not None
-        data = await _form(request)
+        data = await read_form(request)
         error = code = None
         try:
             await self._apply(tenant, viewer.user_id, key, task, action, data)
@@ -256,14 +250,8 @@ class CasesController(Controller):
         elif action == "unclaim":
             await tenant.act(user_id, key, Unclaim(task))
         elif action == "complete":
-            files = []
-            upload = data.get("attachment")
-            if isinstance(upload, UploadFile) and upload.filename:
-                content = await upload.read()
-                files.append(Upload(upload.filename, upload.content_type or "", content))
-            rows = list(zip(data.get(DATA_NAMES, []), data.get(DATA_VALUES, []), strict=False))
-            values = step_data_from_rows(rows)
-            await tenant.act(user_id, key, Complete(task, note, values), files)  # one transaction
+            completion, files = await completion_of(task, data)
+            await tenant.act(user_id, key, completion, files)  # one transaction
         elif action in ("ya", "tidak"):
             # the units whose work a "tidak" sends back, where the form offers the choice
             units = None
@@ -305,15 +293,3 @@ def _period(data: dict[str, Any]) -> str:
         return str(data.get("period", ""))
     return f"{part} {year}".strip()
 
-
-async def _form(request: Request) -> dict[str, Any]:
-    """The submitted form, urlencoded or multipart (uploads stay UploadFile objects); the
-    repeated fields (:data:`LISTS`) as lists of texts."""
-    form = await request.form()
-    data: dict[str, Any] = {name: [] for name in LISTS}
-    for k, v in form.multi_items():
-        if k in LISTS:
-            data[k].append(str(v))
-        else:
-            data[k] = v
-    return data

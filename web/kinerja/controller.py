@@ -10,9 +10,16 @@ and any case of another office, gets 404):
 - ``POST /tasks/{task}/data`` — save a unit's values and evidence (a ``fill`` task);
 - ``GET  /tasks/{task}/row?index=n`` — one more blank row of the format editor (htmx).
 
-A save answers like the case's other actions: a 303 back to the case page, or with htmx
-the case's live region. Refused input re-renders the same form with status 422, each
-message next to its field and every typed value kept. Who may write is decided by
+The format and data forms have two buttons: "Save" and "Complete" (``then=complete``).
+"Complete" saves the form and completes the task in one transaction
+(:meth:`~alur.tenants.kinerja.service.KinerjaService.save_format_and_complete`,
+:meth:`~alur.tenants.kinerja.service.KinerjaService.save_data_and_complete`), with the
+task's output note, data rows and attachment, which these forms then carry. A save answers
+like the case's other actions: a 303 back to the case page — for a save without htmx at the
+form (``#task-N``) with a one-time notice (:mod:`alur.web.kinerja.submit`) — or with htmx
+the case's live region. A refusal of the save or of the completion re-renders the same form
+with status 422, each message next to its field and every typed value kept (files cannot
+be: the form asks for them again). Who may write is decided by
 :class:`~alur.tenants.kinerja.service.KinerjaService` (the task's step binding and the engine's
 rule), not here.
 """
@@ -38,13 +45,16 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.kinerja.service import KinerjaService, check_editor_row
+from alur.web.cases.completion import completion_of
 from alur.web.cases.view import CaseView, case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import content_disposition
 from alur.web.errors import is_htmx
 from alur.web.kinerja.forms import design_rows, fill_form
 from alur.web.kinerja.reads import KinerjaReader, kinerja_page
+from alur.web.kinerja.submit import Posted, asks_completion, remember_saved
 from alur.web.kinerja.view import (
+    COMPLETION_FIELDS,
     KinerjaPanel,
     blank_row,
     design_panel,
@@ -195,19 +205,27 @@ class KinerjaController(Controller):
         rows = design_rows(await request.form())
         service = KinerjaService(tenant)
         language = current_language.get()
+        completing, draft = await asks_completion(request)
 
         async def form(reader: KinerjaReader, errors: dict[str, str]) -> KinerjaPanel:
             return KinerjaPanel(
                 task, "design", design=await design_panel(reader, rows=rows, errors=errors)
             )
 
+        async def write() -> object:
+            if not completing:
+                return await service.save_indicator_set(user_id, key, task, rows, language=language)
+            completion, files = await completion_of(task, draft)
+            return await service.save_format_and_complete(
+                user_id, key, task, rows, completion, files, language=language
+            )
+
         return await self._save(
             request,
             viewer,
             tenant,
-            key,
-            task,
-            lambda: service.save_indicator_set(user_id, key, task, rows, language=language),
+            Posted(key, task, completing, draft),
+            write,
             form,
             gettext("The format data kinerja is saved."),
         )
@@ -238,8 +256,7 @@ class KinerjaController(Controller):
             request,
             viewer,
             tenant,
-            key,
-            task,
+            Posted(key, task),
             copy,
             form,
             format_message("The format data kinerja of {period} is copied.", period=from_period),
@@ -258,32 +275,52 @@ class KinerjaController(Controller):
         posted = await fill_form(await request.form())
         service = KinerjaService(tenant)
         language = current_language.get()
+        completing, draft = await asks_completion(request)
 
         async def form(reader: KinerjaReader, errors: dict[str, str]) -> KinerjaPanel:
-            open_task = reader.case.state.open_tasks.get(task)
-            unit = open_task.unit if open_task is not None else None
+            unit = reader.case.state.open_tasks[task].unit
             if unit is None:
                 raise NotFound(what=gettext("task"))
             panel = await fill_panel(
-                reader, unit, values=posted.typed(), removed=posted.remove, errors=errors
+                reader,
+                unit,
+                values=posted.typed(),
+                removed=posted.remove,
+                errors=errors,
+                dropped=posted.file_names(),
             )
             return KinerjaPanel(task, "fill", fill=panel)
+
+        async def write() -> object:
+            if not completing:
+                return await service.save_submission(
+                    user_id,
+                    key,
+                    task,
+                    posted.values,
+                    posted.evidence,
+                    language=language,
+                    remove_evidence=posted.remove,
+                )
+            completion, files = await completion_of(task, draft)
+            return await service.save_data_and_complete(
+                user_id,
+                key,
+                task,
+                posted.values,
+                completion,
+                files,
+                evidence=posted.evidence,
+                remove_evidence=posted.remove,
+                language=language,
+            )
 
         return await self._save(
             request,
             viewer,
             tenant,
-            key,
-            task,
-            lambda: service.save_submission(
-                user_id,
-                key,
-                task,
-                posted.values,
-                posted.evidence,
-                language=language,
-                remove_evidence=posted.remove,
-            ),
+            Posted(key, task, completing, draft),
+            write,
             form,
             gettext("The data kinerja is saved."),
         )
@@ -293,40 +330,53 @@ class KinerjaController(Controller):
         request: Request,
         viewer: Viewer,
         tenant: TenantService,
-        key: str,
-        task: int,
+        posted: Posted,
         write: Callable[[], Awaitable[object]],
         form: Callable[[KinerjaReader, dict[str, str]], Awaitable[KinerjaPanel]],
         notice: str,
     ) -> Response:
-        """Run ``write``; answer the case page (303, or the live region for htmx), or the
-        form again with the errors (422)."""
-        error: str | None = None
+        """Run ``write`` (a save, or a save and the task's completion); answer the case page
+        (303, or the live region for htmx) — a save without htmx at the form again, with a
+        one-time notice — or, refused, the form again as it was typed with each message
+        next to its field (422)."""
+        key, task = posted.key, posted.task
         errors: dict[str, str] | None = None
         try:
             await write()
         except InvalidInput as exc:
             errors = exc.errors
-        except ActionError as exc:  # e.g. the task was completed meanwhile
-            error = error_message(exc)
-        if errors is None and error is None and not is_htmx(request):
-            return Redirect(f"/t/{tenant.ref.slug}/cases/{key}", status_code=303)
+        except ActionError as exc:  # e.g. the task was completed or claimed meanwhile
+            errors = {"form": error_message(exc)}
+        slug = tenant.ref.slug
+        if errors is None and not is_htmx(request):
+            if posted.completing:
+                return Redirect(f"/t/{slug}/cases/{key}", status_code=303)
+            remember_saved(request, key, task, notice)
+            return Redirect(f"/t/{slug}/cases/{key}#task-{task}", status_code=303)
         view = await case_view(tenant, viewer, key)
         if errors is not None:
             reader = KinerjaReader(tenant, await tenant.case(key))
-            panel = await form(reader, errors)
-            view = _with_panel(view, panel)
-        elif error is not None:
-            view = replace(view, error=error, error_task=task)
+            if task in reader.case.state.open_tasks and task in view.kinerja:
+                ours = {k: v for k, v in errors.items() if k not in COMPLETION_FIELDS}
+                panel = await form(reader, ours)
+                panel = replace(
+                    panel,
+                    completion_errors={k: v for k, v in errors.items() if k in COMPLETION_FIELDS},
+                    dropped_attachment=posted.attachment_name,
+                )
+                view = replace(_with_panel(view, panel), draft=posted.draft, error_task=task)
+            else:  # the task is gone (completed by someone else meanwhile): say why
+                view = replace(view, error="; ".join(errors.values()), error_task=task)
         elif task in view.kinerja:
             view = _with_panel(view, replace(view.kinerja[task], notice=notice))
-        failed = errors is not None or error is not None
         context = await page_context(request, viewer, tenant, active="cases")
         if not is_htmx(request):
             return Template("case.html", status_code=422, context={**context, "view": view})
+        headers = {"HX-Trigger": "inbox-changed"} if errors is None and posted.completing else {}
         return Template(
             "_case_live.html",
-            status_code=422 if failed else 200,
+            status_code=200 if errors is None else 422,
+            headers=headers,
             context={**context, "view": view, "oob": True},
         )
 

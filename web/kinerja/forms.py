@@ -105,6 +105,11 @@ class FillForm:
             found.setdefault(code, fields)
         return found
 
+    def file_names(self) -> dict[str, list[str]]:
+        """The names of the new evidence files, per code (a refused form asks for them
+        again: a browser cannot be given files back)."""
+        return {code: [u.filename for u in uploads] for code, uploads in self.evidence.items()}
+
 
 async def fill_form(form: FormMultiDict) -> FillForm:
     """Read a posted unit form (files are read into memory; an empty file input is no

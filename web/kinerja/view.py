@@ -18,7 +18,7 @@ posted values and the errors instead, so nothing typed is lost.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from alur.core.kinerja.forms import INDICATOR_FIELDS
 from alur.core.kinerja.model import Indicator, Submission
@@ -38,6 +38,9 @@ from alur.web.kinerja.reads import (
 
 SPARE_ROWS = 3  # blank rows under the format editor's indicators
 FILL_FIELDS = ("code", "realisasi", "explanation", "evidence")  # error keys of an indicator
+# error keys of the task's completion (web/cases/completion.py, TenantService.act): shown
+# next to the completion's fields inside a format or data form, not at the form's top
+COMPLETION_FIELDS = ("note", "attachment", "data", "task")
 RECAP_ACTIONS = (DataAction.RECAP, DataAction.PARAF, DataAction.SIGN, DataAction.ARCHIVE)
 
 
@@ -74,6 +77,7 @@ class FillLine:
     evidence: tuple[EvidenceLink, ...]
     removed: frozenset[str]
     errors: dict[str, str]  # realisasi, explanation, evidence
+    dropped: tuple[str, ...] = ()  # files chosen in a refused form: to be chosen again
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,15 @@ class KinerjaPanel:
     verify: tuple[UnitData, ...] = ()
     recap: RecapView | None = None
     notice: str = ""
+    # after a refused "Complete": the completion's own errors and the file it could not keep
+    completion_errors: dict[str, str] = field(default_factory=dict)
+    dropped_attachment: str = ""
+
+    @property
+    def takes_completion(self) -> bool:
+        """Whether the panel's form carries the task's "Complete" button (save, then
+        complete, in one press) instead of a separate completion form."""
+        return self.design is not None or (self.fill is not None and bool(self.fill.lines))
 
 
 def blank_row(index: int) -> DesignRow:
@@ -153,8 +166,10 @@ async def fill_panel(
     values: Mapping[str, Mapping[str, str]] | None = None,
     removed: Mapping[str, Iterable[str]] | None = None,
     errors: Mapping[str, str] | None = None,
+    dropped: Mapping[str, Iterable[str]] | None = None,
 ) -> FillPanel:
-    """``unit``'s form: the typed ``values`` (after a refusal) or its latest saved ones."""
+    """``unit``'s form: the typed ``values`` (after a refusal) or its latest saved ones;
+    ``dropped`` names the files a refused form could not keep, per indicator code."""
     indicator_set = await reader.indicator_set()
     latest = (await reader.latest()).get(unit)
     ids = await reader.evidence_ids()
@@ -183,6 +198,7 @@ async def fill_panel(
                 evidence=evidence_links(entry.evidence, ids) if entry is not None else (),
                 removed=frozenset((removed or {}).get(indicator.code, ())),
                 errors=mine,
+                dropped=tuple((dropped or {}).get(indicator.code, ())),
             )
         )
     names = await reader.unit_names()
