@@ -292,4 +292,3 @@ def _period(data: dict[str, Any]) -> str:
     if not part and not year:
         return str(data.get("period", ""))
     return f"{part} {year}".strip()
-
