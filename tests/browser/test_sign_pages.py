@@ -10,9 +10,6 @@ from tests.browser.case_page import SLUG
 from tests.browser.page_check import check_page
 
 PLUGIN = "satpolpp_banyumas"
-# The recap scrolls in an ``.overflow-auto`` box that is not focusable yet (the known
-# baseline that i14-shell fixes for every such box).
-SCROLL_BOX = ("scrollable-region-focusable",)
 
 
 def test_the_verification_page_and_the_kop_page(live_server, new_page) -> None:

@@ -34,9 +34,6 @@ from tests.browser.page_check import check_page
 
 PLUGIN = "satpolpp_banyumas"
 SOP = "pengumpulan-data-kinerja"
-# The SOP document's flowchart box on the case page is not this test's (i14-shell makes
-# every scrolling box focusable); the boxes of the data kinerja forms are checked below.
-ALLOW = ("scrollable-region-focusable",)
 
 
 def _run(log_path: Path, work: Any) -> Any:
@@ -132,7 +129,7 @@ def test_complete_before_save_keeps_and_saves_the_format(live_server, new_page, 
         assert main is not None
         assert live is not None
         assert live["width"] > 0.9 * main["width"], (live, main)
-        check_page(page, "case-format-editor", allow=ALLOW)
+        check_page(page, "case-format-editor")
 
     # Typed, not saved, "Complete" pressed at once — with a target that is not a number.
     row0, row1 = editor.locator("tr[data-row='0']"), editor.locator("tr[data-row='1']")
@@ -162,7 +159,7 @@ def test_complete_before_save_keeps_and_saves_the_format(live_server, new_page, 
     expect(staf.task(1).locator("textarea[name=note]")).to_have_value("Format awal terlampir.")
     _described_error(editor.locator("input[name='r0.target']"))
     if javascript:
-        check_page(page, "case-format-refused", allow=ALLOW)
+        check_page(page, "case-format-refused")
 
     # Corrected and completed: the format is saved and the step is done, in one press.
     editor.locator("input[name='r0.target']").fill("100")
@@ -191,7 +188,7 @@ def test_complete_before_save_keeps_and_saves_the_units_data(live_server, new_pa
     form = task.locator("form.kinerja-fill-form")
     expect(form).to_have_count(1)
     if javascript:
-        check_page(page, "case-fill-form", allow=ALLOW)
+        check_page(page, "case-fill-form")
 
     codes = [
         name.removesuffix(".realisasi")
@@ -230,7 +227,7 @@ def test_complete_before_save_keeps_and_saves_the_units_data(live_server, new_pa
     )
     expect(task.locator(".kinerja-version")).to_have_attribute("data-version", "0")  # unsaved
     if javascript:
-        check_page(page, "case-fill-refused", allow=ALLOW)
+        check_page(page, "case-fill-refused")
 
     form.locator(f"input[name='{first}.realisasi']").fill("90")
     _post(
