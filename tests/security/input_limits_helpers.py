@@ -112,12 +112,16 @@ async def _provision(url: str) -> str:
         await close_database(db)
 
 
+PARAF_PERIOD = "Tahun 2026"  # the case at its paraf step: the SOP runs once per period
+
+
 async def _at_paraf(world: Any, staf: int) -> None:
     """A case of office A carried to its paraf step (7), acting as each task's holder."""
     kabid = await create_user("kabid.sda.3", "Kabid SDA (A)", PASSWORD)
     await add_membership(world.a.ref.id, kabid.id, world.a.sop(SOP_A).roles_by_id["kabid"], "sda")
     holders = {("kabid", "linmas"): world.users["kabid.linmas"], ("kabid", "sda"): kabid.id}
-    key = (await world.a.start_case(staf, SOP_A, PERIOD)).key
+    await seed_sample_format(world.a, PARAF_PERIOD)
+    key = (await world.a.start_case(staf, SOP_A, PARAF_PERIOD)).key  # one case per period
     kinerja = KinerjaService(world.a)
     for _ in range(20):
         case = await world.a.case(key)

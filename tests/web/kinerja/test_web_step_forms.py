@@ -156,7 +156,7 @@ def test_attachments_are_labelled_with_their_upload_step(client: TestClient) -> 
     assert save_data(client, key, SDA, SDA_DATA, files=files).status_code == 303
     page = text_of(client.get(case_path(key)))
     item = re.search(
-        r'<li data-attachment-step="(\d*)"><a [^>]*>bukti-sda.pdf</a>\s*<small>([^<]*)<', page
+        r'<li data-attachment-step="(\d*)"[^>]*><a [^>]*>bukti-sda.pdf</a>\s*<small>([^<]*)<', page
     )
     assert item, page[page.find("attachments") :][:800]
     assert item.group(1) == "4"
