@@ -8,6 +8,7 @@ follow them — their columns, their values, and an event read back from its row
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,6 +16,8 @@ from alur.core.clock import Timer
 from alur.core.engine.events import Event as EngineEvent
 from alur.core.engine.events import EventKind
 from alur.tenants.storage.tables import Tenant
+
+HEX64 = re.compile(r"[0-9a-f]{64}")  # a recap's content hash (sha256, lower-case hex)
 
 _CLOSING = {
     EventKind.TASK_COMPLETED: "done",
@@ -162,8 +165,11 @@ def approval_hash(payload: Mapping[str, Any]) -> str | None:
     :mod:`alur.tenants.kinerja.rules`), indexed for the public verification page."""
     data = payload.get("data")
     record = data.get("kinerja") if isinstance(data, dict) else None
-    if isinstance(record, dict) and record.get("approval") and record.get("recap_hash"):
-        return str(record["recap_hash"])[:64]
+    if not isinstance(record, dict) or record.get("approval") not in ("paraf", "sign"):
+        return None
+    recap_hash = record.get("recap_hash")
+    if isinstance(recap_hash, str) and HEX64.fullmatch(recap_hash):
+        return recap_hash
     return None
 
 

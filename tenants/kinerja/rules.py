@@ -23,9 +23,9 @@ sign       the actor confirms, as for paraf                ``{"approval": "sign"
 archive    a tanda tangan holds for the current recap      ``{"recap_hash"}``
 =========  ==============================================  =====================================
 
-A "tidak" records nothing, and a ``kinerja`` key sent by a client on a bound step is
-dropped (replaced by the record), so it cannot be forged; readers trust only events of
-steps bound to the matching action. Unbound steps are untouched.
+A "tidak" records nothing, and a ``kinerja`` key sent by a client is dropped on every step
+(on a bound one replaced by the record), so it cannot be forged; readers trust only events of
+steps bound to the matching action. Unbound steps are otherwise untouched.
 
 :func:`approvals` and :func:`verification_changes` read those records back;
 :func:`values_by_code` is the rule of the codes a unit's data may name (both doors send what
@@ -310,9 +310,11 @@ async def with_step_data(
         return action
     task = case.state.open_tasks.get(action.task)
     step = d.step(task.step) if task is not None else None
-    if task is None or step is None or step.data is None:
-        return action
     data = {k: v for k, v in action.data.items() if k != KEY}
+    if task is None or step is None or step.data is None:
+        # a client's own ``kinerja`` record is dropped on every step, bound or not: only
+        # these rules write one (the verification page trusts no other)
+        return action if data == dict(action.data) else dataclasses.replace(action, data=data)
     if isinstance(action, Complete) or Answer(action.answer) is Answer.YA:
         record = await _rule(service, d, case, step, task, (user_id, password))
         if record is not None:

@@ -68,18 +68,21 @@ async def check_document(db: Database, plugins: AlurPlugins, code: str) -> Docum
     )
     if not rows:
         return None
-    hashes = {r["approval_hash"] for r in rows}
-    if len(hashes) != 1:  # two documents share the printed code: ask for the QR's full code
+    # Each hash the code matches counts only when its events are real approvals of a case
+    # (read back by the report's own rules, approvals()); a code two real documents share
+    # answers nothing (the QR's full code tells them apart).
+    by_hash: dict[str, set[tuple[int, int]]] = {}
+    for r in rows:
+        by_hash.setdefault(r["approval_hash"], set()).add((r["tenant"], r["case"]))
+    documents: dict[str, list[tuple[str, list[Signature], bool, str]]] = {}
+    for recap_hash, cases in sorted(by_hash.items()):
+        for tenant_id, case_id in sorted(cases):
+            result = await _case_signatures(db, plugins, tenant_id, case_id, recap_hash)
+            if result is not None:
+                documents.setdefault(recap_hash, []).append(result)
+    if len(documents) != 1:
         return None
-    (recap_hash,) = hashes
-    cases = {(r["tenant"], r["case"]) for r in rows}
-    found: list[tuple[str, list[Signature], bool, str]] = []
-    for tenant_id, case_id in sorted(cases):
-        result = await _case_signatures(db, plugins, tenant_id, case_id, recap_hash)
-        if result is not None:
-            found.append(result)
-    if not found:
-        return None
+    (found,) = documents.values()
     signed = [f for f in found if f[2]]
     office, signatures, is_signed, zone = (signed or found)[0]
     return DocumentCheck(office, is_signed, tuple(signatures), zone)

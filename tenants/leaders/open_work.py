@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from alur.core.calendar import WorkingCalendar
-from alur.core.engine import Actor
+from alur.core.engine import Actor, takers
+from alur.core.engine import Task as EngineTask
 from alur.core.model import SopDefinition
-from alur.tenants.cases.takers import office_holders
+from alur.tenants.cases.takers import label, office_holders
 from alur.tenants.storage.tables import Task
 
 NO_UNIT = ""
@@ -103,7 +104,6 @@ async def open_work(
     units: dict[str, int] = {}
     overdue_units: dict[str, int] = {}
     late: list[Late] = []
-    holders: dict[tuple[str, str | None], tuple[str, ...]] = {}
     people: list[Actor] | None = None  # the office's role holders today, read once if needed
     for r in rows:
         d = await definition(r["definition_hash"])
@@ -123,11 +123,11 @@ async def open_work(
         load.overdue += 1
         overdue_units[unit] = overdue_units.get(unit, 0) + 1
         role = d.roles_by_id.get(r["role"])
-        scope = r["unit"] if role is not None and role.per_unit else None
-        if r["assignee_name"] is None and (r["role"], scope) not in holders:
+        could: tuple[str, ...] = ()
+        if r["assignee_name"] is None:
             if people is None:
                 people = await office_holders(tenant_id, today)
-            holders[(r["role"], scope)] = _holders(people, r["role"], scope)
+            could = _takers(d, r, people)
         late.append(
             Late(
                 case_key=r["case_key"],
@@ -139,7 +139,7 @@ async def open_work(
                 role=r["role"],
                 role_name=role.name if role is not None else r["role"],
                 taken_by=r["assignee_name"],
-                holders=() if r["assignee_name"] else holders[(r["role"], scope)],
+                holders=could,
                 opened_at=r["opened_at"],
                 due=due,
                 office_minutes_late=calendar.office_minutes_between(due, now),
@@ -158,12 +158,9 @@ def _role_name(d: SopDefinition, role_id: str | None) -> str | None:
     return role.name if role is not None else role_id
 
 
-def _holders(people: list[Actor], role: str, unit: str | None) -> tuple[str, ...]:
-    """The names of those holding ``role`` (in ``unit``, if given): "Plh. Dewi" for an acting
-    official."""
-    names = set()
-    for actor in people:
-        for m in actor.memberships:
-            if m.role == role and (unit is None or m.unit in (unit, None)):
-                names.add(f"{m.delegation}. {actor.name}" if m.delegation else actor.name)
-    return tuple(sorted(names))
+def _takers(d: SopDefinition, r: dict, people: list[Actor]) -> tuple[str, ...]:
+    """Who could take the open task of row ``r``, as the engine judges it (the case list's
+    rule, :func:`alur.core.engine.takers`): "Plh. Dewi" for an acting official, and no
+    Plt/Plh for a step that is not delegable."""
+    task = EngineTask(r["task_no"], r["step"], r["unit"], r["role"], r["opened_at"], r["due"])
+    return tuple(sorted(label(a, d, task) for a in takers(d, task, people)))

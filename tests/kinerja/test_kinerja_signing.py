@@ -6,6 +6,8 @@ verification page (alur.tenants.kinerja.verification)."""
 
 from __future__ import annotations
 
+import importlib
+
 import pytest
 
 from alur.core.engine import Decide, EventKind
@@ -25,6 +27,9 @@ from tests.kinerja.kinerja_helpers import (
     task_no,
 )
 
+MIGRATION = importlib.import_module(
+    "alur.tenants.storage.piccolo_migrations.alur_tenants_2026_12_03t06_00_00_000000"
+)
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 PASSWORD = "x" * 12  # kinerja_helpers.Office.person's
 
@@ -98,6 +103,27 @@ async def test_a_tidak_needs_no_password_and_a_sign_does(office: Office) -> None
     assert signature.jabatan == "Jabatan Kepala Dinas Uji"  # the full title, with the office
     assert found.office == "Dinas Uji"
     assert await check_document(office.db, office.plugins, "0" * 64) is None
+    # An event that is no approval but carries a hash sharing the printed code (as a forged
+    # record written before such records were dropped on every step would): the printed code
+    # still finds the one real document.
+    (first,) = await Event.select(Event.id).where(Event.seq == 1).limit(1)
+    planted = recap.content_hash[:16] + "f" * 48
+    await Event.update({Event.approval_hash: planted}).where(Event.id == first["id"])
+    found = await check_document(office.db, office.plugins, recap.content_hash[:16])
+    assert found is not None
+    assert found.signed
+
+
+async def test_the_migration_indexes_approvals_written_before_it(office: Office) -> None:
+    key = await at_paraf(office)
+    await paraf(office, key, PASSWORD)
+    recap = await (await office.kinerja()).recap(key)
+    await Event.update({Event.approval_hash: None}, force=True)  # as before the migration
+    assert await check_document(office.db, office.plugins, recap.content_hash) is None
+    assert await MIGRATION.backfill_approval_hashes() == 1  # the paraf; nothing else
+    found = await check_document(office.db, office.plugins, recap.content_hash)
+    assert found is not None
+    assert not found.signed
     assert await check_document(office.db, office.plugins, "not a code") is None
 
 

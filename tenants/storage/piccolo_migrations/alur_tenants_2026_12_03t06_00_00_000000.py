@@ -10,13 +10,18 @@
 * ``alur_event.approval_hash``: the recap hash a paraf or tanda tangan approved, copied from
   the event's own record when the event is written, with an index: the public verification
   page finds the events of a document by it (the event stays the record; the column is not
-  part of the hash chain).
+  part of the hash chain). The events written before this migration get theirs here
+  (:func:`backfill_approval_hashes`), so that reports signed before the upgrade verify too.
 
 DDL written by hand as in the 2026-12-03T01:30 migration; valid on SQLite and PostgreSQL.
 """
 
+import json
+
 from piccolo.apps.migrations.auto.migration_manager import MigrationManager
 from piccolo.engine import engine_finder
+
+from alur.tenants.cases.rows import approval_hash
 
 ID = "2026-12-03T06:00:00:000000"
 VERSION = "1.38.0"
@@ -57,6 +62,36 @@ async def forwards_ddl() -> None:
         await engine.run_ddl(f"CREATE UNIQUE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
     for name, (table, columns) in INDEXES.items():
         await engine.run_ddl(f"CREATE INDEX IF NOT EXISTS {name} ON {table} ({columns})")
+    await backfill_approval_hashes()
+
+
+# Only events whose payload mentions a recap hash can hold an approval.
+CANDIDATES = {
+    "sqlite": "SELECT id, payload FROM alur_event WHERE payload LIKE '%recap_hash%' AND id > {after} ORDER BY id LIMIT 500",
+    "postgres": "SELECT id, payload::text AS payload FROM alur_event WHERE payload::text LIKE '%recap_hash%' AND id > {after} ORDER BY id LIMIT 500",
+}
+
+
+async def backfill_approval_hashes() -> int:
+    """Set ``approval_hash`` of the events already written (paraf and tanda tangan records,
+    read as :func:`alur.tenants.cases.rows.approval_hash` reads a new event); returns how
+    many. The verification page still checks each against the report's rules."""
+    engine = engine_finder()
+    assert engine is not None
+    after, count = 0, 0
+    while True:
+        rows = await engine.run_ddl(CANDIDATES[engine.engine_type].format(after=after))
+        if not rows:
+            return count
+        for row in rows:
+            after = row["id"]
+            payload = row["payload"]
+            found = approval_hash(json.loads(payload) if isinstance(payload, str) else payload)
+            if found is not None:
+                await engine.run_ddl(
+                    f"UPDATE alur_event SET approval_hash = '{found}' WHERE id = {int(row['id'])}"
+                )
+                count += 1
 
 
 async def backwards_ddl() -> None:
