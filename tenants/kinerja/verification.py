@@ -28,6 +28,7 @@ from alur.core.plugins import AlurPlugins
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import NotFound
 from alur.tenants.kinerja.rules import approvals
+from alur.tenants.offices.letterhead import office_name
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Event, Tenant
 
@@ -116,11 +117,3 @@ async def _case_signatures(
         if a.kind is ApprovalKind.SIGN
     ]
     return office, signatures, bool(signatures), service.tenant["timezone"]
-
-
-def office_name(service: TenantService) -> str:
-    """The office's name as its letters give it: the plugin's institution, else its own."""
-    for plugin in service.plugins.plugins():
-        if plugin.name == service.tenant["plugin"] and plugin.institution is not None:
-            return plugin.institution.name or service.tenant["name"]
-    return service.tenant["name"]

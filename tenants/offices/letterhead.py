@@ -22,6 +22,7 @@ from PIL import Image, UnidentifiedImageError
 
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
+from alur.core.model import Institution
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
 from alur.tenants.offices.admin import TenantAdmin
@@ -149,16 +150,30 @@ async def kop_fields(tenant_id: int) -> dict[str, str]:
     return {"place": row["kop_place"], "address": row["kop_address"]} if row else {}
 
 
-async def letterhead(service: TenantService) -> Letterhead:
-    """What the signed report's kop prints for ``service``'s office."""
-    government, office, address, contact, place = "", service.tenant["name"], "", "", ""
+def institution_of(service: TenantService) -> Institution | None:
+    """The institution of the office's plugin (its letters' name, government, address), if
+    the plugin declares one."""
     for plugin in service.plugins.plugins():
         if plugin.name == service.tenant["plugin"] and plugin.institution is not None:
-            institution = plugin.institution
-            government = institution.government
-            office = institution.name or office
-            address, contact = institution.address, institution.contact
-            place = institution.place
+            return plugin.institution
+    return None
+
+
+def office_name(service: TenantService) -> str:
+    """The office's name as its letters give it: the plugin's institution, else its own."""
+    institution = institution_of(service)
+    return (institution.name if institution else "") or service.tenant["name"]
+
+
+async def letterhead(service: TenantService) -> Letterhead:
+    """What the signed report's kop prints for ``service``'s office."""
+    government, address, contact, place = "", "", "", ""
+    office = office_name(service)
+    institution = institution_of(service)
+    if institution is not None:
+        government = institution.government
+        address, contact = institution.address, institution.contact
+        place = institution.place
     own = await kop_fields(service.ref.id)
     logo = await logo_of(service.ref.id)
     return Letterhead(

@@ -45,6 +45,7 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.kinerja.service import KinerjaService, check_editor_row
+from alur.tenants.offices.letterhead import office_name
 from alur.web.cases.completion import completion_of
 from alur.web.cases.view import CaseView, case_view
 from alur.web.deps import Viewer
@@ -96,16 +97,6 @@ async def bound_case(
     return case, d
 
 
-def institution_of(tenant: TenantService) -> tuple[str, str]:
-    """(office, government) for the report heading: the plugin's institution, else the
-    office's own name."""
-    for plugin in tenant.plugins.plugins():
-        if plugin.name == tenant.tenant["plugin"] and plugin.institution is not None:
-            institution = plugin.institution
-            return institution.name or tenant.tenant["name"], institution.government
-    return tenant.tenant["name"], ""
-
-
 class KinerjaController(Controller):
     path = "/t/{slug:str}/cases/{key:str}/kinerja"
 
@@ -144,7 +135,7 @@ class KinerjaController(Controller):
         make = partial(
             recap_workbook,
             await reader.recap(),
-            office=institution_of(tenant)[0],
+            office=office_name(tenant),
             sop_name=d.header.nama,
             period=case.period,
             unit_names=await reader.unit_names(),
