@@ -45,16 +45,15 @@ from alur.tenants.notify.settings import DeliverySettings
 from alur.tenants.offices.letterhead import letterhead
 from alur.web.cases.view import case_view
 from alur.web.deps import Viewer
+from alur.web.downloads import download, file_name
 from alur.web.errors import error_headers, is_htmx
-from alur.web.kinerja.reads import KinerjaReader
+from alur.web.kinerja.reads import KinerjaReader, bound_case
 from alur.web.pages import page_context
 
 CONFIRM, PASSWORD, NOTE = "confirm", "password", "note"
 
 
 def _file_name(prefix: str, period: str) -> str:
-    from alur.web.kinerja.controller import file_name  # the exports' one naming rule
-
     return file_name(prefix, period, "pdf")
 
 
@@ -64,7 +63,6 @@ async def report_response(
     """The signed report of case ``key`` as a PDF download; with ``preview_task``, the
     preview of the approval ``viewer`` would give at that task."""
     from alur.reports.pdf import signed_report_pdf  # WeasyPrint: loaded when first asked
-    from alur.web.kinerja.controller import bound_case, download
 
     case, d = await bound_case(tenant, viewer, key)
     reader = KinerjaReader(tenant, case)

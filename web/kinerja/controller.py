@@ -26,7 +26,6 @@ rule), not here.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from functools import partial
@@ -39,20 +38,19 @@ from litestar.response import Redirect, Template
 
 from alur.core.errors import ActionError
 from alur.core.i18n import current_language, error_message, format_message, gettext
-from alur.core.model import SopDefinition
 from alur.reports.xlsx import recap_workbook
 from alur.tenants.cases.service import TenantService
-from alur.tenants.cases.store import StoredCase
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.kinerja.service import KinerjaService, check_editor_row
 from alur.tenants.offices.letterhead import office_name
+from alur.web.cases.approve import report_response  # the kop, the QR code
 from alur.web.cases.completion import completion_of
 from alur.web.cases.view import CaseView, case_view
 from alur.web.deps import Viewer
-from alur.web.downloads import content_disposition
+from alur.web.downloads import download, file_name
 from alur.web.errors import is_htmx
 from alur.web.kinerja.forms import design_rows, fill_form
-from alur.web.kinerja.reads import KinerjaReader, kinerja_page
+from alur.web.kinerja.reads import KinerjaReader, bound_case, kinerja_page
 from alur.web.kinerja.submit import Posted, asks_completion, remember_saved
 from alur.web.kinerja.view import (
     COMPLETION_FIELDS,
@@ -65,36 +63,6 @@ from alur.web.kinerja.view import (
 from alur.web.pages import page_context
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def file_name(prefix: str, period: str, extension: str) -> str:
-    """``rekap-data-kinerja-triwulan-iii-2026.xlsx``: ASCII only, safe in a header."""
-    slug = re.sub(r"[^a-z0-9]+", "-", period.lower()).strip("-")
-    return f"{prefix}-{slug or 'periode'}.{extension}"
-
-
-def download(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content=content,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": content_disposition(filename),
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
-
-
-async def bound_case(
-    tenant: TenantService, viewer: Viewer, key: str
-) -> tuple[StoredCase, SopDefinition]:
-    """The office's case ``key`` of an SOP with data kinerja steps (otherwise 404), for a
-    viewer who may read the case (:meth:`~alur.tenants.cases.service.TenantService.case_for`, as
-    the case page)."""
-    case = await tenant.case_for(viewer.user_id, key)
-    d = await tenant.definition_of(case)
-    if not d.binds_data:
-        raise NotFound(what=gettext("data kinerja"))
-    return case, d
 
 
 class KinerjaController(Controller):
@@ -153,7 +121,6 @@ class KinerjaController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        from alur.web.cases.approve import report_response  # the kop, the QR code
 
         return await report_response(tenant, viewer, key)
 

@@ -28,12 +28,15 @@ from alur.core.kinerja.model import (
     Submission,
     latest_of,
 )
+from alur.core.model import SopDefinition
 from alur.reports.approvals import ApprovalLine, approval_lines
 from alur.reports.table import NOT_REPORTED, RecapTable, format_number, recap_table
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
+from alur.tenants.errors import NotFound
 from alur.tenants.kinerja import rules
 from alur.tenants.kinerja.service import KinerjaService
+from alur.web.deps import Viewer
 
 T = TypeVar("T")
 
@@ -243,3 +246,16 @@ async def kinerja_page(reader: KinerjaReader) -> KinerjaPage:
         unit_names=await reader.unit_names(),
         targets={i.code: reader.number(i.target) for i in indicator_set.indicators},
     )
+
+
+async def bound_case(
+    tenant: TenantService, viewer: Viewer, key: str
+) -> tuple[StoredCase, SopDefinition]:
+    """The office's case ``key`` of an SOP with data kinerja steps (otherwise 404), for a
+    viewer who may read the case (:meth:`~alur.tenants.cases.service.TenantService.case_for`, as
+    the case page)."""
+    case = await tenant.case_for(viewer.user_id, key)
+    d = await tenant.definition_of(case)
+    if not d.binds_data:
+        raise NotFound(what=gettext("data kinerja"))
+    return case, d
