@@ -31,7 +31,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from alur.core import AlurPlugins
+from alur.core import AlurPlugins, periods
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
 from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Case
@@ -135,6 +135,8 @@ async def drive(app: ServedApp, office: Office) -> Load:
                 path = next(pages)
                 check(path, await client.get(path))
 
+    started = itertools.count()
+
     async def api(token: str, writes: bool) -> None:
         headers = {"Authorization": f"Bearer {office.tokens[token]}"}
         async with httpx.AsyncClient(base_url=app.base, timeout=60, headers=headers) as client:
@@ -142,8 +144,17 @@ async def drive(app: ServedApp, office: Office) -> Load:
                 if not more():
                     return
                 if writes and n % WRITE_EVERY == 0:
-                    variables = {"input": {"sop": SOP_A, "period": f"Beban {n}"}}
+                    # a period of its own each time (the SOP runs once per period), from 2010 on
+                    k = next(started)  # shared by the writers: no period twice
+                    period = (
+                        f"{periods.PARTS[k % len(periods.PARTS)]} {2010 + k // len(periods.PARTS)}"
+                    )
+                    variables = {"input": {"sop": SOP_A, "period": period}}
                     r = await client.post("/graphql", json={"query": START, "variables": variables})
+                    refused = r.json().get("data", {}).get("startCase", {}).get("message")
+                    if refused:
+                        load.problems.append(f"startCase {period}: {refused}")
+                        stop.set()
                     load.writes += 1
                 else:
                     r = await client.post("/graphql", json={"query": TASKS})
