@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 
 from alur.core import limits
-from alur.core.engine import Complete
+from alur.core.engine import Complete, Decide
 from alur.core.i18n import format_message, gettext
 from alur.core.kinerja.changes import Change
 from alur.core.kinerja.forms import MAX_ROWS, read_entries, read_indicator_set
@@ -322,6 +322,27 @@ class KinerjaService:
 
         return await self._then_complete(save, user_id, case_key, task_no, completion, files)
 
+    async def save_format_and_decide(
+        self,
+        user_id: int,
+        case_key: str,
+        task_no: int,
+        rows: Sequence[Mapping[str, str]],
+        decision: Decide,
+        *,
+        language: str,
+    ) -> StoredCase:
+        """Save the format and answer the gate of a design task (one that may correct the
+        format, e.g. a Kasubbag's check) with ``decision``, in one transaction: the
+        corrections typed are never lost by answering."""
+
+        async def save() -> object:
+            return await self.save_indicator_set(
+                user_id, case_key, task_no, rows, language=language
+            )
+
+        return await self._then_complete(save, user_id, case_key, task_no, decision, ())
+
     async def save_data_and_complete(
         self,
         user_id: int,
@@ -359,10 +380,10 @@ class KinerjaService:
         user_id: int,
         case_key: str,
         task_no: int,
-        completion: Complete,
+        completion: Complete | Decide,
         files: Sequence[Upload | tuple[str, str, bytes]],
     ) -> StoredCase:
-        """``save``, then complete task ``task_no``, in one transaction: a refusal of either
+        """``save``, then complete (or answer) task ``task_no``, in one transaction: a refusal of either
         (bad input, the rules of the bound step, the engine, a plugin, a concurrent winner)
         stores nothing of both, and the caller shows the form again as it was typed.
 

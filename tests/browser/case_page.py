@@ -92,8 +92,8 @@ class CasePage:
     def decide(self, step: int, answer: str, note: str = "", *, unit: str | None = None, **kw):
         task = self.task(step, unit)
         expect(task).to_have_count(1)
-        task.locator("form.decision textarea[name=note]").fill(note)
-        self.htmx(task.locator(f"form.decision button[value={answer}]"), **kw)
+        task.locator(".decision textarea[name=note]").fill(note)
+        self.htmx(task.locator(f".decision button[value={answer}]"), **kw)
 
     def save_format(self, step: int, rows: list[tuple[str, ...]]) -> None:
         """Type ``rows`` into the format editor of my task at ``step`` and save (htmx)."""

@@ -2,9 +2,10 @@
 
 :func:`read_form` reads a submitted form, urlencoded or multipart; :func:`completion_of`
 turns its completion fields (the output ``note``, the named data rows, the ``attachment``)
-into the :class:`~alur.core.engine.Complete` action and its files — for the plain
-"Complete" form (web/cases/controller.py) and for a data kinerja form completed in the same
-press (web/kinerja/controller.py).
+into the :class:`~alur.core.engine.Complete` action and its files, and :func:`decision_of` a
+gate's answer into :class:`~alur.core.engine.Decide` — for the plain forms
+(web/cases/controller.py) and for a data kinerja form completed or answered in the same press
+(web/kinerja/controller.py).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from typing import Any
 from litestar import Request
 from litestar.datastructures import UploadFile
 
-from alur.core.engine import Complete
+from alur.core.engine import Complete, Decide
+from alur.core.model import Answer
 from alur.tenants.cases.rules import step_data_from_rows
 from alur.tenants.cases.uploads import Upload
 
@@ -50,3 +52,13 @@ async def completion_of(task: int, data: dict[str, Any]) -> tuple[Complete, list
     rows = list(zip(data.get(DATA_NAMES, []), data.get(DATA_VALUES, []), strict=False))
     note = str(data.get("note", "")).strip()
     return Complete(task, note, step_data_from_rows(rows)), files
+
+
+def decision_of(task: int, answer: str, data: dict[str, Any]) -> Decide:
+    """The gate's answer (``ya`` / ``tidak``) a form read by :func:`read_form` gives: its
+    note, and for a "tidak" the units whose work it sends back where the form offered the
+    choice (after a join)."""
+    units = None
+    if answer == "tidak" and data.get(UNITS_OFFERED):
+        units = tuple(data.get(UNITS, []))
+    return Decide(task, Answer(answer), str(data.get("note", "")).strip(), units)

@@ -19,14 +19,13 @@ from litestar.params import FromPath, FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core import periods
-from alur.core.engine import Claim, Decide, Unclaim
+from alur.core.engine import Claim, Unclaim
 from alur.core.errors import ActionError
 from alur.core.i18n import error_message, gettext
-from alur.core.model import Answer
 from alur.tenants.cases.listing import CaseFilter
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
-from alur.web.cases.completion import UNITS, UNITS_OFFERED, completion_of, read_form
+from alur.web.cases.completion import completion_of, decision_of, read_form
 from alur.web.cases.view import case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import content_disposition
@@ -244,7 +243,6 @@ class CasesController(Controller):
         action: str,
         data: dict[str, Any],
     ) -> None:
-        note = str(data.get("note", "")).strip()
         if action == "claim":
             await tenant.act(user_id, key, Claim(task))
         elif action == "unclaim":
@@ -253,11 +251,7 @@ class CasesController(Controller):
             completion, files = await completion_of(task, data)
             await tenant.act(user_id, key, completion, files)  # one transaction
         elif action in ("ya", "tidak"):
-            # the units whose work a "tidak" sends back, where the form offers the choice
-            units = None
-            if action == "tidak" and data.get(UNITS_OFFERED):
-                units = tuple(data.get(UNITS, []))
-            await tenant.act(user_id, key, Decide(task, Answer(action), note, units))
+            await tenant.act(user_id, key, decision_of(task, action, data))
         elif action == "reassign":
             to = str(data.get("to", ""))
             if not to.isdigit():

@@ -44,14 +44,14 @@ from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.kinerja.service import KinerjaService, check_editor_row
 from alur.tenants.offices.letterhead import office_name
 from alur.web.cases.approve import report_response  # the kop, the QR code
-from alur.web.cases.completion import completion_of
+from alur.web.cases.completion import completion_of, decision_of
 from alur.web.cases.view import CaseView, case_view
 from alur.web.deps import Viewer
 from alur.web.downloads import download, file_name
 from alur.web.errors import is_htmx
 from alur.web.kinerja.forms import design_rows, fill_form
 from alur.web.kinerja.reads import KinerjaReader, bound_case, kinerja_page
-from alur.web.kinerja.submit import Posted, asks_completion, remember_saved
+from alur.web.kinerja.submit import THEN, Posted, asks_completion, remember_saved
 from alur.web.kinerja.view import (
     COMPLETION_FIELDS,
     KinerjaPanel,
@@ -173,6 +173,11 @@ class KinerjaController(Controller):
         async def write() -> object:
             if not completing:
                 return await service.save_indicator_set(user_id, key, task, rows, language=language)
+            if draft.get(THEN) in ("ya", "tidak"):  # a gate's format editor: save, answer
+                decision = decision_of(task, str(draft[THEN]), draft)
+                return await service.save_format_and_decide(
+                    user_id, key, task, rows, decision, language=language
+                )
             completion, files = await completion_of(task, draft)
             return await service.save_format_and_complete(
                 user_id, key, task, rows, completion, files, language=language

@@ -20,7 +20,9 @@ from alur.web.cases.completion import read_form
 from alur.web.cases.view import CaseView
 
 SESSION_KEY = "kinerja_saved"
-THEN = "then"  # the name of a form's "Complete" button (value "complete"): save, then complete
+THEN = "then"  # the name of a form's "Complete" button (value "complete"): save, then complete;
+# on a gate's format editor its "Ya" / "Tidak" buttons (values "ya", "tidak"): save, then answer
+THEN_VALUES = ("complete", "ya", "tidak")
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,11 @@ class Posted:
 
 
 async def asks_completion(request: Request) -> tuple[bool, dict[str, Any]]:
-    """Whether the form's "Complete" button (``then=complete``) was pressed, and the
-    completion's fields (empty when it was not)."""
+    """Whether the form's "Complete" button (``then=complete``), or on a gate its "Ya" /
+    "Tidak" (``then=ya|tidak``), was pressed, and the form's fields (empty when it was not;
+    ``then`` among them)."""
     form = await request.form()
-    if form.get(THEN) != "complete":
+    if form.get(THEN) not in THEN_VALUES:
         return False, {}
     return True, await read_form(request)
 

@@ -162,3 +162,38 @@ def test_attachments_are_labelled_with_their_upload_step(client: TestClient) -> 
     assert item.group(1) == "4"
     assert " 4. " in item.group(2)
     assert "SHA-256" not in item.group(2)
+
+
+def test_answering_the_format_check_saves_the_corrections_typed(client: TestClient) -> None:
+    """The Kasubag's check of the format (step 2: a gate bound to the format) answers Ya or
+    Tidak from the format editor itself: the corrections typed are saved with the answer,
+    and a refused answer keeps them typed and saves nothing."""
+    as_user(client, "staf")
+    key = start_case(client)
+    task = my_task(client, key, 1)
+    data = {**format_fields(FORMAT), **COMPLETE, "note": "Format awal."}
+    assert post(client, key, f"/kinerja/tasks/{task}/format", data).status_code == 303
+    as_user(client, "kasubag-perencanaan")
+    task = my_task(client, key, 2)
+    page = client.get(case_path(key)).text
+    form = page.split('class="kinerja-format"')[1].split("</form>")[0]
+    assert 'name="then" value="ya"' in form
+    assert 'name="then" value="tidak"' in form
+    assert f'action="{case_path(key)}/tasks/{task}/ya"' not in page  # no second form
+    corrected = [{**FORMAT[0], "target": "90"}, *FORMAT[1:]]
+    # "Tidak" without its note is refused: the correction stays typed, nothing is saved
+    fields = {**format_fields([{**FORMAT[0], "target": "75"}, *FORMAT[1:]]), "then": "tidak"}
+    r = post(client, key, f"/kinerja/tasks/{task}/format", fields)
+    assert r.status_code == 422, text_of(r)[:2000]
+    assert 'value="75"' in r.text.split('class="kinerja-format"')[1].split("</form>")[0]
+    assert 2 in open_steps(client, key)
+    # "Ya" saves the corrections typed (no "Save" before) and answers the gate
+    fields = {**format_fields(corrected), "then": "ya", "note": "Target IKU-1 dikoreksi."}
+    r = post(client, key, f"/kinerja/tasks/{task}/format", fields, htmx=True)
+    assert r.status_code == 200, text_of(r)[:2000]
+    assert r.headers["HX-Trigger"] == "inbox-changed"
+    assert 2 not in open_steps(client, key)
+    assert 3 in open_steps(client, key)
+    kinerja = kinerja_page(client, key)
+    row = kinerja.split("Persentase perda yang ditegakkan")[1].split("</tr>")[0]
+    assert ">90<" in row.replace(" ", ""), row
