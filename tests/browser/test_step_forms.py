@@ -47,9 +47,13 @@ def _run(log_path: Path, work: Any) -> Any:
     return run_coroutine(main())
 
 
-def start_case(live_server, office, period: str, *, to_fill: bool = False) -> str:
-    """A new case of the SOP for ``period`` (the Staf starts it); with ``to_fill``, carried
-    to step 4 (each Kabid fills their bidang): the sample format, "ya", handed over."""
+def start_case(
+    live_server, office, period: str, *, to_fill: bool = False, to_check: bool = False
+) -> str:
+    """A new case of the SOP for ``period`` (the Staf starts it); with ``to_check``, carried
+    to step 2 (the Kasubag checks the format: the sample format, completed); with
+    ``to_fill``, to step 4 (each Kabid fills their bidang): the sample format, "ya", handed
+    over."""
     staf, kasubag = office.login_for("Staf"), office.login_for("Kasubag Perencanaan")
 
     async def work(db: Any) -> str:
@@ -61,9 +65,10 @@ def start_case(live_server, office, period: str, *, to_fill: bool = False) -> st
             )
         }
         case = await service.start_case(ids[staf], SOP, period)
-        if not to_fill:
+        if not (to_fill or to_check):
             return case.key
-        for step, who, action in ((1, staf, "complete"), (2, kasubag, "ya"), (3, staf, "done")):
+        steps = ((1, staf, "complete"), (2, kasubag, "ya"), (3, staf, "done"))
+        for step, who, action in steps[:1] if to_check else steps:
             case = await service.case(case.key)
             (task,) = [t.id for t in case.state.open_tasks.values() if t.step == step]
             await fill_in_sample(KinerjaService(service), ids[who], case.key, task)
@@ -267,3 +272,24 @@ def test_a_save_without_javascript_returns_to_the_form_saying_so(live_server, ne
     expect(staf.task(1).locator("input[name='r0.code']")).to_have_value("IKU-1")
     staf.open()  # once: a reload does not say it again
     expect(staf.task(1).locator("section.kinerja [role=status]")).to_have_count(0)
+
+
+def test_the_format_check_answers_from_the_editor(live_server, new_page):
+    """The Kasubag's check of the format (step 2, a gate bound to the format): the editor
+    carries the question, the note and Ya / Tidak, at both sizes; a "Ya" with a correction
+    typed and not saved first saves it and answers."""
+    office = live_server.office_of_plugin(PLUGIN)
+    key = start_case(live_server, office, "Semester I 2031", to_check=True)
+    page = new_page(office.login_for("Kasubag Perencanaan"))
+    kasubag = CasePage(page, f"{live_server.url}/t/{SLUG}/cases/{key}").open()
+    editor = kasubag.task(2).locator("form.kinerja-format")
+    expect(editor.locator("fieldset.decision[data-decide] button[data-answer=ya]")).to_have_count(1)
+    expect(kasubag.task(2).locator("form.decision")).to_have_count(0)  # no second form
+    check_page(page, "case-format-check")
+    kasubag.open()  # afresh: htmx's settle would copy the style attributes axe left behind
+    target = kasubag.task(2).locator("form.kinerja-format input[name$='.target']").first
+    target.fill("95")
+    kasubag.decide(2, "ya", "Target dikoreksi.", badge_delta=-1)
+    expect(kasubag.task(2)).to_have_count(0)
+    page.goto(f"/t/{SLUG}/cases/{key}/kinerja")
+    expect(page.locator("main td", has_text="95")).not_to_have_count(0)
