@@ -279,7 +279,7 @@ def test_the_format_check_answers_from_the_editor(live_server, new_page):
     carries the question, the note and Ya / Tidak, at both sizes; a "Ya" with a correction
     typed and not saved first saves it and answers."""
     office = live_server.office_of_plugin(PLUGIN)
-    key = start_case(live_server, office, "Semester I 2031", to_check=True)
+    key = start_case(live_server, office, "Semester II 2031", to_check=True)
     page = new_page(office.login_for("Kasubag Perencanaan"))
     kasubag = CasePage(page, f"{live_server.url}/t/{SLUG}/cases/{key}").open()
     editor = kasubag.task(2).locator("form.kinerja-format")
