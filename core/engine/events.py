@@ -33,6 +33,10 @@ class EventKind(enum.StrEnum):
     TASK_ESCALATED = "task_escalated"  # task, step, unit; payload: reason, to_role, to, channels
     CASE_FINISHED = "case_finished"
     CASE_CANCELLED = "case_cancelled"
+    # The office itself (alur.tenants.audit.office_log): an administrative change — a person
+    # edited or deactivated, a role removed, a password reset… — on the office's chain, with
+    # no case. payload: change (what changed), and its details. Never part of a case's log.
+    OFFICE_CHANGED = "office_changed"
 
 
 NO_PAYLOAD: Mapping[str, Any] = MappingProxyType({})

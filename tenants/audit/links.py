@@ -32,7 +32,7 @@ def _utc(value: datetime | None) -> str | None:
 
 
 def chain_record(
-    tenant_slug: str, case_key: str, chain_seq: int, e: Event, key_id: str = LEGACY
+    tenant_slug: str, case_key: str | None, chain_seq: int, e: Event, key_id: str = LEGACY
 ) -> dict[str, Any]:
     """The linked content of one stored event (times normalised to UTC)."""
     record = event_to_dict(e)

@@ -175,7 +175,7 @@ def approval_hash(payload: Mapping[str, Any]) -> str | None:
 
 def event_values(
     tenant_id: int,
-    case_id: int,
+    case_id: int | None,
     chain_seq: int,
     prev: str,
     digest: str,

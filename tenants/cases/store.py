@@ -218,6 +218,18 @@ class CaseStore:
                 await row.save()
         return _stored(case.id, tenant.id, case.plugin, s, now)
 
+    async def append_office_event(self, tenant: TenantRef, event: EngineEvent) -> int:
+        """Append an event of the office itself (no case: :mod:`alur.tenants.audit.office_log`)
+        to its chain, in the caller's transaction (or one of its own); its ``chain_seq``."""
+        async with self.transaction():
+            locked = await Tenant.raw(
+                _LOCK_CHAIN + " RETURNING chain_seq, chain_head", 1, tenant.id
+            )
+            if not locked:
+                raise NotFound(what=f"office {tenant.slug}")
+            await self._write(tenant, None, None, (event,), locked[0])
+        return int(locked[0]["chain_seq"])
+
     async def _append(
         self,
         tenant: TenantRef,
@@ -236,8 +248,8 @@ class CaseStore:
     async def _write(
         self,
         tenant: TenantRef,
-        case_id: int,
-        case_key: str,
+        case_id: int | None,
+        case_key: str | None,
         events: tuple[EngineEvent, ...],
         locked: dict[str, Any],
         timers: Sequence[tuple[int, Timer]] = (),

@@ -190,10 +190,12 @@ class Task(Table, tablename="alur_task"):
 class Event(Table, tablename="alur_event"):
     """The append-only log. ``prev_hash``/``hash`` chain every event of a tenant, in
     ``chain_seq`` order, keyed by the audit key ``key_id`` ("": an unkeyed link written
-    before the chain was keyed); ``alur audit verify`` recomputes the chain."""
+    before the chain was keyed); ``alur audit verify`` recomputes the chain. An event of the
+    office itself (kind ``office_changed``, :mod:`alur.tenants.audit.office_log`) has no
+    case: ``case`` is NULL and ``seq`` is 0."""
 
     tenant = ForeignKey(Tenant, null=False)
-    case = ForeignKey(Case, null=False)
+    case = ForeignKey(Case, null=True)
     seq = Integer()
     chain_seq = Integer(index=True)
     kind = Varchar(length=32)
