@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -11,7 +12,9 @@ from piccolo.apps.migrations.tables import Migration
 from alur.cli.context import get_plugins
 from alur.cli.db import run_with_database, shown_url
 from alur.cli.render import id_column, print_listing
+from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.clock.jobs import ensure_queue_schema
+from alur.tenants.offices.export import ExportResult, export_office
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
@@ -157,3 +160,44 @@ async def tenant_summaries() -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _operator() -> str:
+    """Who acts at the command line, for the logs: ``operator:<login name>``."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        name = "cli"
+    return operator_actor(name)
+
+
+@tenants.command("export")
+@click.argument("slug")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The archive to write (a ZIP file, e.g. dinas-a.alur.zip).",
+)
+@click.pass_context
+def export(ctx: click.Context, slug: str, output: Path) -> None:
+    """Export one office into an archive that `alur audit verify --archive` checks offline.
+
+    The archive holds its SOP snapshots, cases, tasks, events with their chain, data
+    kinerja, attachments, people (without password hashes), units, Plt/Plh, notifications,
+    webhooks (without secrets) and logo. API tokens do not move. The export is recorded on
+    the office's chain (in the archive) and on the platform log (with the archive's SHA-256).
+    """
+    plugins = get_plugins(ctx)
+
+    async def work(db: Database) -> ExportResult:
+        return await export_office(db, plugins, slug, output, actor=_operator())
+
+    result = run_with_database(work)
+    click.echo(f'Exported office "{slug}" to {result.path}')
+    click.echo(f"  SHA-256 {result.sha256}")
+    click.echo(f"  chain: {result.chain_seq} events, head {result.chain_head[:16]}")
+    counts = ", ".join(f"{n.removesuffix('.jsonl')} {c}" for n, c in result.counts.items() if c)
+    click.echo(f"  rows: {counts}")
