@@ -10,11 +10,18 @@ import click
 from piccolo.apps.migrations.tables import Migration
 
 from alur.cli.context import get_plugins
-from alur.cli.db import run_with_database, shown_url
+from alur.cli.db import fail, run_with_database, shown_url
 from alur.cli.render import id_column, print_listing
+from alur.tenants.audit.keys import AuditKeyError, AuditKeys, audit_keys
 from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.clock.jobs import ensure_queue_schema
 from alur.tenants.offices.export import ExportResult, export_office
+from alur.tenants.offices.importing import (
+    ArchiveDoesNotVerify,
+    ImportRefused,
+    ImportResult,
+    import_office,
+)
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
@@ -201,3 +208,53 @@ def export(ctx: click.Context, slug: str, output: Path) -> None:
     click.echo(f"  chain: {result.chain_seq} events, head {result.chain_head[:16]}")
     counts = ", ".join(f"{n.removesuffix('.jsonl')} {c}" for n, c in result.counts.items() if c)
     click.echo(f"  rows: {counts}")
+
+
+@tenants.command("import")
+@click.argument(
+    "archive", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE"
+)
+@click.pass_context
+def import_(ctx: click.Context, archive: Path) -> None:
+    """Import an office from an archive of `alur tenants export` (another installation's).
+
+    Refused, with the reason, when the archive does not verify, its audit key is not in
+    ALUR_AUDIT_KEY, the office or a case already exists here, its plugin is not installed,
+    or a username belongs to someone else here. Imported people have no usable password:
+    they are listed, give each a new one. API tokens do not move.
+    """
+    plugins = get_plugins(ctx)
+    keys = _audit_keys()
+
+    async def work(db: Database) -> ImportResult:
+        return await import_office(db, plugins, archive, keys, actor=_operator())
+
+    try:
+        result = run_with_database(work)
+    except ArchiveDoesNotVerify as exc:
+        fail(exc.message, 1)
+    except ImportRefused as exc:
+        fail(exc.message, 2)
+    click.echo(
+        f'Imported office "{result.slug}": {result.cases} case(s), chain of {result.events} '
+        f"events re-linked with key {keys.signing}."
+    )
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+    if result.linked_people:
+        click.echo(f"  linked to people already here: {', '.join(result.linked_people)}")
+    if result.new_people:
+        click.echo(
+            f"  {len(result.new_people)} new people have NO usable password; give each a new "
+            "one (the office admin's people page, or `alur users`):"
+        )
+        for username in result.new_people:
+            click.echo(f"    {username}")
+    click.echo("  API tokens do not move: make new ones with `alur tokens create`.")
+
+
+def _audit_keys() -> AuditKeys:
+    try:
+        return audit_keys()
+    except AuditKeyError as exc:
+        return fail(exc.message, 1)
