@@ -22,6 +22,12 @@ from alur.tenants.offices.importing import (
     ImportResult,
     import_office,
 )
+from alur.tenants.offices.offboarding import (
+    OffboardRefused,
+    delete_office,
+    resume_office,
+    suspend_office,
+)
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
@@ -258,3 +264,71 @@ def _audit_keys() -> AuditKeys:
         return audit_keys()
     except AuditKeyError as exc:
         return fail(exc.message, 1)
+
+
+@tenants.command("offboard")
+@click.argument("slug")
+@click.option(
+    "--suspend", "do_suspend", is_flag=True, help="1. Suspend it: sign-ins and API refused."
+)
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="2. Export it to this archive (required before --delete).",
+)
+@click.option("--delete", "do_delete", is_flag=True, help="3. Delete every row of it.")
+@click.option("--confirm", metavar="SLUG", help="The slug, typed for --delete (for scripts).")
+@click.pass_context
+def offboard(
+    ctx: click.Context,
+    slug: str,
+    do_suspend: bool,
+    export_file: Path | None,
+    do_delete: bool,
+    confirm: str | None,
+) -> None:
+    """Offboard an office: suspended → exported → deleted (each step on the platform log).
+
+    The steps may be given together; they run in that order. --delete refuses unless the
+    office is suspended and an export holds its current chain, and asks for the slug to be
+    typed (or --confirm SLUG). People who belong to no other office are deleted with it.
+    """
+    if not (do_suspend or export_file or do_delete):
+        fail("give at least one step: --suspend, --export FILE, --delete", 2)
+    plugins = get_plugins(ctx)
+    actor = _operator()
+    if do_delete and confirm is None:
+        confirm = click.prompt(f'Type "{slug}" to delete the office and every row of it')
+
+    async def work(db: Database) -> list[str]:
+        done = []
+        if do_suspend:
+            changed = await suspend_office(db, slug, actor=actor)
+            done.append("suspended" if changed else "already suspended")
+        if export_file is not None:
+            result = await export_office(db, plugins, slug, export_file, actor=actor)
+            done.append(f"exported to {result.path} (SHA-256 {result.sha256})")
+        if do_delete:
+            deleted = await delete_office(db, slug, confirm=confirm or "", actor=actor)
+            done.append(
+                f"deleted, with {len(deleted.people_removed)} people who belonged to no other "
+                f"office; its export: SHA-256 {deleted.export.archive_sha256}"
+            )
+        return done
+
+    try:
+        done = run_with_database(work)
+    except OffboardRefused as exc:
+        fail(exc.message, 2)
+    for step in done:
+        click.echo(f"{slug}: {step}")
+
+
+@tenants.command("resume")
+@click.argument("slug")
+def resume(slug: str) -> None:
+    """Undo a suspension: the office's people can sign in and work again."""
+    actor = _operator()
+    changed = run_with_database(lambda db: resume_office(db, slug, actor=actor))
+    click.echo(f"{slug}: {'resumed' if changed else 'was not suspended'}")
