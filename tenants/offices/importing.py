@@ -137,7 +137,13 @@ async def _preflight(
     loaded = {p.name: p for p in plugins.plugins()}
     plugin = loaded.get(office["plugin"])
     if plugin is None or not plugin.ok:
-        state = "is not installed" if plugin is None else "failed to load"
+        state = (
+            "is not installed"
+            if plugin is None
+            else "is disabled (ALUR_DISABLE_PLUGINS)"
+            if plugin.disabled
+            else "failed to load"
+        )
         raise _refuse(
             f'the office runs plugin "{office["plugin"]}" {office.get("plugin_version", "")}, '
             f"which {state} here (installed: {', '.join(sorted(loaded)) or 'none'}): "
