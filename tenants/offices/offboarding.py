@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from alur.core.errors import N_, AlurError
@@ -27,7 +28,7 @@ from alur.tenants.offices.platform_log import (
     record_platform_event,
 )
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Tenant
+from alur.tenants.storage.tables import Session, Tenant
 
 # Removed in this order (rows before what they refer to); then the people, then the office.
 OFFICE_TABLES = (
@@ -138,6 +139,7 @@ async def delete_office(db: Database, slug: str, *, confirm: str, actor: str) ->
                 continue
             await Tenant.raw(f"DELETE FROM {table} WHERE tenant = {{}}", ref.id)
         removed = await _remove_people(people)
+        await _end_sessions({user_id for user_id, _ in removed})
         await Tenant.raw("DELETE FROM alur_tenant WHERE id = {}", ref.id)
         await record_platform_event(
             "deleted",
@@ -148,7 +150,7 @@ async def delete_office(db: Database, slug: str, *, confirm: str, actor: str) ->
             chain_seq=seq,
             chain_head=head,
         )
-    return Deleted(slug, removed, export)
+    return Deleted(slug, [username for _, username in removed], export)
 
 
 async def _people(ref: TenantRef) -> set[int]:
@@ -161,8 +163,8 @@ async def _people(ref: TenantRef) -> set[int]:
     return ids
 
 
-async def _remove_people(ids: set[int]) -> list[str]:
-    """Remove those of ``ids`` no other office's row names any more; their usernames."""
+async def _remove_people(ids: set[int]) -> list[tuple[int, str]]:
+    """Remove those of ``ids`` no other office's row names any more; (id, username) each."""
     removed = []
     for user_id in sorted(ids):
         named = False
@@ -175,5 +177,30 @@ async def _remove_people(ids: set[int]) -> list[str]:
         if named:
             continue
         rows = await Tenant.raw("DELETE FROM alur_user WHERE id = {} RETURNING username", user_id)
-        removed += [r["username"] for r in rows]
+        removed += [(user_id, r["username"]) for r in rows]
     return removed
+
+
+async def _end_sessions(user_ids: set[int]) -> None:
+    """Remove the web sessions of removed people (a session names its person by id, and
+    SQLite may give a removed id to someone new)."""
+    if not user_ids:
+        return
+    last = 0
+    while True:
+        rows = (
+            await Session.select(Session.id, Session.data)
+            .where(Session.id > last)
+            .order_by(Session.id)
+            .limit(1000)
+        )
+        if not rows:
+            return
+        for r in rows:
+            try:
+                data = json.loads(bytes(r["data"]))
+            except ValueError:  # not a session of a person: leave it
+                continue
+            if isinstance(data, dict) and data.get("uid") in user_ids:
+                await Session.delete().where(Session.id == r["id"])
+        last = rows[-1]["id"]

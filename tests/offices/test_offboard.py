@@ -9,6 +9,8 @@ except one who also works in another office.
 from __future__ import annotations
 
 import asyncio
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -75,6 +77,15 @@ def test_offboarding_walk(database_url: str, two_offices: AlurPlugins, tmp_path:
         "staf",
         False,
     )
+    admin = one(url, "SELECT id FROM alur_user WHERE username = 'satpolpp.admin'")
+    for key, uid in (("s-admin", admin), ("s-staf", staf)):  # signed in on the web
+        sql(
+            url,
+            "INSERT INTO alur_session (session_id, data, expires_at) VALUES ({}, {}, {})",
+            key,
+            json.dumps({"uid": uid}).encode(),
+            datetime.now(UTC) + timedelta(hours=1),
+        )
     delete = ("tenants", "offboard", OFFICE, "--delete", "--confirm", OFFICE)
     assert "it is not suspended" in refused(url, plugins, *delete)
 
@@ -103,6 +114,7 @@ def test_offboarding_walk(database_url: str, two_offices: AlurPlugins, tmp_path:
         assert one(url, f"SELECT COUNT(*) FROM {table} WHERE {column} = {{}}", tenant) == 0, table
     people = {r[0] for r in sql(url, "SELECT username FROM alur_user")}
     assert "satpolpp.staf" in people
+    assert [r[0] for r in sql(url, "SELECT session_id FROM alur_session")] == ["s-staf"]
     assert not {p for p in people if p.startswith("satpolpp.") and p != "satpolpp.staf"}
     log = sql(url, "SELECT action, office FROM alur_platform_event ORDER BY seq")
     assert [a for a, _ in log] == [
