@@ -89,7 +89,7 @@ def verify(tenant_slug: str | None, anchor_file: Path | None, archive_file: Path
         except (AnchorError, OSError, UnicodeDecodeError) as exc:
             fail(str(getattr(exc, "message", exc)), 1)
 
-    async def work(db: Database) -> list[tuple[ChainReport, str, list[str]]]:
+    async def work(db: Database) -> tuple[list[tuple[ChainReport, str, list[str]]], Any]:
         store = CaseStore(db)
         results = []
         offices = await _offices(tenant_slug)
@@ -103,17 +103,16 @@ def verify(tenant_slug: str | None, anchor_file: Path | None, archive_file: Path
                 if wrong:
                     problems.insert(0, f"against the anchor of {anchors['signed_at']}: {wrong}")
             results.append((report, where, problems))
-        if tenant_slug is None:
-            results.append((await verify_platform_log(keys), "", []))
         if anchors is not None and tenant_slug is None:
             known = {ref.slug for ref in offices}
             for slug in sorted(set(anchors["offices"]) - known):
                 gone = ChainReport(slug, 0, False, None, "anchored, but the office is gone")
                 results.append((gone, "", []))
-        return results
+        platform = await verify_platform_log(keys) if tenant_slug is None else None
+        return results, platform
 
-    results = run_with_database(work)
-    if len(results) <= (tenant_slug is None):
+    results, platform = run_with_database(work)
+    if not results:
         click.echo("No offices yet: nothing to verify.")
     failed = 0
     for report, where, problems in results:
@@ -124,8 +123,14 @@ def verify(tenant_slug: str | None, anchor_file: Path | None, archive_file: Path
         for problem in problems:
             click.echo(f"  {problem}")
         failed += bool(problems) or not report.ok
+    # the platform log is shown once it holds something (or does not verify)
+    if platform is not None and (platform.events or not platform.ok):
+        click.echo(str(platform))
     if failed:
         click.echo(f"FAILED: {failed} of {len(results)} office(s) do not verify", err=True)
+    if platform is not None and not platform.ok:
+        click.echo("FAILED: the platform log does not verify", err=True)
+    if failed or (platform is not None and not platform.ok):
         raise click.exceptions.Exit(1)
 
 

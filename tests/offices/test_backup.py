@@ -136,7 +136,7 @@ def test_postgresql_base_backup_restores_and_verifies(
             restored_url = f"postgresql://{ROLE}@127.0.0.1:{restored_port}/alur"
             verified = ok(restored_url, banyumas, "audit", "verify")
             assert f"{OFFICE}: " in verified
-            assert "platform log: 0 events, chain intact" in verified  # taken before the suspend
+            assert "platform log" not in verified  # the backup was taken before the suspend
             lost = alur(restored_url, banyumas, "audit", "verify", "--anchors", str(anchor))
             assert lost.exit_code == 1
             assert "the chain was cut short" in lost.output
