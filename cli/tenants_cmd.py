@@ -16,12 +16,8 @@ from alur.tenants.audit.keys import AuditKeyError, AuditKeys, audit_keys
 from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.clock.jobs import ensure_queue_schema
 from alur.tenants.offices.export import ExportResult, export_office
-from alur.tenants.offices.importing import (
-    ArchiveDoesNotVerify,
-    ImportRefused,
-    ImportResult,
-    import_office,
-)
+from alur.tenants.offices.import_checks import ArchiveDoesNotVerify, ImportRefused
+from alur.tenants.offices.importing import ImportResult, import_office
 from alur.tenants.offices.offboarding import (
     OffboardRefused,
     delete_office,

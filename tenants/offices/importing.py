@@ -35,18 +35,11 @@ from typing import Any
 
 from piccolo.table import Table
 
-from alur.core.engine.codec import state_to_dict
-from alur.core.engine.events import Event as EngineEvent
-from alur.core.engine.state import replay
-from alur.core.errors import N_, AlurError
 from alur.core.plugins import AlurPlugins
-from alur.core.snapshot import canonical_json
 from alur.tenants.audit.content import verify_content
 from alur.tenants.audit.keys import AuditKeys
-from alur.tenants.audit.links import GENESIS, chain_record, event_hash
 from alur.tenants.audit.office_log import record_office_change, write_transaction
 from alur.tenants.audit.verify import verify_chain
-from alur.tenants.cases.rows import EVENT_COLUMNS, Batch, event_from_row, event_values
 from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.kinerja.data import submission_hash
 from alur.tenants.offices.archive import (
@@ -57,22 +50,25 @@ from alur.tenants.offices.archive import (
     from_json_row,
 )
 from alur.tenants.offices.archive_verify import verify_archive
-from alur.tenants.offices.export import applied_migrations, file_sha256
+from alur.tenants.offices.export import file_sha256
+from alur.tenants.offices.import_checks import (
+    ArchiveDoesNotVerify,
+    preflight,
+    refuse,
+)
 from alur.tenants.offices.platform_log import record_platform_event
+from alur.tenants.offices.relink import (
+    EVENT_BATCH,
+    Ids,
+    canonical_entries,
+    from_json_row_entries,
+    relink_events,
+    restate_cases,
+)
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Case, Event, SopSnapshot, Tenant, User
+from alur.tenants.storage.tables import SopSnapshot, Tenant, User
 
 UNUSABLE_PASSWORD = "!imported: no password until an administrator sets one"
-EVENT_BATCH = 500
-
-
-class ImportRefused(AlurError):
-    code = "import_refused"
-    template = N_("the archive cannot be imported: {reason}")
-
-
-class ArchiveDoesNotVerify(ImportRefused):
-    code = "archive_does_not_verify"
 
 
 @dataclass
@@ -83,105 +79,6 @@ class ImportResult:
     new_people: list[str] = field(default_factory=list)
     linked_people: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Ids:
-    """Source id -> new id, per table."""
-
-    maps: dict[str, dict[int, int]] = field(default_factory=dict)
-
-    def of(self, member: str) -> dict[int, int]:
-        return self.maps.setdefault(member, {})
-
-    def user(self, value: Any) -> Any:
-        return self.of("people.jsonl").get(value, value) if value is not None else None
-
-    def actor(self, value: Any) -> Any:
-        if isinstance(value, str) and value.isdigit():
-            return str(self.of("people.jsonl").get(int(value), int(value)))
-        return value
-
-
-def _refuse(reason: str) -> ImportRefused:
-    return ImportRefused(reason=reason)
-
-
-async def _preflight(
-    reader: ArchiveReader, plugins: AlurPlugins, keys: AuditKeys
-) -> tuple[list[str], list[str]]:
-    """The refusals that need no writing; ``(notes, usernames linked to existing people)``."""
-    manifest = reader.manifest
-    office = manifest["office"]
-    missing_keys = sorted(
-        k for k in manifest["chain"].get("key_ids", []) if k and keys.key(k) is None
-    )
-    if missing_keys:
-        raise _refuse(
-            f"its chain is signed with audit key {', '.join(missing_keys)}, which "
-            f"{keys.source} lacks. Add the key after this installation's signing key "
-            f'(ALUR_AUDIT_KEY="{keys.signing}:…,{missing_keys[0]}:…"; the first key signs, '
-            "the others only verify), then import again"
-        )
-    newer = sorted(set(manifest.get("migrations", [])) - set(await applied_migrations()))
-    if newer:
-        raise _refuse(
-            f"it was made by a newer Alur (migrations {', '.join(newer)} have not run here): "
-            "upgrade this installation and run `alur migrate` first"
-        )
-    if await Tenant.exists().where(Tenant.slug == office["slug"]):
-        raise _refuse(
-            f'an office with slug "{office["slug"]}" already exists here; '
-            "offboard or rename it first"
-        )
-    loaded = {p.name: p for p in plugins.plugins()}
-    plugin = loaded.get(office["plugin"])
-    if plugin is None or not plugin.ok:
-        state = (
-            "is not installed"
-            if plugin is None
-            else "is disabled (ALUR_DISABLE_PLUGINS)"
-            if plugin.disabled
-            else "failed to load"
-        )
-        raise _refuse(
-            f'the office runs plugin "{office["plugin"]}" {office.get("plugin_version", "")}, '
-            f"which {state} here (installed: {', '.join(sorted(loaded)) or 'none'}): "
-            "install it, check `alur plugins list`, then import again"
-        )
-    notes = []
-    if plugin.version != office.get("plugin_version"):
-        notes.append(
-            f"plugin {plugin.name} is {plugin.version or '?'} here, "
-            f"{office.get('plugin_version') or '?'} in the archive: the imported cases keep "
-            "the SOP snapshots they pinned; new cases use the installed version"
-        )
-    keys_taken = []
-    case_keys = [r["key"] for r in reader.rows("cases.jsonl")]
-    for i in range(0, len(case_keys), 500):
-        rows = await Case.select(Case.key).where(Case.key.is_in(case_keys[i : i + 500]))
-        keys_taken += [r["key"] for r in rows]
-    if keys_taken:
-        raise _refuse(f"case keys already used here: {', '.join(sorted(keys_taken)[:20])}")
-    conflicts, linked = [], []
-    for person in reader.rows("people.jsonl"):
-        row = (
-            await User.select(User.name, User.nip)
-            .where(User.username == person["username"])
-            .first()
-        )
-        if row is None:
-            continue
-        if person["nip"] and (row["nip"], row["name"]) == (person["nip"], person["name"]):
-            linked.append(person["username"])
-        else:
-            conflicts.append(person["username"])
-    if conflicts:
-        raise _refuse(
-            "these usernames already exist here as other people (not the same NIP and "
-            f"name): {', '.join(sorted(conflicts))}. Rename them here (`alur users`) first"
-        )
-    return notes, linked
 
 
 def _insertable(table: type[Table], values: dict[str, Any]) -> dict[str, Any]:
@@ -195,7 +92,7 @@ async def _insert(table: type[Table], values: dict[str, Any]) -> int:
 
 
 async def _copy(
-    reader: ArchiveReader, member: str, ids: _Ids, fix: Any, *, keep_ids: bool = True
+    reader: ArchiveReader, member: str, ids: Ids, fix: Any, *, keep_ids: bool = True
 ) -> None:
     """Insert every row of ``member``, changed by ``fix(values)`` (None: leave it out)."""
     table = BY_NAME[member].table
@@ -237,7 +134,7 @@ async def import_office(
     digest = file_sha256(path)
     with ArchiveReader(path) as reader:
         async with write_transaction(db):
-            notes, linked = await _preflight(reader, plugins, keys)
+            notes, linked = await preflight(reader, plugins, keys)
             result = await _write(db, reader, keys, actor, digest)
             result.notes, result.linked_people = notes, linked
     return result
@@ -248,7 +145,7 @@ async def _write(
 ) -> ImportResult:
     manifest = reader.manifest
     slug = manifest["office"]["slug"]
-    ids = _Ids()
+    ids = Ids()
     people = ids.of("people.jsonl")
     new_people: list[str] = []
 
@@ -404,8 +301,8 @@ async def _write(
             lambda v: {**owned(v), "content": reader.blob(LOGO_MEMBER)},
             keep_ids=False,
         )
-    await _relink_events(db, reader, ref, ids, hashes, keys)
-    await _restate_cases(db, tenant_id)
+    await relink_events(db, reader, ref, ids, hashes, keys)
+    await restate_cases(db, tenant_id)
     chain = manifest["chain"]
     await record_office_change(
         db,
@@ -440,120 +337,13 @@ async def _write(
     return ImportResult(slug, head["chain_seq"], len(cases), new_people)
 
 
-def from_json_row_entries(v: dict) -> dict:
-    """A submission row as :func:`submission_hash` reads it (entries as a list)."""
-    import json
-
-    entries = v["entries"]
-    return {
-        "unit": v["unit"],
-        "version": v["version"],
-        "entries": json.loads(entries) if isinstance(entries, str) else list(entries or []),
-        "submitted_by": v["submitted_by"],
-    }
-
-
-def canonical_entries(entries: list) -> str:
-    import json
-
-    return json.dumps(entries, ensure_ascii=False)
-
-
-def _rewrite(e: EngineEvent, ids: _Ids, hashes: dict[str, str]) -> EngineEvent:
-    """``e`` naming the new row ids (module docstring)."""
-    payload = dict(e.payload)
-    to = payload.get("to")
-    if isinstance(to, str):
-        payload["to"] = ids.actor(to)
-    elif isinstance(to, list):
-        payload["to"] = [ids.actor(t) for t in to]
-    data = payload.get("data")
-    if isinstance(data, dict):
-        data = dict(data)
-        files = data.get("attachments")
-        if isinstance(files, list):
-            attachments = ids.of("attachments.jsonl")
-            data["attachments"] = [
-                {**f, "id": attachments.get(f["id"], f["id"])}
-                if isinstance(f, dict) and "id" in f
-                else f
-                for f in files
-            ]
-        record = data.get("kinerja")
-        if isinstance(record, dict) and record.get("sha256") in hashes:
-            data["kinerja"] = {**record, "sha256": hashes[record["sha256"]]}
-        payload["data"] = data
-    return e._replace(actor=ids.actor(e.actor), acting_for=ids.actor(e.acting_for), payload=payload)
-
-
-async def _relink_events(
-    db: Database,
-    reader: ArchiveReader,
-    ref: TenantRef,
-    ids: _Ids,
-    hashes: dict[str, str],
-    keys: AuditKeys,
-) -> int:
-    cases = ids.of("cases.jsonl")
-    case_keys = {r["id"]: r["key"] for r in reader.rows("cases.jsonl")}
-    key_id = keys.signing
-    head, seq = GENESIS, 0
-    rows: list[tuple[Any, ...]] = []
-
-    async def flush() -> None:
-        batch = Batch()
-        batch.insert("alur_event", EVENT_COLUMNS, rows)
-        await batch.run(combined=not db.is_sqlite)
-        rows.clear()
-
-    for row in reader.rows("events.jsonl"):
-        values = from_json_row(Event, row)
-        e = _rewrite(event_from_row(values), ids, hashes)
-        seq = values["chain_seq"]
-        source_case = values["case"]
-        case_key = case_keys.get(source_case) if source_case is not None else None
-        digest = event_hash(
-            head, chain_record(ref.slug, case_key, seq, e, key_id), keys.keys[key_id]
-        )
-        case_id = cases[source_case] if source_case is not None else None
-        rows.append(event_values(ref.id, case_id, seq, head, digest, key_id, e))
-        head = digest
-        if len(rows) >= EVENT_BATCH:
-            await flush()
-    if rows:
-        await flush()
-    await Tenant.update({Tenant.chain_seq: seq, Tenant.chain_head: head}).where(Tenant.id == ref.id)
-    return seq
-
-
-async def _restate_cases(db: Database, tenant_id: int) -> None:
-    """Each case's cached state, replayed from its rewritten events."""
-    store = CaseStore(db)
-    last = 0
-    while True:
-        rows = (
-            await Case.select(Case.id)
-            .where((Case.tenant == tenant_id) & (Case.id > last))
-            .order_by(Case.id)
-            .limit(500)
-        )
-        if not rows:
-            return
-        for r in rows:
-            state = replay(await store.events(tenant_id, r["id"]))
-            await Case.update({Case.state: canonical_json(state_to_dict(state))}).where(
-                Case.id == r["id"]
-            )
-        last = rows[-1]["id"]
-
-
 async def _check(db: Database, ref: TenantRef, keys: AuditKeys) -> None:
     """The imported office as ``alur audit verify`` sees it; refuse (roll back) otherwise."""
     report = await verify_chain(ref, keys)
     problems = [] if report.ok else [str(report)]
     problems += [str(m) for m in await verify_content(CaseStore(db), ref)]
     if problems:
-        raise _refuse(
+        raise refuse(
             "the imported office would not verify, so nothing was imported: "
             + "; ".join(problems[:5])
         )
