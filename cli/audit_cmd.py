@@ -28,6 +28,8 @@ from alur.tenants.audit.links import ChainReport
 from alur.tenants.audit.verify import rekey as rekey_chain
 from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.errors import NotFound
+from alur.tenants.offices.archive_verify import verify_archive
+from alur.tenants.offices.platform_log import verify_platform_log
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Event, Tenant
 
@@ -62,14 +64,24 @@ def _keys() -> Any:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Also check each office's chain against the heads anchored in this file.",
 )
-def verify(tenant_slug: str | None, anchor_file: Path | None) -> None:
+@click.option(
+    "--archive",
+    "archive_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Check this export archive instead, offline (no database is opened).",
+)
+def verify(tenant_slug: str | None, anchor_file: Path | None, archive_file: Path | None) -> None:
     """Recompute every office's chain and check its stored rows; exit 1 if anything is wrong.
 
     Prints one line per office; a broken chain names its first bad event, and every stored
     row that differs from the chain (task rows, attachments, data kinerja, formats) is
-    listed under its office.
+    listed under its office; then the platform-level log (offboarding, exports, imports).
+    With --archive FILE, checks an archive of `alur tenants export` the same way, offline.
     """
     keys = _keys()
+    if archive_file is not None:
+        _verify_archive(archive_file, keys)
+        return
     anchors = None
     if anchor_file is not None:
         try:
@@ -77,7 +89,7 @@ def verify(tenant_slug: str | None, anchor_file: Path | None) -> None:
         except (AnchorError, OSError, UnicodeDecodeError) as exc:
             fail(str(getattr(exc, "message", exc)), 1)
 
-    async def work(db: Database) -> list[tuple[ChainReport, str, list[str]]]:
+    async def work(db: Database) -> tuple[list[tuple[ChainReport, str, list[str]]], Any]:
         store = CaseStore(db)
         results = []
         offices = await _offices(tenant_slug)
@@ -96,9 +108,10 @@ def verify(tenant_slug: str | None, anchor_file: Path | None) -> None:
             for slug in sorted(set(anchors["offices"]) - known):
                 gone = ChainReport(slug, 0, False, None, "anchored, but the office is gone")
                 results.append((gone, "", []))
-        return results
+        platform = await verify_platform_log(keys) if tenant_slug is None else None
+        return results, platform
 
-    results = run_with_database(work)
+    results, platform = run_with_database(work)
     if not results:
         click.echo("No offices yet: nothing to verify.")
     failed = 0
@@ -110,9 +123,35 @@ def verify(tenant_slug: str | None, anchor_file: Path | None) -> None:
         for problem in problems:
             click.echo(f"  {problem}")
         failed += bool(problems) or not report.ok
+    # the platform log is shown once it holds something (or does not verify)
+    if platform is not None and (platform.events or not platform.ok):
+        click.echo(str(platform))
     if failed:
         click.echo(f"FAILED: {failed} of {len(results)} office(s) do not verify", err=True)
+    if platform is not None and not platform.ok:
+        click.echo("FAILED: the platform log does not verify", err=True)
+    if failed or (platform is not None and not platform.ok):
         raise click.exceptions.Exit(1)
+
+
+def _verify_archive(path: Path, keys: Any) -> None:
+    """``verify --archive``: the same report and exit codes, from the archive alone."""
+    report = verify_archive(path, keys)
+    if report.chain is None:
+        click.echo(f"{report.office}: the archive does not verify")
+    elif report.chain.ok and report.problems:
+        click.echo(f"{report.office}: {report.chain.events} events, chain intact, but:")
+    else:
+        click.echo(str(report.chain))
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+    if not report.ok:
+        click.echo(f"FAILED: the archive {path} does not verify", err=True)
+        raise click.exceptions.Exit(1)
+    chain = report.manifest.get("chain", {})
+    click.echo(
+        f"Archive {path}: every member matches its manifest; head {chain.get('head', '')[:16]}"
+    )
 
 
 async def _where(tenant_id: int, report: ChainReport) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import click
 
 from alur.cli.audit_cmd import audit
+from alur.cli.backup_cmd import backup
 from alur.cli.context import CliState
 from alur.cli.demo_cmd import demo
 from alur.cli.plugins_cmd import plugins
@@ -44,3 +45,4 @@ cli.add_command(audit)
 cli.add_command(serve)
 cli.add_command(tokens)
 cli.add_command(worker)
+cli.add_command(backup)

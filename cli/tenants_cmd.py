@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
 from piccolo.apps.migrations.tables import Migration
 
 from alur.cli.context import get_plugins
-from alur.cli.db import run_with_database, shown_url
+from alur.cli.db import fail, run_with_database, shown_url
 from alur.cli.render import id_column, print_listing
+from alur.tenants.audit.keys import AuditKeyError, AuditKeys, audit_keys
+from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.clock.jobs import ensure_queue_schema
+from alur.tenants.offices.export import ExportResult, export_office
+from alur.tenants.offices.import_checks import ArchiveDoesNotVerify, ImportRefused
+from alur.tenants.offices.importing import ImportResult, import_office
+from alur.tenants.offices.offboarding import (
+    OffboardRefused,
+    delete_office,
+    resume_office,
+    suspend_office,
+)
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
@@ -157,3 +169,162 @@ async def tenant_summaries() -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def _operator() -> str:
+    """Who acts at the command line, for the logs: ``operator:<login name>``."""
+    import getpass
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):  # no login name (a container without a passwd entry)
+        name = "cli"
+    return operator_actor(name)
+
+
+@tenants.command("export")
+@click.argument("slug")
+@click.option(
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="The archive to write (a ZIP file, e.g. dinas-a.alur.zip).",
+)
+@click.pass_context
+def export(ctx: click.Context, slug: str, output: Path) -> None:
+    """Export one office into an archive that `alur audit verify --archive` checks offline.
+
+    The archive holds its SOP snapshots, cases, tasks, events with their chain, data
+    kinerja, attachments, people (without password hashes), units, Plt/Plh, notifications,
+    webhooks (without secrets) and logo. API tokens do not move. The export is recorded on
+    the office's chain (in the archive) and on the platform log (with the archive's SHA-256).
+    """
+    plugins = get_plugins(ctx)
+
+    async def work(db: Database) -> ExportResult:
+        return await export_office(db, plugins, slug, output, actor=_operator())
+
+    result = run_with_database(work)
+    click.echo(f'Exported office "{slug}" to {result.path}')
+    click.echo(f"  SHA-256 {result.sha256}")
+    click.echo(f"  chain: {result.chain_seq} events, head {result.chain_head[:16]}")
+    counts = ", ".join(f"{n.removesuffix('.jsonl')} {c}" for n, c in result.counts.items() if c)
+    click.echo(f"  rows: {counts}")
+
+
+@tenants.command("import")
+@click.argument(
+    "archive", type=click.Path(exists=True, dir_okay=False, path_type=Path), metavar="FILE"
+)
+@click.pass_context
+def import_(ctx: click.Context, archive: Path) -> None:
+    """Import an office from an archive of `alur tenants export` (another installation's).
+
+    Refused, with the reason, when the archive does not verify, its audit key is not in
+    ALUR_AUDIT_KEY, the office or a case already exists here, its plugin is not installed,
+    or a username belongs to someone else here. Imported people have no usable password:
+    they are listed, give each a new one. API tokens do not move.
+    """
+    plugins = get_plugins(ctx)
+    keys = _audit_keys()
+
+    async def work(db: Database) -> ImportResult:
+        return await import_office(db, plugins, archive, keys, actor=_operator())
+
+    try:
+        result = run_with_database(work)
+    except ArchiveDoesNotVerify as exc:
+        fail(exc.message, 1)
+    except ImportRefused as exc:
+        fail(exc.message, 2)
+    click.echo(
+        f'Imported office "{result.slug}": {result.cases} case(s), chain of {result.events} '
+        f"events re-linked with key {keys.signing}."
+    )
+    for note in result.notes:
+        click.echo(f"  note: {note}")
+    if result.linked_people:
+        click.echo(f"  linked to people already here: {', '.join(result.linked_people)}")
+    if result.new_people:
+        click.echo(
+            f"  {len(result.new_people)} new people have NO usable password; give each a new "
+            "one (the office admin's people page, or `alur users`):"
+        )
+        for username in result.new_people:
+            click.echo(f"    {username}")
+    click.echo("  API tokens do not move: make new ones with `alur tokens create`.")
+
+
+def _audit_keys() -> AuditKeys:
+    try:
+        return audit_keys()
+    except AuditKeyError as exc:
+        return fail(exc.message, 1)
+
+
+@tenants.command("offboard")
+@click.argument("slug")
+@click.option(
+    "--suspend", "do_suspend", is_flag=True, help="1. Suspend it: sign-ins and API refused."
+)
+@click.option(
+    "--export",
+    "export_file",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="2. Export it to this archive (required before --delete).",
+)
+@click.option("--delete", "do_delete", is_flag=True, help="3. Delete every row of it.")
+@click.option("--confirm", metavar="SLUG", help="The slug, typed for --delete (for scripts).")
+@click.pass_context
+def offboard(
+    ctx: click.Context,
+    slug: str,
+    do_suspend: bool,
+    export_file: Path | None,
+    do_delete: bool,
+    confirm: str | None,
+) -> None:
+    """Offboard an office: suspended → exported → deleted (each step on the platform log).
+
+    The steps may be given together; they run in that order. --delete refuses unless the
+    office is suspended and an export holds its current chain, and asks for the slug to be
+    typed (or --confirm SLUG). People who belong to no other office are deleted with it.
+    """
+    if not (do_suspend or export_file or do_delete):
+        fail("give at least one step: --suspend, --export FILE, --delete", 2)
+    plugins = get_plugins(ctx)
+    actor = _operator()
+    if do_delete and confirm is None:
+        confirm = click.prompt(f'Type "{slug}" to delete the office and every row of it')
+
+    async def work(db: Database) -> list[str]:
+        done = []
+        if do_suspend:
+            changed = await suspend_office(db, slug, actor=actor)
+            done.append("suspended" if changed else "already suspended")
+        if export_file is not None:
+            result = await export_office(db, plugins, slug, export_file, actor=actor)
+            done.append(f"exported to {result.path} (SHA-256 {result.sha256})")
+        if do_delete:
+            deleted = await delete_office(db, slug, confirm=confirm or "", actor=actor)
+            done.append(
+                f"deleted, with {len(deleted.people_removed)} people who belonged to no other "
+                f"office; its export: SHA-256 {deleted.export.archive_sha256}"
+            )
+        return done
+
+    try:
+        done = run_with_database(work)
+    except OffboardRefused as exc:
+        fail(exc.message, 2)
+    for step in done:
+        click.echo(f"{slug}: {step}")
+
+
+@tenants.command("resume")
+@click.argument("slug")
+def resume(slug: str) -> None:
+    """Undo a suspension: the office's people can sign in and work again."""
+    actor = _operator()
+    changed = run_with_database(lambda db: resume_office(db, slug, actor=actor))
+    click.echo(f"{slug}: {'resumed' if changed else 'was not suspended'}")

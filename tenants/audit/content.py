@@ -111,7 +111,7 @@ async def _verify_case(
     found = []
     if state != _state(row["state"]):
         found.append(Mismatch(key, "the stored case state differs from its events"))
-    found += _verify_case_row(key, row, events[0], state)
+    found += verify_case_row(key, row, events[0], state)
     found += await _verify_tasks(key, row["id"], events)
     d: SopDefinition | None = None
     try:
@@ -125,7 +125,7 @@ async def _verify_case(
     return found
 
 
-def _verify_case_row(
+def verify_case_row(
     key: str, row: Mapping[str, Any], started: EngineEvent, state: CaseState
 ) -> list[Mismatch]:
     """The case row's facts fixed at its start against its ``case_started`` event: the
@@ -218,12 +218,19 @@ def project_tasks(events: Sequence[EngineEvent]) -> dict[int, dict[str, Any]]:
 
 
 async def _verify_tasks(key: str, case_id: int, events: Sequence[EngineEvent]) -> list[Mismatch]:
-    expected = project_tasks(events)
     rows = await Task.raw(
         "SELECT task_no, step, unit, role, status, opened_at, due, assignee, return_note, "
         'closed_at, escalated_role FROM alur_task WHERE "case" = {}',
         case_id,
     )
+    return task_mismatches(key, rows, events)
+
+
+def task_mismatches(
+    key: str, rows: Sequence[Mapping[str, Any]], events: Sequence[EngineEvent]
+) -> list[Mismatch]:
+    """The case's task rows against the rows its events make. Shared with the archive check."""
+    expected = project_tasks(events)
     found = []
     stored = {r["task_no"]: r for r in rows}
     for task_no in sorted(stored.keys() - expected.keys()):
@@ -247,21 +254,35 @@ async def _verify_tasks(key: str, case_id: int, events: Sequence[EngineEvent]) -
 async def _verify_attachments(
     tenant_id: int, key: str, case_id: int, events: Sequence[EngineEvent], state: CaseState
 ) -> list[Mismatch]:
-    recorded: dict[int, list[Mapping[str, Any]]] = {}  # task -> the records of its files
-    for e in events:
-        files = _data(e).get(ATTACHMENTS)
-        if e.kind in _CLOSING and e.task is not None and isinstance(files, list):
-            recorded[e.task] = [f for f in files if isinstance(f, dict)]
     rows = await Attachment.raw(
         "SELECT id, task_no, filename, sha256, content FROM alur_attachment "
         'WHERE tenant = {} AND "case" = {} ORDER BY id',
         tenant_id,
         case_id,
     )
+    stored = [{**r, "actual": hashlib.sha256(bytes(r.pop("content"))).hexdigest()} for r in rows]
+    return attachment_mismatches(key, stored, events, state)
+
+
+def attachment_mismatches(
+    key: str,
+    rows: Sequence[Mapping[str, Any]],
+    events: Sequence[EngineEvent],
+    state: CaseState,
+) -> list[Mismatch]:
+    """The case's stored files (``id``, ``task_no``, ``filename``, ``sha256`` and
+    ``actual``, the SHA-256 of their bytes, in id order) against their stored hashes and
+    the records of the events that closed their tasks. Shared by ``alur audit verify`` and
+    the offline check of an export archive."""
+    recorded: dict[int, list[Mapping[str, Any]]] = {}  # task -> the records of its files
+    for e in events:
+        files = _data(e).get(ATTACHMENTS)
+        if e.kind in _CLOSING and e.task is not None and isinstance(files, list):
+            recorded[e.task] = [f for f in files if isinstance(f, dict)]
     found = []
     for r in rows:
         label = f"attachment #{r['id']} ({r['filename']}) of task {r['task_no']}"
-        actual = hashlib.sha256(bytes(r["content"])).hexdigest()
+        actual = r["actual"]
         if actual != r["sha256"]:
             found.append(Mismatch(key, f"{label}: its content does not match its stored hash"))
         records = recorded.get(r["task_no"])
@@ -316,6 +337,16 @@ async def _verify_submissions(
     state: CaseState,
     d: SopDefinition,
 ) -> list[Mismatch]:
+    if not recorded_submissions(events, d):
+        return []
+    rows = await stored_submissions(tenant_id, case_id)
+    return submission_mismatches(key, rows, events, state, d)
+
+
+def recorded_submissions(
+    events: Sequence[EngineEvent], d: SopDefinition
+) -> dict[tuple[str, int], str]:
+    """``(unit, version) -> sha256`` of every submission a completed fill step recorded."""
     recorded: dict[tuple[str, int], str] = {}
     for e in events:
         record = _data(e).get(KEY)
@@ -327,9 +358,22 @@ async def _verify_submissions(
             and record.get("version") is not None
         ):
             recorded[(record["unit"], record["version"])] = record["sha256"]
+    return recorded
+
+
+def submission_mismatches(
+    key: str,
+    stored: Sequence[Mapping[str, Any]],
+    events: Sequence[EngineEvent],
+    state: CaseState,
+    d: SopDefinition,
+) -> list[Mismatch]:
+    """The case's stored submissions (as :func:`~alur.tenants.kinerja.data.submission_hash`
+    reads them) against what its fill steps recorded. Shared with the archive check."""
+    recorded = recorded_submissions(events, d)
     if not recorded:
         return []
-    rows = {(r["unit"], r["version"]): r for r in await stored_submissions(tenant_id, case_id)}
+    rows = {(r["unit"], r["version"]): r for r in stored}
     open_units = {
         t.unit for t in state.open_tasks.values() if d.step(t.step).data is DataAction.FILL
     }
@@ -346,7 +390,7 @@ async def _verify_submissions(
                     "step recorded",
                 )
             )
-    last = {}
+    last: dict[str, int] = {}
     for unit, version in recorded:
         last[unit] = max(version, last.get(unit, 0))
     for unit, version in sorted(rows):

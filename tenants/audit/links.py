@@ -74,3 +74,73 @@ class ChainReport:
         if self.broken_at is None:
             return f"{self.tenant}: {self.reason}"
         return f"{self.tenant}: chain broken at event #{self.broken_at}: {self.reason}"
+
+
+class ChainCheck:
+    """Recomputes one chain link by link, wherever its events are read from (the database,
+    :func:`alur.tenants.audit.verify.verify_chain`, or an export archive,
+    :mod:`alur.tenants.offices.archive_verify`): feed each stored event in ``chain_seq``
+    order to :meth:`feed` (a report when it is the first bad one), then :meth:`finish` with
+    the stored chain length and head."""
+
+    def __init__(self, tenant: str, keys: AuditKeys) -> None:
+        self.tenant = tenant
+        self.keys = keys
+        self.head = GENESIS
+        self.expected = 1
+        self.unkeyed = 0
+        self.keyed = False
+
+    def _broken(self, seq: int, reason: str) -> ChainReport:
+        return ChainReport(self.tenant, seq - 1, False, seq, reason)
+
+    def feed(
+        self,
+        seq: int,
+        prev_hash: str,
+        key_id: str | None,
+        digest: str,
+        case_key: str | None,
+        event: Event,
+    ) -> ChainReport | None:
+        """Check one stored event (its chain fields and content); None while all is well."""
+        if seq != self.expected:
+            return self._broken(self.expected, f"event #{self.expected} is missing")
+        if prev_hash != self.head:
+            return self._broken(seq, "its link to the previous event does not match")
+        key_id = key_id or LEGACY
+        if key_id == LEGACY:
+            if self.keyed:
+                return self._broken(
+                    seq, "an unkeyed link after keyed ones: the chain was rewritten"
+                )
+            self.unkeyed += 1
+        self.keyed = key_id != LEGACY
+        computed = link(
+            self.keys, key_id, self.head, chain_record(self.tenant, case_key, seq, event, key_id)
+        )
+        if computed is None:
+            return self._broken(
+                seq, f"it is signed with audit key {key_id!r}, which {self.keys.source} lacks"
+            )
+        if computed != digest:
+            return self._broken(seq, "its content was changed after it was written")
+        self.head = computed
+        self.expected += 1
+        return None
+
+    def finish(self, stored_seq: int | None, stored_head: str | None) -> ChainReport:
+        """The report once every event was fed: the stored length and head must match."""
+        last = self.expected - 1
+        if stored_seq is not None and (stored_seq != last or (stored_head or "") != self.head):
+            return self._broken(last + 1, "events at the end of the chain are missing")
+        if self.unkeyed:
+            return ChainReport(
+                self.tenant,
+                last,
+                False,
+                None,
+                f"{self.unkeyed} event(s) were linked before the chain was keyed, so a rewrite "
+                "of them cannot be told apart: run `alur audit rekey`",
+            )
+        return ChainReport(self.tenant, last, True)

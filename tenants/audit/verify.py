@@ -11,15 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from alur.tenants.audit.keys import LEGACY, AuditKeys
-from alur.tenants.audit.links import GENESIS, ChainReport, chain_record, link
+from alur.tenants.audit.keys import AuditKeys
+from alur.tenants.audit.links import GENESIS, ChainCheck, ChainReport, chain_record, link
 from alur.tenants.cases.rows import event_from_row
 from alur.tenants.cases.store import TenantRef
 from alur.tenants.storage.tables import Event, Tenant
-
-
-def _broken(tenant: TenantRef, seq: int, reason: str) -> ChainReport:
-    return ChainReport(tenant.slug, seq - 1, False, seq, reason)
 
 
 async def chain_rows(tenant: TenantRef, batch: int = 1000) -> Any:
@@ -41,52 +37,21 @@ async def chain_rows(tenant: TenantRef, batch: int = 1000) -> Any:
 
 async def verify_chain(tenant: TenantRef, keys: AuditKeys, batch: int = 1000) -> ChainReport:
     """Recompute ``tenant``'s chain; report the first broken link (module docstring)."""
-    head = GENESIS
-    expected = 1
-    unkeyed = 0
-    keyed = False
+    check = ChainCheck(tenant.slug, keys)
     async for r in chain_rows(tenant, batch):
-        seq = r["chain_seq"]
-        if seq != expected:
-            return _broken(tenant, expected, f"event #{expected} is missing")
-        if r["prev_hash"] != head:
-            return _broken(tenant, seq, "its link to the previous event does not match")
-        key_id = r["key_id"] or LEGACY
-        if key_id == LEGACY:
-            if keyed:
-                return _broken(
-                    tenant, seq, "an unkeyed link after keyed ones: the chain was rewritten"
-                )
-            unkeyed += 1
-        keyed = key_id != LEGACY
-        record = chain_record(tenant.slug, r["case_key"], seq, event_from_row(r), key_id)
-        digest = link(keys, key_id, head, record)
-        if digest is None:
-            return _broken(
-                tenant, seq, f"it is signed with audit key {key_id!r}, which {keys.source} lacks"
-            )
-        if digest != r["hash"]:
-            return _broken(tenant, seq, "its content was changed after it was written")
-        head = digest
-        expected += 1
-    last = expected - 1
+        broken = check.feed(
+            r["chain_seq"], r["prev_hash"], r["key_id"], r["hash"], r["case_key"], event_from_row(r)
+        )
+        if broken is not None:
+            return broken
     stored = (
         await Tenant.select(Tenant.chain_seq, Tenant.chain_head)
         .where(Tenant.id == tenant.id)
         .first()
     )
-    if stored is not None and (stored["chain_seq"] != last or (stored["chain_head"] or "") != head):
-        return _broken(tenant, last + 1, "events at the end of the chain are missing")
-    if unkeyed:
-        return ChainReport(
-            tenant.slug,
-            last,
-            False,
-            None,
-            f"{unkeyed} event(s) were linked before the chain was keyed, so a rewrite of "
-            "them cannot be told apart: run `alur audit rekey`",
-        )
-    return ChainReport(tenant.slug, last, True)
+    if stored is None:
+        return check.finish(None, None)
+    return check.finish(stored["chain_seq"], stored["chain_head"])
 
 
 async def rekey(tenant: TenantRef, keys: AuditKeys, batch: int = 1000) -> tuple[ChainReport, int]:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from alur.core import limits
 from alur.core.i18n import format_message
 from alur.core.plugins import AlurPlugins
+from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.cases.store import CaseStore
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
+from alur.tenants.offices.offboarding import resume_office, suspend_office
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Tenant
@@ -104,16 +106,15 @@ class PlatformService:
                 await add_membership(tenant.id, admin.id, None, administrator=True)
         return tenant
 
-    async def set_suspended(self, slug: str, suspended: bool) -> None:
+    async def set_suspended(self, slug: str, suspended: bool, *, actor: str = "") -> None:
+        """Suspend or resume office ``slug``, recorded on its chain and on the platform log
+        (:mod:`alur.tenants.offices.offboarding`); ``actor``: ``operator:<username>``."""
         if not limits.usable_key(slug):
             raise NotFound(what=format_message("office {slug}", slug=slug[:64]))
-        updated = (
-            await Tenant.update({Tenant.suspended: suspended})
-            .where(Tenant.slug == slug)
-            .returning(Tenant.id)
-        )
-        if not updated:
+        if not await Tenant.exists().where(Tenant.slug == slug):
             raise NotFound(what=format_message("office {slug}", slug=slug))
+        change = suspend_office if suspended else resume_office
+        await change(self.db, slug, actor=actor or operator_actor("web"))
 
     async def cases(self, *, status: str | None = None, limit: int = 50) -> list[dict]:
         """Cases of every tenant, newest activity first, each with its tenant's slug."""

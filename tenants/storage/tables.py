@@ -398,6 +398,25 @@ class Delivery(Table, tablename="alur_delivery"):
     sent_at = Timestamptz(null=True, default=None)
 
 
+class PlatformEvent(Table, tablename="alur_platform_event"):
+    """One entry of the platform-level log: what an operator did to a whole office (suspend,
+    resume, export, import, delete), chained with the audit key like an office's events
+    (:mod:`alur.tenants.offices.platform_log`). ``seq`` is the entry's place (unique)."""
+
+    seq = Integer()
+    at = Timestamptz(default=TimestamptzNow())
+    actor = Varchar(length=100, default="")
+    action = Varchar(length=32, default="")  # suspended | resumed | exported | imported | deleted
+    office = Varchar(length=64, default="")  # the office's slug (the office may be gone)
+    details = JSON(default="{}")
+    archive_sha256 = Varchar(length=64, default="")  # of the export archive, when one was made
+    chain_seq = Integer(default=0)  # the office's chain length and head at that moment
+    chain_head = Varchar(length=64, default="")
+    prev_hash = Varchar(length=64, default="")
+    hash = Varchar(length=64, default="")
+    key_id = Varchar(length=32, default="")
+
+
 TABLES: tuple[type[Table], ...] = (
     Tenant,
     Unit,
@@ -423,6 +442,7 @@ TABLES: tuple[type[Table], ...] = (
     Webhook,
     Delivery,
     OfficeLogo,
+    PlatformEvent,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
@@ -456,4 +476,6 @@ INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (Delivery, ("tenant", "created_at"), False),
     (OfficeLogo, ("tenant",), True),
     (Event, ("approval_hash",), False),
+    (PlatformEvent, ("seq",), True),
+    (PlatformEvent, ("office",), False),
 )

@@ -16,6 +16,7 @@ from litestar.params import FromPath, URLEncodedBody
 from litestar.response import Redirect, Template
 
 from alur.core.i18n import gettext
+from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.offices.platform import NewAdministrator, PlatformService
 from alur.web.deps import Viewer
@@ -155,7 +156,9 @@ class PlatformController(Controller):
     ) -> Response:
         if change not in ("suspend", "resume"):
             raise NotFound(what="page")
-        await platform.set_suspended(tenant_slug, change == "suspend")
+        await platform.set_suspended(
+            tenant_slug, change == "suspend", actor=operator_actor(viewer.username)
+        )
         notice = (
             gettext("Office {slug} is suspended: its people can no longer work in it.")
             if change == "suspend"

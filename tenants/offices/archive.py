@@ -1,0 +1,253 @@
+"""The export archive of one office: its format, writing it and reading it back.
+
+``alur tenants export SLUG --output FILE`` writes one ZIP file (``FORMAT``):
+
+* ``manifest.json``, written last: the format, the Alur version, when and by whom, the
+  office (slug, name, plugin and the plugin's version), the migration ids of the source
+  database, the chain (length, head, the audit key ids that signed it), the row count and
+  the SHA-256 of every other member, and what does not move (:data:`NOT_MOVED`);
+* one JSON Lines member per table (:data:`MEMBERS`), one row per line, in id order (events
+  in chain order): dates and times as ISO 8601 text, JSON columns as JSON;
+* the bytes of every attachment (``attachments/<id>``) and of the office's logo (``logo``).
+
+What moves: the office row and its settings, units, days off, memberships, Plt/Plh, the
+people (without password hashes), the SOP snapshots its cases pin, cases, tasks, timers,
+events with their chain fields (the office's own ``office_changed`` events among them),
+data kinerja (formats, indicators, submissions), attachments, notifications, webhooks
+(without their secrets) and the logo. What does not (:data:`NOT_MOVED`): API tokens (only
+their hashes are stored: new ones must be made), sessions, sign-in throttling, the delivery
+queue, webhook secrets and password hashes.
+
+Rows are read and written :data:`BATCH` at a time (attachments a few at a time), inside
+one read transaction (a snapshot: ``REPEATABLE READ`` on PostgreSQL), so an office with a
+hundred thousand events is exported in bounded memory and consistent with itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from piccolo.columns import JSON, Date, Timestamptz
+from piccolo.table import Table
+
+from alur.tenants.storage.tables import (
+    Attachment,
+    Case,
+    DayOff,
+    Delegation,
+    Event,
+    IndicatorRow,
+    IndicatorSetRow,
+    Membership,
+    Notification,
+    OfficeLogo,
+    SopSnapshot,
+    SubmissionRow,
+    Task,
+    Tenant,
+    Timer,
+    Unit,
+    User,
+    Webhook,
+)
+
+FORMAT = "alur-office-export/1"
+MANIFEST = "manifest.json"
+BATCH = 1000
+ATTACHMENT_BATCH = 20
+NOT_MOVED = (
+    "API tokens (only their hashes are stored): make new ones with `alur tokens create`",
+    "password hashes: every imported person must be given a new password",
+    "webhook secrets: each webhook must be given a new secret",
+    "sessions, sign-in throttling and API rate windows",
+    "the delivery queue (messages not yet sent)",
+)
+
+
+@dataclass(frozen=True)
+class Member:
+    """One table's JSON Lines member: its table, which columns are left out."""
+
+    name: str
+    table: type[Table]
+    drop: tuple[str, ...] = ()
+
+
+# In the order an import inserts them (a row's references come before it).
+MEMBERS: tuple[Member, ...] = (
+    Member("office.jsonl", Tenant),
+    Member("units.jsonl", Unit),
+    Member("days_off.jsonl", DayOff),
+    Member("people.jsonl", User, ("password_hash",)),
+    Member("memberships.jsonl", Membership),
+    Member("delegations.jsonl", Delegation),
+    Member("snapshots.jsonl", SopSnapshot),
+    Member("cases.jsonl", Case),
+    Member("tasks.jsonl", Task),
+    Member("timers.jsonl", Timer),
+    Member("events.jsonl", Event),
+    Member("attachments.jsonl", Attachment, ("content",)),
+    Member("indicator_sets.jsonl", IndicatorSetRow),
+    Member("indicators.jsonl", IndicatorRow),
+    Member("submissions.jsonl", SubmissionRow),
+    Member("notifications.jsonl", Notification),
+    Member("webhooks.jsonl", Webhook, ("secret",)),
+    Member("logo.jsonl", OfficeLogo, ("content",)),
+)
+BY_NAME = {m.name: m for m in MEMBERS}
+
+
+def attachment_member(attachment_id: int) -> str:
+    return f"attachments/{attachment_id}"
+
+
+LOGO_MEMBER = "logo"
+
+
+def _columns(table: type[Table], kind: type) -> set[str]:
+    return {c._meta.name for c in table._meta.columns if isinstance(c, kind)}
+
+
+def to_json_row(table: type[Table], row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict:
+    """A stored row as archive JSON: times and dates as ISO text, JSON columns parsed."""
+    json_columns = _columns(table, JSON)
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        if name in drop:
+            continue
+        if name in json_columns and isinstance(value, str):
+            value = json.loads(value)
+        elif isinstance(value, datetime | date):
+            value = value.isoformat()
+        elif isinstance(value, bytes | bytearray | memoryview):
+            continue
+        out[name] = value
+    return out
+
+
+def from_json_row(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
+    """An archive row as values to insert: times and dates parsed, JSON columns as text."""
+    times, dates, jsons = (
+        _columns(table, Timestamptz),
+        _columns(table, Date),
+        _columns(table, JSON),
+    )
+    out: dict[str, Any] = {}
+    for name, value in row.items():
+        if value is not None and name in times:
+            value = datetime.fromisoformat(value)
+        elif value is not None and name in dates:
+            value = date.fromisoformat(value)
+        elif name in jsons:
+            value = json.dumps(value, ensure_ascii=False)
+        out[name] = value
+    return out
+
+
+def alur_version() -> str:
+    try:
+        return metadata.version("alur")
+    except metadata.PackageNotFoundError:
+        return ""
+
+
+class ArchiveWriter:
+    """Writes the members of one archive, hashing each; :meth:`close` adds the manifest."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True)
+        self.members: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+
+    def lines(self, name: str) -> _Lines:
+        return _Lines(self, name)
+
+    def blob(self, name: str, content: bytes) -> None:
+        self.zip.writestr(name, content)
+        self.members[name] = hashlib.sha256(content).hexdigest()
+
+    def close(self, manifest: dict[str, Any]) -> None:
+        body = {**manifest, "counts": self.counts, "members": self.members}
+        self.zip.writestr(MANIFEST, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
+        self.zip.close()
+
+    def abort(self) -> None:
+        self.zip.close()
+
+
+class _Lines:
+    """One JSON Lines member being written (a context manager)."""
+
+    def __init__(self, writer: ArchiveWriter, name: str) -> None:
+        self.writer, self.name = writer, name
+        self.digest = hashlib.sha256()
+        self.count = 0
+        self.stream: BinaryIO | None = None
+
+    def __enter__(self) -> _Lines:
+        self.stream = self.writer.zip.open(self.name, "w", force_zip64=True)
+        return self
+
+    def write(self, row: dict[str, Any]) -> None:
+        data = (json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+        assert self.stream is not None
+        self.stream.write(data)
+        self.digest.update(data)
+        self.count += 1
+
+    def __exit__(self, *exc: object) -> None:
+        assert self.stream is not None
+        self.stream.close()
+        self.writer.members[self.name] = self.digest.hexdigest()
+        self.writer.counts[self.name] = self.count
+
+
+class ArchiveReader:
+    """Reads an archive's manifest and members (a context manager)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.zip = zipfile.ZipFile(path)
+        try:
+            self.manifest: dict[str, Any] = json.loads(self.zip.read(MANIFEST))
+        except KeyError:
+            self.manifest = {}
+
+    def __enter__(self) -> ArchiveReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.zip.close()
+
+    def names(self) -> set[str]:
+        return {n for n in self.zip.namelist() if n != MANIFEST}
+
+    def sha256(self, name: str) -> str:
+        digest = hashlib.sha256()
+        with self.zip.open(name) as stream:
+            for chunk in iter(lambda: stream.read(1 << 16), b""):
+                digest.update(chunk)
+        return digest.hexdigest()
+
+    def rows(self, name: str) -> Iterator[dict[str, Any]]:
+        if name not in self.zip.namelist():
+            return
+        with self.zip.open(name) as stream:
+            for line in stream:
+                if line.strip():
+                    yield json.loads(line)
+
+    def blob(self, name: str) -> bytes:
+        return self.zip.read(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.zip.namelist()

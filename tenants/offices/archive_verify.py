@@ -1,0 +1,221 @@
+"""Checking an export archive offline, with no database: ``alur audit verify --archive FILE``.
+
+:func:`verify_archive` checks, in order:
+
+1. the manifest: its format, and that the archive holds exactly the members it lists, each
+   with the SHA-256 it lists (a member changed, added or removed is named);
+2. the chain: every event of ``events.jsonl`` recomputed in chain order with the audit keys
+   of the environment (``ALUR_AUDIT_KEY`` or the key file) by the same code as
+   ``alur audit verify`` (:class:`alur.tenants.audit.links.ChainCheck`), up to the length
+   and head the manifest and the office row give;
+3. the content, as ``alur audit verify`` checks a database (:mod:`alur.tenants.audit.content`,
+   the same functions): every case replays to its stored state, its row's start facts and
+   its task rows follow from its events, its pinned SOP snapshot hashes to its key, every
+   attachment's bytes match its hash and the record of the event that closed its task, and
+   every recorded data kinerja submission is there unchanged.
+
+Cases are checked :data:`CASES_AT_ONCE` at a time (one pass over the events per group), so
+memory stays bounded by the group, not by the office.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from alur.core.engine.codec import state_from_dict
+from alur.core.engine.events import Event as EngineEvent
+from alur.core.engine.state import replay
+from alur.core.loader import definition_from_mapping
+from alur.core.model import SopDefinition
+from alur.tenants.audit.content import (
+    Mismatch,
+    attachment_mismatches,
+    submission_mismatches,
+    task_mismatches,
+    verify_case_row,
+)
+from alur.tenants.audit.keys import AuditKeys
+from alur.tenants.audit.links import ChainCheck, ChainReport
+from alur.tenants.cases.rows import event_from_row
+from alur.tenants.offices.archive import (
+    FORMAT,
+    ArchiveReader,
+    attachment_member,
+    from_json_row,
+)
+from alur.tenants.storage.tables import Case, Event, Task
+
+CASES_AT_ONCE = 500
+
+
+@dataclass
+class ArchiveReport:
+    """What :func:`verify_archive` found: the chain's report and every other problem."""
+
+    office: str
+    chain: ChainReport | None
+    problems: list[str] = field(default_factory=list)
+    manifest: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.chain is not None and self.chain.ok and not self.problems
+
+
+def stored_event(row: dict[str, Any]) -> tuple[dict[str, Any], EngineEvent]:
+    """An archived event row with its values parsed, and the engine event it holds."""
+    values = from_json_row(Event, row)
+    return values, event_from_row(values)
+
+
+def verify_archive(path: Path, keys: AuditKeys) -> ArchiveReport:
+    """Check the archive at ``path`` (module docstring)."""
+    try:
+        reader = ArchiveReader(path)
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        return ArchiveReport(path.name, None, [f"{path} is not an export archive: {exc}"])
+    with reader:
+        manifest = reader.manifest
+        office = str((manifest.get("office") or {}).get("slug") or path.name)
+        report = ArchiveReport(office, None, manifest=manifest)
+        if manifest.get("format") != FORMAT:
+            report.problems.append(f"it has no {FORMAT} manifest")
+            return report
+        report.problems += _members(reader, manifest)
+        if report.problems:
+            return report  # the members cannot be trusted: nothing more is read
+        report.chain = _chain(reader, office, manifest, keys)
+        if report.chain.ok:
+            report.problems += [str(m) for m in _content(reader)]
+    return report
+
+
+def _members(reader: ArchiveReader, manifest: dict[str, Any]) -> list[str]:
+    listed: dict[str, str] = manifest.get("members") or {}
+    present = reader.names()
+    problems = [
+        f"member {n} is listed in the manifest but missing" for n in sorted(set(listed) - present)
+    ]
+    problems += [f"member {n} is not listed in the manifest" for n in sorted(present - set(listed))]
+    for name in sorted(set(listed) & present):
+        if reader.sha256(name) != listed[name]:
+            problems.append(f"member {name} does not match its SHA-256 in the manifest")
+    return problems
+
+
+def _case_keys(reader: ArchiveReader) -> dict[int, str]:
+    return {r["id"]: r["key"] for r in reader.rows("cases.jsonl")}
+
+
+def _chain(
+    reader: ArchiveReader, office: str, manifest: dict[str, Any], keys: AuditKeys
+) -> ChainReport:
+    case_keys = _case_keys(reader)
+    check = ChainCheck(office, keys)
+    for row in reader.rows("events.jsonl"):
+        values, e = stored_event(row)
+        broken = check.feed(
+            values["chain_seq"],
+            values["prev_hash"],
+            values["key_id"],
+            values["hash"],
+            case_keys.get(values["case"]) if values["case"] is not None else None,
+            e,
+        )
+        if broken is not None:
+            return broken
+    chain = manifest.get("chain") or {}
+    office_rows = list(reader.rows("office.jsonl"))
+    report = check.finish(chain.get("length"), chain.get("head"))
+    if report.ok and office_rows:
+        row = office_rows[0]
+        report = check.finish(row.get("chain_seq"), row.get("chain_head"))
+    return report
+
+
+def _groups(reader: ArchiveReader) -> Iterator[list[dict[str, Any]]]:
+    group: list[dict[str, Any]] = []
+    for row in reader.rows("cases.jsonl"):
+        group.append(row)
+        if len(group) >= CASES_AT_ONCE:
+            yield group
+            group = []
+    if group:
+        yield group
+
+
+def _by_case(reader: ArchiveReader, member: str, ids: set[int]) -> dict[int, list[dict]]:
+    found: dict[int, list[dict]] = {}
+    for row in reader.rows(member):
+        if row.get("case") in ids:
+            found.setdefault(row["case"], []).append(row)
+    return found
+
+
+def _snapshots(reader: ArchiveReader) -> dict[str, SopDefinition | None]:
+    found: dict[str, SopDefinition | None] = {}
+    for row in reader.rows("snapshots.jsonl"):
+        h = row["definition_hash"]
+        d = definition_from_mapping(row["body"], source=f"snapshot {h[:12]}")
+        found[h] = d if d.content_hash == h else None
+    return found
+
+
+def _content(reader: ArchiveReader) -> list[Mismatch]:
+    snapshots = _snapshots(reader)
+    found: list[Mismatch] = []
+    for group in _groups(reader):
+        ids = {r["id"] for r in group}
+        events = _by_case(reader, "events.jsonl", ids)
+        tasks = _by_case(reader, "tasks.jsonl", ids)
+        files = _by_case(reader, "attachments.jsonl", ids)
+        submissions = _by_case(reader, "submissions.jsonl", ids)
+        for row in group:
+            found += _case(reader, row, events, tasks, files, submissions, snapshots)
+    return found
+
+
+def _case(
+    reader: ArchiveReader,
+    row: dict[str, Any],
+    events: dict[int, list[dict]],
+    tasks: dict[int, list[dict]],
+    files: dict[int, list[dict]],
+    submissions: dict[int, list[dict]],
+    snapshots: dict[str, SopDefinition | None],
+) -> list[Mismatch]:
+    key = row["key"]
+    case_events = sorted(
+        (stored_event(r)[1] for r in events.get(row["id"], [])), key=lambda e: e.seq
+    )
+    if not case_events:
+        return [Mismatch(key, "it has no events")]
+    try:
+        state = replay(case_events)
+    except (ValueError, KeyError) as exc:
+        return [Mismatch(key, f"its events do not replay: {exc}")]
+    found = []
+    values = from_json_row(Case, row)
+    if state != state_from_dict(row["state"]):
+        found.append(Mismatch(key, "the stored case state differs from its events"))
+    found += verify_case_row(key, values, case_events[0], state)
+    found += task_mismatches(
+        key, [from_json_row(Task, t) for t in tasks.get(row["id"], [])], case_events
+    )
+    d = snapshots.get(state.definition_hash)
+    if d is None:
+        found.append(Mismatch(key, "its SOP snapshot is missing or does not match its hash"))
+    stored_files = []
+    for f in sorted(files.get(row["id"], []), key=lambda f: f["id"]):
+        member = attachment_member(f["id"])
+        content = reader.blob(member) if reader.has(member) else b""
+        stored_files.append({**f, "actual": hashlib.sha256(content).hexdigest()})
+    found += attachment_mismatches(key, stored_files, case_events, state)
+    if d is not None:
+        found += submission_mismatches(key, submissions.get(row["id"], []), case_events, state, d)
+    return found
