@@ -1,16 +1,23 @@
 """``alur serve``: the web UI (litestar under uvicorn), and on SQLite the worker's jobs
 in-process (:func:`alur.cli.worker_cmd.attach_jobs`; ``--no-jobs`` or
-``ALUR_WORKER_IN_PROCESS=0`` turns them off, ``=1`` turns them on for PostgreSQL)."""
+``ALUR_WORKER_IN_PROCESS=0`` turns them off, ``=1`` turns them on for PostgreSQL).
+
+Unsafe production settings for ``--workers`` (or ``ALUR_PROCESSES``, if larger) processes
+(:mod:`alur.tenants.deployment`) are refused with every problem listed, exit code 2, before
+the database is opened or anything is served."""
 
 from __future__ import annotations
+
+import os
 
 import click
 
 from alur.cli.context import get_plugins
-from alur.cli.db import run_with_database
+from alur.cli.db import fail, run_with_database
 from alur.cli.demo_cmd import print_report
 from alur.cli.worker_cmd import attach_jobs, in_process_default
 from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
+from alur.tenants.deployment import PROCESSES_ENV, UnsafeSettings, refuse_unsafe
 from alur.tenants.storage.database import database_url
 
 
@@ -43,6 +50,13 @@ def serve(
     """Start the web UI on ALUR_DATABASE_URL (default: ./alur.db, migrated on first start)."""
     import uvicorn
 
+    try:
+        refuse_unsafe(os.environ, processes=workers)
+    except UnsafeSettings as exc:
+        fail(exc.message, 2)
+    if workers > 1:  # the app processes check the same count (alur.web.asgi)
+        current = os.environ.get(PROCESSES_ENV, "").strip()
+        os.environ[PROCESSES_ENV] = str(max(workers, int(current) if current else 1))
     plugins = get_plugins(ctx)
     if with_demo:
         print_report(

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from alur.tenants.deployment import is_on
 from alur.tenants.identity.throttle import ThrottleRules
 from alur.tenants.storage.database import database_url
 from alur.web.client_address import TrustedProxies
@@ -39,7 +40,7 @@ class WebSettings:
         return cls(
             database_url=database_url(dict(env)),
             secret_key=env.get("ALUR_SECRET_KEY") or _secret_from_file(Path(SECRET_FILE)),
-            secure_cookies=env.get("ALUR_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            secure_cookies=is_on(env, "ALUR_SECURE_COOKIES"),
             session_hours=int(hours) if hours.isdigit() and int(hours) > 0 else 9,
             trusted_proxies=TrustedProxies.parse(env.get("ALUR_TRUSTED_PROXIES", "")),
             login_throttle=ThrottleRules(
