@@ -16,6 +16,7 @@ import click
 from alur.cli.audit_cmd import audit
 from alur.cli.context import CliState
 from alur.cli.demo_cmd import demo
+from alur.cli.passwords_cmd import reset_operator_password_command, reset_user_password
 from alur.cli.plugins_cmd import plugins
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
@@ -44,3 +45,5 @@ cli.add_command(audit)
 cli.add_command(serve)
 cli.add_command(tokens)
 cli.add_command(worker)
+users.add_command(reset_user_password)  # alur users reset-password (cli/passwords_cmd.py)
+operators.add_command(reset_operator_password_command)
