@@ -45,6 +45,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from alur.core.errors import N_
 from alur.core.i18n import error_message, format_message, gettext
 from alur.tenants.audit.office_log import (
     operator_actor,
@@ -67,6 +68,9 @@ GROUPS, GROUP_LENGTH = 3, 4
 DEFAULT_HOURS = 72
 HOURS_VARIABLE = "ALUR_ONE_TIME_PASSWORD_HOURS"
 
+ONE_TIME_EXPIRED = N_(
+    "This one-time password has expired. Ask your office administrator for a new one."
+)
 PASSWORD_RESET = "password_reset"
 PASSWORD_CHANGED = "password_changed"
 CURRENT, NEW, CONFIRM = "current", "new", "confirm"
@@ -209,6 +213,8 @@ async def change_password(
         errors[CONFIRM] = gettext("Type the same new password twice.")
     if not current:
         errors[CURRENT] = gettext("Enter your current password.")
+    elif one_time_password_expired(account, now):
+        errors[CURRENT] = gettext(ONE_TIME_EXPIRED)
     else:
         if new and new == current:
             errors[NEW] = gettext("Choose a password different from the current one.")

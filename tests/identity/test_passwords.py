@@ -170,6 +170,20 @@ def test_an_expired_one_time_password_is_refused_with_a_reason(c: TestClient) ->
     assert refused.status_code == 401
     assert "one-time password has expired" in refused.text or "kedaluwarsa" in refused.text
     assert session_of(c) is None
+    # one that expires while its session is open cannot be replaced any more either
+    fresh = call(
+        c, reset_password, c.app.state["services"].database, "budi", actor="x", actor_name="x"
+    )
+    assert login(c, "budi", fresh.password).status_code == 303
+    call(
+        c,
+        lambda: User.update({User.password_expires_at: datetime.now(UTC)}).where(
+            User.username == "budi"
+        ),
+    )
+    late = change_on_web(c, fresh.password, NEW)
+    assert late.status_code == 422
+    assert 'id="password-current-error"' in late.text
 
 
 def test_changing_ones_password_ends_the_other_sessions_only(c: TestClient) -> None:

@@ -10,10 +10,9 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery, URLEncodedBody
 from litestar.response import Redirect, Template
 
-from alur.core.errors import N_
 from alur.core.i18n import error_message, gettext, pick_language
 from alur.core.limits import usable_key
-from alur.tenants.identity.passwords import one_time_password_expired
+from alur.tenants.identity.passwords import ONE_TIME_EXPIRED, one_time_password_expired
 from alur.tenants.identity.throttle import LoginLocked, sign_in_throttled
 from alur.tenants.storage.tables import Operator, User
 from alur.web.auth.session_store import start_session
@@ -22,7 +21,6 @@ from alur.web.deps import PASSWORD_CHANGE_PAGE, Viewer
 from alur.web.services import Services
 
 Form = URLEncodedBody[dict[str, Any]]
-OTP_EXPIRED = N_("This one-time password has expired. Ask your office administrator for a new one.")
 
 
 def safe_next(target: str | None) -> str:
@@ -66,7 +64,7 @@ class AuthController(Controller):
             )
         assert account is not None
         if one_time_password_expired(account):
-            return self._failed(request, username, target, 401, gettext(OTP_EXPIRED))
+            return self._failed(request, username, target, 401, gettext(ONE_TIME_EXPIRED))
         # a new session id (no fixation), with the password version it was opened with
         start_session(request, {"uid": uid, "op": op, "pv": account.password_version})
         if account.must_change_password:
