@@ -2,7 +2,7 @@
 
 One module per command group: :mod:`alur.cli.plugins_cmd`, :mod:`alur.cli.sop_cmd`,
 :mod:`alur.cli.tenants_cmd` (``migrate``, ``tenants``), :mod:`alur.cli.users_cmd`
-(``users``, ``operators``) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``), :mod:`alur.cli.worker_cmd` (``worker``). Which
+(``users``, ``operators``; their ``reset-password`` in :mod:`alur.cli.passwords_cmd`) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``), :mod:`alur.cli.worker_cmd` (``worker``). Which
 plugins the commands see is decided in :mod:`alur.cli.context`; how the database commands
 open ``ALUR_DATABASE_URL`` in :mod:`alur.cli.db`. Only this package decides exit codes: 0
 success, 1 problems found (``alur plugins check``, a broken audit chain, a database that
