@@ -31,10 +31,12 @@ from alur.tenants.storage.database import close_database, open_database
 from alur.web.admin.clock import ClockController
 from alur.web.admin.controller import AdminController
 from alur.web.admin.letterhead import LetterheadController
+from alur.web.admin.passwords import PasswordsController
 from alur.web.admin.platform import PlatformController
 from alur.web.admin.tokens import TokensController
 from alur.web.admin.webhooks import WebhooksController
 from alur.web.auth.controller import AuthController
+from alur.web.auth.password import PasswordController
 from alur.web.auth.session_store import DatabaseSessionConfig, DatabaseSessionStore
 from alur.web.cases.approve import ApproveController
 from alur.web.cases.controller import CasesController
@@ -108,6 +110,7 @@ def create_app(
     return Litestar(
         route_handlers=[
             AuthController,
+            PasswordController,
             InboxController,
             NotifyController,
             CasesController,
@@ -120,6 +123,7 @@ def create_app(
             ClockController,
             WebhooksController,
             LetterheadController,
+            PasswordsController,
             PlatformController,
             VerifyController,
             graphql_controller(graphql_limits),

@@ -31,6 +31,7 @@ class Viewer:
     operator_id: int | None = None
     tenants: tuple[dict, ...] = field(default_factory=tuple)  # {id, slug, name, admin}, now
     person: Person | None = None  # a tenant user's memberships and delegations
+    must_change_password: bool = False  # signed in with a one-time password: choose one first
 
     @property
     def is_operator(self) -> bool:
@@ -44,31 +45,64 @@ def provide_services(state: State) -> Services:
     return state["services"]
 
 
+class PasswordChangeRequired(NotAuthorizedException):
+    """Signed in with a one-time password: every page but the change page sends the person
+    there (:data:`PASSWORD_CHANGE_PAGE`; a route opts out with ``opt={PASSWORD_CHANGE: True}``)."""
+
+
+PASSWORD_CHANGE = "password_change"  # route opt: open to a person who must change first
+PASSWORD_CHANGE_PAGE = "/akun/kata-sandi"
+
+
 async def provide_viewer(request: Request) -> Viewer:
-    viewer = await load_viewer(request.session.get("uid"), request.session.get("op"))
+    session = request.session
+    viewer = await load_viewer(session.get("uid"), session.get("op"), session.get("pv", 0))
     if viewer is None:
         request.clear_session()
         raise NotAuthorizedException()
+    if viewer.must_change_password and not request.route_handler.opt.get(PASSWORD_CHANGE):
+        raise PasswordChangeRequired()
     return viewer
 
 
-async def load_viewer(uid: int | None, op: int | None) -> Viewer | None:
+async def load_viewer(uid: int | None, op: int | None, version: int = 0) -> Viewer | None:
+    """The signed-in account, or ``None`` when it is gone, inactive, or its password was
+    reset or changed since the session began (``version``: the session's password version,
+    :mod:`alur.tenants.identity.passwords`)."""
     if op is not None:
         row = (
-            await Operator.select(Operator.name, Operator.username, Operator.active)
+            await Operator.select(
+                Operator.name,
+                Operator.username,
+                Operator.active,
+                Operator.must_change_password,
+                Operator.password_version,
+            )
             .where(Operator.id == op)
             .first()
         )
-        if row is None or not row["active"]:
+        if row is None or not row["active"] or row["password_version"] != version:
             return None
-        return Viewer(row["name"], row["username"], operator_id=op)
+        return Viewer(
+            row["name"],
+            row["username"],
+            operator_id=op,
+            must_change_password=bool(row["must_change_password"]),
+        )
     if uid is None:
         return None
     person = await load_person(uid)
-    if person is None or not person.active:
+    if person is None or not person.active or person.password_version != version:
         return None
     offices = current_offices(person, datetime.now(UTC))
-    return Viewer(person.name, person.username, user_id=uid, tenants=offices, person=person)
+    return Viewer(
+        person.name,
+        person.username,
+        user_id=uid,
+        tenants=offices,
+        person=person,
+        must_change_password=person.must_change_password,
+    )
 
 
 async def provide_tenant(

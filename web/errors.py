@@ -23,6 +23,7 @@ from litestar.response import Redirect, Template
 from alur.core.errors import AlurError
 from alur.core.i18n import LANGUAGES, current_language, error_message, gettext, pick_language
 from alur.tenants.errors import Forbidden, NotFound, TenantSuspended
+from alur.web.deps import PASSWORD_CHANGE_PAGE, PasswordChangeRequired
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,16 @@ def not_signed_in(request: Request, exc: Exception) -> Response:
     return Redirect(path=target, status_code=303)
 
 
+def password_change_required(request: Request, exc: Exception) -> Response:
+    """Signed in with a one-time password: to the change page first (alur.web.deps)."""
+    target = PASSWORD_CHANGE_PAGE
+    if request.method == "GET" and not is_htmx(request):
+        target += "?next=" + quote(request.url.path)
+    if is_htmx(request):
+        return Response(content="", status_code=204, headers={"HX-Redirect": target})
+    return Redirect(path=target, status_code=303)
+
+
 def forbidden(request: Request, exc: Exception) -> Response:
     message = error_message(exc) if isinstance(exc, AlurError) else gettext("You may not do this.")
     return error_page(request, 403, gettext("Not allowed"), message, error_code(exc, "forbidden"))
@@ -140,6 +151,7 @@ EXCEPTION_HANDLERS = {
     NotFound: not_found,
     NotFoundException: not_found,
     NotAuthorizedException: not_signed_in,
+    PasswordChangeRequired: password_change_required,
     PermissionDeniedException: forbidden,
     Forbidden: forbidden,
     TenantSuspended: forbidden,

@@ -41,12 +41,14 @@ class Person:
     active: bool
     memberships: tuple[dict, ...]  # tenant, slug, tenant_name, role, unit_slug, administrator
     delegations: tuple[dict, ...]  # tenant, slug, tenant_name, timezone, role, unit_slug, kind, …
+    must_change_password: bool = False  # a one-time password (alur.tenants.identity.passwords)
+    password_version: int = 0  # sessions of an older version are refused
 
 
 # The person, their memberships and their delegations in one statement (a page asks on
 # every request): one row per membership ("m") or delegation ("d"), or one row of NULLs.
 _PERSON = """
-SELECT u.name AS user_name, u.username, u.active, x.*
+SELECT u.name AS user_name, u.username, u.active, u.must_change_password, u.password_version, x.*
 FROM alur_user u LEFT JOIN (
   SELECT 'm' AS row_kind, m.tenant, t.slug, t.name AS tenant_name, t.timezone, m.role,
          un.slug AS unit_slug, m.administrator, NULL AS kind, NULL AS official,
@@ -107,6 +109,8 @@ async def load_person(user_id: int) -> Person | None:
         active=bool(first["active"]),
         memberships=tuple(memberships),
         delegations=tuple(delegations),
+        must_change_password=bool(first["must_change_password"]),
+        password_version=int(first["password_version"] or 0),
     )
 
 

@@ -181,19 +181,31 @@ async def reauthenticate_throttled(
     and lock as :func:`sign_in_throttled`, so a stolen session cannot guess the password
     more often than the sign-in page allows); a right one forgets the failures. Raises
     :class:`LoginLocked` without checking the password while the username is locked. There
-    is no address counter here: the person is already signed in.
+    is no address counter here: the person is already signed in. A one-time password set by
+    a reset (:mod:`alur.tenants.identity.passwords`) is never accepted here: it only lets
+    its holder choose a new password.
     """
     row = await User.select(User.username).where(User.id == user_id).first()
     if row is None:
         return False
+    account = await check_password_throttled(row["username"], password, rules, now=now)
+    return isinstance(account, User) and account.id == user_id and not account.must_change_password
+
+
+async def check_password_throttled(
+    username: str, password: str, rules: ThrottleRules, *, now: float | None = None
+) -> User | Operator | None:
+    """The account of a signed-in ``username`` if ``password`` is its password, else ``None``
+    — counted on the username like a failed sign-in (see :func:`reauthenticate_throttled`;
+    also the current password of a change, :mod:`alur.tenants.identity.passwords`)."""
     clock = int(time.time() if now is None else now)
-    by_username = username_subject(row["username"])
+    by_username = username_subject(username)
     count, start = await _reserve(USERNAME, by_username, clock, rules)
     _refuse_over(count, rules.per_username, start, clock, rules)
-    account = await sign_in(row["username"], password)
-    if isinstance(account, User) and account.id == user_id:
+    account = await sign_in(username, password)
+    if account is not None and account.username == username:
         await _forget(by_username)
-        return True
+        return account
     if count == rules.per_username:
         await _restart_window(USERNAME, by_username, clock)
-    return False
+    return None

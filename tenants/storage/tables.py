@@ -97,6 +97,11 @@ class User(Table, tablename="alur_user"):
     after_hours = Boolean(default=False)
     language = Varchar(length=8, default="id")
     pangkat = Varchar(length=100, default="")  # pangkat/golongan, e.g. "Pembina, IV/a"
+    # i15-passwords (alur.tenants.identity.passwords): a one-time password to replace at the
+    # next sign-in, when it stops working, and the version sessions are checked against.
+    must_change_password = Boolean(default=False)
+    password_expires_at = Timestamptz(null=True, default=None)
+    password_version = Integer(default=0)
 
 
 class Operator(Table, tablename="alur_operator"):
@@ -107,6 +112,10 @@ class Operator(Table, tablename="alur_operator"):
     password_hash = Varchar(length=255)
     active = Boolean(default=True)
     created_at = Timestamptz(default=TimestamptzNow())
+    # i15-passwords: as for User
+    must_change_password = Boolean(default=False)
+    password_expires_at = Timestamptz(null=True, default=None)
+    password_version = Integer(default=0)
 
 
 class Membership(Table, tablename="alur_membership"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, post
 from litestar.di import NamedDependency
@@ -11,11 +12,12 @@ from litestar.response import Redirect, Template
 
 from alur.core.i18n import error_message, gettext, pick_language
 from alur.core.limits import usable_key
+from alur.tenants.identity.passwords import ONE_TIME_EXPIRED, one_time_password_expired
 from alur.tenants.identity.throttle import LoginLocked, sign_in_throttled
 from alur.tenants.storage.tables import Operator, User
 from alur.web.auth.session_store import start_session
 from alur.web.client_address import client_address
-from alur.web.deps import Viewer
+from alur.web.deps import PASSWORD_CHANGE_PAGE, Viewer
 from alur.web.services import Services
 
 Form = URLEncodedBody[dict[str, Any]]
@@ -60,7 +62,13 @@ class AuthController(Controller):
             return self._failed(
                 request, username, target, 401, gettext("The username or password is wrong.")
             )
-        start_session(request, {"uid": uid, "op": op})  # a new session id (no fixation)
+        assert account is not None
+        if one_time_password_expired(account):
+            return self._failed(request, username, target, 401, gettext(ONE_TIME_EXPIRED))
+        # a new session id (no fixation), with the password version it was opened with
+        start_session(request, {"uid": uid, "op": op, "pv": account.password_version})
+        if account.must_change_password:
+            return Redirect(f"{PASSWORD_CHANGE_PAGE}?next={quote(target)}", status_code=303)
         if op is not None:
             return Redirect("/platform", status_code=303)
         if target != "/":
