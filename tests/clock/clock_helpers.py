@@ -133,11 +133,18 @@ def email_channels(settings: DeliverySettings) -> dict[str, Any]:
 
 
 async def emailed_office(
-    db: Database, plugins: AlurPlugins, *, digest: bool = False, slug: str = "dinas-contoh"
+    db: Database,
+    plugins: AlurPlugins,
+    *,
+    digest: bool = False,
+    slug: str = "dinas-contoh",
+    after_hours: bool = False,
 ) -> Office:
     """The contoh office (staf, kasubag, kabid_a/b/c, kepala, kasi_a as Plh of Kabid A from
     23 to 27 Nov 2026, admin), everyone with an address ``<name>@example.org``; without the
-    daily digest unless asked."""
+    daily digest unless asked. With ``after_hours`` everyone takes messages outside office
+    hours too: for worker processes on the real clock, whose messages would otherwise wait
+    for the next opening whenever the suite runs after 16:00 WIB."""
     office = await contoh_office(db, plugins, slug)
     if not digest:
         await Tenant.update({Tenant.clock_policy: json.dumps({"digest": False})}).where(
@@ -145,7 +152,9 @@ async def emailed_office(
         )
     for name, user_id in office.users.items():
         address = f"{name}@example.org" if slug == "dinas-contoh" else f"{name}.{slug}@example.org"
-        await User.update({User.email: address}).where(User.id == user_id)
+        await User.update({User.email: address, User.after_hours: after_hours}).where(
+            User.id == user_id
+        )
     return office
 
 

@@ -59,7 +59,7 @@ def finish(process: subprocess.Popen[str], seconds: float = 120) -> str:
 
 
 async def busy_office(database: Database, plugins: AlurPlugins) -> Office:
-    office = await emailed_office(database, plugins)
+    office = await emailed_office(database, plugins, after_hours=True)
     svc = await office.service()
     for i in range(CASES):
         await start_contoh(svc, office, period=f"Tahun {2000 + i}")
@@ -162,7 +162,7 @@ async def test_the_queue_worker_sends_and_stops_on_sigterm(
 ) -> None:
     """``alur worker`` without --once: procrastinate runs the sweep at start and every minute,
     the deliveries as jobs; SIGTERM stops it cleanly."""
-    office = await emailed_office(database, plugins)
+    office = await emailed_office(database, plugins, after_hours=True)
     from tests.cases.store_helpers import Clock
 
     office.clock = Clock()  # 23 Nov 2026: by the real clock every timer is long due
@@ -209,7 +209,7 @@ async def test_serve_runs_the_jobs_in_process_on_sqlite(
     url = fresh_databases.url("sqlite")
     db = await open_database(url, run_migrations=False)
     try:
-        office = await emailed_office(db, plugins)
+        office = await emailed_office(db, plugins, after_hours=True)
         await start_contoh(await office.service(), office)  # 23 Nov 2026: long due by now
     finally:
         await close_database(db)
