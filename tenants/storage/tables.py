@@ -396,6 +396,17 @@ class Delivery(Table, tablename="alur_delivery"):
     sent_at = Timestamptz(null=True, default=None)
 
 
+class WorkerHeartbeat(Table, tablename="alur_worker_heartbeat"):
+    """A running worker process (``alur worker``, or ``alur serve``'s in-process jobs): where it
+    runs, since when, and when it last said so (every ~30 s,
+    :mod:`alur.tenants.observability.heartbeat`). ``/readyz`` reads the newest ``seen_at``."""
+
+    host = Varchar(length=255)
+    pid = Integer()
+    started_at = Timestamptz(default=TimestamptzNow())
+    seen_at = Timestamptz(default=TimestamptzNow(), index=True)
+
+
 TABLES: tuple[type[Table], ...] = (
     Tenant,
     Unit,
@@ -421,6 +432,7 @@ TABLES: tuple[type[Table], ...] = (
     Webhook,
     Delivery,
     OfficeLogo,
+    WorkerHeartbeat,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
