@@ -11,6 +11,7 @@ from alur.cli.db import run_with_database
 from alur.cli.demo_cmd import print_report
 from alur.cli.worker_cmd import attach_jobs, in_process_default
 from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
+from alur.tenants.observability.metrics import prepare_multiprocess
 from alur.tenants.storage.database import database_url
 
 
@@ -52,6 +53,8 @@ def serve(
         run_with_database(lambda db: _noop())  # create and migrate the database before serving
     click.echo(f"\nAlur is running: open http://{host}:{port}/login  (Ctrl+C stops it)")
     if workers > 1:
+        # one /metrics adds up every process (PROMETHEUS_MULTIPROC_DIR)
+        prepare_multiprocess(workers)
         uvicorn.run(
             "alur.web.asgi:app",
             host=host,

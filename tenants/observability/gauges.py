@@ -68,7 +68,7 @@ async def _tasks(now: datetime) -> tuple[GaugeMetricFamily, GaugeMetricFamily]:
 
 
 async def _queue(is_sqlite: bool) -> GaugeMetricFamily:
-    depth = memory_queue_depth()
+    depth = memory_queue_depth() if is_sqlite else Counter()
     if not is_sqlite:
         present = await Task.raw(QUEUE_TABLE)
         if present and present[0]["present"]:

@@ -142,3 +142,17 @@ def counted_job(name: str) -> Callable[[F], F]:
         return run  # type: ignore[return-value]
 
     return decorate
+
+
+def prepare_multiprocess(workers: int) -> str | None:
+    """For ``alur serve --workers N`` (N > 1): a fresh ``PROMETHEUS_MULTIPROC_DIR`` unless the
+    operator set one, before the worker processes start (they read it at import)."""
+    if workers <= 1:
+        return multiprocess_dir()
+    path = multiprocess_dir()
+    if path is None:
+        import tempfile
+
+        path = tempfile.mkdtemp(prefix="alur-metrics-")
+        os.environ[MULTIPROC_ENV] = path
+    return path

@@ -9,7 +9,7 @@ errors are counted too. Per request:
   else a new one; returned in the response's ``X-Request-ID`` and bound to every log line
   written while the request runs;
 * one access line (logger ``alur.access``, event ``request``): request_id, method, route (the
-  route *template*, e.g. ``/t/{slug:str}/kasus/{key:str}``), status, duration_ms, office (the
+  route *template*, e.g. ``/t/{slug}/cases/{key}``), status, duration_ms, office (the
   ``/t/{slug}`` of the URL) and user_id (``op:N`` for an operator) from the session. Never the
   raw path, its query string, a header or a body. The probes and ``/metrics`` log at DEBUG.
 * ``alur_http_requests_total`` / ``alur_http_request_duration_seconds`` by route template
