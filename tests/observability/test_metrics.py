@@ -19,7 +19,6 @@ from alur.tenants.clock.jobs import ensure_queue_schema, queue_app
 from alur.tenants.notify.settings import DeliverySettings
 from alur.tenants.observability import metrics
 from alur.tenants.observability.access import MetricsAccess, MetricsAccessError
-from alur.tenants.storage.database import close_database, open_database
 from alur.tenants.storage.tables import Session, Task
 from alur.web.app import create_app
 from alur.web.settings import WebSettings

@@ -49,7 +49,8 @@ def test_serve_with_workers_gets_a_metrics_directory(monkeypatch) -> None:
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     assert prepare_multiprocess(1) is None
     path = prepare_multiprocess(3)
-    assert path is not None and Path(path).is_dir()
+    assert path is not None
+    assert Path(path).is_dir()
     assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == path
     assert prepare_multiprocess(3) == path  # the operator's (or the first) choice is kept
     os.rmdir(path)
