@@ -3,7 +3,8 @@ procrastinate) goes through the same processors and renderer.
 
 ``ALUR_LOG_FORMAT`` = ``json`` (one JSON object a line: production, log shippers) or
 ``console`` (readable, for a developer); unset: ``console`` when stderr is a terminal, else
-``json``. ``ALUR_LOG_LEVEL`` (default ``INFO``). :func:`configure_logging` installs one handler
+``json``. ``ALUR_LOG_LEVEL`` (default ``INFO``; even at ``DEBUG`` the libraries that would log data
+— SQL parameters, form parts, headers: :data:`DATA_LOGGERS` — stay at ``INFO``). :func:`configure_logging` installs one handler
 on the root logger (replacing only its own, so test harnesses keep theirs) and turns off
 uvicorn's access log: Alur writes its own access line (:mod:`alur.web.observability.requests`),
 which never carries a query string, a form body or a header.
@@ -25,6 +26,17 @@ from typing import Any
 import structlog
 
 FORMATS = ("json", "console")
+# Libraries whose DEBUG lines carry data (SQL with its parameters — a session id, a note —,
+# form parts, HTTP headers): kept at INFO whatever ALUR_LOG_LEVEL says.
+DATA_LOGGERS = (
+    "aiosqlite",
+    "asyncpg",
+    "psycopg",
+    "httpcore",
+    "hpack",
+    "multipart",
+    "python_multipart",
+)
 SECRET_FIELDS = ("password", "secret", "token", "authorization", "cookie", "csrf", "api_key")
 REDACTED = "[redacted]"
 
@@ -128,6 +140,8 @@ def configure_logging(environ: Mapping[str, str] | None = None, *, force: bool =
         logger = logging.getLogger(name)
         logger.handlers.clear()  # uvicorn's own format otherwise
         logger.propagate = True
+    for name in DATA_LOGGERS:
+        logging.getLogger(name).setLevel(max(level, logging.INFO))
     access = logging.getLogger("uvicorn.access")  # the raw path with its query string
     access.handlers.clear()
     access.propagate = False
