@@ -7,10 +7,11 @@ from __future__ import annotations
 import click
 
 from alur.cli.context import get_plugins
-from alur.cli.db import run_with_database
+from alur.cli.db import fail, run_with_database
 from alur.cli.demo_cmd import print_report
 from alur.cli.worker_cmd import attach_jobs, in_process_default
 from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
+from alur.tenants.observability.logs import LogSettingsError, configure_logging
 from alur.tenants.observability.metrics import prepare_multiprocess
 from alur.tenants.storage.database import database_url
 
@@ -44,6 +45,10 @@ def serve(
     """Start the web UI on ALUR_DATABASE_URL (default: ./alur.db, migrated on first start)."""
     import uvicorn
 
+    try:
+        configure_logging()  # ALUR_LOG_FORMAT, ALUR_LOG_LEVEL (before uvicorn starts)
+    except LogSettingsError as exc:
+        fail(str(exc), 2)
     plugins = get_plugins(ctx)
     if with_demo:
         print_report(
@@ -61,6 +66,7 @@ def serve(
             port=port,
             workers=workers,
             log_level="warning",
+            log_config=None,  # uvicorn's lines go through Alur's structured logs
             proxy_headers=False,  # the app reads X-Forwarded-For from ALUR_TRUSTED_PROXIES only
         )
         return
@@ -75,6 +81,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through Alur's structured logs
         proxy_headers=False,  # the app reads X-Forwarded-For from ALUR_TRUSTED_PROXIES only
     )
 
