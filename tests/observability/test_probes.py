@@ -152,3 +152,25 @@ def test_worker_beats_while_it_runs(database_url: str) -> None:
             await close_database(db)
 
     assert asyncio.run(walk()) == (1, 0)
+
+
+def test_readyz_answers_503_when_postgresql_is_gone(tmp_path) -> None:
+    """A server of its own, stopped under the running app: /readyz says so, quickly."""
+    from alur.tenants.testing.postgres import TemporaryPostgres
+
+    server = TemporaryPostgres().start()
+    try:
+        url = server.create_database("alur_gone")
+        asyncio.run(migrated(url))
+        readiness.forget_current()
+        app = create_app(WebSettings(database_url=url, secret_key="k" * 40))
+        with TestClient(app) as c:
+            assert c.get("/readyz").status_code == 200
+            server.stop()
+            answer = c.get("/readyz")
+            assert c.get("/healthz").status_code == 200  # alive, not ready
+        assert answer.status_code == 503, answer.text
+        assert answer.json()["status"] == "unavailable"
+        assert answer.json()["checks"]["database"].startswith(("unreachable (", "no answer within"))
+    finally:
+        server.stop()
