@@ -27,6 +27,7 @@ from alur.tenants.notify.plugin_channels import PluginChannelError
 from alur.tenants.notify.settings import DeliverySettings, SettingsError
 from alur.tenants.observability.access import MetricsAccess, MetricsAccessError
 from alur.tenants.observability.logs import LogSettingsError, configure_logging
+from alur.tenants.observability.metrics import MultiprocessDirError, check_multiprocess_dir
 from alur.tenants.observability.worker_metrics import start_metrics_server
 from alur.tenants.storage.database import Database
 
@@ -132,7 +133,8 @@ def worker(
     try:
         configure_logging()  # ALUR_LOG_FORMAT, ALUR_LOG_LEVEL
         access = MetricsAccess.from_env()
-    except (LogSettingsError, MetricsAccessError) as exc:
+        check_multiprocess_dir()
+    except (LogSettingsError, MetricsAccessError, MultiprocessDirError) as exc:
         fail(str(exc), 2)
     logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
     if metrics_port is not None:

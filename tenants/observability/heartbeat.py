@@ -27,13 +27,22 @@ FORGET_AFTER = timedelta(days=1)  # rows of workers gone this long are deleted
 async def start_beating(now: datetime | None = None) -> int:
     """Insert this process's row; returns its id."""
     now = now or datetime.now(UTC)
-    rows = await WorkerHeartbeat.insert(
-        WorkerHeartbeat(
-            host=socket.gethostname()[:255], pid=os.getpid(), started_at=now, seen_at=now
-        )
-    ).returning(WorkerHeartbeat.id)
     await WorkerHeartbeat.delete().where(WorkerHeartbeat.seen_at < now - FORGET_AFTER)
+    rows = await WorkerHeartbeat.insert(
+        WorkerHeartbeat(host=_host(), pid=os.getpid(), started_at=now, seen_at=now)
+    ).returning(WorkerHeartbeat.id)
     return int(rows[0]["id"])
+
+
+def _host() -> str:
+    return socket.gethostname()[:255]
+
+
+async def _forget_this_process() -> None:
+    """Stopped before its row's id was known: remove this process's row(s) by host and pid."""
+    await WorkerHeartbeat.delete().where(
+        (WorkerHeartbeat.host == _host()) & (WorkerHeartbeat.pid == os.getpid())
+    )
 
 
 async def beat(row_id: int, now: datetime | None = None) -> None:
@@ -62,11 +71,13 @@ async def run_heartbeat(every: float = BEAT_SECONDS) -> None:
                 log.warning("worker heartbeat not recorded: %s", type(exc).__name__)
             await asyncio.sleep(every)
     finally:
-        if row_id is not None:
-            try:
+        try:
+            if row_id is not None:
                 await asyncio.shield(stop_beating(row_id))
-            except Exception:  # gone anyway: it goes stale, then is forgotten
-                log.warning("worker heartbeat row %s left behind", row_id)
+            else:  # cancelled while the first beat was being written
+                await asyncio.shield(_forget_this_process())
+        except Exception:  # gone anyway: it goes stale, then is forgotten
+            log.warning("worker heartbeat row left behind (it will go stale)")
 
 
 async def last_seen() -> datetime | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from collections.abc import Mapping, MutableMapping
 from contextvars import ContextVar
@@ -39,6 +40,7 @@ DATA_LOGGERS = (
 )
 SECRET_FIELDS = ("password", "secret", "token", "authorization", "cookie", "csrf", "api_key")
 REDACTED = "[redacted]"
+_SECRET_NAME = re.compile("|".join(SECRET_FIELDS), re.IGNORECASE)
 
 
 class LogSettingsError(ValueError):
@@ -62,10 +64,8 @@ def log_settings(environ: Mapping[str, str] | None = None) -> tuple[str, int]:
 
 def redact(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     """A processor: the value of a field named like a secret is never written."""
-    for name in list(event):
-        lowered = name.lower()
-        if any(word in lowered for word in SECRET_FIELDS):
-            event[name] = REDACTED
+    for name in [name for name in event if _SECRET_NAME.search(name)]:
+        event[name] = REDACTED
     return event
 
 

@@ -30,7 +30,8 @@ from __future__ import annotations
 import asyncio
 import functools
 import os
-from collections.abc import Callable, Iterable
+import tempfile
+from collections.abc import Callable, Iterable, MutableMapping
 from typing import Any, TypeVar
 
 from prometheus_client import (
@@ -144,15 +145,28 @@ def counted_job(name: str) -> Callable[[F], F]:
     return decorate
 
 
-def prepare_multiprocess(workers: int) -> str | None:
+def prepare_multiprocess(
+    workers: int, environ: MutableMapping[str, str] | None = None
+) -> str | None:
     """For ``alur serve --workers N`` (N > 1): a fresh ``PROMETHEUS_MULTIPROC_DIR`` unless the
     operator set one, before the worker processes start (they read it at import)."""
-    if workers <= 1:
-        return multiprocess_dir()
-    path = multiprocess_dir()
-    if path is None:
-        import tempfile
-
+    env = os.environ if environ is None else environ
+    path = env.get(MULTIPROC_ENV) or None
+    if workers > 1 and path is None:
         path = tempfile.mkdtemp(prefix="alur-metrics-")
-        os.environ[MULTIPROC_ENV] = path
+        env[MULTIPROC_ENV] = path
     return path
+
+
+class MultiprocessDirError(ValueError):
+    pass
+
+
+def check_multiprocess_dir() -> None:
+    """A ``PROMETHEUS_MULTIPROC_DIR`` that is not a writable directory is refused at start
+    (every request would fail to count itself otherwise)."""
+    path = multiprocess_dir()
+    if path and not (os.path.isdir(path) and os.access(path, os.W_OK)):
+        raise MultiprocessDirError(
+            f"{MULTIPROC_ENV}={path!r} is not a writable directory: create it (empty) or unset it"
+        )

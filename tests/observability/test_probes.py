@@ -139,7 +139,7 @@ def test_worker_beats_while_it_runs(database_url: str) -> None:
         db = await open_database(database_url)
         try:
             task = asyncio.create_task(heartbeat.run_heartbeat(every=0.05))
-            for _ in range(100):  # bounded: 100 × 20 ms
+            for _ in range(500):  # bounded: 500 × 20 ms
                 await asyncio.sleep(0.02)
                 if await WorkerHeartbeat.count():
                     break

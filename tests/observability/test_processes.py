@@ -8,9 +8,14 @@ import os
 from pathlib import Path
 
 import httpx
+import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from alur.tenants.observability.metrics import prepare_multiprocess
+from alur.tenants.observability.metrics import (
+    MultiprocessDirError,
+    check_multiprocess_dir,
+    prepare_multiprocess,
+)
 from alur.web.testing import serving_app
 
 REQUESTS = 40
@@ -45,12 +50,18 @@ def test_one_scrape_adds_up_every_process(fresh_databases, tmp_path: Path) -> No
     assert len(pids) >= 2  # both processes wrote their values
 
 
-def test_serve_with_workers_gets_a_metrics_directory(monkeypatch) -> None:
-    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
-    assert prepare_multiprocess(1) is None
-    path = prepare_multiprocess(3)
+def test_serve_with_workers_gets_a_metrics_directory(tmp_path: Path) -> None:
+    environ: dict[str, str] = {}
+    assert prepare_multiprocess(1, environ) is None
+    path = prepare_multiprocess(3, environ)
     assert path is not None
     assert Path(path).is_dir()
-    assert os.environ["PROMETHEUS_MULTIPROC_DIR"] == path
-    assert prepare_multiprocess(3) == path  # the operator's (or the first) choice is kept
+    assert environ["PROMETHEUS_MULTIPROC_DIR"] == path
+    assert prepare_multiprocess(3, environ) == path  # the operator's (or the first) choice is kept
     os.rmdir(path)
+
+
+def test_a_missing_metrics_directory_is_refused(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path / "gone"))
+    with pytest.raises(MultiprocessDirError, match="is not a writable directory"):
+        check_multiprocess_dir()

@@ -27,6 +27,7 @@ def test_uvicorn_lines_are_json_too(tmp_path: Path) -> None:
         environ={
             "ALUR_DATABASE_URL": f"sqlite:///{tmp_path / 'alur.db'}",
             "ALUR_LOG_FORMAT": "json",
+            "ALUR_LOG_LEVEL": "INFO",
         },
         ready_path="/healthz",
         startup_timeout=60,

@@ -17,6 +17,7 @@ PROBE_PATHS = ["^/healthz", "^/readyz", "^/metrics"]  # excluded from the sessio
 def observe(app: Litestar, services: Any) -> Litestar:
     """Mount the endpoints on ``app``, wrap it in the request observer, configure the logs."""
     configure_logging()
+    metrics.check_multiprocess_dir()
     app.state["observability"] = ObservabilitySettings.from_env()
     app.register(ObservabilityController)
     app.asgi_handler = RequestObserver(
