@@ -18,6 +18,8 @@ from alur.cli.demo_cmd import print_report
 from alur.cli.worker_cmd import attach_jobs, in_process_default
 from alur.tenants.demo.offices import DEMO_PASSWORD, provision_demo
 from alur.tenants.deployment import PROCESSES_ENV, UnsafeSettings, refuse_unsafe
+from alur.tenants.observability.logs import LogSettingsError, configure_logging
+from alur.tenants.observability.metrics import prepare_multiprocess
 from alur.tenants.storage.database import database_url
 
 
@@ -51,6 +53,10 @@ def serve(
     import uvicorn
 
     try:
+        configure_logging()  # ALUR_LOG_FORMAT, ALUR_LOG_LEVEL (before uvicorn starts)
+    except LogSettingsError as exc:
+        fail(str(exc), 2)
+    try:
         refuse_unsafe(os.environ, processes=workers)
     except UnsafeSettings as exc:
         fail(exc.message, 2)
@@ -66,12 +72,15 @@ def serve(
         run_with_database(lambda db: _noop())  # create and migrate the database before serving
     click.echo(f"\nAlur is running: open http://{host}:{port}/login  (Ctrl+C stops it)")
     if workers > 1:
+        # one /metrics adds up every process (PROMETHEUS_MULTIPROC_DIR)
+        prepare_multiprocess(workers)
         uvicorn.run(
             "alur.web.asgi:app",
             host=host,
             port=port,
             workers=workers,
             log_level="warning",
+            log_config=None,  # uvicorn's lines go through Alur's structured logs
             proxy_headers=False,  # the app reads X-Forwarded-For from ALUR_TRUSTED_PROXIES only
         )
         return
@@ -86,6 +95,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        log_config=None,  # uvicorn's lines go through Alur's structured logs
         proxy_headers=False,  # the app reads X-Forwarded-For from ALUR_TRUSTED_PROXIES only
     )
 

@@ -25,6 +25,10 @@ from alur.tenants.clock.jobs import CONCURRENCY, run_queue_worker, run_round
 from alur.tenants.notify.deliver import build_channels
 from alur.tenants.notify.plugin_channels import PluginChannelError
 from alur.tenants.notify.settings import DeliverySettings, SettingsError
+from alur.tenants.observability.access import MetricsAccess, MetricsAccessError
+from alur.tenants.observability.logs import LogSettingsError, configure_logging
+from alur.tenants.observability.metrics import MultiprocessDirError, check_multiprocess_dir
+from alur.tenants.observability.worker_metrics import start_metrics_server
 from alur.tenants.storage.database import Database
 
 FUTURE_SLACK = timedelta(minutes=5)  # --now this far ahead needs --allow-future
@@ -83,6 +87,19 @@ def delivery_settings() -> DeliverySettings:
     type=click.IntRange(1, 256),
     help="Jobs (deliveries) run at once by this worker.",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    default=None,
+    help="Serve this worker's Prometheus metrics on this port (/metrics; "
+    "ALUR_METRICS_TOKEN or ALUR_METRICS_ALLOW as for the app).",
+)
+@click.option(
+    "--metrics-address",
+    default="0.0.0.0",
+    show_default=True,
+    help="The address --metrics-port listens on.",
+)
 @click.pass_context
 def worker(
     ctx: click.Context,
@@ -90,6 +107,8 @@ def worker(
     now: datetime | None,
     allow_future: bool,
     concurrency: int,
+    metrics_port: int | None,
+    metrics_address: str,
 ) -> None:
     """Send reminders, escalations, digests and notifications (see docs/operations.md)."""
     if now is not None and not once:
@@ -111,10 +130,19 @@ def worker(
 
         click.echo(run_with_database(one_round))
         return
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        configure_logging()  # ALUR_LOG_FORMAT, ALUR_LOG_LEVEL
+        access = MetricsAccess.from_env()
+        check_multiprocess_dir()
+    except (LogSettingsError, MetricsAccessError, MultiprocessDirError) as exc:
+        fail(str(exc), 2)
     logging.getLogger("procrastinate").setLevel(logging.WARNING)  # a line per job otherwise
+    if metrics_port is not None:
+        try:
+            start_metrics_server(metrics_port, metrics_address, access)
+        except OSError as exc:
+            fail(f"--metrics-port {metrics_port}: {exc.strerror or exc}", 2)
+        click.echo(f"Worker metrics on http://{metrics_address}:{metrics_port}/metrics")
     click.echo(
         f"Alur worker running (channels: {', '.join(sorted(channels)) or 'app only'}); Ctrl+C stops it"
     )

@@ -24,6 +24,7 @@ from alur.graphql.dataloaders import Loaders
 from alur.graphql.limits import DEFAULT_COST_BUDGET
 from alur.tenants.cases.service import TenantService
 from alur.tenants.identity.tokens import TokenIdentity, authenticate
+from alur.tenants.observability.logs import note
 from alur.tenants.storage.database import Database
 
 DEFAULT_LANGUAGE = "en"  # outside the web UI; "Accept-Language: id" switches to Indonesian
@@ -139,6 +140,8 @@ async def request_context(
     """Build the context of one HTTP request (the controller's ``context`` dependency)."""
     services: AppServices = request.app.state["services"]
     identity, problem = await identify(request.headers.get("authorization"))
+    if identity is not None:  # the access line's office and user (never the token)
+        note(office=identity.tenant_slug, user_id=identity.user_id or f"token:{identity.token_id}")
     context = make_context(
         services.database,
         services.plugins,

@@ -27,6 +27,9 @@ from alur.core.calendar import JAKARTA
 # refuses unless the operator allows it (tests/notify/test_webhook_addresses.py tests both);
 # set here, before any fixture, so the workers the tests start as processes inherit it.
 os.environ.setdefault("ALUR_WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8,::1/128")
+# Apps created in the test processes configure logging (alur.tenants.observability.logs): keep
+# the suite's output at WARNING as before; tests/observability sets the levels it checks.
+os.environ.setdefault("ALUR_LOG_LEVEL", "WARNING")
 from alur.core.engine import Actor, Context, Delegation, Membership
 
 # Steps: 1 draft (start) -> 2 koreksi (gate, tidak->1) -> 3 isi (per unit, waktu set at

@@ -46,6 +46,7 @@ from alur.web.errors import EXCEPTION_HANDLERS
 from alur.web.kinerja.controller import KinerjaController
 from alur.web.leaders.controller import LeadersController
 from alur.web.notify.controller import NotifyController
+from alur.web.observability import PROBE_PATHS, observe
 from alur.web.security_headers import security_headers
 from alur.web.services import Services
 from alur.web.settings import WebSettings
@@ -105,9 +106,9 @@ def create_app(
         secure=settings.secure_cookies,
         renew_on_access=False,  # the store renews unchanged sessions every few minutes
         # the API authenticates by token; the verification page is public: no session rows
-        exclude=["^/graphql", "^/static", "^/verifikasi"],
+        exclude=["^/graphql", "^/static", "^/verifikasi", *PROBE_PATHS],
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             AuthController,
             PasswordController,
@@ -142,7 +143,7 @@ def create_app(
             secret=settings.secret_key,
             cookie_secure=settings.secure_cookies,
             cookie_samesite="lax",
-            exclude=["/graphql"],
+            exclude=["/graphql", *PROBE_PATHS],
         ),
         template_config=TemplateConfig(
             directory=HERE / "templates",
@@ -154,4 +155,6 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[startup],
         on_shutdown=[shutdown],
+        logging_config=None,  # logs go through alur.tenants.observability.logs (structlog)
     )
+    return observe(app, services)  # /healthz, /readyz, /metrics, request ids, access lines

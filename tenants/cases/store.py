@@ -50,6 +50,7 @@ from alur.tenants.cases.rows import (
 from alur.tenants.cases.rows import TASK_FIELDS as TASK_FIELDS  # re-exported
 from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.errors import Conflict, NotFound
+from alur.tenants.observability.metrics import count_transitions
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Attachment, Case, Event, SopSnapshot, Tenant
 
@@ -285,6 +286,7 @@ class CaseStore:
             )
         batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
         await batch.run(combined=not self.db.is_sqlite)
+        count_transitions(e.kind.value for e in events)  # alur_transitions_total
 
     # --- history and audit ---------------------------------------------------------------
 

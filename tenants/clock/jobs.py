@@ -49,6 +49,9 @@ from alur.tenants.clock.sweep import DEFAULT_LIMIT, sweep
 from alur.tenants.notify.channels import Channel
 from alur.tenants.notify.deliver import RETRY, Outcome, deliver_one, due_deliveries
 from alur.tenants.notify.settings import DeliverySettings
+from alur.tenants.observability.gauges import register_memory_queue
+from alur.tenants.observability.heartbeat import run_heartbeat
+from alur.tenants.observability.metrics import counted_job
 from alur.tenants.storage.database import MIGRATION_LOCK, Database
 from alur.tenants.storage.tables import Session
 
@@ -157,6 +160,8 @@ def queue_app(
         InMemoryConnector() if db.is_sqlite else procrastinate.PsycopgConnector(conninfo=db.url)
     )
     app = procrastinate.App(connector=connector)
+    if db.is_sqlite:
+        register_memory_queue(connector)  # alur_job_queue_depth reads it
 
     async def enqueue(ids: list[int]) -> None:
         for delivery_id in ids:
@@ -167,6 +172,7 @@ def queue_app(
 
     @app.periodic(cron="* * * * *", periodic_id="sweep")
     @app.task(name="alur.sweep", queueing_lock="alur.sweep")
+    @counted_job("alur.sweep")
     async def sweep_job(timestamp: int) -> None:
         now = datetime.now(UTC)
         swept = await sweep(db, plugins, now, limit=limit, offered=channels.keys())
@@ -175,6 +181,7 @@ def queue_app(
             log.info("sweep: %s fired, %s left for the next sweep", swept.fired, swept.left)
 
     @app.task(name="alur.deliver")
+    @counted_job("alur.deliver")
     async def deliver_job(delivery_id: int) -> None:
         outcome = await deliver_one(delivery_id, datetime.now(UTC), channels, settings)
         if outcome.status == RETRY and outcome.next_attempt_at is not None:
@@ -186,12 +193,14 @@ def queue_app(
 
     @app.periodic(cron="*/5 * * * *", periodic_id="digest")
     @app.task(name="alur.digest", queueing_lock="alur.digest")
+    @counted_job("alur.digest")
     async def digest_job(timestamp: int) -> None:
         result = await send_digests(db, datetime.now(UTC), channels.keys())
         await enqueue(result.deliveries)
 
     @app.periodic(cron="17 * * * *", periodic_id="clean_up")
     @app.task(name="alur.clean_up", queueing_lock="alur.clean_up")
+    @counted_job("alur.clean_up")
     async def clean_up_job(timestamp: int) -> None:
         await clean_up(datetime.now(UTC))
 
@@ -211,11 +220,17 @@ async def run_queue_worker(
     """Run the jobs until stopped (SIGINT/SIGTERM, or cancelled when embedded)."""
     await ensure_queue_schema(db)
     app = queue_app(db, plugins, channels, settings)
-    async with app.open_async():
-        await app.run_worker_async(
-            concurrency=concurrency,
-            install_signal_handlers=install_signal_handlers,
-            delete_jobs="always",  # Alur's delivery rows are the record, not the jobs
-            listen_notify=not db.is_sqlite,
-            fetch_job_polling_interval=1.0 if db.is_sqlite else 5.0,
-        )
+    heartbeat = asyncio.create_task(run_heartbeat(), name="alur-heartbeat")  # /readyz reads it
+    try:
+        async with app.open_async():
+            await app.run_worker_async(
+                concurrency=concurrency,
+                install_signal_handlers=install_signal_handlers,
+                delete_jobs="always",  # Alur's delivery rows are the record, not the jobs
+                listen_notify=not db.is_sqlite,
+                fetch_job_polling_interval=1.0 if db.is_sqlite else 5.0,
+            )
+    finally:
+        heartbeat.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await heartbeat

@@ -424,6 +424,15 @@ class PlatformEvent(Table, tablename="alur_platform_event"):
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, default="")
     key_id = Varchar(length=32, default="")
+class WorkerHeartbeat(Table, tablename="alur_worker_heartbeat"):
+    """A running worker process (``alur worker``, or ``alur serve``'s in-process jobs): where it
+    runs, since when, and when it last said so (every ~30 s,
+    :mod:`alur.tenants.observability.heartbeat`). ``/readyz`` reads the newest ``seen_at``."""
+
+    host = Varchar(length=255)
+    pid = Integer()
+    started_at = Timestamptz(default=TimestamptzNow())
+    seen_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
 TABLES: tuple[type[Table], ...] = (
@@ -452,6 +461,7 @@ TABLES: tuple[type[Table], ...] = (
     Delivery,
     OfficeLogo,
     PlatformEvent,
+    WorkerHeartbeat,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,

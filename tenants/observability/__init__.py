@@ -1,0 +1,1 @@
+"""Observability's service side: readiness, the worker heartbeat, metrics, logs (issue 15)."""
