@@ -424,6 +424,8 @@ class PlatformEvent(Table, tablename="alur_platform_event"):
     prev_hash = Varchar(length=64, default="")
     hash = Varchar(length=64, default="")
     key_id = Varchar(length=32, default="")
+
+
 class WorkerHeartbeat(Table, tablename="alur_worker_heartbeat"):
     """A running worker process (``alur worker``, or ``alur serve``'s in-process jobs): where it
     runs, since when, and when it last said so (every ~30 s,
