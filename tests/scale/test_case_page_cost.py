@@ -1,4 +1,4 @@
-"""What the case page costs the database (issue 15: PostgreSQL's case page p95): a fixed
+"""What the case page and a transition cost the database (issue 15: PostgreSQL's case page p95): a fixed
 number of statements, whatever the office's size — counted, since a count does not depend
 on how loaded the machine is (bench/web.py --profile and bench/scale.py time it).
 
@@ -6,6 +6,7 @@ Each statement is a round trip to PostgreSQL; the case page of a case with an op
 reads the session, the viewer, the unread count, the office, the case, its events, its
 attachments, the office's role holders (members and Plt/Plh in one statement) and the task
 rows — and no more as the office grows (more people, more delegations, more cases).
+A transition through GraphQL reads the token's person and the office once per request.
 """
 
 from __future__ import annotations
@@ -33,9 +34,15 @@ from alur.web.testing import sign_in_sync
 # the statements of the case page of a case with an open task at the format step, measured
 # (one fewer than before: the office's members and its Plt/Plh are one statement)
 CASE_PAGE_STATEMENTS = 10
+# a claim through GraphQL on PostgreSQL: the token, its person, the API rate count, the
+# office, the case (twice: the mutation's own check, then the action), the actor's person,
+# memberships and delegations, the transaction's two statements and the answer's case and
+# events (SQLite adds its BEGIN/COMMIT and a savepoint); it was 5 more while the actor and
+# the office's calendar were read again for the action
+TRANSITION_STATEMENTS = {"postgresql": 13, "sqlite": 16}
 
 
-async def _provision(url: str, extra_people: int) -> str:
+async def _provision(url: str, extra_people: int) -> tuple[str, str]:
     use_cheap_hasher()
     db = await open_database(url)
     try:
@@ -60,7 +67,7 @@ async def _provision(url: str, extra_people: int) -> str:
                 today - timedelta(days=1),
                 today + timedelta(days=3),
             )
-        return key
+        return key, world.tokens["a-staf"]
     finally:
         await close_database(db)
 
@@ -88,7 +95,7 @@ def statements(engine_class: type, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 def test_the_case_page_costs_a_fixed_number_of_statements(
     database_url: str, extra_people: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    key = asyncio.run(_provision(database_url, extra_people))
+    key, _token = asyncio.run(_provision(database_url, extra_people))
     settings = WebSettings(database_url=database_url, secret_key="k" * 40)
     app = create_app(settings)
     with TestClient(app) as client:
@@ -102,3 +109,28 @@ def test_the_case_page_costs_a_fixed_number_of_statements(
         assert "Ambil" in page.text or "Selesaikan" in page.text  # the open task's actions
         shown = "\n".join(s[:120] for s in seen)
         assert len(seen) <= CASE_PAGE_STATEMENTS, f"{len(seen)} statements:\n{shown}"
+
+
+CLAIM = "mutation($k: String!) { claimTask(caseKey: $k, task: 1) { __typename } }"
+UNCLAIM = "mutation($k: String!) { unclaimTask(caseKey: $k, task: 1) { __typename } }"
+
+
+def test_a_transition_through_graphql_costs_a_fixed_number_of_statements(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, token = asyncio.run(_provision(database_url, 3))
+    app = create_app(WebSettings(database_url=database_url, secret_key="k" * 40))
+    headers = {"Authorization": f"Bearer {token}"}
+    with TestClient(app) as client:
+        engine_class = type(app.state.services.db.engine)
+        backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
+        for n, query in enumerate((CLAIM, UNCLAIM, CLAIM, UNCLAIM)):
+            with statements(engine_class, monkeypatch) as seen:
+                answer = client.post(
+                    "/graphql", json={"query": query, "variables": {"k": key}}, headers=headers
+                ).json()
+            assert next(iter(answer["data"].values()))["__typename"] == "CaseChanged", answer
+            shown = "\n".join(s[:120] for s in seen)
+            if n > 0:  # the first use of a token also records when it was last used
+                limit = TRANSITION_STATEMENTS[backend]
+                assert len(seen) <= limit, f"{len(seen)} statements:\n{shown}"
