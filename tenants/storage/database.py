@@ -58,7 +58,12 @@ class DatabaseUnavailable(AlurError):
 RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait (PostgreSQL restarts in seconds)
 
 # asyncpg's messages for a connection that died under it (the server went away).
-_CLOSED_MESSAGES = ("connection is closed", "connection was closed")
+_CLOSED_MESSAGES = (
+    "connection is closed",
+    "connection was closed",
+    # a pooled connection the server ended is detached from its proxy by asyncpg
+    "connection has been released back to the pool",
+)
 # SQLite's for a lock held beyond the busy timeout (SQLITE_TIMEOUT_SECONDS).
 _SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
 
@@ -26,7 +27,7 @@ class AlurPostgresTransaction(PostgresTransaction):
         try:
             if exception:
                 # a closed connection cannot roll back, and need not: the server did
-                if not self._rolled_back and not self.connection.is_closed():
+                if not self._rolled_back and not _closed(self.connection):
                     await self.rollback()
             elif not self._committed and not self._rolled_back:
                 await self.commit()
@@ -39,6 +40,15 @@ class AlurPostgresTransaction(PostgresTransaction):
             finally:
                 self.engine.current_transaction.reset(self.context)
         return exception is None
+
+
+def _closed(connection: Any) -> bool:
+    """Whether the transaction's pooled connection died (asyncpg may already have detached
+    a lost connection from its pool proxy, which then refuses every call)."""
+    try:
+        return bool(connection.is_closed())
+    except asyncpg.InterfaceError:
+        return True
 
 
 class AlurPostgresEngine(PostgresEngine):
