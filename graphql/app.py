@@ -37,11 +37,12 @@ from litestar.exceptions import HTTPException
 from strawberry.litestar import make_graphql_controller
 
 from alur.core.i18n import current_language, error_message, gettext
-from alur.graphql.context import AlurContext, request_context
+from alur.graphql.context import AlurContext, language_from, request_context
 from alur.graphql.limits import ApiLimits
-from alur.graphql.schema import schema
+from alur.graphql.schema import DATABASE_UNAVAILABLE, schema, unavailable_error
 from alur.tenants.errors import RateLimited
 from alur.tenants.identity.api_rate import count_request
+from alur.tenants.storage.database import RETRY_AFTER_SECONDS, is_unavailable
 
 PATH = "/graphql"
 RATE_LIMITED = "RATE_LIMITED"
@@ -55,6 +56,14 @@ def _fresh_response() -> Response:
 
 
 def _json_error(request: Request[Any, Any, Any], exc: Exception) -> Response:
+    if is_unavailable(exc):  # reading the token or counting the request failed
+        log.warning("database unavailable on %s: %r", request.url.path, exc)
+        language = current_language.set(language_from(request.headers.get("accept-language")))
+        try:
+            error = unavailable_error()
+        finally:
+            current_language.reset(language)
+        return _unavailable({"errors": [error.formatted]})
     status = exc.status_code if isinstance(exc, HTTPException) else 500
     if status >= 500:
         log.exception("error serving %s", request.url.path, exc_info=exc)
@@ -63,6 +72,15 @@ def _json_error(request: Request[Any, Any, Any], exc: Exception) -> Response:
         message = str(exc.detail) if isinstance(exc, HTTPException) else str(exc)
     return Response(
         {"errors": [{"message": message}]}, status_code=status, media_type=MediaType.JSON
+    )
+
+
+def _unavailable(body: Any) -> Response:
+    return Response(
+        body,
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        media_type=MediaType.JSON,
     )
 
 
@@ -135,7 +153,11 @@ def graphql_controller(limits: ApiLimits | None = None) -> type[Controller]:
                     return _rate_limited(error, context.language)
             language = current_language.set(context.language)  # for parse_json's messages
             try:
-                return await self.run(request, context=context, root_value=None)
+                answer = await self.run(request, context=context, root_value=None)
+                if context.cache.get(DATABASE_UNAVAILABLE):  # see MaskUnexpected
+                    answer.status_code = 503
+                    answer.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+                return answer
             except CrossWebHTTPException as exc:  # no query, a body that is not JSON, …
                 error: dict[str, Any] = {"message": exc.reason}
                 if exc.status_code == 400:

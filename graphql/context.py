@@ -67,12 +67,16 @@ class AlurContext(BaseContext, kw_only=True):
         return self.identity.tenant_id if self.identity is not None else None
 
     async def tenant_service(self) -> TenantService:
-        """The service layer of the token's own office (opened once per request)."""
+        """The service layer of the token's own office (opened once per request, and
+        remembering what it reads for the request: :meth:`TenantService.for_one_request`)."""
         assert self.identity is not None
         assert self.identity.tenant_slug is not None
         service = self.cache.get("tenant")
         if service is None:
             service = await TenantService.open(self.db, self.plugins, self.identity.tenant_slug)
+            # one request: the office as opened, each person's actor read once (a mutation
+            # asks for the token's person twice: may they act here, then the action)
+            service = service.for_one_request()
             self.cache["tenant"] = service
         return service
 

@@ -30,7 +30,7 @@ from strawberry.extensions.query_depth_limiter import create_validator as depth_
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from alur.core.i18n import current_language
+from alur.core.i18n import current_language, error_message
 from alur.graphql import queries
 from alur.graphql.cases import mutations
 from alur.graphql.context import DEFAULT_LANGUAGE
@@ -40,7 +40,9 @@ from alur.graphql.kinerja import mutations as kinerja_mutations
 from alur.graphql.leaders.overview import LeadersQuery
 from alur.graphql.notify import feed as notify_feed
 from alur.graphql.notify import webhooks as notify_webhooks
+from alur.tenants.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, is_unavailable
 
+DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # extensions.code while the database is away
 MAX_DEPTH = 10
 MAX_ALIASES = 20
 MAX_TOKENS = 2000
@@ -105,6 +107,32 @@ def unexpected(error: GraphQLError) -> bool:
     return original is not None and not isinstance(original, GraphQLError)
 
 
+class MaskUnexpected(MaskErrors):
+    """Masks the errors of bugs as "Unexpected error."; a database that cannot be reached
+    for a moment is not a bug: its error says so in the request's language, with
+    ``extensions.code = "DATABASE_UNAVAILABLE"``, and the HTTP answer becomes a 503 with
+    ``Retry-After`` (:data:`DATABASE_UNAVAILABLE` in the context's ``cache`` tells
+    :mod:`alur.graphql.app`)."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if not is_unavailable(error.original_error):
+            return super().anonymise_error(error)
+        context = self.execution_context.context
+        if isinstance(getattr(context, "cache", None), dict):
+            context.cache[DATABASE_UNAVAILABLE] = True
+        return unavailable_error(error)
+
+
+def unavailable_error(error: GraphQLError | None = None) -> GraphQLError:
+    """The GraphQL error for a database that cannot be reached right now."""
+    return GraphQLError(
+        message=error_message(DatabaseUnavailable()),
+        nodes=error.nodes if error else None,
+        path=error.path if error else None,
+        extensions={"code": DATABASE_UNAVAILABLE, "retryAfter": RETRY_AFTER_SECONDS},
+    )
+
+
 class AlurSchema(strawberry.Schema):
     """Logs only the errors that come from a bug: a missing token or a query over the
     limits is the client's business, answered in the response, not an incident."""
@@ -112,7 +140,8 @@ class AlurSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        super().process_errors([e for e in errors if unexpected(e)], execution_context)
+        bugs = [e for e in errors if unexpected(e) and not is_unavailable(e.original_error)]
+        super().process_errors(bugs, execution_context)
 
 
 Query = merge_types(
@@ -139,7 +168,7 @@ schema = AlurSchema(
         partial(AddValidationRules, LIMIT_RULES),
         partial(MaxTokensLimiter, max_token_count=MAX_TOKENS),
         DocumentCache,
-        partial(MaskErrors, should_mask_error=unexpected),
+        partial(MaskUnexpected, should_mask_error=unexpected),
     ],
 )
 

@@ -23,6 +23,11 @@ from litestar.response import Redirect, Template
 from alur.core.errors import AlurError
 from alur.core.i18n import LANGUAGES, current_language, error_message, gettext, pick_language
 from alur.tenants.errors import Forbidden, NotFound, TenantSuspended
+from alur.tenants.storage.database import (
+    RETRY_AFTER_SECONDS,
+    DatabaseUnavailable,
+    is_unavailable,
+)
 from alur.web.deps import PASSWORD_CHANGE_PAGE, PasswordChangeRequired
 
 log = logging.getLogger(__name__)
@@ -137,7 +142,30 @@ def undecodable_form(request: Request, exc: Exception) -> Response:
     )
 
 
+def database_unavailable(request: Request, exc: Exception) -> Response:
+    """503 with ``Retry-After`` while the database cannot be reached (PostgreSQL restarting,
+    SQLite locked beyond its busy timeout): a page, an htmx fragment, or JSON for a client
+    that asks for JSON only — in the visitor's language. Nothing was half-applied (see
+    :func:`alur.tenants.storage.database.is_unavailable`), so retrying is safe."""
+    log.warning("database unavailable on %s: %r", request.url.path, exc)
+    # may be raised in the session middleware, before ``set_language`` ran
+    current_language.set(pick_language(request.cookies.get("lang")))
+    error = DatabaseUnavailable()
+    headers = {"Retry-After": str(RETRY_AFTER_SECONDS), **error_headers(error.code)}
+    accept = request.headers.get("accept", "")
+    if "application/json" in accept and "text/html" not in accept:
+        body = {"error": {"code": error.code, "message": error_message(error)}}
+        return Response(body, status_code=503, headers=headers, media_type=MediaType.JSON)
+    response = error_page(
+        request, 503, gettext("Service unavailable"), error_message(error), error.code
+    )
+    response.headers.update(headers)
+    return response
+
+
 def server_error(request: Request, exc: Exception) -> Response:
+    if is_unavailable(exc):
+        return database_unavailable(request, exc)
     log.exception("unexpected error on %s", request.url.path, exc_info=exc)
     return error_page(
         request,

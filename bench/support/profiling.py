@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 
-from alur.tenants.cases import store
+from alur.tenants.cases import snapshots
 from alur.tenants.identity import people as identity
 from alur.web import testing
 from support.load import PAGES, BenchUser
@@ -108,7 +108,7 @@ async def profile_pages(url: str, user: BenchUser, rounds: int, secret_key: str)
     meter.wrap_sql(SQLiteEngine)
     meter.wrap_sql(PostgresEngine)
     meter.wrap_sync(jinja2.Template, "render", "template")
-    meter.wrap_sync(store, "definition_from_mapping", "snapshot parse")
+    meter.wrap_sync(snapshots, "definition_from_mapping", "snapshot parse")
     meter.wrap_sync(identity, "verify_password", "argon2 verify")
     app = create_app(WebSettings(database_url=url, secret_key=secret_key))
     try:
@@ -187,7 +187,7 @@ async def profile_endpoints(url: str, inbox: Inbox, rounds: int, top: int = 22) 
     meter = Meter()
     meter.wrap_sql(SQLiteEngine)
     meter.wrap_sql(PostgresEngine)
-    meter.wrap_sync(store, "definition_from_mapping", "snapshot parse")
+    meter.wrap_sync(snapshots, "definition_from_mapping", "snapshot parse")
     app = make_app(url)
     try:
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))

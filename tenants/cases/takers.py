@@ -13,7 +13,6 @@ from datetime import date
 from alur.core.engine import Actor, Membership, Task, may_reassign, reassign_targets, takers
 from alur.core.engine.actors import Delegation as DelegationKind
 from alur.core.model import SopDefinition
-from alur.tenants.storage.tables import Delegation
 from alur.tenants.storage.tables import Membership as MembershipRow
 
 
@@ -27,41 +26,38 @@ class TaskChoices:
     people: list[dict] = field(default_factory=list)  # {id, name}: whom it may go to
 
 
+# The office's members and its Plt/Plh of a day in ONE statement (a round trip fewer on
+# every case page with an open task): members first (``src`` 0), then the delegations.
+HOLDERS_SQL = """
+SELECT 0 AS src, u.id AS id, u.name AS name, m.role AS role, un.slug AS unit,
+       NULL AS kind, NULL AS official, NULL AS official_name
+FROM alur_membership m
+JOIN alur_user u ON u.id = m."user"
+LEFT JOIN alur_unit un ON un.id = m.unit
+WHERE m.tenant = {} AND m.role <> '' AND u.active = {}
+UNION ALL
+SELECT 1 AS src, u.id, u.name, d.role, un.slug, d.kind, o.id, o.name
+FROM alur_delegation d
+JOIN alur_user u ON u.id = d.delegate
+LEFT JOIN alur_user o ON o.id = d.official
+LEFT JOIN alur_unit un ON un.id = d.unit
+WHERE d.tenant = {} AND d.starts_on <= {} AND d.ends_on >= {} AND u.active = {}
+ORDER BY src
+"""
+
+
 async def office_holders(tenant_id: int, on: date) -> list[Actor]:
     """The office's active people as engine actors with their role memberships of day
     ``on``: their own, and the Plt/Plh delegations whose dates include ``on``. (Only the
     memberships a step's role needs; not the administrator flag.)"""
-    members = await MembershipRow.select(
-        MembershipRow.user.id.as_alias("id"),
-        MembershipRow.user.name.as_alias("name"),
-        MembershipRow.role,
-        MembershipRow.unit.slug.as_alias("unit"),
-    ).where(
-        (MembershipRow.tenant == tenant_id)
-        & (MembershipRow.role != "")
-        & (MembershipRow.user.active == True)  # noqa: E712 - piccolo builds SQL from ==
-    )
-    acting = await Delegation.select(
-        Delegation.delegate.id.as_alias("id"),
-        Delegation.delegate.name.as_alias("name"),
-        Delegation.role,
-        Delegation.unit.slug.as_alias("unit"),
-        Delegation.kind,
-        Delegation.official.id.as_alias("official"),
-        Delegation.official.name.as_alias("official_name"),
-    ).where(
-        (Delegation.tenant == tenant_id)
-        & (Delegation.starts_on <= on)
-        & (Delegation.ends_on >= on)
-        & (Delegation.delegate.active == True)  # noqa: E712
-    )
+    rows = await MembershipRow.raw(HOLDERS_SQL, tenant_id, True, tenant_id, on, on, True)
     names: dict[int, str] = {}
     held: dict[int, list[Membership]] = defaultdict(list)
-    for r in members:
+    for r in rows:
         names[r["id"]] = r["name"]
-        held[r["id"]].append(Membership(r["role"], r["unit"]))
-    for r in acting:
-        names[r["id"]] = r["name"]
+        if r["src"] == 0:
+            held[r["id"]].append(Membership(r["role"], r["unit"]))
+            continue
         held[r["id"]].append(
             Membership(
                 r["role"],

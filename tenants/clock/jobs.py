@@ -33,6 +33,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import signal
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -217,20 +218,60 @@ async def run_queue_worker(
     concurrency: int = CONCURRENCY,
     install_signal_handlers: bool = True,
 ) -> None:
-    """Run the jobs until stopped (SIGINT/SIGTERM, or cancelled when embedded)."""
+    """Run the jobs until stopped (SIGINT/SIGTERM, or cancelled when embedded).
+
+    procrastinate's worker stops by itself (and returns as if asked to) when a side task
+    fails — its LISTEN connection does when PostgreSQL restarts. Here a worker that stopped
+    without being asked is started again after :data:`RESTART_SECONDS`, so ``alur worker``
+    outlives a database restart like the app processes do.
+    """
     await ensure_queue_schema(db)
     app = queue_app(db, plugins, channels, settings)
+    stop = asyncio.Event()
+    if install_signal_handlers:
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
     heartbeat = asyncio.create_task(run_heartbeat(), name="alur-heartbeat")  # /readyz reads it
     try:
-        async with app.open_async():
-            await app.run_worker_async(
-                concurrency=concurrency,
-                install_signal_handlers=install_signal_handlers,
-                delete_jobs="always",  # Alur's delivery rows are the record, not the jobs
-                listen_notify=not db.is_sqlite,
-                fetch_job_polling_interval=1.0 if db.is_sqlite else 5.0,
-            )
+        while not stop.is_set():
+            with contextlib.suppress(*DATABASE_AWAY):
+                async with app.open_async():
+                    await _run_until_stopped(app, db, concurrency, stop)
+            if stop.is_set():
+                break
+            log.warning("the worker stopped by itself; starting it again in %s s", RESTART_SECONDS)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), RESTART_SECONDS)
     finally:
         heartbeat.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await heartbeat
+
+
+RESTART_SECONDS = 2.0  # between a worker that stopped by itself and the next one
+# what opening the queue raises while PostgreSQL is away (then: wait, try again)
+DATABASE_AWAY = (queue_errors.ConnectorException, OSError)
+
+
+async def _run_until_stopped(app: Any, db: Database, concurrency: int, stop: asyncio.Event) -> None:
+    run = asyncio.create_task(
+        app.run_worker_async(
+            concurrency=concurrency,
+            install_signal_handlers=False,
+            delete_jobs="always",  # Alur's delivery rows are the record, not the jobs
+            listen_notify=not db.is_sqlite,
+            fetch_job_polling_interval=1.0 if db.is_sqlite else 5.0,
+        )
+    )
+    stopping = asyncio.create_task(stop.wait())
+    try:
+        await asyncio.wait({run, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:  # asked to stop, or cancelled (embedded in `alur serve`): stop gracefully
+        stopping.cancel()
+        if not run.done():
+            run.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await run
+    if run.done() and not run.cancelled() and run.exception() is not None:
+        log.warning("the worker stopped: %r", run.exception())

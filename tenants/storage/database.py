@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from piccolo.engine.sqlite import SQLiteEngine
 from alur.core.errors import N_, AlurError
 from alur.tenants.audit.keys import audit_keys
 from alur.tenants.storage import piccolo_conf
+from alur.tenants.storage.piccolo_patches.postgres_engine import AlurPostgresEngine
 from alur.tenants.storage.piccolo_patches.sqlite_engine import PooledSQLiteEngine
 from alur.tenants.storage.tables import TABLES
 
@@ -44,6 +46,62 @@ class DatabaseConfigError(AlurError):
 class MigrationError(AlurError):
     code = "migration_failed"
     template = N_("the database migration failed: {reason}")
+
+
+class DatabaseUnavailable(AlurError):
+    """The database cannot be reached for a moment (see :func:`is_unavailable`)."""
+
+    code = "database_unavailable"
+    template = N_("The service is briefly unavailable, try again in a few seconds.")
+
+
+RETRY_AFTER_SECONDS = 5  # what a 503 asks clients to wait (PostgreSQL restarts in seconds)
+
+# asyncpg's messages for a connection that died under it (the server went away).
+_CLOSED_MESSAGES = (
+    "connection is closed",
+    "connection was closed",
+    # a pooled connection the server ended is detached from its proxy by asyncpg
+    "connection has been released back to the pool",
+)
+# SQLite's for a lock held beyond the busy timeout (SQLITE_TIMEOUT_SECONDS).
+_SQLITE_BUSY = ("database is locked", "database is busy", "database table is locked")
+
+
+def is_unavailable(exc: BaseException | None) -> bool:
+    """Whether ``exc`` (or an exception it was raised from) means the database cannot be
+    reached right now, so the request may succeed if retried in a few seconds: PostgreSQL
+    restarting or down (no connection, the connection dropped, "the database system is
+    shutting down / starting up", too many connections) or SQLite locked beyond the busy
+    timeout. What a transaction wrote before such an error is rolled back by the server
+    (PostgreSQL never commits a transaction whose connection is lost; SQLite's write lock
+    was never granted), so answering "try again" is true: nothing was half-applied.
+    """
+    import sqlite3
+
+    import asyncpg
+
+    seen = 0
+    while exc is not None and seen < 10:  # bounded: causes can form cycles
+        seen += 1
+        if isinstance(
+            exc,
+            asyncpg.PostgresConnectionError  # includes ConnectionDoesNotExistError
+            | asyncpg.exceptions.OperatorInterventionError  # shutdown, cannot connect now
+            | asyncpg.TooManyConnectionsError
+            # the server ended the connection between two statements: asyncpg read its
+            # "terminating connection" message and refuses the next statement this way
+            | asyncpg.exceptions.InternalClientError
+            | ConnectionError  # refused, reset, broken pipe
+            | socket.gaierror,
+        ):
+            return True
+        if isinstance(exc, asyncpg.InterfaceError) and any(m in str(exc) for m in _CLOSED_MESSAGES):
+            return True
+        if isinstance(exc, sqlite3.OperationalError) and str(exc).startswith(_SQLITE_BUSY):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def database_url(environ: dict[str, str] | None = None) -> str:
@@ -96,7 +154,7 @@ def engine_from_url(url: str) -> Engine:
     if parsed.scheme in ("postgresql", "postgres"):
         if not parsed.path.strip("/"):
             raise DatabaseConfigError(url=shown, reason="no database name")
-        return PostgresEngine(config={"dsn": url})
+        return AlurPostgresEngine(config={"dsn": url})
     raise DatabaseConfigError(url=shown, reason=f"unknown scheme {parsed.scheme!r}")
 
 

@@ -262,6 +262,37 @@ class TemporaryPostgres:
                 if done.returncode == 0 or not (self.data_dir / "postmaster.pid").exists():
                     return
 
+    def pause(self, mode: str = "fast") -> None:
+        """Shut the server down (``mode``: pg_ctl's ``fast`` ends the sessions, as a restart
+        does; ``immediate`` is a crash), keeping its data and port for :meth:`resume`."""
+        if not self._running:
+            raise RuntimeError("the temporary PostgreSQL server is not started")
+        if self._admin is not None:
+            self._admin.close()
+            self._admin = None
+        done = self._run(
+            "pg_ctl", *("-D", str(self.data_dir), "-m", mode, "-w", "-t", "60", "stop"), timeout=90
+        )
+        if done.returncode != 0:
+            raise PostgresUnavailable(reason=f"pg_ctl stop failed: {done.stderr.strip()}")
+        self._running = False
+
+    def resume(self) -> None:
+        """Start the server paused by :meth:`pause` again, on the same port."""
+        if self._running:
+            return
+        done = self._run(
+            "pg_ctl",
+            *("-D", str(self.data_dir), "-l", str(self.log_path)),
+            *("-w", "-t", str(self.start_timeout), "-o", f"-p {self.port}", "start"),
+            timeout=self.start_timeout + 30,
+        )
+        if done.returncode != 0:
+            raise PostgresUnavailable(
+                reason=f"the server did not start again on port {self.port}:\n{self._log_tail()}"
+            )
+        self._running = True
+
     def stop(self) -> None:
         """Stop the server (fast, else immediate shutdown) and remove its directory."""
         atexit.unregister(self.stop)

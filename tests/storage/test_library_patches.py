@@ -7,6 +7,7 @@ patch                                                     what it reaches into
 ========================================================  ===========================================
 tenants/storage/piccolo_patches/foreign_key.py            piccolo ``ForeignKey.__getattribute__``
 tenants/storage/piccolo_patches/sqlite_engine.py          piccolo ``SQLiteEngine._run_in_new_connection``
+tenants/storage/piccolo_patches/postgres_engine.py        piccolo ``PostgresTransaction.__aexit__``
 graphql/graphql_core_patches/executor.py                  graphql-core's ``Executor`` (field execution),
                                                           strawberry's default-resolver marker
 graphql/document_cache.py                                 strawberry's parse and validate steps
@@ -64,6 +65,7 @@ class Pin:
 
 FOREIGN_KEY = "tenants/storage/piccolo_patches/foreign_key.py"
 SQLITE_ENGINE = "tenants/storage/piccolo_patches/sqlite_engine.py"
+POSTGRES_ENGINE = "tenants/storage/piccolo_patches/postgres_engine.py"
 EXECUTOR = "graphql/graphql_core_patches/executor.py"
 DOCUMENT_CACHE = "graphql/document_cache.py"
 MIGRATION_MANAGER = "tenants/storage/piccolo_migrations/alur_tenants_2026_11_25t09_00_00_000000.py"
@@ -103,6 +105,20 @@ PINS = (
         "piccolo",
         "1.38.0",
         "23491854d9608c25",
+    ),
+    Pin(
+        POSTGRES_ENGINE,
+        "piccolo.engine.postgres:PostgresTransaction.__aexit__",
+        "piccolo",
+        "1.38.0",
+        "d0402b41941d3b79",
+    ),
+    Pin(
+        POSTGRES_ENGINE,
+        "piccolo.engine.postgres:PostgresEngine.transaction",
+        "piccolo",
+        "1.38.0",
+        "a1b739ed5b51d553",
     ),
     Pin(
         EXECUTOR,
