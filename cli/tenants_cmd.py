@@ -291,7 +291,8 @@ def offboard(
 
     The steps may be given together; they run in that order. --delete refuses unless the
     office is suspended and an export holds its current chain, and asks for the slug to be
-    typed (or --confirm SLUG). People who belong to no other office are deleted with it.
+    typed (or --confirm SLUG). People who belong to no other office are deleted with it
+    (deactivated instead when another office's history names them).
     """
     if not (do_suspend or export_file or do_delete):
         fail("give at least one step: --suspend, --export FILE, --delete", 2)

@@ -116,7 +116,12 @@ def verify_archive(path: Path, keys: AuditKeys) -> ArchiveReport:
             report.problems.append(f"it has no {FORMAT} manifest")
             return report
         missing = missing_fields(manifest, MANIFEST_FIELDS)
-        if missing:
+        if missing == [SIGNATURE]:
+            report.problems.append(
+                "its manifest is not signed: it was made before Alur signed archives (export "
+                "the office again) or its signature was removed"
+            )
+        elif missing:
             report.problems.append(
                 "its manifest lacks (or holds a wrong type for) what an export writes: "
                 + ", ".join(missing)

@@ -46,7 +46,7 @@ async def preflight(
     missing_keys = archive_keys_missing(manifest, keys)
     if missing_keys:
         raise refuse(
-            f"its chain is signed with audit key {', '.join(missing_keys)}, which "
+            f"its chain or manifest is signed with audit key {', '.join(missing_keys)}, which "
             f"{keys.source} lacks. Add the key after this installation's signing key "
             f'(ALUR_AUDIT_KEY="{keys.signing}:…,{missing_keys[0]}:…"; the first key signs, '
             "the others only verify), then import again"

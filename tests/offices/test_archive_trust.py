@@ -89,7 +89,7 @@ def test_a_tampered_manifest_is_refused(
     assert "does not verify: its manifest signature does not match" in output
 
     with_manifest(archive, tmp_path / "unsigned.zip", lambda m: {**m, "signature": None})
-    unsigned = "its manifest lacks (or holds a wrong type for) what an export writes: signature"
+    unsigned = "its manifest is not signed: it was made before Alur signed archives"
     assert unsigned in refused_offline(tmp_path / "unsigned.zip", banyumas)
     assert unsigned in refused_import(database_url, banyumas, tmp_path / "unsigned.zip")
 
