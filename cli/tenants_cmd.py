@@ -15,7 +15,7 @@ from alur.cli.render import id_column, print_listing
 from alur.tenants.audit.keys import AuditKeyError, AuditKeys, audit_keys
 from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.clock.jobs import ensure_queue_schema
-from alur.tenants.offices.export import ExportResult, export_office
+from alur.tenants.offices.export import ExportOutputError, ExportResult, export_office
 from alur.tenants.offices.import_checks import ArchiveDoesNotVerify, ImportRefused
 from alur.tenants.offices.importing import ImportResult, import_office
 from alur.tenants.offices.offboarding import (
@@ -204,7 +204,10 @@ def export(ctx: click.Context, slug: str, output: Path) -> None:
     async def work(db: Database) -> ExportResult:
         return await export_office(db, plugins, slug, output, actor=_operator())
 
-    result = run_with_database(work)
+    try:
+        result = run_with_database(work)
+    except ExportOutputError as exc:
+        fail(exc.message, 2)
     click.echo(f'Exported office "{slug}" to {result.path}')
     click.echo(f"  SHA-256 {result.sha256}")
     click.echo(f"  chain: {result.chain_seq} events, head {result.chain_head[:16]}")
@@ -288,7 +291,8 @@ def offboard(
 
     The steps may be given together; they run in that order. --delete refuses unless the
     office is suspended and an export holds its current chain, and asks for the slug to be
-    typed (or --confirm SLUG). People who belong to no other office are deleted with it.
+    typed (or --confirm SLUG). People who belong to no other office are deleted with it
+    (deactivated instead when another office's history names them).
     """
     if not (do_suspend or export_file or do_delete):
         fail("give at least one step: --suspend, --export FILE, --delete", 2)
@@ -311,11 +315,16 @@ def offboard(
                 f"deleted, with {len(deleted.people_removed)} people who belonged to no other "
                 f"office; its export: SHA-256 {deleted.export.archive_sha256}"
             )
+            if deleted.people_deactivated:
+                done.append(
+                    f"deactivated (not deleted: other offices' history names them): "
+                    f"{', '.join(deleted.people_deactivated)}"
+                )
         return done
 
     try:
         done = run_with_database(work)
-    except OffboardRefused as exc:
+    except (OffboardRefused, ExportOutputError) as exc:
         fail(exc.message, 2)
     for step in done:
         click.echo(f"{slug}: {step}")

@@ -5,7 +5,11 @@
 * ``manifest.json``, written last: the format, the Alur version, when and by whom, the
   office (slug, name, plugin and the plugin's version), the migration ids of the source
   database, the chain (length, head, the audit key ids that signed it), the row count and
-  the SHA-256 of every other member, and what does not move (:data:`NOT_MOVED`);
+  the SHA-256 of every other member, and what does not move (:data:`NOT_MOVED`); and its
+  ``signature``: ``{"key_id": ..., "hmac_sha256": ...}``, the HMAC-SHA256 under the audit
+  signing key of the canonical JSON of every other field (:func:`manifest_signature`). The
+  members' hashes are in the manifest, so only a holder of an audit key can make an archive
+  whose people, memberships or any other member verify;
 * one JSON Lines member per table (:data:`MEMBERS`), one row per line, in id order (events
   in chain order): dates and times as ISO 8601 text, JSON columns as JSON;
 * the bytes of every attachment (``attachments/<id>``) and of the office's logo (``logo``).
@@ -26,6 +30,7 @@ hundred thousand events is exported in bounded memory and consistent with itself
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import zipfile
 from collections.abc import Iterator
@@ -38,6 +43,8 @@ from typing import Any, BinaryIO
 from piccolo.columns import JSON, Date, Timestamptz
 from piccolo.table import Table
 
+from alur.core.snapshot import canonical_json
+from alur.tenants.audit.keys import AuditKeys
 from alur.tenants.storage.tables import (
     Attachment,
     Case,
@@ -61,6 +68,7 @@ from alur.tenants.storage.tables import (
 
 FORMAT = "alur-office-export/1"
 MANIFEST = "manifest.json"
+SIGNATURE = "signature"
 BATCH = 1000
 ATTACHMENT_BATCH = 20
 NOT_MOVED = (
@@ -152,6 +160,22 @@ def from_json_row(table: type[Table], row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def manifest_signature(keys: AuditKeys, key_id: str, manifest: dict[str, Any]) -> str | None:
+    """The HMAC-SHA256 (hex) under audit key ``key_id`` of the canonical JSON of ``manifest``
+    without its signature; None when ``keys`` lack that key."""
+    key = keys.key(key_id)
+    if key is None:
+        return None
+    body = {k: v for k, v in manifest.items() if k != SIGNATURE}
+    return hmac.new(key, canonical_json(body).encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def signed(manifest: dict[str, Any], keys: AuditKeys) -> dict[str, Any]:
+    """``manifest`` with its signature by the signing key of ``keys``."""
+    signature = manifest_signature(keys, keys.signing, manifest)
+    return {**manifest, SIGNATURE: {"key_id": keys.signing, "hmac_sha256": signature}}
+
+
 def alur_version() -> str:
     try:
         return metadata.version("alur")
@@ -175,8 +199,8 @@ class ArchiveWriter:
         self.zip.writestr(name, content)
         self.members[name] = hashlib.sha256(content).hexdigest()
 
-    def close(self, manifest: dict[str, Any]) -> None:
-        body = {**manifest, "counts": self.counts, "members": self.members}
+    def close(self, manifest: dict[str, Any], keys: AuditKeys) -> None:
+        body = signed({**manifest, "counts": self.counts, "members": self.members}, keys)
         self.zip.writestr(MANIFEST, json.dumps(body, ensure_ascii=False, indent=2) + "\n")
         self.zip.close()
 
@@ -212,15 +236,20 @@ class _Lines:
 
 
 class ArchiveReader:
-    """Reads an archive's manifest and members (a context manager)."""
+    """Reads an archive's manifest and members (a context manager).
+
+    Opening raises :class:`zipfile.BadZipFile` (not a ZIP, or truncated) or ``OSError``; a
+    manifest that is missing or not a JSON object reads as ``{}``.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.zip = zipfile.ZipFile(path)
         try:
-            self.manifest: dict[str, Any] = json.loads(self.zip.read(MANIFEST))
-        except KeyError:
-            self.manifest = {}
+            manifest = json.loads(self.zip.read(MANIFEST))
+        except (KeyError, ValueError):  # missing, or not JSON (UnicodeDecodeError included)
+            manifest = {}
+        self.manifest: dict[str, Any] = manifest if isinstance(manifest, dict) else {}
 
     def __enter__(self) -> ArchiveReader:
         return self
@@ -231,12 +260,14 @@ class ArchiveReader:
     def names(self) -> set[str]:
         return {n for n in self.zip.namelist() if n != MANIFEST}
 
-    def sha256(self, name: str) -> str:
-        digest = hashlib.sha256()
+    def sha256(self, name: str) -> tuple[str, int]:
+        """The SHA-256 of member ``name`` and its number of lines."""
+        digest, lines = hashlib.sha256(), 0
         with self.zip.open(name) as stream:
             for chunk in iter(lambda: stream.read(1 << 16), b""):
                 digest.update(chunk)
-        return digest.hexdigest()
+                lines += chunk.count(b"\n")
+        return digest.hexdigest(), lines
 
     def rows(self, name: str) -> Iterator[dict[str, Any]]:
         if name not in self.zip.namelist():

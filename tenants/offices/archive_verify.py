@@ -2,8 +2,13 @@
 
 :func:`verify_archive` checks, in order:
 
-1. the manifest: its format, and that the archive holds exactly the members it lists, each
-   with the SHA-256 it lists (a member changed, added or removed is named);
+1. the manifest: its format, every field an export writes (:data:`MANIFEST_FIELDS`), its
+   signature (:func:`alur.tenants.offices.archive.manifest_signature`: made with an audit key
+   of the environment, over the manifest as it is — a manifest without one, signed with a
+   key we lack, or changed after signing is refused before anything else is read), that it
+   lists every table's member (:data:`alur.tenants.offices.archive.MEMBERS`), and that the
+   archive holds exactly the members it lists, each with the SHA-256 and row count it lists
+   (a member changed, added or removed is named);
 2. the chain: every event of ``events.jsonl`` recomputed in chain order with the audit keys
    of the environment (``ALUR_AUDIT_KEY`` or the key file) by the same code as
    ``alur audit verify`` (:class:`alur.tenants.audit.links.ChainCheck`), up to the length
@@ -21,7 +26,9 @@ memory stays bounded by the group, not by the office.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,13 +51,34 @@ from alur.tenants.audit.links import ChainCheck, ChainReport
 from alur.tenants.cases.rows import event_from_row
 from alur.tenants.offices.archive import (
     FORMAT,
+    MEMBERS,
+    SIGNATURE,
     ArchiveReader,
     attachment_member,
     from_json_row,
+    manifest_signature,
 )
 from alur.tenants.storage.tables import Case, Event, Task
 
 CASES_AT_ONCE = 500
+# Every field an export writes, with its type (nested: the fields of that object).
+MANIFEST_FIELDS: dict[str, Any] = {
+    "format": str,
+    "alur_version": str,
+    "exported_at": str,
+    "exported_by": str,
+    "office": {"slug": str, "name": str, "plugin": str, "plugin_version": str},
+    "migrations": list,
+    "chain": {"length": int, "head": str, "key_ids": list},
+    "not_moved": list,
+    "counts": dict,
+    "members": dict,
+    SIGNATURE: {"key_id": str, "hmac_sha256": str},
+}
+# What reading a damaged archive raises (a truncated or corrupt member, a line not JSON, a
+# row without a field the checks need).
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, ValueError, KeyError, TypeError)
+UNREADABLE = (*DAMAGED, OSError)
 
 
 @dataclass
@@ -81,30 +109,93 @@ def verify_archive(path: Path, keys: AuditKeys) -> ArchiveReport:
         return ArchiveReport(path.name, None, [f"{path} is not an export archive: {exc}"])
     with reader:
         manifest = reader.manifest
-        office = str((manifest.get("office") or {}).get("slug") or path.name)
-        report = ArchiveReport(office, None, manifest=manifest)
+        office = manifest.get("office")
+        slug = office.get("slug") if isinstance(office, dict) else None
+        report = ArchiveReport(str(slug or path.name), None, manifest=manifest)
         if manifest.get("format") != FORMAT:
             report.problems.append(f"it has no {FORMAT} manifest")
             return report
-        report.problems += _members(reader, manifest)
+        missing = missing_fields(manifest, MANIFEST_FIELDS)
+        if missing == [SIGNATURE]:
+            report.problems.append(
+                "its manifest is not signed: it was made before Alur signed archives (export "
+                "the office again) or its signature was removed"
+            )
+        elif missing:
+            report.problems.append(
+                "its manifest lacks (or holds a wrong type for) what an export writes: "
+                + ", ".join(missing)
+            )
+        else:
+            report.problems += signature_problems(manifest, keys)
         if report.problems:
-            return report  # the members cannot be trusted: nothing more is read
-        report.chain = _chain(reader, office, manifest, keys)
-        if report.chain.ok:
-            report.problems += [str(m) for m in _content(reader)]
+            return report  # the manifest cannot be trusted: nothing more is read
+        try:
+            report.problems += _members(reader, manifest)
+            if report.problems:
+                return report  # the members cannot be trusted: nothing more is read
+            report.chain = _chain(reader, report.office, manifest, keys)
+            if report.chain.ok:
+                report.problems += [str(m) for m in _content(reader)]
+        except UNREADABLE as exc:
+            report.chain = None
+            report.problems.append(f"it cannot be read: {type(exc).__name__}: {exc}")
     return report
 
 
+def missing_fields(manifest: dict[str, Any], fields: dict[str, Any], at: str = "") -> list[str]:
+    """The fields of ``fields`` that ``manifest`` lacks or holds with another type."""
+    missing = []
+    for name, kind in fields.items():
+        value = manifest.get(name)
+        if isinstance(kind, dict):
+            if not isinstance(value, dict):
+                missing.append(f"{at}{name}")
+            else:
+                missing += missing_fields(value, kind, f"{at}{name}.")
+        elif not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            missing.append(f"{at}{name}")
+    return missing
+
+
+def signature_problems(manifest: dict[str, Any], keys: AuditKeys) -> list[str]:
+    """Why the manifest's signature does not hold (none: it does)."""
+    key_id = manifest[SIGNATURE]["key_id"]
+    expected = manifest_signature(keys, key_id, manifest)
+    if expected is None:
+        return [
+            f"its manifest is signed with audit key {key_id!r}, which {keys.source} lacks: "
+            "add that key after this installation's signing key (the first key signs, the "
+            "others only verify)"
+        ]
+    if not hmac.compare_digest(expected, manifest[SIGNATURE]["hmac_sha256"]):
+        return [
+            "its manifest signature does not match: the manifest was changed after the "
+            "export signed it (only a holder of the audit key can make an archive that "
+            "verifies)"
+        ]
+    return []
+
+
 def _members(reader: ArchiveReader, manifest: dict[str, Any]) -> list[str]:
-    listed: dict[str, str] = manifest.get("members") or {}
-    present = reader.names()
+    listed: dict[str, str] = manifest["members"]
+    counts: dict[str, int] = manifest["counts"]
     problems = [
+        f"its manifest does not list the member {m.name}"
+        for m in MEMBERS
+        if m.name not in listed or m.name not in counts
+    ]
+    present = reader.names()
+    problems += [
         f"member {n} is listed in the manifest but missing" for n in sorted(set(listed) - present)
     ]
     problems += [f"member {n} is not listed in the manifest" for n in sorted(present - set(listed))]
     for name in sorted(set(listed) & present):
-        if reader.sha256(name) != listed[name]:
+        digest, lines = reader.sha256(name)
+        if digest != listed[name]:
             problems.append(f"member {name} does not match its SHA-256 in the manifest")
+        elif name in counts and counts[name] != lines:
+            problems.append(f"member {name} has {lines} rows, its manifest says {counts[name]}")
     return problems
 
 
@@ -129,7 +220,7 @@ def _chain(
         )
         if broken is not None:
             return broken
-    chain = manifest.get("chain") or {}
+    chain = manifest["chain"]
     office_rows = list(reader.rows("office.jsonl"))
     report = check.finish(chain.get("length"), chain.get("head"))
     if report.ok and office_rows:

@@ -6,7 +6,10 @@ length), then reads every row of the office inside one read transaction (a snaps
 streams it into the archive, then records the export on the platform-level log with the
 archive's SHA-256 and the chain head it holds (:mod:`alur.tenants.offices.platform_log`) —
 the archive cannot hold its own hash. The file is written under a temporary name and
-renamed when complete: a failed export leaves no half archive behind.
+renamed when complete: a failed export leaves no half archive behind. That temporary file
+is created in the target directory *before* anything is recorded, so an output that cannot
+be written (:class:`ExportOutputError`) leaves the chain untouched. The manifest is signed
+with the audit signing key (:func:`alur.tenants.offices.archive.signed`).
 """
 
 from __future__ import annotations
@@ -23,8 +26,9 @@ from piccolo.engine.sqlite import SQLiteEngine, TransactionType
 from piccolo.table import Table
 
 from alur.core.engine.events import EventKind
-from alur.core.errors import PluginNotFound
+from alur.core.errors import N_, AlurError, PluginNotFound
 from alur.core.plugins import AlurPlugins
+from alur.tenants.audit.keys import AuditKeys, audit_keys
 from alur.tenants.audit.office_log import record_office_change, write_transaction
 from alur.tenants.cases.rows import from_json
 from alur.tenants.cases.store import TenantRef
@@ -66,6 +70,14 @@ USER_COLUMNS = (
     ("alur_notification", '"user"'),
     ("alur_webhook", "created_by"),
 )
+
+
+class ExportOutputError(AlurError):
+    code = "export_output"
+    template = N_(
+        "cannot write the archive {path}: {reason}. Give an --output in an existing, "
+        "writable directory"
+    )
 
 
 @dataclass(frozen=True)
@@ -221,22 +233,27 @@ async def export_office(
     *,
     actor: str,
     actor_name: str = "",
+    keys: AuditKeys | None = None,
 ) -> ExportResult:
     """Write office ``slug`` into ``output`` (module docstring); ``actor`` is who exports,
-    as ``operator:<name>``."""
+    as ``operator:<name>``; the manifest is signed with ``keys`` (default: the process's)."""
+    keys = keys or audit_keys()
     ref, _ = await office_ref(slug)
-    async with write_transaction(db):
-        await record_office_change(
-            db,
-            ref,
-            "office_exported",
-            actor=actor,
-            actor_name=actor_name or actor,
-            details={"file": output.name},
-        )
     tmp = output.with_name(f".{output.name}.{os.getpid()}.part")
-    writer = ArchiveWriter(tmp)
     try:
+        writer = ArchiveWriter(tmp)
+    except OSError as exc:
+        raise ExportOutputError(path=str(output), reason=exc.strerror or str(exc)) from None
+    try:
+        async with write_transaction(db):
+            await record_office_change(
+                db,
+                ref,
+                "office_exported",
+                actor=actor,
+                actor_name=actor_name or actor,
+                details={"file": output.name},
+            )
         async with _snapshot(db):
             if not db.is_sqlite:
                 await Tenant.raw("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
@@ -245,7 +262,7 @@ async def export_office(
             for m in MEMBERS:
                 await _write_member(writer, m, ref.id, people)
             await _write_blobs(writer, ref.id)
-            keys = await Event.raw(
+            key_ids = await Event.raw(
                 "SELECT DISTINCT key_id FROM alur_event WHERE tenant = {}", ref.id
             )
             migrations = await applied_migrations()
@@ -269,16 +286,21 @@ async def export_office(
                 "chain": {
                     "length": row["chain_seq"],
                     "head": row["chain_head"] or "",
-                    "key_ids": sorted(r["key_id"] for r in keys),
+                    "key_ids": sorted(r["key_id"] for r in key_ids),
                 },
                 "not_moved": list(NOT_MOVED),
-            }
+            },
+            keys,
         )
     except BaseException:
         writer.abort()
         tmp.unlink(missing_ok=True)
         raise
-    os.replace(tmp, output)
+    try:
+        os.replace(tmp, output)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise ExportOutputError(path=str(output), reason=exc.strerror or str(exc)) from None
     digest = file_sha256(output)
     async with write_transaction(db):
         await record_platform_event(

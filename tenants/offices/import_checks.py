@@ -4,6 +4,8 @@ usernames of its people."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from alur.core.errors import N_, AlurError
 from alur.core.plugins import AlurPlugins
 from alur.tenants.audit.keys import AuditKeys
@@ -25,18 +27,26 @@ def refuse(reason: str) -> ImportRefused:
     return ImportRefused(reason=reason)
 
 
+def archive_keys_missing(manifest: dict[str, Any], keys: AuditKeys) -> list[str]:
+    """The audit key ids the archive's chain and manifest signature name that ``keys`` lack
+    (what the manifest says, before it is checked: only to say which key to add)."""
+    chain, signature = manifest.get("chain"), manifest.get("signature")
+    named = list(chain.get("key_ids") or []) if isinstance(chain, dict) else []
+    if isinstance(signature, dict):
+        named.append(signature.get("key_id"))
+    return sorted({k for k in named if isinstance(k, str) and k and keys.key(k) is None})
+
+
 async def preflight(
     reader: ArchiveReader, plugins: AlurPlugins, keys: AuditKeys
 ) -> tuple[list[str], list[str]]:
     """The refusals that need no writing; ``(notes, usernames linked to existing people)``."""
     manifest = reader.manifest
     office = manifest["office"]
-    missing_keys = sorted(
-        k for k in manifest["chain"].get("key_ids", []) if k and keys.key(k) is None
-    )
+    missing_keys = archive_keys_missing(manifest, keys)
     if missing_keys:
         raise refuse(
-            f"its chain is signed with audit key {', '.join(missing_keys)}, which "
+            f"its chain or manifest is signed with audit key {', '.join(missing_keys)}, which "
             f"{keys.source} lacks. Add the key after this installation's signing key "
             f'(ALUR_AUDIT_KEY="{keys.signing}:…,{missing_keys[0]}:…"; the first key signs, '
             "the others only verify), then import again"

@@ -2,9 +2,11 @@
 
 :func:`import_office` refuses, with the reason and what to do, when:
 
-* the archive does not verify offline (:mod:`alur.tenants.offices.archive_verify`), or its
-  chain is signed with an audit key this installation lacks (add it to ``ALUR_AUDIT_KEY``
-  after the signing key: the first key signs, the others only verify);
+* the file is not a readable export archive (not a ZIP, truncated, a member or the manifest
+  damaged), or it does not verify offline (:mod:`alur.tenants.offices.archive_verify`: its
+  manifest's signature among the rest), or its chain or manifest is signed with an audit key
+  this installation lacks (add it to ``ALUR_AUDIT_KEY`` after the signing key: the first key
+  signs, the others only verify);
 * it was made by a newer Alur (a migration this database has not run);
 * the office's slug, or one of its case keys, already exists here;
 * its plugin is not installed (or failed to load). A different version of the plugin is
@@ -49,10 +51,11 @@ from alur.tenants.offices.archive import (
     attachment_member,
     from_json_row,
 )
-from alur.tenants.offices.archive_verify import verify_archive
+from alur.tenants.offices.archive_verify import DAMAGED, verify_archive
 from alur.tenants.offices.export import file_sha256
 from alur.tenants.offices.import_checks import (
     ArchiveDoesNotVerify,
+    archive_keys_missing,
     preflight,
     refuse,
 )
@@ -117,11 +120,23 @@ async def import_office(
     db: Database, plugins: AlurPlugins, path: Path, keys: AuditKeys, *, actor: str
 ) -> ImportResult:
     """Import the archive at ``path`` (module docstring)."""
+    try:
+        return await _import(db, plugins, path, keys, actor)
+    except DAMAGED as exc:
+        # an archive whose manifest verified holds every field, so this is a damaged file
+        # (OSError is left alone: it is the database's, the CLI checked the file exists)
+        raise ArchiveDoesNotVerify(
+            reason=f"it is not a readable export archive ({type(exc).__name__}: {exc}); "
+            "run `alur audit verify --archive FILE`"
+        ) from None
+
+
+async def _import(
+    db: Database, plugins: AlurPlugins, path: Path, keys: AuditKeys, actor: str
+) -> ImportResult:
     with ArchiveReader(path) as probe:
         manifest = probe.manifest
-    missing = sorted(
-        k for k in (manifest.get("chain") or {}).get("key_ids", []) if k and keys.key(k) is None
-    )
+    missing = archive_keys_missing(manifest, keys)
     if not missing:
         report = verify_archive(path, keys)
         if not report.ok:

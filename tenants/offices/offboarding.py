@@ -9,26 +9,30 @@
   (the platform log's last ``exported`` entry holds the chain length and head the archive
   holds; nothing may have been added since), only when the operator typed the office's
   slug. Every row of the office is removed, and so are its people who belong to no other
-  office and are named by no other office's rows; SOP snapshots are shared by definition
-  hash and stay. The platform log keeps the ``deleted`` entry with the archive's SHA-256.
+  office and are named by no other office's rows. Those of them that another office's
+  events name (as actor, as the official acted for, or as whom a task went to — events hold
+  user ids as text, so no foreign key keeps them) are deactivated instead: that history
+  keeps naming a person who still exists. SOP snapshots are shared by definition hash and
+  stay. The platform log keeps the ``deleted`` entry with the archive's SHA-256.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from alur.core.engine.events import EventKind
 from alur.core.errors import N_, AlurError
 from alur.tenants.audit.office_log import record_office_change, write_transaction
 from alur.tenants.cases.store import TenantRef
-from alur.tenants.offices.export import USER_COLUMNS, office_ref
+from alur.tenants.offices.export import USER_COLUMNS, event_people, office_ref
 from alur.tenants.offices.platform_log import (
     PlatformEntry,
     last_export,
     record_platform_event,
 )
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Session, Tenant
+from alur.tenants.storage.tables import Event, Session, Tenant, User
 
 # Removed in this order (rows before what they refer to); then the people, then the office.
 OFFICE_TABLES = (
@@ -63,6 +67,7 @@ class Deleted:
     slug: str
     people_removed: list[str]
     export: PlatformEntry
+    people_deactivated: list[str] = field(default_factory=list)
 
 
 async def _head(tenant_id: int) -> tuple[int, str]:
@@ -138,19 +143,28 @@ async def delete_office(db: Database, slug: str, *, confirm: str, actor: str) ->
                 )
                 continue
             await Tenant.raw(f"DELETE FROM {table} WHERE tenant = {{}}", ref.id)
-        removed = await _remove_people(people)
-        await _end_sessions({user_id for user_id, _ in removed})
+        removed, deactivated = await _remove_people(people)
+        await _end_sessions({user_id for user_id, _ in removed + deactivated})
         await Tenant.raw("DELETE FROM alur_tenant WHERE id = {}", ref.id)
         await record_platform_event(
             "deleted",
             slug,
             actor=actor,
-            details={"people_removed": len(removed), "export_seq": export.seq},
+            details={
+                "people_removed": len(removed),
+                "people_deactivated": len(deactivated),
+                "export_seq": export.seq,
+            },
             archive_sha256=export.archive_sha256,
             chain_seq=seq,
             chain_head=head,
         )
-    return Deleted(slug, [username for _, username in removed], export)
+    return Deleted(
+        slug,
+        [username for _, username in removed],
+        export,
+        [username for _, username in deactivated],
+    )
 
 
 async def _people(ref: TenantRef) -> set[int]:
@@ -163,9 +177,39 @@ async def _people(ref: TenantRef) -> set[int]:
     return ids
 
 
-async def _remove_people(ids: set[int]) -> list[tuple[int, str]]:
-    """Remove those of ``ids`` no other office's row names any more; (id, username) each."""
-    removed = []
+async def _named_by_events(ids: set[int]) -> set[int]:
+    """Those of ``ids`` the remaining events name (actor, acting_for, a payload's "to")."""
+    named: set[int] = set()
+    texts = sorted(str(i) for i in ids)
+    for i in range(0, len(texts), 500):
+        chunk = texts[i : i + 500]
+        for column in ("actor", "acting_for"):
+            rows = await Event.select(getattr(Event, column).as_alias("u")).where(
+                getattr(Event, column).is_in(chunk)
+            )
+            named |= {int(r["u"]) for r in rows}
+    kinds = [str(k) for k in (EventKind.TASK_REASSIGNED, EventKind.TASK_REMINDED)]
+    kinds.append(str(EventKind.TASK_ESCALATED))
+    last = 0
+    while True:  # bounded: a batch of events at a time, by id
+        batch = (
+            await Event.select(Event.id, Event.payload)
+            .where(Event.kind.is_in(kinds) & (Event.id > last))
+            .order_by(Event.id)
+            .limit(1000)
+        )
+        if not batch:
+            return named & ids
+        for r in batch:
+            named |= event_people(r)
+        last = batch[-1]["id"]
+
+
+async def _remove_people(ids: set[int]) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """Remove those of ``ids`` no other office's row names any more, deactivate those only
+    other offices' events name; ``(removed, deactivated)``, (id, username) each."""
+    removed, deactivated = [], []
+    in_history = await _named_by_events(ids)
     for user_id in sorted(ids):
         named = False
         for table, column in (*USER_COLUMNS, ("alur_api_token", '"user"')):
@@ -176,9 +220,17 @@ async def _remove_people(ids: set[int]) -> list[tuple[int, str]]:
                 break
         if named:
             continue
+        if user_id in in_history:
+            rows = (
+                await User.update({User.active: False})
+                .where(User.id == user_id)
+                .returning(User.username)
+            )
+            deactivated += [(user_id, r["username"]) for r in rows]
+            continue
         rows = await Tenant.raw("DELETE FROM alur_user WHERE id = {} RETURNING username", user_id)
         removed += [(user_id, r["username"]) for r in rows]
-    return removed
+    return removed, deactivated
 
 
 async def _end_sessions(user_ids: set[int]) -> None:

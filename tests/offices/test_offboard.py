@@ -18,8 +18,10 @@ from click.testing import CliRunner
 
 from alur.cli.main import cli
 from alur.core import AlurPlugins, create_plugin_manager
+from alur.tenants.audit.office_log import record_office_change, write_transaction
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import TenantSuspended
+from alur.tenants.offices.export import office_ref
 from alur.tenants.offices.offboarding import OFFICE_TABLES
 from alur.tenants.storage.database import close_database, open_database
 from tests.audit.test_audit_tamper import OFFICE, alur, one, sql
@@ -132,3 +134,43 @@ def test_offboarding_walk(database_url: str, two_offices: AlurPlugins, tmp_path:
     broken = alur(url, plugins, "audit", "verify")
     assert broken.exit_code == 1
     assert "platform log: chain broken at event #2" in broken.output
+
+
+def record_in_other_office(url: str, plugins: AlurPlugins, actor: str) -> None:
+    """Someone of the deleted office once acted in the other office (its history names them
+    by id, as text: no foreign key keeps them)."""
+
+    async def work() -> None:
+        db = await open_database(url)
+        try:
+            async with write_transaction(db):
+                ref, _ = await office_ref(OTHER_OFFICE)
+                await record_office_change(
+                    db, ref, "letterhead_changed", actor=actor, actor_name="Kepala"
+                )
+        finally:
+            await close_database(db)
+
+    asyncio.run(work())
+
+
+def test_people_other_offices_history_names_are_deactivated_not_deleted(
+    database_url: str, two_offices: AlurPlugins, tmp_path: Path
+) -> None:
+    url, plugins = database_url, two_offices
+    ok(url, plugins, "demo")
+    kepala = one(url, "SELECT id FROM alur_user WHERE username = 'satpolpp.kepala_satuan'")
+    record_in_other_office(url, plugins, str(kepala))
+    ok(url, plugins, "tenants", "offboard", OFFICE, "--suspend", "--export", str(tmp_path / "a"))
+    done = ok(url, plugins, "tenants", "offboard", OFFICE, "--delete", "--confirm", OFFICE)
+    assert "deleted, with 8 people who belonged to no other office" in done  # 9 in the office
+    names = "deactivated (not deleted: other offices' history names them): satpolpp.kepala_satuan"
+    assert names in done
+    rows = sql(url, "SELECT id, active FROM alur_user WHERE username = 'satpolpp.kepala_satuan'")
+    assert [(r[0], bool(r[1])) for r in rows] == [(kepala, False)]
+    assert not {
+        r[0]
+        for r in sql(url, "SELECT username FROM alur_user")
+        if r[0].startswith("satpolpp.") and r[0] != "satpolpp.kepala_satuan"
+    }
+    ok(url, plugins, "audit", "verify")
