@@ -16,6 +16,7 @@ import click
 from alur.cli.audit_cmd import audit
 from alur.cli.context import CliState
 from alur.cli.demo_cmd import demo
+from alur.cli.people_cmd import register as register_people_commands
 from alur.cli.plugins_cmd import plugins
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
@@ -38,6 +39,7 @@ cli.add_command(sop)
 cli.add_command(migrate)
 cli.add_command(tenants)
 cli.add_command(users)
+register_people_commands(users)  # edit, deactivate, reactivate, remove-role, end-delegation
 cli.add_command(operators)
 cli.add_command(demo)
 cli.add_command(audit)

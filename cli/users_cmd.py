@@ -176,7 +176,8 @@ def list_users(tenant_slug: str | None, fmt: str) -> None:
         return
     for p in found:
         roles = ", ".join(describe(m) for m in p["roles"]) or "no roles"
-        click.echo(f"{p['username']:<40} {p['name']} — {roles}")
+        inactive = "" if p["active"] else " [deactivated]"
+        click.echo(f"{p['username']:<40} {p['name']}{inactive} — {roles}")
 
 
 @click.group()

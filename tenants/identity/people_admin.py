@@ -59,6 +59,7 @@ from alur.tenants.identity.people import pangkat_problem
 from alur.tenants.identity.roles_held import (
     active_admins,
     delegation_label,
+    delegations_here,
     offices_of,
     open_tasks_of,
     waiting_tasks,
@@ -84,13 +85,20 @@ class PeopleAdmin:
     """The life of people, by one office's administrator or by a platform operator."""
 
     def __init__(
-        self, db: Database, office: Office | None, actor: str, actor_name: str, user_id: int | None
+        self,
+        db: Database,
+        office: Office | None,
+        actor: str,
+        actor_name: str,
+        user_id: int | None,
+        record_on: Office | None = None,
     ) -> None:
         self.db = db
         self.office = office  # None: a platform operator, every office
         self.actor = actor
         self.actor_name = actor_name
         self.user_id = user_id  # the acting administrator (None: an operator)
+        self.record_on = record_on  # an operator's chosen office to record a change on
 
     @classmethod
     async def office_admin(cls, db: Database, tenant_id: int, user_id: int) -> PeopleAdmin:
@@ -109,9 +117,14 @@ class PeopleAdmin:
         return cls(db, office, str(user_id), admin["name"], user_id)
 
     @classmethod
-    def operator(cls, db: Database, username: str) -> PeopleAdmin:
-        """The administration of people by the platform operator ``username``."""
-        return cls(db, None, operator_actor(username), username, None)
+    async def operator(
+        cls, db: Database, username: str, record_on: str | None = None
+    ) -> PeopleAdmin:
+        """The administration of people by the platform operator ``username``; a change of a
+        person is recorded on each of their offices, or only on office ``record_on`` (a
+        slug: the person must belong there)."""
+        office = await office_by_slug(record_on) if record_on is not None else None
+        return cls(db, None, operator_actor(username), username, None, office)
 
     # --- finding the person -------------------------------------------------------------
 
@@ -140,7 +153,14 @@ class PeopleAdmin:
         office the person belongs to."""
         if self.office is not None:
             return [self.office]
-        return [await _office(i) for i in await offices_of(user_id)]
+        found = await offices_of(user_id)
+        if self.record_on is not None:
+            if self.record_on.id not in found:
+                raise InvalidInput(
+                    {"tenant": gettext("This person does not belong to this office.")}
+                )
+            return [self.record_on]
+        return [await _office(i) for i in found]
 
     async def _record(
         self, offices: list[Office], change: str, details: dict[str, Any], note: str = ""
@@ -353,6 +373,24 @@ class PeopleAdmin:
             await self._record([office], "delegation_ended", details, note)
         return {**found, "ends_on": yesterday, "label": delegation_label(found)}
 
+    async def delegations_to_end(
+        self, username: str, tenant_id: int, role: str | None = None, official: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The person's Plt/Plh delegations in the office that have not ended (acting, or
+        to come), of ``role`` / for ``official`` when given: what :meth:`end_delegation`
+        may end (the command line names one by these)."""
+        person = await self.person(username)
+        office = await self._office_of(tenant_id)
+        today = office_today(office.timezone, datetime.now(UTC))
+        return [
+            {**d, "user": d["delegate"], "label": delegation_label({**d, "user": d["delegate"]})}
+            for d in await delegations_here(office.id, person["id"])
+            if d["delegate"] == username
+            and d["ends_on"] >= today
+            and role in (None, d["role"])
+            and official in (None, d["official"])
+        ]
+
     async def _office_of(self, tenant_id: int) -> Office:
         if self.office is not None:
             if tenant_id != self.office.id:
@@ -374,6 +412,18 @@ class PeopleAdmin:
 
 def _columns() -> tuple:
     return tuple(getattr(User, f) for f in EDITABLE)
+
+
+async def office_by_slug(slug: str) -> Office:
+    """The office ``slug`` (:class:`NotFound` when there is none)."""
+    row = (
+        await Tenant.select(Tenant.id).where(Tenant.slug == slug).first()
+        if limits.usable_key(slug)
+        else None
+    )
+    if row is None:
+        raise NotFound(what=format_message("office {slug}", slug=slug[:64]))
+    return await _office(row["id"])
 
 
 async def _office(tenant_id: int) -> Office:

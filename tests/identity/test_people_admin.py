@@ -131,7 +131,7 @@ async def test_deactivation_refuses_oneself_the_last_admin_and_other_offices_peo
     with pytest.raises(InvalidInput) as refused:
         await admin.set_active(me, False)
     assert "yourself" in refused.value.errors["user"]
-    operator = PeopleAdmin.operator(office.service.db, "it.provinsi")
+    operator = await PeopleAdmin.operator(office.service.db, "it.provinsi")
     with pytest.raises(InvalidInput) as refused:
         await operator.set_active(me, False)
     assert "last active administrator" in refused.value.errors["user"]
@@ -162,7 +162,7 @@ async def test_an_edit_by_the_operator_is_recorded_on_each_office(
         await admin.edit(await username(staf), {"email": "x@example.org", "name": "Baru"})
     assert set(refused.value.errors) == {"email"}
     assert await admin.edit(await username(staf), {"name": "Nama Baru"}) == ["name"]
-    operator = PeopleAdmin.operator(office.service.db, "it.provinsi")
+    operator = await PeopleAdmin.operator(office.service.db, "it.provinsi")
     assert await operator.edit(await username(staf), {"email": "x@example.org"}) == ["email"]
     assert [c.change for c in await office_changes(other.id)] == ["person_edited"]
     assert len(await office_changes(office.tenant_id)) == 2
