@@ -18,7 +18,8 @@ import click
 
 from alur.cli.db import fail, fail_invalid, run_with_database
 from alur.tenants.errors import InvalidInput
-from alur.tenants.identity.people_admin import PeopleAdmin, office_by_slug
+from alur.tenants.identity.people_admin import PeopleAdmin
+from alur.tenants.identity.roles_held import office_by_slug
 from alur.tenants.storage.database import Database
 
 # Option names of the command line for the service's fields.

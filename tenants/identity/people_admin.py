@@ -37,8 +37,7 @@ the transaction of the change, with one of these ``change`` identifiers:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from alur.core import limits
@@ -56,32 +55,29 @@ from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspend
 from alur.tenants.identity.belonging import office_today
 from alur.tenants.identity.memberships import people_of, works_elsewhere
 from alur.tenants.identity.people import pangkat_problem
+from alur.tenants.identity.people_roles import RoleChanges
 from alur.tenants.identity.roles_held import (
+    Office,
     active_admins,
-    delegation_label,
     delegations_here,
+    is_admin,
+    last_admin_message,
+    load_office,
+    memberships_here,
+    office_by_slug,
     offices_of,
     open_tasks_of,
-    waiting_tasks,
 )
 from alur.tenants.notify.channels import available_channels
 from alur.tenants.notify.contacts import contact_problems
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Delegation, Membership, Tenant, User
+from alur.tenants.storage.tables import Membership, User
 
 EDITABLE = ("name", "nip", "jabatan", "pangkat", "email", "whatsapp")
 CONTACTS = ("email", "whatsapp")
 
 
-@dataclass(frozen=True)
-class Office:
-    id: int
-    slug: str
-    timezone: str
-    suspended: bool = False
-
-
-class PeopleAdmin:
+class PeopleAdmin(RoleChanges):
     """The life of people, by one office's administrator or by a platform operator."""
 
     def __init__(
@@ -103,7 +99,7 @@ class PeopleAdmin:
     @classmethod
     async def office_admin(cls, db: Database, tenant_id: int, user_id: int) -> PeopleAdmin:
         """The administration of people by ``user_id``, who must administer the office."""
-        office = await _office(tenant_id)
+        office = await load_office(tenant_id)
         admin = await User.select(User.name, User.active).where(User.id == user_id).first()
         is_admin = await Membership.exists().where(
             (Membership.tenant == tenant_id)
@@ -160,7 +156,7 @@ class PeopleAdmin:
                     {"tenant": gettext("This person does not belong to this office.")}
                 )
             return [self.record_on]
-        return [await _office(i) for i in found]
+        return [await load_office(i) for i in found]
 
     async def _record(
         self, offices: list[Office], change: str, details: dict[str, Any], note: str = ""
@@ -253,152 +249,41 @@ class PeopleAdmin:
             if not active:
                 for office in offices:
                     if await active_admins(office.id, excluding=person["id"]) == 0 and (
-                        await _is_admin(office.id, person["id"])
+                        await is_admin(office.id, person["id"])
                     ):
-                        raise InvalidInput({"user": _last_admin(office.slug)})
+                        raise InvalidInput({"user": last_admin_message(office.slug)})
             await User.update({User.active: active}).where(User.id == person["id"])
             change = "person_reactivated" if active else "person_deactivated"
             await self._record(offices, change, {"user": person["username"]}, note)
         return await open_tasks_of(person["id"], [o.id for o in offices])
-
-    # --- roles and delegations ----------------------------------------------------------
-
-    async def remove_role(
-        self,
-        username: str,
-        tenant_id: int,
-        role: str,
-        unit: str | None,
-        *,
-        administrator: bool = False,
-        note: str = "",
-    ) -> None:
-        """Take a role (``role``, in ``unit`` for a per-unit role) or the administration
-        (``administrator``) of office ``tenant_id`` away from the person."""
-        person = await self.person(username)
-        office = await self._office_of(tenant_id)
-        held = await Membership.select(
-            Membership.id, Membership.role, Membership.unit.slug.as_alias("unit")
-        ).where(
-            (Membership.tenant == office.id)
-            & (Membership.user == person["id"])
-            & (
-                (Membership.administrator == True)  # noqa: E712
-                if administrator
-                else (Membership.role == role)
-            )
-        )
-        rows = held if administrator else [m for m in held if m["unit"] == (unit or None)]
-        if not rows:
-            raise InvalidInput({"role": gettext("This person does not hold this role here.")})
-        async with write_transaction(self.db):
-            if administrator:
-                if await active_admins(office.id, excluding=person["id"]) == 0:
-                    raise InvalidInput({"role": _last_admin(office.slug)})
-                for m in rows:  # a row holding a role as well keeps the role
-                    await Membership.update({Membership.administrator: False}).where(
-                        Membership.id == m["id"]
-                    )
-                await Membership.delete().where(
-                    (Membership.tenant == office.id)
-                    & (Membership.user == person["id"])
-                    & (Membership.role == "")
-                    & (Membership.administrator == False)  # noqa: E712
-                )
-                details: dict[str, Any] = {"user": person["username"], "administrator": True}
-            else:
-                if waiting := await waiting_tasks(office.id, person["id"], role, unit):
-                    raise InvalidInput(
-                        {
-                            "role": format_message(
-                                "Open tasks wait on this role and nobody else here holds it: "
-                                "give the role to someone else first ({tasks}).",
-                                tasks=", ".join(waiting),
-                            )
-                        }
-                    )
-                for m in rows:  # an administrator's row keeps the administration
-                    await Membership.update({Membership.role: "", Membership.unit: None}).where(
-                        (Membership.id == m["id"]) & (Membership.administrator == True)  # noqa: E712
-                    )
-                    await Membership.delete().where(
-                        (Membership.id == m["id"]) & (Membership.administrator == False)  # noqa: E712
-                    )
-                details = {"user": person["username"], "role": role, "unit": unit or None}
-            await self._record([office], "role_removed", details, note)
-
-    async def end_delegation(self, delegation_id: int, note: str = "") -> dict[str, Any]:
-        """End a Plt/Plh delegation of the office now: its last day becomes yesterday in the
-        office's timezone (module docstring). Answers it as it is now."""
-        where = Delegation.id == delegation_id
-        if self.office is not None:
-            where &= Delegation.tenant == self.office.id
-        found = (
-            await Delegation.select(
-                Delegation.id,
-                Delegation.tenant,
-                Delegation.delegate.username.as_alias("user"),
-                Delegation.official.username.as_alias("official"),
-                Delegation.kind,
-                Delegation.role,
-                Delegation.unit.slug.as_alias("unit"),
-                Delegation.starts_on,
-                Delegation.ends_on,
-            )
-            .where(where)
-            .first()
-            if limits.usable_id(delegation_id)
-            else None
-        )
-        if found is None:
-            raise NotFound(what=gettext("Plt/Plh"))
-        if problem := limits.text_problem(note, limits.NOTE):
-            raise InvalidInput({"note": problem})
-        office = await self._office_of(found["tenant"])
-        today = office_today(office.timezone, datetime.now(UTC))
-        ends_on = _day(found["ends_on"])
-        if ends_on < today:
-            raise InvalidInput({"delegation": gettext("This Plt/Plh has already ended.")})
-        yesterday = today - timedelta(days=1)
-        async with write_transaction(self.db):
-            await Delegation.update({Delegation.ends_on: yesterday}).where(
-                Delegation.id == found["id"]
-            )
-            details = {k: found[k] for k in ("user", "official", "kind", "role", "unit")}
-            details |= {
-                "starts_on": _day(found["starts_on"]).isoformat(),
-                "ends_on": yesterday.isoformat(),
-                "was_ending_on": ends_on.isoformat(),
-            }
-            await self._record([office], "delegation_ended", details, note)
-        return {**found, "ends_on": yesterday, "label": delegation_label(found)}
-
-    async def delegations_to_end(
-        self, username: str, tenant_id: int, role: str | None = None, official: str | None = None
-    ) -> list[dict[str, Any]]:
-        """The person's Plt/Plh delegations in the office that have not ended (acting, or
-        to come), of ``role`` / for ``official`` when given: what :meth:`end_delegation`
-        may end (the command line names one by these)."""
-        person = await self.person(username)
-        office = await self._office_of(tenant_id)
-        today = office_today(office.timezone, datetime.now(UTC))
-        return [
-            {**d, "user": d["delegate"], "label": delegation_label({**d, "user": d["delegate"]})}
-            for d in await delegations_here(office.id, person["id"])
-            if d["delegate"] == username
-            and d["ends_on"] >= today
-            and role in (None, d["role"])
-            and official in (None, d["official"])
-        ]
 
     async def _office_of(self, tenant_id: int) -> Office:
         if self.office is not None:
             if tenant_id != self.office.id:
                 raise NotFound(what=gettext("office"))
             return self.office
-        return await _office(tenant_id)
+        return await load_office(tenant_id)
 
     # --- reading ------------------------------------------------------------------------
+
+    async def profile(self, username: str) -> dict[str, Any]:
+        """Everything the person page of this office shows about ``username``: the person
+        (their fields), ``memberships`` and ``delegations`` here (where they act or are
+        acted for), the open ``tasks`` they hold here, whether they work ``elsewhere``, whether
+        they are the administrator themself (``is_self``) and their recorded ``changes``."""
+        assert self.office is not None
+        person = await self.person(username)
+        office = self.office
+        return {
+            "person": person,
+            "memberships": await memberships_here(office.id, person["id"]),
+            "delegations": await delegations_here(office.id, person["id"]),
+            "today": office_today(office.timezone, datetime.now(UTC)),
+            "tasks": await open_tasks_of(person["id"], [office.id]),
+            "elsewhere": await works_elsewhere(office.id, person["id"]),
+            "is_self": person["id"] == self.user_id,
+            "changes": await self.changes_of(username),
+        }
 
     async def changes_of(self, username: str, limit: int = 50) -> list[OfficeChange]:
         """The recorded changes of this office about ``username``, newest first."""
@@ -414,48 +299,5 @@ def _columns() -> tuple:
     return tuple(getattr(User, f) for f in EDITABLE)
 
 
-async def office_by_slug(slug: str) -> Office:
-    """The office ``slug`` (:class:`NotFound` when there is none)."""
-    row = (
-        await Tenant.select(Tenant.id).where(Tenant.slug == slug).first()
-        if limits.usable_key(slug)
-        else None
-    )
-    if row is None:
-        raise NotFound(what=format_message("office {slug}", slug=slug[:64]))
-    return await _office(row["id"])
-
-
-async def _office(tenant_id: int) -> Office:
-    row = (
-        await Tenant.select(Tenant.id, Tenant.slug, Tenant.timezone, Tenant.suspended)
-        .where(Tenant.id == tenant_id)
-        .first()
-    )
-    if row is None:
-        raise NotFound(what=gettext("office"))
-    return Office(row["id"], row["slug"], row["timezone"], bool(row["suspended"]))
-
-
-async def _is_admin(tenant_id: int, user_id: int) -> bool:
-    return await Membership.exists().where(
-        (Membership.tenant == tenant_id)
-        & (Membership.user == user_id)
-        & (Membership.administrator == True)  # noqa: E712
-    )
-
-
-def _last_admin(slug: str) -> str:
-    return format_message(
-        "This is the last active administrator of {office}: make someone else an "
-        "administrator first.",
-        office=slug,
-    )
-
-
 def _today_utc() -> date:
     return datetime.now(UTC).date()
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))

@@ -1,17 +1,69 @@
 """What a person holds in an office, read for :mod:`alur.tenants.identity.people_admin`
-and the person page: their offices, the office's active administrators, the open tasks a
+and the person page: the office itself (:class:`Office`), the person's offices, the office's active administrators, the open tasks a
 person holds, the open tasks that wait on a role nobody else holds, a person's memberships
 and Plt/Plh delegations in one office."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from alur.tenants.storage.tables import Delegation, Membership, Task
+from alur.core import limits
+from alur.core.i18n import format_message, gettext
+from alur.tenants.errors import NotFound
+from alur.tenants.storage.tables import Delegation, Membership, Task, Tenant
 
 SHOWN_TASKS = 10  # open tasks named in a refusal (and "… and N more")
+
+
+@dataclass(frozen=True)
+class Office:
+    id: int
+    slug: str
+    timezone: str
+    suspended: bool = False
+    """An office as the administration of people needs it."""
+
+
+async def office_by_slug(slug: str) -> Office:
+    """The office ``slug`` (:class:`NotFound` when there is none)."""
+    row = (
+        await Tenant.select(Tenant.id).where(Tenant.slug == slug).first()
+        if limits.usable_key(slug)
+        else None
+    )
+    if row is None:
+        raise NotFound(what=format_message("office {slug}", slug=slug[:64]))
+    return await load_office(row["id"])
+
+
+async def load_office(tenant_id: int) -> Office:
+    row = (
+        await Tenant.select(Tenant.id, Tenant.slug, Tenant.timezone, Tenant.suspended)
+        .where(Tenant.id == tenant_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound(what=gettext("office"))
+    return Office(row["id"], row["slug"], row["timezone"], bool(row["suspended"]))
+
+
+async def is_admin(tenant_id: int, user_id: int) -> bool:
+    return await Membership.exists().where(
+        (Membership.tenant == tenant_id)
+        & (Membership.user == user_id)
+        & (Membership.administrator == True)  # noqa: E712
+    )
+
+
+def last_admin_message(slug: str) -> str:
+    return format_message(
+        "This is the last active administrator of {office}: make someone else an "
+        "administrator first.",
+        office=slug,
+    )
 
 
 async def offices_of(user_id: int) -> list[int]:
@@ -116,7 +168,7 @@ async def delegations_here(tenant_id: int, user_id: int) -> list[dict[str, Any]]
         .order_by(Delegation.id, ascending=False)
     )
     for r in rows:
-        r["starts_on"], r["ends_on"] = _day(r["starts_on"]), _day(r["ends_on"])
+        r["starts_on"], r["ends_on"] = as_day(r["starts_on"]), as_day(r["ends_on"])
     return rows
 
 
@@ -128,5 +180,6 @@ def delegation_label(d: dict[str, Any]) -> str:
     )
 
 
-def _day(value: date | str) -> date:
+def as_day(value: date | str) -> date:
+    """A DATE column as a date (SQLite may hand back the ISO text)."""
     return value if isinstance(value, date) else date.fromisoformat(str(value))
