@@ -22,8 +22,9 @@ row stays for the record (one that had not started yet ends before its start: it
 A deactivated person's open tasks stay claimed (the case history keeps who held them); the
 person page lists them as needing reassignment, done on the case page by an administrator.
 Their sessions and API tokens stop at the next request: every door checks ``active``
-(web/deps.py, tokens.py); nothing is deleted, so a reactivated person's unexpired sessions and
-tokens work again.
+(web/deps.py, which then clears the session; tokens.py). Deactivating deletes nothing itself
+(a session row has no user column), so a session not used meanwhile, and the API tokens,
+work again after a reactivation (docs/security.md).
 
 Every change is recorded with :func:`~alur.tenants.audit.office_log.record_office_change` in
 the transaction of the change, with one of these ``change`` identifiers:

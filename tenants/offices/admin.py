@@ -27,8 +27,9 @@ from alur.tenants.identity.memberships import (
     works_elsewhere,
 )
 from alur.tenants.identity.people import create_user, new_user_problems, pangkat_problem
+from alur.tenants.identity.people_admin import PeopleAdmin
 from alur.tenants.notify.channels import available_channels
-from alur.tenants.notify.contacts import contact_problems, set_contacts
+from alur.tenants.notify.contacts import contact_problems
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
 
 UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -258,7 +259,7 @@ class TenantAdmin:
                     )
                 }
             )
-        await set_contacts(user_id, {"email": email, "whatsapp": whatsapp}, available_channels())
+        await self._edit_person(user_id, {"email": email, "whatsapp": whatsapp})
 
     async def set_person_pangkat(self, user_id: int | None, pangkat: str) -> None:
         """Change the pangkat/golongan of a person of this office (printed under their name
@@ -269,7 +270,15 @@ class TenantAdmin:
             errors["pangkat"] = problem
         if errors:
             raise InvalidInput(errors)
-        await User.update({User.pangkat: pangkat.strip()}).where(User.id == user_id)
+        assert user_id is not None
+        await self._edit_person(user_id, {"pangkat": pangkat})
+
+    async def _edit_person(self, user_id: int, values: dict[str, str]) -> None:
+        """Save a person's fields through :class:`PeopleAdmin` (its rules; the change is
+        recorded on the office's chain)."""
+        people = await PeopleAdmin.office_admin(self.service.db, self.tenant_id, self.user_id)
+        username = await User.select(User.username).where(User.id == user_id).first()
+        await people.edit(username["username"], values)
 
     async def grant_role(self, user_id: int | None, role_id: str, unit: str | None = None) -> None:
         """Give a person of this office (``None``: none was chosen) one more role here."""
