@@ -17,6 +17,7 @@ from alur.tenants.identity.belonging import actor_for, load_person, office_today
 from alur.tenants.identity.memberships import add_delegation, add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.identity.people_admin import PeopleAdmin
+from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.provisioning import create_tenant
 from alur.tenants.storage.tables import Delegation, Membership, User
 from tests.identity.identity_helpers import Office, wib
@@ -242,3 +243,16 @@ async def test_creating_a_person_checks_the_nip_by_the_same_rule(office: Office)
     assert "date of birth" in refused.value.errors["nip"]
     user = await create_user("baru", "Orang Baru", "rahasia-123", nip="19700201 199003 2 001")
     assert user.nip == "197002011990032001"
+
+
+async def test_the_people_lists_pangkat_and_contacts_forms_are_recorded_too(office: Office) -> None:
+    await admin_of(office)
+    admin = TenantAdmin(office.service, office.people["sekretaris"])
+    await admin.set_person_pangkat(office.people["staf"], "Penata, III/c")
+    await admin.set_person_contacts(office.people["staf"], "staf@example.org", "")
+    changes = await office_changes(office.tenant_id)
+    assert [(c.change, list(c.details["changed"])) for c in changes] == [
+        ("person_edited", ["email"]),
+        ("person_edited", ["pangkat"]),
+    ]
+    await verified(office)
