@@ -182,6 +182,7 @@ class PeopleAdmin(RoleChanges):
         values = {k: str(v) for k, v in values.items() if k in EDITABLE}
         errors = limits.text_problems(
             {k: (values[k], limits.LINE) for k in ("name", "jabatan") if k in values}
+            | {"note": (note, limits.NOTE)}
         )
         if "name" in values and "name" not in errors and not values["name"].strip():
             errors["name"] = gettext("give the person's name")

@@ -54,6 +54,8 @@ class RoleChanges:
         (``administrator``) of office ``tenant_id`` away from the person."""
         person = await self.person(username)
         office = await self._office_of(tenant_id)
+        if problem := limits.text_problem(note, limits.NOTE):
+            raise InvalidInput({"note": problem})
         held = await Membership.select(
             Membership.id, Membership.role, Membership.unit.slug.as_alias("unit")
         ).where(

@@ -256,3 +256,15 @@ async def test_the_people_lists_pangkat_and_contacts_forms_are_recorded_too(offi
         ("person_edited", ["pangkat"]),
     ]
     await verified(office)
+
+
+async def test_a_reason_is_limited_like_every_note(office: Office) -> None:
+    admin = await admin_of(office)
+    staf = await username(office.people["staf"])
+    with pytest.raises(InvalidInput) as refused:
+        await admin.edit(staf, {"jabatan": "Analis"}, note="x\x00")
+    assert set(refused.value.errors) == {"note"}
+    with pytest.raises(InvalidInput) as refused:
+        await admin.remove_role(staf, office.tenant_id, "staf", None, note="n" * 10_001)
+    assert set(refused.value.errors) == {"note"}
+    assert await office_changes(office.tenant_id) == []

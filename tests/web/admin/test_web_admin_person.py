@@ -2,7 +2,7 @@
 the real app with its sessions and CSRF protection, on SQLite and PostgreSQL: editing (a
 wrong NIP shown next to its field, everything typed kept), deactivating (the person's own
 open session refused on its next request), removing a role, ending a Plt/Plh now, the
-recorded changes, and the People list's filter."""
+recorded changes, and the People list's filter. The pages are in Indonesian (the default)."""
 
 from __future__ import annotations
 
@@ -99,18 +99,18 @@ def test_deactivating_refuses_the_persons_open_session_at_once(site: Site) -> No
     staf_session = site.client.cookies.get(SESSION_COOKIE)
     assert site.get(f"/t/{SLUG}/inbox").status_code == 200
     site.as_user("admin")
-    assert "Deactivate the account" in site.get(f"{PEOPLE}/staf").text
+    assert "Nonaktifkan akun" in site.get(f"{PEOPLE}/staf").text
     done = site.post(f"{PEOPLE}/staf/deactivate", {"note": "pensiun"})
     assert done.status_code == 303
     page = site.get(f"{PEOPLE}/staf").text
     assert 'class="deactivated"' in page
-    assert "Reactivate the account" in page
+    assert "Aktifkan kembali akun" in page
     listed = site.get(f"{PEOPLE}?show=deactivated").text
     assert re.findall(r'<a href="/t/dinas-contoh/admin/people/([^"]+)">', listed) == ["staf"]
     active = site.get(f"{PEOPLE}?show=active").text
     assert "staf" not in re.findall(r'<a href="/t/dinas-contoh/admin/people/([^"]+)">', active)
     # Oneself: no button, and refused all the same.
-    assert "You cannot deactivate yourself." in site.get(f"{PEOPLE}/admin").text
+    assert "Anda tidak dapat menonaktifkan akun Anda sendiri." in site.get(f"{PEOPLE}/admin").text
     assert site.post(f"{PEOPLE}/admin/deactivate").status_code == 422
 
     site.client.cookies.set(SESSION_COOKIE, staf_session)
@@ -132,7 +132,7 @@ def test_removing_a_role_and_ending_a_plt_now(site: Site, url: str) -> None:
     site.as_user("admin")
     refused = site.post(f"{PEOPLE}/admin/roles/remove", {"administrator": "1"})
     assert refused.status_code == 422
-    assert "last active administrator" in re.search(
+    assert "administrator aktif terakhir" in re.search(
         r'id="roles-error">([^<]*)<', refused.text
     ).group(1)
     assert memberships(url, site.ids["admin"]) == 1
@@ -160,4 +160,4 @@ def test_removing_a_role_and_ending_a_plt_now(site: Site, url: str) -> None:
     again = site.post(f"{PEOPLE}/staf/delegations/{delegation}/end")
     assert again.status_code == 422
     assert f'id="delegation-{delegation}-error"' in again.text
-    assert "End now" not in site.get(f"{PEOPLE}/staf").text
+    assert "Akhiri sekarang" not in site.get(f"{PEOPLE}/staf").text
