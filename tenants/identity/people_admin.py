@@ -33,7 +33,14 @@ the transaction of the change, with one of these ``change`` identifiers:
 * ``person_deactivated`` / ``person_reactivated``: ``{"user"}``;
 * ``role_removed``: ``{"user", "role", "unit"}`` or ``{"user", "administrator": true}``;
 * ``delegation_ended``: ``{"user" (the delegate), "official", "kind", "role", "unit",
-  "starts_on", "ends_on", "was_ending_on"}``.
+  "starts_on", "ends_on", "was_ending_on"}``;
+
+and, through :func:`record_grant` (the writers of :mod:`~alur.tenants.identity.memberships`
+are called by ``TenantAdmin`` and ``alur users create/add-role``):
+
+* ``person_created``: ``{"user", "role", "unit"}``; ``role_granted``: ``{"user", "role",
+  "unit", "administrator"}``; ``delegation_granted``: ``{"user" (the delegate), "official",
+  "kind", "role", "unit", "starts_on", "ends_on"}``.
 """
 
 from __future__ import annotations
@@ -303,3 +310,31 @@ def _columns() -> tuple:
 
 def _today_utc() -> date:
     return datetime.now(UTC).date()
+
+
+async def record_grant(
+    db: Database,
+    tenant_id: int,
+    change: str,
+    details: dict[str, Any],
+    *,
+    admin_id: int | None = None,
+    operator: str | None = None,
+) -> None:
+    """Record a person created, a role or a Plt/Plh granted (module docstring) on the office's
+    chain, by its administrator ``admin_id`` or the platform ``operator``, in the caller's
+    transaction."""
+    office = await load_office(tenant_id)
+    if operator is not None:
+        actor, actor_name = operator_actor(operator), operator
+    else:
+        row = await User.select(User.name).where(User.id == admin_id).first()
+        actor, actor_name = str(admin_id), row["name"] if row else ""
+    await record_office_change(
+        db,
+        TenantRef(office.id, office.slug),
+        change,
+        actor=actor,
+        actor_name=actor_name,
+        details=details,
+    )

@@ -16,6 +16,7 @@ from datetime import date, time
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.core.model import Role, Step
+from alur.tenants.audit.office_log import write_transaction
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity.memberships import (
@@ -27,7 +28,7 @@ from alur.tenants.identity.memberships import (
     works_elsewhere,
 )
 from alur.tenants.identity.people import create_user, new_user_problems, pangkat_problem
-from alur.tenants.identity.people_admin import PeopleAdmin
+from alur.tenants.identity.people_admin import PeopleAdmin, record_grant
 from alur.tenants.notify.channels import available_channels
 from alur.tenants.notify.contacts import contact_problems
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
@@ -233,6 +234,10 @@ class TenantAdmin:
                 username, name, password, nip=nip, jabatan=jabatan, pangkat=pangkat
             )
             await add_membership(self.tenant_id, user.id, role, unit)
+            details = {"user": user.username, "role": role_id, "unit": unit}
+            await record_grant(
+                self.service.db, self.tenant_id, "person_created", details, admin_id=self.user_id
+            )
             if any(contacts.values()):
                 await User.update(
                     {User.email: contacts["email"], User.whatsapp: contacts["whatsapp"]}
@@ -292,7 +297,14 @@ class TenantAdmin:
         if errors:
             raise InvalidInput(errors)
         assert user_id is not None
-        await add_membership(self.tenant_id, user_id, role, unit)
+        async with write_transaction(self.service.db):
+            await add_membership(self.tenant_id, user_id, role, unit)
+            username = await User.select(User.username).where(User.id == user_id).first()
+            details = {"user": username["username"], "role": role_id, "unit": unit}
+            details["administrator"] = False
+            await record_grant(
+                self.service.db, self.tenant_id, "role_granted", details, admin_id=self.user_id
+            )
 
     async def delegate(
         self,
@@ -322,7 +334,30 @@ class TenantAdmin:
         assert official_id is not None
         assert starts_on is not None
         assert ends_on is not None
-        await add_delegation(
-            self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
-        )
+        async with write_transaction(self.service.db):
+            await add_delegation(
+                self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
+            )
+            names = {
+                r["id"]: r["username"]
+                for r in await User.select(User.id, User.username).where(
+                    User.id.is_in([delegate_id, official_id])
+                )
+            }
+            details = {
+                "user": names[delegate_id],
+                "official": names[official_id],
+                "kind": kind,
+                "role": role,
+                "unit": unit,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+            }
+            await record_grant(
+                self.service.db,
+                self.tenant_id,
+                "delegation_granted",
+                details,
+                admin_id=self.user_id,
+            )
         return self.steps_not_delegable().get(role, [])

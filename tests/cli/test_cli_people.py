@@ -91,9 +91,12 @@ def test_the_life_of_a_person_at_the_command_line(run, database_url: str) -> Non
     assert "Changed nip, phone of staf." in out.stdout
     assert people(run, url)["staf"]["nip"] == "197001011990031001"
     for slug in ("satpol", "kesbang"):
-        [change] = changes(url, slug)
+        change = changes(url, slug)[0]
         assert change.change == "person_edited"
         assert change.by_operator
+    # the people created with a role, and the role added, are on the chains too
+    assert [c.change for c in changes(url, "satpol")][1:] == ["person_created"] * 3
+    assert [c.change for c in changes(url, "kesbang")][1:] == ["role_granted"]
     usage_error(run("users edit staf", url=url), "give at least one of")
     usage_error(run("users edit nobody --name X", url=url), "person nobody")
 

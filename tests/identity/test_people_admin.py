@@ -268,3 +268,28 @@ async def test_a_reason_is_limited_like_every_note(office: Office) -> None:
         await admin.remove_role(staf, office.tenant_id, "staf", None, note="n" * 10_001)
     assert set(refused.value.errors) == {"note"}
     assert await office_changes(office.tenant_id) == []
+
+
+async def test_creating_a_person_and_granting_a_role_or_a_plt_are_recorded(office: Office) -> None:
+    await admin_of(office)
+    admin = TenantAdmin(office.service, office.people["sekretaris"])
+    created = await admin.create_person("baru", "Orang Baru", "rahasia-123", role_id="staf")
+    await admin.grant_role(created.id, "kabid", "linmas")
+    today = office_today("Asia/Jakarta", datetime.now(UTC))
+    await admin.delegate(
+        created.id,
+        office.people["kepala_satuan"],
+        "kepala_satuan",
+        None,
+        "Plh",
+        today,
+        today + timedelta(days=3),
+    )
+    changes = await office_changes(office.tenant_id)
+    assert [(c.change, c.details["user"], c.actor) for c in changes] == [
+        ("delegation_granted", "baru", str(office.people["sekretaris"])),
+        ("role_granted", "baru", str(office.people["sekretaris"])),
+        ("person_created", "baru", str(office.people["sekretaris"])),
+    ]
+    assert changes[0].details["official"] == await username(office.people["kepala_satuan"])
+    await verified(office)
