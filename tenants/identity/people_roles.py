@@ -56,6 +56,10 @@ class RoleChanges:
         office = await self._office_of(tenant_id)
         if problem := limits.text_problem(note, limits.NOTE):
             raise InvalidInput({"note": problem})
+        if not administrator and not (
+            limits.usable_key(role) and (unit is None or limits.usable_key(unit))
+        ):
+            raise InvalidInput({"role": gettext("This person does not hold this role here.")})
         held = await Membership.select(
             Membership.id, Membership.role, Membership.unit.slug.as_alias("unit")
         ).where(
