@@ -18,6 +18,7 @@ from alur.cli.backup_cmd import backup
 from alur.cli.context import CliState
 from alur.cli.demo_cmd import demo
 from alur.cli.passwords_cmd import reset_operator_password_command, reset_user_password
+from alur.cli.people_cmd import register as register_people_commands
 from alur.cli.plugins_cmd import plugins
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
@@ -40,6 +41,7 @@ cli.add_command(sop)
 cli.add_command(migrate)
 cli.add_command(tenants)
 cli.add_command(users)
+register_people_commands(users)  # edit, deactivate, reactivate, remove-role, end-delegation
 cli.add_command(operators)
 cli.add_command(demo)
 cli.add_command(audit)

@@ -13,6 +13,7 @@ import click
 
 from alur.cli.context import get_plugins
 from alur.cli.db import fail_invalid, run_with_database, transaction
+from alur.cli.people_cmd import operator_name
 from alur.core.errors import PluginNotFound
 from alur.core.model import Role
 from alur.core.plugins import AlurPlugins
@@ -24,6 +25,7 @@ from alur.tenants.identity.people import (
     new_user_problems,
     user_by_username,
 )
+from alur.tenants.identity.people_admin import record_grant
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Membership, Tenant, User
 
@@ -105,7 +107,9 @@ def create(
             if not wanted:
                 return ""
             assert tenant_slug is not None
-            return await grant(plugins, user.id, tenant_slug, role, unit, admin)
+            return await grant(
+                plugins, user.id, tenant_slug, role, unit, admin, db=db, change="person_created"
+            )
 
     granted = run_with_database(work)
     click.echo(f'Created user "{username}" ({name.strip()}).')
@@ -132,7 +136,8 @@ def add_role(
 
     async def work(db: Database) -> str:
         user = await user_by_username(username)
-        return await grant(plugins, user.id, tenant_slug, role, unit, admin)
+        async with transaction(db):
+            return await grant(plugins, user.id, tenant_slug, role, unit, admin, db=db)
 
     click.echo(run_with_database(work))
 
@@ -176,7 +181,8 @@ def list_users(tenant_slug: str | None, fmt: str) -> None:
         return
     for p in found:
         roles = ", ".join(describe(m) for m in p["roles"]) or "no roles"
-        click.echo(f"{p['username']:<40} {p['name']} — {roles}")
+        inactive = "" if p["active"] else " [deactivated]"
+        click.echo(f"{p['username']:<40} {p['name']}{inactive} — {roles}")
 
 
 @click.group()
@@ -239,8 +245,12 @@ async def grant(
     role_id: str | None,
     unit: str | None,
     admin: bool,
+    *,
+    db: Database,
+    change: str = "role_granted",
 ) -> str:
-    """Add the membership; returns a sentence saying what the user now is."""
+    """Add the membership, recorded on the office's chain as ``change`` by the operator
+    running the command; returns a sentence saying what the user now is."""
     tenant = await Tenant.select(Tenant.id, Tenant.plugin).where(Tenant.slug == tenant_slug).first()
     if tenant is None:
         raise NotFound(what=f"office {tenant_slug}")
@@ -252,6 +262,10 @@ async def grant(
     if {"role": role.id if role else "", "unit": unit, "administrator": admin} in held:
         return f"Already {what} in {tenant_slug}: nothing to add."
     await add_membership(tenant["id"], user_id, role, unit, administrator=admin)
+    user = await User.select(User.username).where(User.id == user_id).first()
+    details = {"user": user["username"], "role": role.id if role else "", "unit": unit}
+    details["administrator"] = admin
+    await record_grant(db, tenant["id"], change, details, operator=operator_name())
     return f"Now {what} in {tenant_slug}."
 
 

@@ -1,4 +1,4 @@
-"""Input limits: how long each kind of text may be, what a NIP looks like, how deep JSON may
+"""Input limits: how long each kind of text may be, how deep JSON may
 nest, which numbers can be ids — defined once, checked by the service layer before anything
 reaches the database, so SQLite and PostgreSQL answer the same, and the web forms and
 GraphQL give the same field messages.
@@ -27,7 +27,6 @@ LINE = 255  # one line: names, jabatan, file names, labels
 PERIOD = 100  # a case's period, e.g. "Triwulan III 2026"
 NOTE = 10_000  # free text: notes, explanations, sasaran, indicator text
 PASSWORD = 1024
-NIP_DIGITS = 18  # Nomor Induk Pegawai: 18 digits
 
 JSON_DEPTH = 8  # nesting of objects/lists in a JSON argument (a step's data)
 JSON_ITEMS = 1000  # values in a JSON argument, all levels together
@@ -39,7 +38,6 @@ ROW_ID_MAX = 2**31 - 1
 REPLACEMENT = "\ufffd"  # what a parser makes of bytes that are not UTF-8
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _CONTROL_IN_LINE = re.compile(r"[\x00-\x1f\x7f]")
-_NIP = re.compile(rf"\d{{{NIP_DIGITS}}}")
 
 
 def text_problem(value: str, limit: int, *, multiline: bool | None = None) -> str | None:
@@ -90,14 +88,6 @@ def text_problems(fields: Mapping[str, tuple[str | None, int]]) -> dict[str, str
         if problem is not None:
             errors[field] = problem
     return errors
-
-
-def nip_problem(nip: str) -> str | None:
-    """A NIP is empty (not known) or exactly 18 digits, which may be grouped by spaces
-    (``19800101 200501 1 001``)."""
-    if nip and not _NIP.fullmatch(nip.replace(" ", "")):
-        return format_message("a NIP is {count} digits", count=NIP_DIGITS)
-    return None
 
 
 def usable_key(value: object, limit: int = SHORT) -> bool:

@@ -139,7 +139,9 @@ class _People:
         self.count += 1
         # An 18-digit NIP: birth date, TMT CPNS (year, month), sex, serial number.
         birth = date(1970 + i * 7 % 25, 1 + i * 5 % 12, 1 + i * 11 % 28)
-        nip = f"{birth:%Y%m%d}{2000 + i * 3 % 20}{1 + i % 12:02d}{1 + i % 2}{1 + i % 999:03d}"
+        # The TMT 20–29 years after the birth (alur.core.officials.nip_problem), by 2023.
+        tmt = birth.year + 20 + i % 10
+        nip = f"{birth:%Y%m%d}{tmt}{1 + i % 12:02d}{1 + i % 2}{1 + i % 999:03d}"
         return NAMES[i % len(NAMES)], nip
 
     async def operator(self) -> DemoLogin:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -18,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from alur.core import limits
 from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
+from alur.core.officials import nip_problem, normalize_nip
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.storage.tables import Operator, User
 
@@ -74,7 +76,7 @@ def new_user_problems(
         errors["pangkat"] = problem
     if "name" not in errors and not name.strip():
         errors["name"] = gettext("give the person's name")
-    if "nip" not in errors and (problem := limits.nip_problem(nip.strip())):
+    if "nip" not in errors and (problem := nip_problem(nip, datetime.now(UTC).date())):
         errors["nip"] = problem
     return errors
 
@@ -113,7 +115,7 @@ async def create_user(
     user = User(
         username=username,
         name=name.strip(),
-        nip=nip.strip(),
+        nip=normalize_nip(nip),
         jabatan=jabatan.strip(),
         pangkat=pangkat.strip(),
         password_hash=hash_password(password),

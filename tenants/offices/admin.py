@@ -16,6 +16,7 @@ from datetime import date, time
 from alur.core import limits
 from alur.core.i18n import format_message, gettext
 from alur.core.model import Role, Step
+from alur.tenants.audit.office_log import write_transaction
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity.memberships import (
@@ -27,8 +28,9 @@ from alur.tenants.identity.memberships import (
     works_elsewhere,
 )
 from alur.tenants.identity.people import create_user, new_user_problems, pangkat_problem
+from alur.tenants.identity.people_admin import PeopleAdmin, record_grant
 from alur.tenants.notify.channels import available_channels
-from alur.tenants.notify.contacts import contact_problems, set_contacts
+from alur.tenants.notify.contacts import contact_problems
 from alur.tenants.storage.tables import DayOff, Membership, Tenant, Unit, User
 
 UNIT_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -232,6 +234,10 @@ class TenantAdmin:
                 username, name, password, nip=nip, jabatan=jabatan, pangkat=pangkat
             )
             await add_membership(self.tenant_id, user.id, role, unit)
+            details = {"user": user.username, "role": role_id, "unit": unit}
+            await record_grant(
+                self.service.db, self.tenant_id, "person_created", details, admin_id=self.user_id
+            )
             if any(contacts.values()):
                 await User.update(
                     {User.email: contacts["email"], User.whatsapp: contacts["whatsapp"]}
@@ -258,7 +264,7 @@ class TenantAdmin:
                     )
                 }
             )
-        await set_contacts(user_id, {"email": email, "whatsapp": whatsapp}, available_channels())
+        await self._edit_person(user_id, {"email": email, "whatsapp": whatsapp})
 
     async def set_person_pangkat(self, user_id: int | None, pangkat: str) -> None:
         """Change the pangkat/golongan of a person of this office (printed under their name
@@ -269,7 +275,15 @@ class TenantAdmin:
             errors["pangkat"] = problem
         if errors:
             raise InvalidInput(errors)
-        await User.update({User.pangkat: pangkat.strip()}).where(User.id == user_id)
+        assert user_id is not None
+        await self._edit_person(user_id, {"pangkat": pangkat})
+
+    async def _edit_person(self, user_id: int, values: dict[str, str]) -> None:
+        """Save a person's fields through :class:`PeopleAdmin` (its rules; the change is
+        recorded on the office's chain)."""
+        people = await PeopleAdmin.office_admin(self.service.db, self.tenant_id, self.user_id)
+        username = await User.select(User.username).where(User.id == user_id).first()
+        await people.edit(username["username"], values)
 
     async def grant_role(self, user_id: int | None, role_id: str, unit: str | None = None) -> None:
         """Give a person of this office (``None``: none was chosen) one more role here."""
@@ -283,7 +297,14 @@ class TenantAdmin:
         if errors:
             raise InvalidInput(errors)
         assert user_id is not None
-        await add_membership(self.tenant_id, user_id, role, unit)
+        async with write_transaction(self.service.db):
+            await add_membership(self.tenant_id, user_id, role, unit)
+            username = await User.select(User.username).where(User.id == user_id).first()
+            details = {"user": username["username"], "role": role_id, "unit": unit}
+            details["administrator"] = False
+            await record_grant(
+                self.service.db, self.tenant_id, "role_granted", details, admin_id=self.user_id
+            )
 
     async def delegate(
         self,
@@ -313,7 +334,30 @@ class TenantAdmin:
         assert official_id is not None
         assert starts_on is not None
         assert ends_on is not None
-        await add_delegation(
-            self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
-        )
+        async with write_transaction(self.service.db):
+            await add_delegation(
+                self.tenant_id, delegate_id, official_id, role, unit, kind, starts_on, ends_on, note
+            )
+            names = {
+                r["id"]: r["username"]
+                for r in await User.select(User.id, User.username).where(
+                    User.id.is_in([delegate_id, official_id])
+                )
+            }
+            details = {
+                "user": names[delegate_id],
+                "official": names[official_id],
+                "kind": kind,
+                "role": role,
+                "unit": unit,
+                "starts_on": starts_on.isoformat(),
+                "ends_on": ends_on.isoformat(),
+            }
+            await record_grant(
+                self.service.db,
+                self.tenant_id,
+                "delegation_granted",
+                details,
+                admin_id=self.user_id,
+            )
         return self.steps_not_delegable().get(role, [])

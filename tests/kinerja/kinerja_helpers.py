@@ -187,7 +187,7 @@ class Office:
             f"{self.slug}.{key}",
             f"{key.title()} {self.slug}",
             "x" * 12,
-            nip=f"19800101 200601 1 {len(self.users):03d}",
+            nip=f"19800101 200601 1 {len(self.users) + 1:03d}",
             jabatan=f"Jabatan {key.title()}",
         )
         await add_membership(self.tenant_id, user.id, roles[role] if role else None, unit)

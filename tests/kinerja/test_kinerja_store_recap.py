@@ -92,7 +92,7 @@ async def test_approvals_hold_until_the_data_changes(office: Office) -> None:
     assert sign.kind is ApprovalKind.SIGN
     assert (sign.name, sign.nip, sign.acting, sign.acting_for, sign.jabatan) == (
         "Sekretaris dinas-uji",
-        "19800101 200601 1 005",
+        "198001012006011006",  # stored without the spaces it was typed with
         "Plh",
         "Kepala dinas-uji",
         "Jabatan Kepala",  # the position signed as: the official's

@@ -29,6 +29,7 @@ from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
 from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_operator, create_user
+from alur.tenants.identity.people_admin import PeopleAdmin
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.notify.webhooks import register_webhook
@@ -105,11 +106,19 @@ async def _provision(url: str) -> str:
         await save_logo(TenantAdmin(world.a, admin.id), _png())  # the Remove-logo form
         await TenantAdmin(world.a, admin.id).add_day_off(date(2026, 12, 24), "Cuti bersama")
         await register_webhook(TenantAdmin(world.a, admin.id), "https://sistem.go.id/hook")
+        await _deactivated(world, admin.id)  # the person page's Reactivate form
         for name in HOSTILE_NAMES:
             await world.a.attach(staf, key, None, name, "application/pdf", b"%PDF-1.7")
         return (await create_token("fuzz", "write", tenant=OFFICE_A, user="staf")).token
     finally:
         await close_database(db)
+
+
+async def _deactivated(world: Any, admin_id: int) -> None:
+    former = await create_user("pensiun", "Pegawai Pensiun (A)", PASSWORD)
+    await add_membership(world.a.ref.id, former.id, world.a.sop(SOP_A).roles_by_id["staf"])
+    people = await PeopleAdmin.office_admin(world.a.db, world.a.ref.id, admin_id)
+    await people.set_active("pensiun", False)
 
 
 PARAF_PERIOD = "Tahun 2026"  # the case at its paraf step: the SOP runs once per period

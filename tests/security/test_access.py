@@ -142,7 +142,8 @@ def office_b_routes(c: TestClient) -> list[tuple[str, str]]:
     with office B's slug, case key, attachment id, task number and SOP id."""
     ids = c.ids  # type: ignore[attr-defined]
     fill = {**ids, "action": "complete", "unit": "x", "change": "deactivate"}
-    fill |= {"day": TODAY.isoformat(), "token_id": "1", "webhook_id": "1", "username": "x"}
+    fill |= {"day": TODAY.isoformat(), "token_id": "1", "webhook_id": "1"}
+    fill |= {"username": "x", "delegation": "1"}  # the person page
     routes = []
     for route in c.app.routes:
         if not route.path.startswith("/t/{slug"):

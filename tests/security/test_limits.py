@@ -4,10 +4,13 @@ SQLite and PostgreSQL (the values the outside probe sent: a 1 MB period and name
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from alur.core import limits
 from alur.core.engine import Complete
+from alur.core.officials import nip_problem
 from alur.graphql.testing import PASSWORD, SOP_A, World
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity.people import create_user, sign_in
@@ -24,10 +27,11 @@ def test_the_rules_are_pure() -> None:
     assert limits.text_problem("\ud800", limits.NOTE)
     assert limits.text_problem("two\nlines", limits.LINE)
     assert limits.text_problem("two\nlines", limits.NOTE) is None
-    assert limits.nip_problem("1" * 33)
-    assert limits.nip_problem("19800101 2005 1 001")
-    assert limits.nip_problem("19800101 200501 1 001") is None
-    assert limits.nip_problem("198001012005011001") is None
+    today = date(2026, 12, 3)
+    assert nip_problem("1" * 33, today)
+    assert nip_problem("19800101 2005 1 001", today)
+    assert nip_problem("19800101 200501 1 001", today) is None
+    assert nip_problem("198001012005011001", today) is None
     assert not limits.usable_id(2**63)
     assert not limits.usable_id(2**31)  # row ids are SERIAL: 32-bit on PostgreSQL
     assert limits.usable_id(2**31 - 1)

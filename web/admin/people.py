@@ -20,12 +20,12 @@ from alur.tenants.cases.listing import tenant_delegations, tenant_people
 from alur.tenants.errors import InvalidInput
 from alur.tenants.offices.admin import TenantAdmin
 from alur.web.admin.base import (
-    AdminPages,
     Form,
     clean,
     day_label,
     field_errors,
 )
+from alur.web.admin.person import PersonRoutes
 from alur.web.deps import Viewer
 
 KINDS = ("Plt", "Plh")
@@ -44,7 +44,7 @@ def day_or_none(value: str) -> date | None:
         return None
 
 
-class PeopleRoutes(AdminPages):
+class PeopleRoutes(PersonRoutes):
     """The people handlers of :class:`~alur.web.admin.controller.AdminController`."""
 
     async def _load_people(self, admin: TenantAdmin) -> dict[str, Any]:
