@@ -24,6 +24,7 @@ from piccolo.table import Table
 
 from alur.core.engine.events import EventKind
 from alur.core.errors import PluginNotFound
+from alur.core.limits import usable_key
 from alur.core.plugins import AlurPlugins
 from alur.tenants.audit.office_log import record_office_change, write_transaction
 from alur.tenants.cases.rows import from_json
@@ -78,7 +79,9 @@ class ExportResult:
 
 
 async def office_ref(slug: str) -> tuple[TenantRef, dict[str, Any]]:
-    row = await Tenant.select().where(Tenant.slug == slug).first()
+    """The office ``slug`` names and its row; :class:`NotFound` for an unknown or unusable
+    slug (a NUL, undecodable bytes: never sent to the database)."""
+    row = await Tenant.select().where(Tenant.slug == slug).first() if usable_key(slug) else None
     if row is None:
         raise NotFound(what=f"office {slug}")
     return TenantRef(row["id"], row["slug"]), row
