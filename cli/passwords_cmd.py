@@ -4,9 +4,10 @@ The rules are in :mod:`alur.tenants.identity.passwords`, the same as the web adm
 reset: a one-time password (``ABCD-EFGH-JKMN``) replaces the password, every session of the
 account ends, and the person must choose their own password at the next sign-in. It is
 printed once, on standard output (nothing else is printed there, so a script can take it);
-Alur keeps only its hash. A person's reset is recorded on the chain of the office named by
-``--tenant``, or of every office the person holds a membership in, with the actor
-``operator:<the system user running the command>``.
+Alur keeps only its hash. A person's reset is recorded on the chain of every office of the
+person (``--tenant`` only checks they work there), with the actor
+``operator:<the system user running the command>``. An unusable
+``ALUR_ONE_TIME_PASSWORD_HOURS`` is refused (exit 2) before the database is opened.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ import getpass
 
 import click
 
-from alur.cli.db import run_with_database
+from alur.cli.db import fail, run_with_database
 from alur.tenants.audit.office_log import operator_actor
 from alur.tenants.identity.passwords import (
     OneTimePassword,
+    OneTimePasswordHoursError,
     office_ref,
+    one_time_password_hours,
     reset_operator_password,
     reset_password,
 )
@@ -30,6 +33,14 @@ HAND_OVER = (
     "{username} signs in once and must choose a new password at once. Their previous "
     "password and open sessions no longer work."
 )
+
+
+def _hours() -> int:
+    """``ALUR_ONE_TIME_PASSWORD_HOURS``, or exit 2 naming it."""
+    try:
+        return one_time_password_hours()
+    except OneTimePasswordHoursError as exc:
+        return fail(str(exc), 2)
 
 
 def _shown(one_time: OneTimePassword) -> None:
@@ -50,12 +61,13 @@ def _shown(one_time: OneTimePassword) -> None:
     "--tenant",
     "tenant_slug",
     metavar="SLUG",
-    help="Record the reset on this office (the person must hold a role there). "
-    "Default: every office of the person.",
+    help="Check that the person holds a role in this office. The reset is recorded on "
+    "every office of the person.",
 )
 def reset_user_password(username: str, tenant_slug: str | None) -> None:
     """Give USERNAME a one-time password, printed once (ends their sessions)."""
     system_user = getpass.getuser()
+    hours = _hours()
 
     async def work(db: Database) -> OneTimePassword:
         return await reset_password(
@@ -64,6 +76,7 @@ def reset_user_password(username: str, tenant_slug: str | None) -> None:
             actor=operator_actor(system_user),
             actor_name=f"{system_user} (command line)",
             office=await office_ref(tenant_slug),
+            hours=hours,
         )
 
     _shown(run_with_database(work))
@@ -73,8 +86,9 @@ def reset_user_password(username: str, tenant_slug: str | None) -> None:
 @click.argument("username")
 def reset_operator_password_command(username: str) -> None:
     """Give the platform operator USERNAME a one-time password, printed once."""
+    hours = _hours()
 
     async def work(db: Database) -> OneTimePassword:
-        return await reset_operator_password(username)
+        return await reset_operator_password(username, hours=hours)
 
     _shown(run_with_database(work))

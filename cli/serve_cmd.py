@@ -3,6 +3,7 @@ in-process (:func:`alur.cli.worker_cmd.attach_jobs`; ``--no-jobs`` or
 ``ALUR_WORKER_IN_PROCESS=0`` turns them off, ``=1`` turns them on for PostgreSQL).
 
 Unsafe production settings for ``--workers`` (or ``ALUR_PROCESSES``, if larger) processes
+and unusable values such as a bad ``ALUR_METRICS_ALLOW`` or ``ALUR_ONE_TIME_PASSWORD_HOURS``
 (:mod:`alur.tenants.deployment`) are refused with every problem listed, exit code 2, before
 the database is opened or anything is served."""
 

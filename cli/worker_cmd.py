@@ -29,6 +29,7 @@ from alur.tenants.observability.access import MetricsAccess, MetricsAccessError
 from alur.tenants.observability.logs import LogSettingsError, configure_logging
 from alur.tenants.observability.metrics import MultiprocessDirError, check_multiprocess_dir
 from alur.tenants.observability.worker_metrics import start_metrics_server
+from alur.tenants.settings import SettingError, yes_no
 from alur.tenants.storage.database import Database
 
 FUTURE_SLACK = timedelta(minutes=5)  # --now this far ahead needs --allow-future
@@ -156,15 +157,11 @@ def worker(
 
 def in_process_default(url: str, environ: dict[str, str] | None = None) -> bool:
     """``ALUR_WORKER_IN_PROCESS`` (1/0); unset: on for SQLite, off for PostgreSQL."""
-    env = os.environ if environ is None else environ
-    raw = env.get("ALUR_WORKER_IN_PROCESS", "").strip().lower()
-    if raw in ("1", "true", "yes", "on"):
-        return True
-    if raw in ("0", "false", "no", "off"):
-        return False
-    if raw:
-        fail(f"ALUR_WORKER_IN_PROCESS={raw!r}: use 1 or 0", 2)
-    return url.startswith("sqlite")
+    try:
+        on = yes_no(os.environ if environ is None else environ, "ALUR_WORKER_IN_PROCESS")
+    except SettingError as exc:
+        return fail(str(exc), 2)
+    return url.startswith("sqlite") if on is None else on
 
 
 def worker_channels(plugins: AlurPlugins, settings: DeliverySettings) -> dict[str, Any]:

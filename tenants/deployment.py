@@ -17,7 +17,10 @@ The rules:
 - more than one process needs PostgreSQL, not SQLite (one file, one writer at a time);
 - reached over TLS (``ALUR_BASE_URL`` starts with ``https://``) needs
   ``ALUR_SECURE_COOKIES=1``, else the session and CSRF cookies would also travel over plain
-  HTTP.
+  HTTP;
+- a value that cannot be used (:func:`unusable_settings`: ``ALUR_ONE_TIME_PASSWORD_HOURS``,
+  ``ALUR_METRICS_ALLOW``, ``ALUR_LOG_FORMAT``, ``ALUR_LOG_LEVEL``) is refused at start rather
+  than failing the first request that reads it.
 """
 
 from __future__ import annotations
@@ -26,10 +29,13 @@ import os
 from collections.abc import Mapping
 
 from alur.core.errors import N_, AlurError
+from alur.tenants.identity.passwords import one_time_password_hours
+from alur.tenants.observability.access import MetricsAccess
+from alur.tenants.observability.logs import log_settings
+from alur.tenants.settings import SettingError, is_on
 from alur.tenants.storage.database import database_url, redacted
 
 PROCESSES_ENV = "ALUR_PROCESSES"
-TRUE_VALUES = ("1", "true", "yes")
 
 
 class UnsafeSettings(AlurError):
@@ -43,15 +49,21 @@ class UnsafeSettings(AlurError):
         )
 
 
-def is_on(env: Mapping[str, str], name: str) -> bool:
-    """A yes/no setting: ``1``, ``true`` or ``yes`` turn it on; anything else is off."""
-    return env.get(name, "").strip().lower() in TRUE_VALUES
+def unusable_settings(env: Mapping[str, str]) -> list[str]:
+    """Every value in ``env`` that cannot be used, each message naming its variable."""
+    problems = []
+    for check in (one_time_password_hours, MetricsAccess.from_env, log_settings):
+        try:
+            check(env)
+        except SettingError as exc:
+            problems.append(str(exc))
+    return problems
 
 
 def unsafe_settings(env: Mapping[str, str], processes: int = 1) -> list[str]:
     """Every problem of running ``max(processes, ALUR_PROCESSES)`` app processes with the
     settings in ``env`` (messages an operator can act on; empty when it is safe)."""
-    problems: list[str] = []
+    problems = unusable_settings(env)
     raw = env.get(PROCESSES_ENV, "").strip()
     if raw and not (raw.isdigit() and int(raw) >= 1):
         problems.append(
@@ -98,3 +110,6 @@ def refuse_unsafe(env: Mapping[str, str] | None = None, processes: int = 1) -> N
     problems = unsafe_settings(os.environ if env is None else env, processes)
     if problems:
         raise UnsafeSettings(problems)
+
+
+__all__ = ["UnsafeSettings", "is_on", "refuse_unsafe", "unsafe_settings", "unusable_settings"]

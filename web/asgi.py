@@ -2,7 +2,9 @@
 environment, plugins from their entry points).
 
 Unsafe production settings (:mod:`alur.tenants.deployment`, counting ``ALUR_PROCESSES``
-processes) stop the process here, with every problem listed, before anything is served."""
+processes) and unusable values (a bad ``ALUR_METRICS_ALLOW``, ``ALUR_ONE_TIME_PASSWORD_HOURS``,
+``ALUR_LOG_FORMAT``, …) stop the process here (exit 1), with every problem listed, before
+anything is served."""
 
 import os
 import sys

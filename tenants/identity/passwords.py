@@ -9,15 +9,20 @@ account is marked ``must_change_password``: signing in with the one-time passwor
 nothing but the page to choose a new one (the web checks :attr:`must_change_password` on
 every request), and the one-time password is never accepted where the password is asked
 again (a paraf or tanda tangan, :func:`~alur.tenants.identity.throttle.reauthenticate_throttled`).
-It stops working after ``ALUR_ONE_TIME_PASSWORD_HOURS`` (default 72; ``0``: never) and as
-soon as the person has chosen a new password.
+It stops working after ``ALUR_ONE_TIME_PASSWORD_HOURS`` (default 72; ``0``: never; at most
+8760, a year — any other value is a :class:`OneTimePasswordHoursError`, refused at start by
+``alur serve``, ``alur.web.asgi`` and the reset commands) and as soon as the person has chosen
+a new password.
 
 An office administrator may reset the password of a person who holds a membership (a role,
 or administration) in their office — not their own (they change it with the current one),
-and not that of someone who is only a Plt/Plh there (their own office resets it). A reset is
-about the account, so any of the person's offices may do it; it is recorded on the chain of
-the office that did it. The operator's reset names an office (``--tenant``) or is recorded on
-every office the person holds a membership in.
+and not that of someone who is only a Plt/Plh there (their own office resets it). Whoever
+resets a password can sign in as the person everywhere, so an office administrator may reset
+it only when every office of the person is theirs: a person who also holds a membership, or
+a Plt/Plh delegation not yet ended, in another office is refused ("ask the platform
+operator"). The operator's reset (command line) is allowed for anyone; ``--tenant`` only
+checks the person works in that office. Every reset is recorded on the chain of every office
+of the person (:func:`_offices_of`).
 
 **A change** (:func:`change_password`) needs the current password — a wrong one counts as a
 failed sign-in of that username (:func:`~alur.tenants.identity.throttle.check_password_throttled`)
@@ -45,6 +50,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from alur.core import limits
 from alur.core.errors import N_
 from alur.core.i18n import error_message, format_message, gettext
 from alur.tenants.audit.office_log import (
@@ -54,18 +60,21 @@ from alur.tenants.audit.office_log import (
 )
 from alur.tenants.cases.store import TenantRef
 from alur.tenants.errors import InvalidInput, NotFound
+from alur.tenants.identity.belonging import load_person, office_today
 from alur.tenants.identity.people import check_new_credentials, hash_password
 from alur.tenants.identity.throttle import (
     LoginLocked,
     ThrottleRules,
     check_password_throttled,
 )
+from alur.tenants.settings import SettingError
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Membership, Operator, Tenant, User
+from alur.tenants.storage.tables import Operator, Tenant, User
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed from paper
 GROUPS, GROUP_LENGTH = 3, 4
 DEFAULT_HOURS = 72
+MAX_HOURS = 24 * 365  # a year: a one-time password is handed over in days, not years
 HOURS_VARIABLE = "ALUR_ONE_TIME_PASSWORD_HOURS"
 
 ONE_TIME_EXPIRED = N_(
@@ -74,6 +83,13 @@ ONE_TIME_EXPIRED = N_(
 PASSWORD_RESET = "password_reset"
 PASSWORD_CHANGED = "password_changed"
 CURRENT, NEW, CONFIRM = "current", "new", "confirm"
+WORKS_ELSEWHERE = N_(
+    "This person also works in another office: ask the platform operator to reset their password."
+)
+
+
+class OneTimePasswordHoursError(SettingError):
+    """``ALUR_ONE_TIME_PASSWORD_HOURS`` is not a whole number of hours from 0 to 8760."""
 
 
 @dataclass(frozen=True)
@@ -95,9 +111,17 @@ def new_one_time_password() -> str:
 
 def one_time_password_hours(environ: Mapping[str, str] | None = None) -> int:
     """``ALUR_ONE_TIME_PASSWORD_HOURS``: how long a one-time password works (default 72;
-    ``0``: until it is used to choose a new password)."""
+    ``0``: until it is used to choose a new password); :class:`OneTimePasswordHoursError`
+    for anything but a whole number from 0 to :data:`MAX_HOURS`."""
     value = (os.environ if environ is None else environ).get(HOURS_VARIABLE, "").strip()
-    return int(value) if value.isascii() and value.isdigit() else DEFAULT_HOURS
+    if not value:
+        return DEFAULT_HOURS
+    if value.isascii() and value.isdigit() and int(value) <= MAX_HOURS:
+        return int(value)
+    raise OneTimePasswordHoursError(
+        f"{HOURS_VARIABLE}={value!r}: use a whole number of hours from 0 to {MAX_HOURS} "
+        f"(0: until it is used; unset: {DEFAULT_HOURS})"
+    )
 
 
 def one_time_password_expired(account: User | Operator, now: datetime | None = None) -> bool:
@@ -110,15 +134,19 @@ def one_time_password_expired(account: User | Operator, now: datetime | None = N
     )
 
 
-async def _offices_of(user_id: int) -> list[TenantRef]:
-    """The offices ``user_id`` holds a membership in (a role or administration)."""
-    rows = await Membership.select(
-        Membership.tenant, Membership.tenant.slug.as_alias("slug")
-    ).where(Membership.user == user_id)
-    seen: dict[int, TenantRef] = {}
-    for r in rows:
-        seen.setdefault(r["tenant"], TenantRef(r["tenant"], r["slug"]))
-    return sorted(seen.values(), key=lambda t: t.slug)
+async def _offices_of(user_id: int, now: datetime) -> tuple[list[TenantRef], set[int]]:
+    """Every office of ``user_id``: those where they hold a membership (a role or
+    administration) or a Plt/Plh delegation not yet ended at ``now`` (a day in that office);
+    and the ids of the membership offices."""
+    person = await load_person(user_id)
+    if person is None:
+        return [], set()
+    rows = [
+        *person.memberships,
+        *(d for d in person.delegations if d["ends_on"] >= office_today(d["timezone"], now)),
+    ]
+    offices = {r["tenant"]: TenantRef(r["tenant"], r["slug"]) for r in rows}
+    return sorted(offices.values(), key=lambda t: t.slug), {r["tenant"] for r in person.memberships}
 
 
 def _one_time_values(table: type[User] | type[Operator], hours: int, now: datetime) -> tuple:
@@ -148,25 +176,28 @@ async def reset_password(
 
     ``office``: the office whose administrator ``admin_id`` resets it (the person must hold a
     membership there, and not be ``admin_id``; :class:`NotFound` otherwise, as for anyone
-    of another office) — or, for the operator (``admin_id`` ``None``), the office to record
-    it on (``None``: every office of the person). ``actor`` / ``actor_name`` are recorded.
+    of another office; :class:`InvalidInput` when the person also works in another office)
+    — or, for the operator (``admin_id`` ``None``), an office the person must hold a
+    membership in (``None``: no check). Recorded on every office of the person, with
+    ``actor`` / ``actor_name``.
     """
     when = now or datetime.now(UTC)
-    user = await User.objects().where(User.username == username).first() if username else None
-    offices = await _offices_of(user.id) if user is not None else []
-    if user is None or (office is not None and office.id not in {o.id for o in offices}):
+    hours = one_time_password_hours() if hours is None else hours
+    found = limits.usable_key(username)
+    user = await User.objects().where(User.username == username).first() if found else None
+    offices, member_of = await _offices_of(user.id, when) if user is not None else ([], set())
+    if user is None or (office is not None and office.id not in member_of):
         raise NotFound(what=format_message("person {username}", username=username))
     if admin_id is not None and user.id == admin_id:
         raise InvalidInput(
             {"user": gettext("Change your own password on the page Change password.")}
         )
-    record_on = [office] if office is not None else offices
-    password, expires, values = _one_time_values(
-        User, one_time_password_hours() if hours is None else hours, when
-    )
+    if admin_id is not None and office is not None and any(o.id != office.id for o in offices):
+        raise InvalidInput({"user": gettext(WORKS_ELSEWHERE)})
+    password, expires, values = _one_time_values(User, hours, when)
     async with write_transaction(db):
         await User.update(values).where(User.id == user.id)
-        for ref in record_on:
+        for ref in offices:
             await record_office_change(
                 db,
                 ref,
@@ -184,12 +215,15 @@ async def reset_operator_password(
 ) -> OneTimePassword:
     """Give the platform operator ``username`` a one-time password (command line only)."""
     when = now or datetime.now(UTC)
-    operator = await Operator.objects().where(Operator.username == username).first()
+    hours = one_time_password_hours() if hours is None else hours
+    operator = (
+        await Operator.objects().where(Operator.username == username).first()
+        if limits.usable_key(username)
+        else None
+    )
     if operator is None:
         raise NotFound(what=f"operator {username}")
-    password, expires, values = _one_time_values(
-        Operator, one_time_password_hours() if hours is None else hours, when
-    )
+    password, expires, values = _one_time_values(Operator, hours, when)
     await Operator.update(values).where(Operator.id == operator.id)
     return OneTimePassword(operator.username, operator.name, password, expires)
 
@@ -243,7 +277,7 @@ async def change_password(
             .returning(table.password_version)
         )
         if isinstance(account, User):
-            for ref in await _offices_of(account.id):
+            for ref in (await _offices_of(account.id, when))[0]:
                 await record_office_change(
                     db,
                     ref,
@@ -273,7 +307,11 @@ async def office_ref(tenant_slug: str | None) -> TenantRef | None:
     without one); :class:`NotFound` for an unknown one."""
     if tenant_slug is None:
         return None
-    row = await Tenant.select(Tenant.id, Tenant.slug).where(Tenant.slug == tenant_slug).first()
+    row = (
+        await Tenant.select(Tenant.id, Tenant.slug).where(Tenant.slug == tenant_slug).first()
+        if limits.usable_key(tenant_slug)
+        else None
+    )
     if row is None:
         raise NotFound(what=f"office {tenant_slug}")
     return TenantRef(row["id"], row["slug"])
@@ -281,6 +319,7 @@ async def office_ref(tenant_slug: str | None) -> TenantRef | None:
 
 __all__ = [
     "OneTimePassword",
+    "OneTimePasswordHoursError",
     "change_password",
     "new_one_time_password",
     "office_ref",

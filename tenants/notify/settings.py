@@ -26,6 +26,7 @@ from datetime import timedelta
 from urllib.parse import parse_qs, unquote, urlparse
 
 from alur.core.errors import N_, AlurError
+from alur.tenants.settings import is_on
 
 MAX_BACKOFF = timedelta(hours=6)
 
@@ -87,7 +88,7 @@ def smtp_settings(env: Mapping[str, str]) -> SmtpSettings | None:
             reason="use smtp://user:password@host:587?starttls=1 or smtps://host:465",
         )
     query = parse_qs(url.query)
-    starttls = query.get("starttls", ["0"])[0].lower() in ("1", "true", "yes")
+    starttls = is_on({"starttls": query.get("starttls", [""])[0]}, "starttls")
     try:
         port = url.port or (465 if url.scheme == "smtps" else 25)
     except ValueError as exc:

@@ -14,10 +14,12 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from alur.tenants.settings import SettingError
+
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class MetricsAccessError(ValueError):
+class MetricsAccessError(SettingError):
     pass
 
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import structlog
 
+from alur.tenants.settings import SettingError
+
 FORMATS = ("json", "console")
 # Libraries whose DEBUG lines carry data (SQL with its parameters — a session id, a note —,
 # form parts, HTTP headers): kept at INFO whatever ALUR_LOG_LEVEL says.
@@ -43,7 +45,7 @@ REDACTED = "[redacted]"
 _SECRET_NAME = re.compile("|".join(SECRET_FIELDS), re.IGNORECASE)
 
 
-class LogSettingsError(ValueError):
+class LogSettingsError(SettingError):
     pass
 
 

@@ -27,6 +27,7 @@ from piccolo.table import Table
 
 from alur.core.engine.events import EventKind
 from alur.core.errors import N_, AlurError, PluginNotFound
+from alur.core.limits import usable_key
 from alur.core.plugins import AlurPlugins
 from alur.tenants.audit.keys import AuditKeys, audit_keys
 from alur.tenants.audit.office_log import record_office_change, write_transaction
@@ -90,7 +91,9 @@ class ExportResult:
 
 
 async def office_ref(slug: str) -> tuple[TenantRef, dict[str, Any]]:
-    row = await Tenant.select().where(Tenant.slug == slug).first()
+    """The office ``slug`` names and its row; :class:`NotFound` for an unknown or unusable
+    slug (a NUL, undecodable bytes: never sent to the database)."""
+    row = await Tenant.select().where(Tenant.slug == slug).first() if usable_key(slug) else None
     if row is None:
         raise NotFound(what=f"office {slug}")
     return TenantRef(row["id"], row["slug"]), row

@@ -2,7 +2,8 @@
 
 ``POST /t/{slug}/admin/people/{username}/password`` gives the person a one-time password
 (:func:`alur.tenants.identity.passwords.reset_password`: the rules — a person with a
-membership in this office, not oneself — the record on the office's chain, the end of the
+membership in this office, not oneself, working in no other office (else 422 with a message:
+the platform operator resets it) — the record on the office's chain, the end of the
 person's sessions). The answer is a page rendered directly (no redirect) with
 ``Cache-Control: no-store`` that shows the one-time password this once, to hand over in
 person or by a trusted channel; Alur keeps only its hash. The form is

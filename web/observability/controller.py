@@ -22,6 +22,7 @@ from alur.tenants.observability import metrics
 from alur.tenants.observability.access import MetricsAccess
 from alur.tenants.observability.gauges import scrape_gauges
 from alur.tenants.observability.readiness import check_readiness
+from alur.tenants.settings import is_on
 from alur.web.client_address import client_address
 
 NO_STORE = {"Cache-Control": "no-store"}
@@ -40,8 +41,7 @@ class ObservabilitySettings:
 
         env = os.environ if environ is None else environ
         return cls(
-            requires_worker=env.get("ALUR_READY_REQUIRES_WORKER", "").strip().lower()
-            in ("1", "true", "yes", "on"),
+            requires_worker=is_on(env, "ALUR_READY_REQUIRES_WORKER"),
             access=MetricsAccess.from_env(env),
         )
 
