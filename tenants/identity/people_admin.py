@@ -22,9 +22,10 @@ row stays for the record (one that had not started yet ends before its start: it
 A deactivated person's open tasks stay claimed (the case history keeps who held them); the
 person page lists them as needing reassignment, done on the case page by an administrator.
 Their sessions and API tokens stop at the next request: every door checks ``active``
-(web/deps.py, which then clears the session; tokens.py). Deactivating deletes nothing itself
-(a session row has no user column), so a session not used meanwhile, and the API tokens,
-work again after a reactivation (docs/security.md).
+(web/deps.py, which then clears the session; tokens.py). Deactivating also moves the
+account's ``password_version`` on (:mod:`alur.tenants.identity.passwords`), so no session
+of theirs comes back with a reactivation; their API tokens do (revoke them when that must not
+happen: docs/security.md).
 
 Every change is recorded with :func:`~alur.tenants.audit.office_log.record_office_change` in
 the transaction of the change, with one of these ``change`` identifiers:
@@ -261,7 +262,10 @@ class PeopleAdmin(RoleChanges):
                         await is_admin(office.id, person["id"])
                     ):
                         raise InvalidInput({"user": last_admin_message(office.slug)})
-            await User.update({User.active: active}).where(User.id == person["id"])
+            values: dict = {User.active: active}
+            if not active:  # every session of theirs ends for good (not only while inactive)
+                values[User.password_version] = User.password_version + 1
+            await User.update(values).where(User.id == person["id"])
             change = "person_reactivated" if active else "person_deactivated"
             await self._record(offices, change, {"user": person["username"]}, note)
         return await open_tasks_of(person["id"], [o.id for o in offices])

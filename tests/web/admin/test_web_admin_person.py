@@ -96,7 +96,10 @@ def test_a_wrong_nip_is_shown_next_to_its_field_and_everything_typed_is_kept(
 
 def test_deactivating_refuses_the_persons_open_session_at_once(site: Site) -> None:
     site.as_user("staf")
+    unused_session = site.client.cookies.get(SESSION_COOKIE)  # not used while deactivated
+    site.as_user("staf")
     staf_session = site.client.cookies.get(SESSION_COOKIE)
+    assert unused_session != staf_session
     assert site.get(f"/t/{SLUG}/inbox").status_code == 200
     site.as_user("admin")
     assert "Nonaktifkan akun" in site.get(f"{PEOPLE}/staf").text
@@ -121,6 +124,12 @@ def test_deactivating_refuses_the_persons_open_session_at_once(site: Site) -> No
 
     site.as_user("admin")
     assert site.post(f"{PEOPLE}/staf/reactivate").status_code == 303
+    # A session of theirs from before the deactivation does not come back with the account.
+    site.client.cookies.clear()
+    site.client.cookies.set(SESSION_COOKIE, unused_session)
+    stale = site.get(f"/t/{SLUG}/inbox")
+    assert stale.status_code == 303
+    assert stale.headers["location"].startswith("/login")
     site.as_user("staf")
 
 
