@@ -1,8 +1,8 @@
 """The person page of an office's administration (``/t/{slug}/admin/people/{username}``) in
 Chromium, at 1366 and 390 px (screenshots, width, axe): reached from the People list; a wrong
 NIP is shown next to its field with everything typed kept; deactivating a person refuses that
-person's own open session on its next request. The person is reactivated at the end (the live
-server is shared by the folder's tests)."""
+person's own open session on its next request. The person is reactivated at the end and their
+cached session forgotten (the live server is shared by the folder's tests)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,11 @@ def open_every_details(page) -> None:
     page.evaluate("() => document.querySelectorAll('main details').forEach(d => d.open = true)")
 
 
-def test_the_person_page_edit_and_deactivate(live_server, new_page):
+def test_the_person_page_edit_and_deactivate(live_server, new_page, request):
     office = live_server.office_of_plugin(PLUGIN)
     username = office.login_for("Kasubag")
+    # deactivating ends every session of theirs for good: later tests sign them in afresh
+    request.addfinalizer(lambda: request.getfixturevalue("_signed_in").pop(username, None))
     theirs = new_page(username, fresh=True)  # their own session, open in another browser
     theirs.goto(f"/t/{SLUG}/inbox")
     assert "/login" not in theirs.url
