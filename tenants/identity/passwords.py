@@ -62,6 +62,7 @@ from alur.tenants.cases.store import TenantRef
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.identity.belonging import load_person, office_today
 from alur.tenants.identity.people import check_new_credentials, hash_password
+from alur.tenants.identity.roles_held import office_by_slug
 from alur.tenants.identity.throttle import (
     LoginLocked,
     ThrottleRules,
@@ -69,7 +70,7 @@ from alur.tenants.identity.throttle import (
 )
 from alur.tenants.settings import SettingError
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Operator, Tenant, User
+from alur.tenants.storage.tables import Operator, User
 
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud, typed from paper
 GROUPS, GROUP_LENGTH = 3, 4
@@ -307,14 +308,8 @@ async def office_ref(tenant_slug: str | None) -> TenantRef | None:
     without one); :class:`NotFound` for an unknown one."""
     if tenant_slug is None:
         return None
-    row = (
-        await Tenant.select(Tenant.id, Tenant.slug).where(Tenant.slug == tenant_slug).first()
-        if limits.usable_key(tenant_slug)
-        else None
-    )
-    if row is None:
-        raise NotFound(what=f"office {tenant_slug}")
-    return TenantRef(row["id"], row["slug"])
+    office = await office_by_slug(tenant_slug)
+    return TenantRef(office.id, office.slug)
 
 
 __all__ = [
