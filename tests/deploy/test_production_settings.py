@@ -114,18 +114,24 @@ def test_serve_counts_the_replicas_of_alur_processes(serve) -> None:
     assert "6 app processes" in result.output
 
 
+def start_asgi(
+    tmp_path: Path, cleared: tuple[str, ...], **settings: str
+) -> subprocess.CompletedProcess[str]:
+    """``uvicorn alur.web.asgi:app`` in ``tmp_path`` on a SQLite file there, with the
+    ``cleared`` variables left out of the environment and ``settings`` added (60 s at most)."""
+    env = {k: v for k, v in os.environ.items() if k not in cleared}
+    env.update(ALUR_DATABASE_URL=f"sqlite:///{tmp_path / 'alur.db'}", **settings)
+    command = [sys.executable, "-m", "uvicorn", "alur.web.asgi:app", "--port", str(free_port())]
+    return subprocess.run(
+        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+
+
 def test_the_asgi_app_refuses_before_serving(tmp_path: Path) -> None:
     """``uvicorn alur.web.asgi:app`` (the image's process managers' path) exits at import
     with the problems, without answering a request."""
-    env = {k: v for k, v in os.environ.items() if k not in RULE_SETTINGS}
-    env.update(
-        ALUR_DATABASE_URL=f"sqlite:///{tmp_path / 'alur.db'}",
-        ALUR_PROCESSES="2",
-        ALUR_BASE_URL="https://alur.example.go.id",
-    )
-    command = [sys.executable, "-m", "uvicorn", "alur.web.asgi:app", "--port", str(free_port())]
-    done = subprocess.run(
-        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+    done = start_asgi(
+        tmp_path, RULE_SETTINGS, ALUR_PROCESSES="2", ALUR_BASE_URL="https://alur.example.go.id"
     )
     assert done.returncode == 1, done.stderr
     assert "4 unsafe setting(s)" in done.stderr

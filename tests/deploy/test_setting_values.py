@@ -4,9 +4,6 @@ and every yes/no setting means the same (alur.tenants.settings)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,7 +17,7 @@ from alur.tenants.identity.passwords import OneTimePasswordHoursError, one_time_
 from alur.tenants.notify.settings import smtp_settings
 from alur.web.observability.controller import ObservabilitySettings
 from alur.web.settings import WebSettings
-from alur.web.testing import free_port
+from tests.deploy.test_production_settings import start_asgi
 
 HOURS = "ALUR_ONE_TIME_PASSWORD_HOURS"
 CHECKED = (HOURS, "ALUR_METRICS_ALLOW", "ALUR_LOG_FORMAT", "ALUR_LOG_LEVEL", "ALUR_PROCESSES")
@@ -78,15 +75,11 @@ def test_serve_refuses_an_unusable_value(serve, tmp_path: Path, env: dict[str, s
 
 
 def test_the_asgi_app_refuses_an_unusable_value(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in CHECKED}
-    env.update(
-        ALUR_DATABASE_URL=f"sqlite:///{tmp_path / 'alur.db'}",
+    done = start_asgi(
+        tmp_path,
+        CHECKED,
         ALUR_METRICS_ALLOW="10.0.0.0/8, foo",
         ALUR_ONE_TIME_PASSWORD_HOURS="abc",
-    )
-    command = [sys.executable, "-m", "uvicorn", "alur.web.asgi:app", "--port", str(free_port())]
-    done = subprocess.run(
-        command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
     )
     assert done.returncode == 1, done.stderr
     assert "2 unsafe setting(s)" in done.stderr
