@@ -83,29 +83,6 @@ class PersonRoutes(AdminPages):
         template = "admin/_person.html" if is_htmx(request) else "admin/page.html"
         return Template(template, context=context, status_code=status)
 
-    async def _refused(
-        self,
-        request: Request,
-        viewer: Viewer,
-        admin: TenantAdmin,
-        username: str,
-        name: str,
-        exc: InvalidInput,
-        typed: dict[str, str] | None = None,
-        **extra_errors: str,
-    ) -> Template:
-        """The page again with form ``name``'s problems next to its fields and what was typed
-        (``typed``) kept: 422."""
-        return await self._person_page(
-            request,
-            viewer,
-            admin,
-            username,
-            form={name: typed} if typed is not None else None,
-            errors={name: {**field_errors(exc), **extra_errors}},
-            status=422,
-        )
-
     async def _person_done(
         self, request: Request, viewer: Viewer, admin: TenantAdmin, username: str, notice: str
     ) -> Response:
@@ -141,7 +118,15 @@ class PersonRoutes(AdminPages):
         try:
             changed = await (await people_admin(admin)).edit(username, values, f["note"])
         except InvalidInput as exc:
-            return await self._refused(request, viewer, admin, username, "edit", exc, f)
+            return await self._person_page(
+                request,
+                viewer,
+                admin,
+                username,
+                form={"edit": f},
+                errors={"edit": field_errors(exc)},
+                status=422,
+            )
         notice = (
             gettext("Saved: {fields}.").format(
                 fields=", ".join(gettext(FIELD_NAMES[k]) for k in changed)
@@ -169,7 +154,15 @@ class PersonRoutes(AdminPages):
         try:
             held = await (await people_admin(admin)).set_active(username, active, f["note"])
         except InvalidInput as exc:
-            return await self._refused(request, viewer, admin, username, "active", exc, f)
+            return await self._person_page(
+                request,
+                viewer,
+                admin,
+                username,
+                form={"active": f},
+                errors={"active": field_errors(exc)},
+                status=422,
+            )
         if active:
             notice = gettext("The account is active again: this person can sign in.")
         else:
@@ -200,7 +193,15 @@ class PersonRoutes(AdminPages):
                 administrator=administrator,
             )
         except InvalidInput as exc:
-            return await self._refused(request, viewer, admin, username, "roles", exc, f)
+            return await self._person_page(
+                request,
+                viewer,
+                admin,
+                username,
+                form={"roles": f},
+                errors={"roles": field_errors(exc)},
+                status=422,
+            )
         role = admin.roles().get(f["role"])
         what = gettext("Administrator") if administrator else (role.name if role else f["role"])
         notice = gettext("The role {role} is removed.").format(role=what)
@@ -224,8 +225,13 @@ class PersonRoutes(AdminPages):
         try:
             ended = await people.end_delegation(delegation)
         except InvalidInput as exc:
-            return await self._refused(
-                request, viewer, admin, username, "delegation", exc, id=str(delegation)
+            return await self._person_page(
+                request,
+                viewer,
+                admin,
+                username,
+                errors={"delegation": {**field_errors(exc), "id": str(delegation)}},
+                status=422,
             )
         notice = gettext("The {kind} ended: its last day was {day}.").format(
             kind=ended["kind"], day=day_label(ended["ends_on"])
