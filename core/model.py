@@ -125,6 +125,20 @@ class SopHeader:
 
 
 @dataclass(frozen=True, slots=True)
+class OfficeRules:
+    """What the plugin lets each office do with this SOP (TOML ``[sop.office]``; see
+    :mod:`alur.core.sop_life.part`). ``editable``: the field paths an office may set
+    (``header.nomor``, ``steps.waktu``…), ``None`` for the default
+    (:data:`alur.core.sop_life.part.DEFAULT_EDITABLE`); ``penyusun``: the role that drafts
+    revisions besides the office admin (``None``: the admin only); ``pengesah``: the role
+    that approves them (``None``: the SOP's most senior role that is not per unit)."""
+
+    editable: frozenset[str] | None = None
+    penyusun: str | None = None
+    pengesah: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Gate:
     """The decision of a decision step: "ya" continues, "tidak" returns to an earlier step."""
 
@@ -186,6 +200,9 @@ class SopDefinition:
     # May an office run several cases of this SOP for the same period? (``[sop] repeatable``;
     # by default a second case for a period already started is refused.)
     repeatable: bool = False
+    # What offices may change and who drafts and approves their revisions (``[sop.office]``;
+    # enters the hash only when set).
+    office: OfficeRules | None = None
 
     @cached_property
     def content_hash(self) -> str:
@@ -224,6 +241,16 @@ class SopDefinition:
     def binds_data(self) -> bool:
         """Whether any step works on the data kinerja (``Step.data``)."""
         return any(s.data is not None for s in self.steps)
+
+    @property
+    def pengesah_role(self) -> Role | None:
+        """The role that approves (mengesahkan) an office's revision of this SOP: the
+        plugin's choice, else the most senior role that is not per unit."""
+        wanted = self.office.pengesah if self.office is not None else None
+        if wanted is not None:
+            return self.roles_by_id.get(wanted)
+        ranked = sorted((r for r in self.roles if not r.per_unit), key=lambda r: -r.rank)
+        return ranked[0] if ranked else None
 
     def needs_duration_at_start(self) -> tuple[int, ...]:
         """Steps whose waktu is "Sesuai dengan waktu yang ditentukan"."""

@@ -15,7 +15,7 @@ import logging
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from alur.core import limits
@@ -56,6 +56,7 @@ from alur.tenants.identity.belonging import Person, actor_for, actor_in
 from alur.tenants.kinerja.rules import with_step_data
 from alur.tenants.offices.office import Office, load_office
 from alur.tenants.offices.provisioning import calendar_for, calendar_from, tenant_sops
+from alur.tenants.sop_life.revisions import definitions_in_force
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Membership, Unit, User
 from alur.tenants.storage.tables import Delegation as DelegationRow
@@ -86,6 +87,8 @@ class TenantService(CaseFiles):
         self._contexts: dict[int, Context] | None = None
         self._person: Person | None = None
         self._office: Office | None = None  # days off and units as loaded by open()
+        # Per SOP id, the definition of the office's revision in force (set by open()).
+        self._in_force: dict[str, SopDefinition] = {}
         self._wrote = False  # whether this object has written an event (cases, tasks)
 
     @classmethod
@@ -97,11 +100,37 @@ class TenantService(CaseFiles):
             raise NotFound(what=format_message("office {slug}", slug=slug))
         service = cls(db, plugins, office.row, clock)
         service._office = office
+        if office.revisions:
+            service._in_force = await definitions_in_force(list(office.revisions), service.today())
         return service
 
     # --- definitions and context -------------------------------------------------------
 
+    def today(self) -> date:
+        """Today in the office's timezone."""
+        return self.clock().astimezone(ZoneInfo(self.tenant["timezone"])).date()
+
     def sops(self) -> dict[str, SopDefinition]:
+        """The SOPs the office runs, by id: for each, the definition of its revision in
+        force (:mod:`alur.tenants.sop_life.revisions`), else the plugin's. (A service made
+        with the constructor rather than :meth:`open` knows no revisions.)"""
+        return {**self.plugin_sops(), **self._in_force}
+
+    def plugin_definition(self, sop_id: str) -> tuple[str, SopDefinition]:
+        """The plugin ``sop_id`` comes from and its definition as the plugin ships it now."""
+        found = self.plugin_sops().get(sop_id)
+        if found is None:
+            raise NotFound(what=format_message("SOP {sop}", sop=sop_id))
+        return self.tenant["plugin"], found
+
+    def is_institution_office(self, plugin: str) -> bool:
+        """Whether this office is ``plugin``'s own institution (its slug is the
+        institution's): its SOPs are the institution's as written, signatory included."""
+        loaded = {p.name: p for p in self.plugins.plugins()}.get(plugin)
+        return bool(loaded and loaded.institution and loaded.institution.slug == self.ref.slug)
+
+    def plugin_sops(self) -> dict[str, SopDefinition]:
+        """The SOPs the office runs as its plugins ship them, by id."""
         try:
             return tenant_sops(self.tenant, self.plugins)
         except PluginNotFound as exc:
@@ -189,7 +218,9 @@ class TenantService(CaseFiles):
         t = start(d, started, ctx)
         self._wrote = True
         timers = timers_of(d, t.events, office_policy(self.tenant), ctx.calendar)
-        stored = await self.store.create(self.ref, self.tenant["plugin"], d, t, user_id, timers)
+        stored = await self.store.create(
+            self.ref, self.plugin_definition(sop_id)[0], d, t, user_id, timers
+        )
         self._notify(stored.plugin, d, t)
         return stored
 

@@ -1,6 +1,7 @@
 """An office (tenant) as every request needs it: its row, its days off and its units.
 
-A web page or API request needs all three — the row to authorise and to name the office,
+A web page or API request needs all three (and the office's approved SOP revisions, to know
+which definition of each SOP is in force) — the row to authorise and to name the office,
 the days off for the working calendar (due times, overdue marks), the units to name them —
 and they change rarely but must never be stale. :func:`load_office` reads them in one
 statement (the days off and units aggregated as JSON in subqueries, written once per
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from alur.core.sop_life.revisions import RevisionRef, RevisionState
 from alur.tenants.storage.tables import Tenant
 
 _SQLITE = """
@@ -21,7 +23,12 @@ SELECT t.*,
   (SELECT json_group_array(d.day) FROM alur_day_off d WHERE d.tenant = t.id) AS alur_days_off,
   (SELECT json_group_array(json_object('id', u.id, 'slug', u.slug, 'name', u.name,
                                         'active', u.active))
-     FROM (SELECT * FROM alur_unit WHERE tenant = t.id ORDER BY id) u) AS alur_units
+     FROM (SELECT * FROM alur_unit WHERE tenant = t.id ORDER BY id) u) AS alur_units,
+  (SELECT json_group_array(json_object('sop_id', r.sop_id, 'number', r.number,
+                                        'state', r.state, 'effective_on', r.effective_on,
+                                        'content_hash', r.content_hash))
+     FROM alur_sop_revision r WHERE r.tenant = t.id AND r.state IN ('disahkan', 'berlaku'))
+    AS alur_revisions
 FROM alur_tenant t WHERE t.slug = {}
 """
 
@@ -31,19 +38,27 @@ SELECT t.*,
     AS alur_days_off,
   COALESCE((SELECT json_agg(json_build_object('id', u.id, 'slug', u.slug, 'name', u.name,
                                               'active', u.active) ORDER BY u.id)
-              FROM alur_unit u WHERE u.tenant = t.id), '[]') AS alur_units
+              FROM alur_unit u WHERE u.tenant = t.id), '[]') AS alur_units,
+  COALESCE((SELECT json_agg(json_build_object('sop_id', r.sop_id, 'number', r.number,
+                                              'state', r.state, 'effective_on', r.effective_on,
+                                              'content_hash', r.content_hash))
+              FROM alur_sop_revision r
+              WHERE r.tenant = t.id AND r.state IN ('disahkan', 'berlaku')), '[]')
+    AS alur_revisions
 FROM alur_tenant t WHERE t.slug = {}
 """
 
 
 @dataclass(frozen=True)
 class Office:
-    """A tenant row (as ``Tenant.select()`` gives it), its days off and its units (``id``,
-    ``slug``, ``name``, ``active``, in creation order)."""
+    """A tenant row (as ``Tenant.select()`` gives it), its days off, its units (``id``,
+    ``slug``, ``name``, ``active``, in creation order) and its approved SOP revisions (those
+    that can be in force: :mod:`alur.tenants.sop_life.revisions`)."""
 
     row: dict[str, Any]
     days_off: frozenset[date]
     units: tuple[dict[str, Any], ...]
+    revisions: tuple[RevisionRef, ...] = ()
 
 
 async def load_office(slug: str, *, sqlite: bool) -> Office | None:
@@ -53,12 +68,23 @@ async def load_office(slug: str, *, sqlite: bool) -> Office | None:
     row = dict(rows[0])
     days = _json(row.pop("alur_days_off"))
     units = _json(row.pop("alur_units"))
+    revisions = _json(row.pop("alur_revisions"))
     return Office(
         row=row,
         days_off=frozenset(date.fromisoformat(str(d)[:10]) for d in days),
         units=tuple(
             {"id": u["id"], "slug": u["slug"], "name": u["name"], "active": bool(u["active"])}
             for u in units
+        ),
+        revisions=tuple(
+            RevisionRef(
+                r["sop_id"],
+                r["number"],
+                RevisionState(r["state"]),
+                date.fromisoformat(str(r["effective_on"])[:10]) if r["effective_on"] else None,
+                r["content_hash"],
+            )
+            for r in revisions
         ),
     )
 

@@ -56,6 +56,12 @@ class Tenant(Table, tablename="alur_tenant"):
     # The kop (letterhead) of its signed reports: the place before the date, the address line.
     kop_place = Varchar(length=100, default="")
     kop_address = Varchar(length=255, default="")
+    # The office's own identity on its SOP sheets and reports (issue 16; set by its admin):
+    # pemerintah line, unit name (empty: the office's name), telephone and email.
+    kop_government = Varchar(length=255, default="")
+    kop_unit = Varchar(length=255, default="")
+    kop_phone = Varchar(length=64, default="")
+    kop_email = Varchar(length=254, default="")
     # The office day whose daily digest was made (alur.tenants.clock.digest); None: never.
     digest_on = Date(null=True, default=None)
 
@@ -426,6 +432,45 @@ class PlatformEvent(Table, tablename="alur_platform_event"):
     key_id = Varchar(length=32, default="")
 
 
+class OfficePlugin(Table, tablename="alur_office_plugin"):
+    """A plugin an operator allows an office to adopt SOPs from, besides its own
+    (``alur_tenant.plugin``, always allowed): :mod:`alur.tenants.sop_life.adoption`."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    plugin = Varchar(length=100)
+    allowed_by = Varchar(length=255, default="")
+    allowed_at = Timestamptz(default=TimestamptzNow())
+
+
+class SopRevision(Table, tablename="alur_sop_revision"):
+    """One revision of an office's SOP (:mod:`alur.tenants.sop_life.revisions`): the office's
+    part (``part``, the mapping form of :class:`alur.core.sop_life.part.OfficePart`) over the
+    plugin definition ``base_hash`` (a snapshot in ``alur_sop_snapshot``). ``content_hash`` is
+    the hash of the resulting definition (its snapshot is stored from submission on);
+    ``version`` counts the saves, so a second editor's stale save is told. ``number`` is the
+    "Revisi ke-n" (0: the office's first version)."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    plugin = Varchar(length=100)
+    sop_id = Varchar(length=100)
+    number = Integer(default=0)
+    state = Varchar(length=16, default="draf")
+    base_hash = Varchar(length=64)
+    part = JSON(default="{}")
+    content_hash = Varchar(length=64, default="")
+    version = Integer(default=1)
+    effective_on = Date(null=True, default=None)
+    note = Text(default="")  # the last return note, or why it was revoked
+    signatory = JSON(default="{}")  # who approved it: nama, jabatan, nip (from disahkan on)
+    approved_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    created_at = Timestamptz(default=TimestamptzNow())
+    updated_by = Varchar(length=255, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+    submitted_at = Timestamptz(null=True, default=None)
+    approved_at = Timestamptz(null=True, default=None)
+    ended_at = Timestamptz(null=True, default=None)  # diganti or dicabut
+
+
 class WorkerHeartbeat(Table, tablename="alur_worker_heartbeat"):
     """A running worker process (``alur worker``, or ``alur serve``'s in-process jobs): where it
     runs, since when, and when it last said so (every ~30 s,
@@ -464,6 +509,8 @@ TABLES: tuple[type[Table], ...] = (
     OfficeLogo,
     PlatformEvent,
     WorkerHeartbeat,
+    OfficePlugin,
+    SopRevision,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
@@ -488,6 +535,8 @@ INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (SubmissionRow, ("case", "unit", "version"), True),
     (LoginThrottle, ("kind", "subject"), True),
     (LoginThrottle, ("window_start",), False),
+    (OfficePlugin, ("tenant", "plugin"), True),
+    (SopRevision, ("tenant", "sop_id", "number"), True),
     (Task, ("tenant", "status", "escalated_role"), False),
     (Timer, ("case", "task_no", "kind"), True),
     (Notification, ("user", "read_at"), False),
