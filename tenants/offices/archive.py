@@ -15,10 +15,12 @@
 * the bytes of every attachment (``attachments/<id>``) and of the office's logo (``logo``).
 
 What moves: the office row and its settings, units, days off, memberships, Plt/Plh, the
-people (without password hashes), the SOP snapshots its cases pin, cases, tasks, timers,
-events with their chain fields (the office's own ``office_changed`` events among them),
-data kinerja (formats, indicators, submissions), attachments, notifications, webhooks
-(without their secrets) and the logo. What does not (:data:`NOT_MOVED`): API tokens (only
+people (without password hashes), the SOP snapshots its cases and its SOP revisions pin,
+cases, tasks, timers, events with their chain fields (the office's own ``office_changed``
+events among them), data kinerja (formats, indicators, submissions), attachments,
+notifications, webhooks (without their secrets), the logo, the office's SOP revisions and the
+plugins it is allowed (members that an archive made before they existed lacks:
+``Member.since``). What does not (:data:`NOT_MOVED`): API tokens (only
 their hashes are stored: new ones must be made), sessions, sign-in throttling, the delivery
 queue, webhook secrets and password hashes.
 
@@ -56,6 +58,8 @@ from alur.tenants.storage.tables import (
     Membership,
     Notification,
     OfficeLogo,
+    OfficePlugin,
+    SopRevision,
     SopSnapshot,
     SubmissionRow,
     Task,
@@ -87,6 +91,8 @@ class Member:
     name: str
     table: type[Table]
     drop: tuple[str, ...] = ()
+    # The migration that made the table: an archive made before it has no such member.
+    since: str = ""
 
 
 # In the order an import inserts them (a row's references come before it).
@@ -109,6 +115,8 @@ MEMBERS: tuple[Member, ...] = (
     Member("notifications.jsonl", Notification),
     Member("webhooks.jsonl", Webhook, ("secret",)),
     Member("logo.jsonl", OfficeLogo, ("content",)),
+    Member("office_plugins.jsonl", OfficePlugin, since="2026-12-03T12:00:00:000000"),
+    Member("sop_revisions.jsonl", SopRevision, since="2026-12-03T12:00:00:000000"),
 )
 BY_NAME = {m.name: m for m in MEMBERS}
 

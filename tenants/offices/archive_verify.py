@@ -180,10 +180,11 @@ def signature_problems(manifest: dict[str, Any], keys: AuditKeys) -> list[str]:
 def _members(reader: ArchiveReader, manifest: dict[str, Any]) -> list[str]:
     listed: dict[str, str] = manifest["members"]
     counts: dict[str, int] = manifest["counts"]
+    made_with = set(manifest.get("migrations") or [])
     problems = [
         f"its manifest does not list the member {m.name}"
         for m in MEMBERS
-        if m.name not in listed or m.name not in counts
+        if (m.name not in listed or m.name not in counts) and (not m.since or m.since in made_with)
     ]
     present = reader.names()
     problems += [

@@ -70,6 +70,7 @@ USER_COLUMNS = (
     ("alur_indicator_set", "updated_by"),
     ("alur_notification", '"user"'),
     ("alur_webhook", "created_by"),
+    ("alur_sop_revision", "approved_by"),
 )
 
 
@@ -176,7 +177,12 @@ async def _write_member(writer: ArchiveWriter, m: Member, tenant_id: int, people
                     out.write(to_json_row(table, r, m.drop))
         elif table is SopSnapshot:
             hashes = await Tenant.raw(
-                "SELECT DISTINCT definition_hash AS h FROM alur_case WHERE tenant = {}", tenant_id
+                "SELECT DISTINCT definition_hash AS h FROM alur_case WHERE tenant = {} "
+                "UNION SELECT base_hash FROM alur_sop_revision WHERE tenant = {} "
+                "UNION SELECT content_hash FROM alur_sop_revision WHERE tenant = {}",
+                tenant_id,
+                tenant_id,
+                tenant_id,
             )
             for chunk in _chunks(r["h"] for r in hashes):
                 async for r in _rows(SopSnapshot, SopSnapshot.definition_hash.is_in(chunk)):

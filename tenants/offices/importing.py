@@ -316,6 +316,14 @@ async def _write(
             lambda v: {**owned(v), "content": reader.blob(LOGO_MEMBER)},
             keep_ids=False,
         )
+    await _copy(reader, "office_plugins.jsonl", ids, owned, keep_ids=False)
+    await _copy(
+        reader,
+        "sop_revisions.jsonl",
+        ids,
+        lambda v: {**owned(v), "approved_by": ids.user(v["approved_by"])},
+        keep_ids=False,
+    )
     await relink_events(db, reader, ref, ids, hashes, keys)
     await restate_cases(db, tenant_id)
     chain = manifest["chain"]

@@ -10,6 +10,7 @@ office exists, its plugin is missing, its audit key is unknown or a username is 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import zipfile
@@ -19,7 +20,11 @@ import pytest
 
 from alur.core import AlurPlugins, create_plugin_manager
 from alur.tenants.audit.keys import audit_keys
+from alur.tenants.cases.service import TenantService
 from alur.tenants.offices.archive import signed
+from alur.tenants.sop_life.revisions import SopRevisions
+from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import OfficePlugin, User
 from tests.audit.test_audit_tamper import OFFICE, alur, one, sql
 
 pytestmark = pytest.mark.usefixtures("cheap_hasher")
@@ -37,7 +42,49 @@ COUNTS = {
     "units": "SELECT COUNT(*) FROM alur_unit WHERE tenant = {}",
     "case events": 'SELECT COUNT(*) FROM alur_event WHERE tenant = {} AND "case" IS NOT NULL',
     "attachment bytes": "SELECT SUM(size) FROM alur_attachment WHERE tenant = {}",
+    "SOP revisions": "SELECT COUNT(*) FROM alur_sop_revision WHERE tenant = {}",
+    "approved revisions": (
+        "SELECT COUNT(*) FROM alur_sop_revision r JOIN alur_user u ON u.id = r.approved_by "
+        "WHERE r.tenant = {} AND u.username = 'satpolpp.kepala_satuan'"
+    ),
+    "allowed plugins": "SELECT COUNT(*) FROM alur_office_plugin WHERE tenant = {}",
 }
+
+
+def revise(url: str, plugins: AlurPlugins) -> None:
+    """The office's own revision of its SOP, approved by its kepala, and a second plugin
+    allowed: what the office's SOP life adds to an export."""
+
+    async def work() -> None:
+        db = await open_database(url)
+        try:
+            service = await TenantService.open(db, plugins, OFFICE)
+            people = {
+                r["username"]: r["id"]
+                for r in await User.select(User.id, User.username).where(
+                    User.username.is_in(["satpolpp.admin", "satpolpp.kepala_satuan"])
+                )
+            }
+            sop = next(iter(service.sops()))
+            drafts = SopRevisions(service, people["satpolpp.admin"])
+            draft = await drafts.start_draft(sop)
+            draft = await drafts.save_draft(
+                sop,
+                draft.number,
+                {"header": {"nomor": "800/9/2027"}},
+                effective_on=service.today().isoformat(),
+                version=draft.version,
+            )
+            draft = await drafts.submit(sop, draft.number, version=draft.version)
+            head = SopRevisions(service, people["satpolpp.kepala_satuan"])
+            await head.approve(sop, draft.number, version=draft.version)
+            await OfficePlugin.insert(
+                OfficePlugin(tenant=service.ref.id, plugin="kesbangpol_pekalongan")
+            )
+        finally:
+            await close_database(db)
+
+    asyncio.run(work())
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +138,9 @@ def test_round_trip_between_backends(
     tmp_path: Path,
 ) -> None:
     ok(database_url, banyumas, "demo")
+    revise(database_url, banyumas)
     before = counts(database_url)
+    assert (before["SOP revisions"], before["approved revisions"]) == (1, 1)
     first = exported(database_url, banyumas, tmp_path / "first.zip")
     source_backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     # the other backend, already holding another office and its people: every id moves
@@ -122,7 +171,7 @@ def test_round_trip_between_backends(
         home, "SELECT payload FROM alur_event WHERE kind = 'office_changed' ORDER BY chain_seq"
     )
     changes = [json.loads(p[0]) if isinstance(p[0], str) else p[0] for p in payload]
-    assert [c["change"] for c in changes] == [
+    assert [c["change"] for c in changes if c["change"].startswith("office_")] == [
         "office_exported",
         "office_imported",
         "office_exported",
@@ -130,7 +179,7 @@ def test_round_trip_between_backends(
     ]
 
 
-def _rewrite(src: Path, dst: Path, change, *, rehash: bool = True) -> None:
+def _rewrite(src: Path, dst: Path, change, *, rehash: bool = True, manifest_change=None) -> None:
     """Copy the archive, changing members with ``change(name, bytes) -> bytes | None``
     (None: leave the member out); with ``rehash`` the manifest is made to match and signed
     again with the audit key (as only a holder of the key could: the deeper checks still
@@ -149,6 +198,8 @@ def _rewrite(src: Path, dst: Path, change, *, rehash: bool = True) -> None:
                 if rehash:
                     manifest["members"][name] = hashlib.sha256(data).hexdigest()
                 zout.writestr(name, data)
+            if manifest_change is not None:
+                manifest_change(manifest)
             if rehash:
                 manifest = signed(manifest, audit_keys())
             zout.writestr("manifest.json", json.dumps(manifest))
@@ -238,3 +289,37 @@ def alur_env(url: str, plugins: AlurPlugins, env: dict[str, str], *args: str):
         obj=lambda: plugins,
         env={"ALUR_DATABASE_URL": url, "COLUMNS": "250", **env},
     )
+
+
+NEW_MEMBERS = ("office_plugins.jsonl", "sop_revisions.jsonl")
+REVISIONS_MIGRATION = "2026-12-03T12:00:00:000000"
+
+
+def test_an_archive_from_before_sop_revisions_still_verifies(
+    archive: Path, tmp_path: Path, banyumas: AlurPlugins
+) -> None:
+    """An archive made before the office SOP revisions existed has no such members: it is
+    not refused for lacking them — but one made after is."""
+
+    def older(manifest: dict) -> None:
+        for name in NEW_MEMBERS:
+            manifest["members"].pop(name, None)
+            manifest["counts"].pop(name, None)
+        manifest["migrations"] = [m for m in manifest["migrations"] if m != REVISIONS_MIGRATION]
+
+    def drop(name: str, data: bytes) -> bytes | None:
+        return None if name in NEW_MEMBERS else data
+
+    _rewrite(archive, tmp_path / "old.zip", drop, manifest_change=older)
+    result = alur(
+        "sqlite:///unused.db", banyumas, "audit", "verify", "--archive", str(tmp_path / "old.zip")
+    )
+    assert result.exit_code == 0, result.output
+
+    def newer_but_missing(manifest: dict) -> None:
+        for name in NEW_MEMBERS:
+            manifest["members"].pop(name, None)
+            manifest["counts"].pop(name, None)
+
+    _rewrite(archive, tmp_path / "new.zip", drop, manifest_change=newer_but_missing)
+    assert "does not list the member sop_revisions.jsonl" in _verify(tmp_path / "new.zip", banyumas)
