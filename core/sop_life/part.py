@@ -318,3 +318,47 @@ def merged(part: OfficePart, more: OfficePart) -> OfficePart:
     for n, f in more.steps.items():
         steps.setdefault(n, {}).update(f)
     return OfficePart(header={**part.header, **more.header}, steps=steps)
+
+
+def without_fields(part: OfficePart, problems: Mapping[str, str]) -> OfficePart:
+    """``part`` without the fields named by ``problems`` (paths ``header.x``,
+    ``steps.n`` and ``steps.n.x``)."""
+    header = {k: v for k, v in part.header.items() if f"header.{k}" not in problems}
+    steps: dict[int, dict[str, str]] = {}
+    for n, fields in part.steps.items():
+        if f"steps.{n}" in problems:
+            continue
+        kept = {k: v for k, v in fields.items() if f"steps.{n}.{k}" not in problems}
+        if kept:
+            steps[n] = kept
+    return OfficePart(header=header, steps=steps)
+
+
+def starting_part(previous: OfficePart | None, *, institution: bool) -> OfficePart:
+    """The part a new draft starts with: the ``previous`` revision's (the one in force)
+    without its signatory and its revision and effective dates; with none, nothing for the
+    plugin's own institution, else the fields that name an office left empty (a new office
+    never inherits the institution's nomor, dates or signatory)."""
+    if previous is not None:
+        cleared = {"tanggal_revisi": "", "tanggal_efektif": "", SIGNATORY: Official(nama="")}
+        return merged(previous, OfficePart(header=cleared))
+    if institution:
+        return OfficePart()
+    return OfficePart(
+        header={f: (Official(nama="") if f == SIGNATORY else "") for f in OWN_HEADER_FIELDS}
+    )
+
+
+def approved_part(
+    part: OfficePart, number: int, signatory: Official, *, approved_on: str, effective: str
+) -> OfficePart:
+    """``part`` as approved: ``signatory`` is its *disahkan oleh*; an empty tanggal
+    pembuatan (revision 0) or tanggal revisi (later ones) becomes ``approved_on``, an empty
+    tanggal efektif ``effective`` (dates as the sheet writes them)."""
+    header: dict[str, Any] = {SIGNATORY: signatory}
+    dated = "tanggal_pembuatan" if number == 0 else "tanggal_revisi"
+    if not part.header.get(dated):
+        header[dated] = approved_on
+    if not part.header.get("tanggal_efektif"):
+        header["tanggal_efektif"] = effective
+    return merged(part, OfficePart(header=header))

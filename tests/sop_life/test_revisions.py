@@ -141,3 +141,36 @@ async def test_returned_then_future_effective_then_one_draft_at_a_time(installed
     assert service.sop(SOP).content_hash != approved.content_hash
     later = await opened(database, installed, slug, datetime(2027, 2, 1, 1, 0, tzinfo=UTC))
     assert later.sop(SOP).content_hash == approved.content_hash
+
+
+async def test_a_revision_changed_in_the_database_is_caught(installed, database) -> None:
+    """The definition an office runs is read from its revision rows: ``alur audit verify``
+    names a row whose state or content hash differs from its recorded changes."""
+    from alur.tenants.audit.revisions_check import verify_revisions
+
+    slug, admin, kepala, _ = await office(installed, database)
+    service = await opened(database, installed, slug)
+    drafts = SopRevisions(service, admin)
+    draft = await drafts.start_draft(SOP)
+    draft = await drafts.save_draft(SOP, 0, {}, effective_on="2027-03-01", version=draft.version)
+    draft = await drafts.submit(SOP, 0, version=draft.version)
+    await SopRevisions(service, kepala).approve(SOP, 0, version=draft.version)
+    assert await verify_revisions(service.ref) == []
+    # An intruder makes the approved revision berlaku before its date.
+    await SopRevision.update({SopRevision.state: "berlaku"}).where(SopRevision.number == 0)
+    found = [str(m) for m in await verify_revisions(service.ref)]
+    assert found == [f"SOP {SOP} Revisi ke-0: its state is 'berlaku', the chain says 'disahkan'"]
+    # …or inserts a revision of their own.
+    await SopRevision.insert(
+        SopRevision(
+            tenant=service.ref.id,
+            plugin="satpolpp_banyumas",
+            sop_id=SOP,
+            number=1,
+            base_hash="x",
+            state="berlaku",
+            effective_on=None,
+        )
+    )
+    found = [str(m) for m in await verify_revisions(service.ref)]
+    assert f"SOP {SOP} Revisi ke-1 is not on the office's chain" in found

@@ -1,0 +1,95 @@
+"""What happens to a revision, on the office's chain: :func:`record_revision` (every change
+of a revision, ``office_changed`` with ``change`` ``sop_revision_*``) and :func:`take_effect`
+(an approved revision comes into force and the one before it is replaced).
+``alur audit verify`` checks the rows against these records
+(:mod:`alur.tenants.audit.revisions_check`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from alur.core.sop_life.revisions import RevisionState
+from alur.tenants.audit.office_log import record_office_change
+from alur.tenants.storage.tables import SopRevision
+
+
+async def record_revision(
+    db: Any,
+    tenant: Any,
+    what: str,
+    *,
+    actor: str | None,
+    actor_name: str,
+    sop_id: str,
+    number: int,
+    state: RevisionState | str,
+    content_hash: str,
+    at: datetime,
+    note: str = "",
+    **details: Any,
+) -> None:
+    """Record ``sop_revision_<what>`` for revision ``number`` of ``sop_id`` in the caller's
+    transaction."""
+    await record_office_change(
+        db,
+        tenant,
+        f"sop_revision_{what}",
+        actor=actor,
+        actor_name=actor_name,
+        details={
+            "sop": sop_id,
+            "number": number,
+            "state": str(state),
+            "content_hash": content_hash,
+            **details,
+        },
+        note=note,
+        at=at,
+    )
+
+
+async def take_effect(db: Any, tenant: Any, sop_id: str, number: int, now: datetime) -> None:
+    """Revision ``number`` (disahkan) of ``sop_id`` becomes berlaku; the one in force before
+    becomes diganti. In the caller's transaction; recorded on the chain (by the system)."""
+    rows = await SopRevision.select(
+        SopRevision.id, SopRevision.number, SopRevision.state, SopRevision.content_hash
+    ).where(
+        (SopRevision.tenant == tenant.id)
+        & (SopRevision.sop_id == sop_id)
+        & SopRevision.state.is_in([str(RevisionState.BERLAKU), str(RevisionState.DISAHKAN)])
+    )
+    for r in rows:
+        if r["number"] < number and r["state"] in ("berlaku", "disahkan"):
+            await SopRevision.update(
+                {SopRevision.state: str(RevisionState.DIGANTI), SopRevision.ended_at: now}
+            ).where(SopRevision.id == r["id"])
+            await record_revision(
+                db,
+                tenant,
+                "superseded",
+                actor=None,
+                actor_name="Alur",
+                sop_id=sop_id,
+                number=r["number"],
+                state=RevisionState.DIGANTI,
+                content_hash=r["content_hash"],
+                at=now,
+                by_number=number,
+            )
+        elif r["number"] == number and r["state"] == "disahkan":
+            await SopRevision.update({SopRevision.state: str(RevisionState.BERLAKU)}).where(
+                SopRevision.id == r["id"]
+            )
+            await record_revision(
+                db,
+                tenant,
+                "in_force",
+                actor=None,
+                actor_name="Alur",
+                sop_id=sop_id,
+                number=number,
+                state=RevisionState.BERLAKU,
+                content_hash=r["content_hash"],
+                at=now,
+            )
