@@ -29,7 +29,10 @@ MAX_PAGE = feed.MAX_PAGE
 @strawberry.type(description="Something the person was told: a reminder, an escalation, a digest.")
 class Notification:
     id: int
-    kind: str = strawberry.field(description='"task_reminded", "task_escalated" or "digest".')
+    kind: str = strawberry.field(
+        description='"task_reminded", "task_escalated", "digest", or of an SOP revision: '
+        '"sop_revision_submitted", "sop_revision_returned", "sop_revision_approved".'
+    )
     case_key: str | None
     task: int | None = strawberry.field(description="The task's number in its case.")
     title: str

@@ -26,9 +26,7 @@ async def recorded_revisions(tenant_id: int) -> dict[tuple[str, int], dict[str, 
     rows = (
         await Event.select(Event.payload)
         .where(
-            (Event.tenant == tenant_id)
-            & (Event.kind == "office_changed")
-            & Event.case.is_null()
+            (Event.tenant == tenant_id) & (Event.kind == "office_changed") & Event.case.is_null()
         )
         .order_by(Event.chain_seq)
     )

@@ -79,6 +79,40 @@ def render(kind: str, body: Mapping[str, Any], tenant: str, lang: str | None = N
             overdue=body.get("overdue", 0),
         )
         path = f"/t/{tenant}/inbox"
+    elif kind in REVISION_KINDS:
+        title, text = _revision_message(kind, body)
+        path = f"/t/{tenant}/sops/{body.get('sop', '')}/revisi/{body.get('number', 0)}"
     else:
         title, text = kind, ""
     return Message(title=title, text=text, path=path)
+
+
+# Notices of an office's SOP revisions (alur.tenants.sop_life.revision_notices).
+REVISION_KINDS = ("sop_revision_submitted", "sop_revision_returned", "sop_revision_approved")
+
+
+def _revision_message(kind: str, body: Mapping[str, Any]) -> tuple[str, str]:
+    sop, number = body.get("sop_name", ""), body.get("number", 0)
+    if kind == "sop_revision_submitted":
+        return (
+            format_message("SOP awaiting your approval: {sop}", sop=sop),
+            format_message(
+                'Revisi ke-{number} of "{sop}" was submitted for pengesahan.',
+                number=number,
+                sop=sop,
+            ),
+        )
+    if kind == "sop_revision_returned":
+        return (
+            format_message("SOP revision returned: {sop}", sop=sop),
+            format_message(
+                'Revisi ke-{number} of "{sop}" was returned to draf: {note}',
+                number=number,
+                sop=sop,
+                note=body.get("note", ""),
+            ),
+        )
+    return (
+        format_message("SOP revision approved: {sop}", sop=sop),
+        format_message('Revisi ke-{number} of "{sop}" was approved.', number=number, sop=sop),
+    )

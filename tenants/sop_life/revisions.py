@@ -44,6 +44,12 @@ from alur.tenants.audit.office_log import write_transaction
 from alur.tenants.errors import Forbidden, InvalidInput
 from alur.tenants.sop_life.errors import OpenDraftExists, StaleRevision
 from alur.tenants.sop_life.revision_log import record_revision, take_effect
+from alur.tenants.sop_life.revision_notices import (
+    APPROVED,
+    RETURNED,
+    tell_pengesah,
+    tell_submitter,
+)
 from alur.tenants.sop_life.revision_reads import RevisionReads
 from alur.tenants.sop_life.revision_rows import (
     Revision,
@@ -221,6 +227,7 @@ class SopRevisions(RevisionReads):
                 RevisionState.DIAJUKAN,
                 definition.content_hash,
             )
+            await tell_pengesah(self.ref.id, ctx, definition, number, version + 1)
         return await self._row(sop_id, number)
 
     async def return_to_draft(self, sop_id: str, number: int, note: str) -> Revision:
@@ -247,6 +254,8 @@ class SopRevisions(RevisionReads):
                 revision.content_hash,
                 note=note,
             )
+            d = await self.definition(revision)
+            await tell_submitter(self.ref.id, ctx, RETURNED, d, number, revision.version, note)
         return await self._row(sop_id, number)
 
     async def approve(self, sop_id: str, number: int, *, version: int) -> Revision:
@@ -302,6 +311,7 @@ class SopRevisions(RevisionReads):
             )
             if revision.effective_on <= today:
                 await take_effect(self.service.db, self.ref, sop_id, number, now)
+            await tell_submitter(self.ref.id, ctx, APPROVED, definition, number, version)
         return await self._row(sop_id, number)
 
     async def revoke(self, sop_id: str, number: int, note: str) -> Revision:

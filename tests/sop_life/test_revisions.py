@@ -174,3 +174,25 @@ async def test_a_revision_changed_in_the_database_is_caught(installed, database)
     )
     found = [str(m) for m in await verify_revisions(service.ref)]
     assert f"SOP {SOP} Revisi ke-1 is not on the office's chain" in found
+
+
+async def test_the_pengesah_is_told_of_a_submission_and_the_drafter_of_the_answer(
+    installed, database
+) -> None:
+    from alur.tenants.notify.feed import notifications_for
+
+    slug, admin, kepala, staf = await office(installed, database)
+    service = await opened(database, installed, slug)
+    drafts, head = SopRevisions(service, admin), SopRevisions(service, kepala)
+    draft = await drafts.start_draft(SOP)
+    draft = await drafts.save_draft(SOP, 0, {}, effective_on="2027-01-04", version=draft.version)
+    draft = await drafts.submit(SOP, 0, version=draft.version)
+    told = await notifications_for(service.ref.id, kepala)
+    assert [n.kind for n in told] == ["sop_revision_submitted"]
+    message = told[0].message(slug)
+    assert message.path == f"/t/{slug}/sops/{SOP}/revisi/0"
+    assert await notifications_for(service.ref.id, staf) == []
+    await head.return_to_draft(SOP, 0, "Lengkapi dasar hukum")
+    back = await notifications_for(service.ref.id, admin)
+    assert [n.kind for n in back] == ["sop_revision_returned"]
+    assert "Lengkapi dasar hukum" in back[0].message(slug).text
