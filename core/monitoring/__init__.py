@@ -1,0 +1,12 @@
+"""Mutu baku in practice (issue 17): how long each step of an SOP actually took, read from
+the events, against its standard time.
+
+* :mod:`~alur.core.monitoring.spans` — the life of every task of a case as a
+  :class:`~alur.core.monitoring.spans.StepSpan` (opened, claimed, closed; office minutes on
+  the office's working calendar; waiting before someone took it and working after), from the
+  case's events alone.
+* :mod:`~alur.core.monitoring.figures` — spans summed up per step (and unit, or person):
+  median, p75, p90, the share within the standard, returns and rework, bottlenecks.
+
+Pure: no I/O. The figures are kept up to date and served by ``alur.tenants``.
+"""
