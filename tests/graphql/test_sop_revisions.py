@@ -18,6 +18,7 @@ from alur.tenants.errors import InvalidInput
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.identity.tokens import create_token
+from alur.tenants.sop_life.batch import revision_refs_of
 from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.tables import Event, User
 from tests.statements import counting
@@ -303,3 +304,46 @@ async def test_the_definitions_of_a_list_cost_one_statement(
     assert counts[0] == counts[1]
     definitions = [q for q in seen if "alur_sop_snapshot" in q]
     assert len(definitions) == 1, "\n".join(q[:80] for q in seen)
+
+
+# --- the office's SOPs are those in force ------------------------------------------------------
+
+
+SOPS = (
+    "query($slug: String) { tenant(slug: $slug) { ... on Tenant { sops { id hash }"
+    " sop(id: $sop) { hash header { nomor } } } } }"
+).replace("$slug: String", "$slug: String, $sop: String!")
+
+
+async def test_the_office_s_sops_are_its_revisions_in_force(world: World) -> None:
+    admin, kepala = await with_drafter_and_signer(world)
+    service = await TenantService.open(world.db, world.plugins, OFFICE_A)
+    plugin_hash = service.sop(SOP_A).content_hash
+    drafts, head = SopRevisions(service, admin), SopRevisions(service, kepala)
+    draft = await drafts.start_draft(SOP_A)
+    draft = await drafts.save_draft(
+        SOP_A,
+        0,
+        {"header": {"nomor": "800/9/2027"}},
+        effective_on=service.today().isoformat(),
+        version=draft.version,
+    )
+    draft = await drafts.submit(SOP_A, 0, version=draft.version)
+
+    async def seen(token: str) -> tuple[str, str, str]:
+        tenant = await one(world, SOPS, token, slug=OFFICE_A, sop=SOP_A)
+        listed = next(s["hash"] for s in tenant["sops"] if s["id"] == SOP_A)
+        return listed, tenant["sop"]["hash"], tenant["sop"]["header"]["nomor"]
+
+    nomor = service.sop(SOP_A).header.nomor
+    assert await seen("a-read") == (plugin_hash, plugin_hash, nomor)  # not approved yet
+    approved = await head.approve(SOP_A, 0, version=draft.version)
+    mine = (approved.content_hash, approved.content_hash, "800/9/2027")
+    for token in ("a-read", "platform"):
+        assert await seen(token) == mine, token
+    # one statement for every office asked, and an office's scope reads only its own
+    a, b = world.a.ref.id, world.b.ref.id
+    assert [len(refs) for refs in await revision_refs_of([a, b], scope=None)] == [1, 0]
+    assert await revision_refs_of([a], scope=b) == [[]]
+    await head.revoke(SOP_A, 0, "dicabut")
+    assert await seen("a-read") == (plugin_hash, plugin_hash, nomor)
