@@ -11,13 +11,16 @@ from typing import Any
 import pytest
 
 from alur.core.errors import AlurError
+from alur.graphql.context import make_context
+from alur.graphql.limits import TOO_COSTLY
+from alur.graphql.schema import schema
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, World
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.snapshots import _PARSED
 from alur.tenants.errors import InvalidInput
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
-from alur.tenants.identity.tokens import create_token
+from alur.tenants.identity.tokens import authenticate, create_token
 from alur.tenants.sop_life.batch import revision_refs_of
 from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.tables import Event, User
@@ -347,3 +350,20 @@ async def test_the_office_s_sops_are_its_revisions_in_force(world: World) -> Non
     assert await revision_refs_of([a], scope=b) == [[]]
     await head.revoke(SOP_A, 0, "dicabut")
     assert await seen("a-read") == (plugin_hash, plugin_hash, nomor)
+
+
+# --- cost --------------------------------------------------------------------------------------
+
+
+async def test_the_revision_lists_have_a_cost(world: World) -> None:
+    """An office's revisions over years and a comparison's changes are counted at the most
+    they hold in practice (graphql/limits.py LIST_SIZES), not the default of 20."""
+    query = """{ sopRevisions { ... on SopRevisionList { revisions { number } } }
+        sopComparison(sop: "x", from: 0) { ... on SopComparison { changes { path } } } }"""
+    # sopRevisions 1 + revisions (1 + 100 × number 1); sopComparison 1 + changes (1 + 200 × 1)
+    cost = (1 + 1 + 100) + (1 + 1 + 200)
+    context = make_context(world.db, world.plugins, await authenticate(world.tokens["a-staf"]))
+    context.cost_budget = cost - 1
+    result = await schema.execute(query, context_value=context)
+    (error,) = result.errors or []
+    assert error.extensions == {"code": TOO_COSTLY, "cost": cost, "budget": cost - 1}
