@@ -11,7 +11,8 @@ loaded even if an id of it were somehow asked for.
 The loaders cover the N+1 points of the schema: case → tenant, case → tasks, task → case,
 case → events, case/task → SOP definition (by content hash), and people (assignees,
 actors, who started a case); for data kinerja: office and period → format (indicator set),
-office → its formats' periods, case → its units and its submissions (every version).
+office → its formats' periods, case → its units and its submissions (every version); office
+→ its approved SOP revisions (:mod:`alur.tenants.sop_life.batch`).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from strawberry.dataloader import DataLoader
 
 from alur.core.kinerja.model import IndicatorSet, Submission
 from alur.core.model import SopDefinition
+from alur.core.sop_life.revisions import RevisionRef
 from alur.tenants.cases import batch
 from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.identity.people import users_by_id
 from alur.tenants.kinerja import batch as kinerja_batch
+from alur.tenants.sop_life.batch import revision_refs_of
 
 
 class Loaders:
@@ -52,6 +55,10 @@ class Loaders:
         )
         self.definitions: DataLoader[str, SopDefinition | None] = DataLoader(load_fn=_definitions)
         self.users: DataLoader[int, dict | None] = DataLoader(load_fn=users_by_id)
+        # office → its approved SOP revisions (which one is in force: Tenant.sops)
+        self.revision_refs: DataLoader[int, list[RevisionRef]] = DataLoader(
+            load_fn=partial(revision_refs_of, scope=scope)
+        )
         # data kinerja
         self.indicator_sets: DataLoader[tuple[int, str], IndicatorSet | None] = DataLoader(
             load_fn=partial(kinerja_batch.indicator_sets, scope=scope)

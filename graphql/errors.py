@@ -50,7 +50,8 @@ class Forbidden(Error):
 
 
 @strawberry.type(
-    description="Someone else acted on the case at the same moment; read it again and retry."
+    description="Someone else acted on the case (or the SOP revision) at the same moment, or "
+    "its state no longer allows the action; `code` says which. Read it again and retry."
 )
 class Conflict(Error):
     pass

@@ -75,6 +75,8 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("WebhookList", "webhooks"): 20,  # alur.tenants.notify.webhooks.MAX_WEBHOOKS
     ("Webhook", "deliveries"): 50,  # its ``first`` is capped at 50
     ("NotificationList", "notifications"): 100,  # its ``first`` is capped at 100
+    ("SopRevisionList", "revisions"): 100,  # an office's revisions of all its SOPs, over years
+    ("SopComparison", "changes"): 200,  # 12 header fields, 12 per step of an SOP's ~13
 }
 MAX_STEPS = 20_000  # selection sets walked per operation; a larger shape is refused as is
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 import enum
 from datetime import time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import strawberry
 
 from alur.core.errors import PluginNotFound
+from alur.core.sop_life.revisions import in_force
 from alur.graphql.context import AlurContext
 from alur.graphql.kinerja import reads as kinerja_reads
 from alur.graphql.sops.types import SopDefinitionType, sop_definition
@@ -83,24 +85,35 @@ class Tenant:
         rows = await info.context.loaders.units.load(self.row["id"])
         return [Unit(slug=r["slug"], name=r["name"], active=r["active"]) for r in rows]
 
-    @strawberry.field(description="The SOPs it runs (its plugin's current versions).")
-    def sops(self, info: Info) -> list[SopDefinitionType]:
-        return current_sops(info, self.row)
+    @strawberry.field(
+        description="The SOPs it runs: each as its revision in force (the office's own "
+        "version, see `sopRevisions`), else as its plugin ships it now."
+    )
+    async def sops(self, info: Info) -> list[SopDefinitionType]:
+        return await current_sops(info, self.row)
 
     @strawberry.field(description="One SOP it runs, by id.")
-    def sop(self, info: Info, id: str) -> SopDefinitionType | None:
-        return next((s for s in current_sops(info, self.row) if s.id == id), None)
+    async def sop(self, info: Info, id: str) -> SopDefinitionType | None:
+        return next((s for s in await current_sops(info, self.row) if s.id == id), None)
 
     indicator_set = kinerja_reads.INDICATOR_SET
     indicator_periods = kinerja_reads.INDICATOR_PERIODS
 
 
-def current_sops(info: Info, tenant_row: dict) -> list[SopDefinitionType]:
-    """The SOPs an office runs now (none if its plugin is not installed)."""
+async def current_sops(info: Info, tenant_row: dict) -> list[SopDefinitionType]:
+    """The SOPs an office runs now: its plugin's, each replaced by the office's revision in
+    force on the request's day (none if its plugin is not installed)."""
     try:
         found = tenant_sops(tenant_row, info.context.plugins)
     except PluginNotFound:
         return []
+    loaders = info.context.loaders
+    refs = await loaders.revision_refs.load(tenant_row["id"])
+    if refs:
+        today = info.context.now.astimezone(ZoneInfo(tenant_row["timezone"])).date()
+        chosen = in_force(refs, today)
+        pinned = await loaders.definitions.load_many([r.content_hash for r in chosen.values()])
+        found = {**found, **{sop: d for sop, d in zip(chosen, pinned, strict=True) if d}}
     return [convert(info, d, tenant_row) for d in found.values()]
 
 

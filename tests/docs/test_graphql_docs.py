@@ -110,12 +110,14 @@ async def test_every_example_runs_against_the_demo(
                 assert typename not in FAILURES, (query, value)
         if "startCase" in result.data:
             known["<case key>"] = result.data["startCase"]["case"]["key"]
+        if "startSopDraft" in result.data:
+            known["<revision number>"] = result.data["startSopDraft"]["revision"]["number"]
         if "createWebhook" in result.data:
             known["<webhook id>"] = result.data["createWebhook"]["webhook"]["id"]
         cursor = last(result.data, "endCursor")
         if cursor:
             known["<endCursor>"] = cursor
-    assert set(known) == {"<case key>", "<endCursor>", "<webhook id>"}
+    assert set(known) == {"<case key>", "<endCursor>", "<webhook id>", "<revision number>"}
 
 
 def test_the_guide_lists_every_refusal_code() -> None:

@@ -1,6 +1,7 @@
 """Helpers of test_graphql_isolation.py: every scalar argument of the schema (walked, not listed),
 the arguments declared not to be identifiers (with the reason), and office B made worth
-leaking (a case carried to a per-unit fan-out with a claimed task, its people and cursors)."""
+leaking (a case carried to a per-unit fan-out with a claimed task, its people and cursors, a draft
+revision of its SOP)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.tables import Notification, Webhook
 
 GHOST = "zz-hantu-zz"  # an identifier of nothing, of any kind
@@ -116,6 +118,22 @@ NOT_IDENTIFIERS = {
     "Webhook.deliveries(first)": "a page size",
     "Mutation.createWebhook(url)": "a new URL for the token's own office",
     "Mutation.createWebhook(events)": "event kinds, the same in every office",
+    # an office's SOP revisions: numbers within the SOP named by ``sop`` (probed)
+    "Query.sopRevision(number)": "a revision's number within the SOP named by sop",
+    "Query.sopComparison(from)": "a revision's number within the SOP named by sop",
+    "Query.sopComparison(to)": "a revision's number within the SOP named by sop",
+    "Mutation.saveSopDraft(number)": "a revision's number within the SOP named by sop",
+    "Mutation.submitSopRevision(number)": "a revision's number within the SOP named by sop",
+    "Mutation.returnSopRevision(number)": "a revision's number within the SOP named by sop",
+    "Mutation.approveSopRevision(number)": "a revision's number within the SOP named by sop",
+    "Mutation.revokeSopRevision(number)": "a revision's number within the SOP named by sop",
+    "Mutation.saveSopDraft(version)": "the edit counter of the revision named",
+    "Mutation.submitSopRevision(version)": "the edit counter of the revision named",
+    "Mutation.approveSopRevision(version)": "the edit counter of the revision named",
+    "Mutation.saveSopDraft(part)": "the office's own part of the revision named",
+    "Mutation.saveSopDraft(effectiveOn)": "a date",
+    "Mutation.returnSopRevision(note)": "free text",
+    "Mutation.revokeSopRevision(note)": "free text",
 }
 
 
@@ -184,6 +202,12 @@ async def office_b_worth_leaking(world: World) -> OfficeB:
         "case-cursor": await cursor("{ cases(first: 1) { ... on CaseConnection { " + PI + " } } }"),
         "task-cursor": await cursor("{ tasks(first: 1) { ... on TaskConnection { " + PI + " } } }"),
     }
+    # B's own draft of its SOP (revision 0), by its administrator
+    admin = await create_user("b.admin", "Admin (B)", "rahasia-2026")
+    await add_membership(b.ref.id, admin.id, None, administrator=True)
+    people["b.admin"] = admin.id
+    names.add("Admin (B)")
+    await SopRevisions(b, admin.id).start_draft(SOP_B)
     hook = Webhook(tenant=b.ref.id, url=B_WEBHOOK, secret="whsec_b", events="[]")
     await hook.save()
     told = Notification(

@@ -62,6 +62,9 @@ CHANGED = (
 )
 
 
+REVISION = "sop number state version part signatory { nama nip } updatedBy definition { hash }"
+
+
 Variables = Callable[[World, Any], Awaitable[dict[str, Any]]]
 
 
@@ -371,6 +374,48 @@ PROBES: dict[str, Probe] = {
         tokens=("a-admin",),
         compare=False,
     ),
+    # an office's SOP revisions: B has revision 0 of its SOP
+    "Query.sopRevisions(sop)": Probe(
+        "sop",
+        "query($v: String) { sopRevisions(sop: $v) { __typename ... on SopRevisionList {"
+        " revisions { " + REVISION + " } } ... on Error { message } } }",
+        given()("v"),
+    ),
+    "Query.sopRevision(sop)": Probe(
+        "sop",
+        "query($v: String!) { sopRevision(sop: $v, number: 0) { __typename ... on SopRevision"
+        " { " + REVISION + " } ... on Error { message } } }",
+        given()("v"),
+    ),
+    "Query.sopComparison(sop)": Probe(
+        "sop",
+        "query($v: String!) { sopComparison(sop: $v, from: 0) { __typename ... on SopComparison"
+        " { sop fromHash toHash changes { path before after } } " + FAILURES + " } }",
+        given()("v"),
+    ),
+    **{
+        f"Mutation.{field}(sop)": Probe(
+            "sop",
+            "mutation($v: String!) { "
+            + field
+            + arguments
+            + " { __typename ... on SopRevisionChanged { revision { "
+            + REVISION
+            + " } } "
+            + FAILURES
+            + " } }",
+            as_office_a_admin(given()("v")),
+            tokens=("a-admin",),
+        )
+        for field, arguments in (
+            ("startSopDraft", "(sop: $v)"),
+            ("saveSopDraft", "(sop: $v, number: 0, part: {}, version: 1)"),
+            ("submitSopRevision", "(sop: $v, number: 0, version: 1)"),
+            ("returnSopRevision", '(sop: $v, number: 0, note: "x")'),
+            ("approveSopRevision", "(sop: $v, number: 0, version: 1)"),
+            ("revokeSopRevision", '(sop: $v, number: 0, note: "x")'),
+        )
+    },
     "Mutation.markNotificationsRead(ids)": Probe(
         "notification",
         "mutation($v: [Int!]) { markNotificationsRead(ids: $v) { __typename"

@@ -47,10 +47,23 @@ from alur.core import AlurPlugins
 from alur.core.engine import Claim, Complete, Decide
 from alur.core.model import Answer
 from alur.graphql.schema import schema as alur_schema
-from alur.graphql.testing import OFFICE_A, OFFICE_B, PEOPLE_A, SOP_A, SOP_B, provision
+from alur.graphql.testing import (
+    OFFICE_A,
+    OFFICE_B,
+    PASSWORD,
+    PEOPLE_A,
+    SOP_A,
+    SOP_B,
+    provision,
+)
 from alur.tenants.demo.kinerja_samples import fill_in_sample
+from alur.tenants.identity.memberships import add_membership
+from alur.tenants.identity.people import create_user
+from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import User
 from alur.web.testing import running_app
 
 EXAMPLES = int(os.environ.get("ALUR_FUZZ_EXAMPLES", "8"))
@@ -119,7 +132,7 @@ def known_values(keys_a: list[str], key_b: str) -> dict[str, list[Any]]:
         "key": keys,
         "caseKey": keys,
         "task": list(range(1, 9)),
-        "to": usernames,
+        "to": [*usernames, 0],  # reassignTask's username; sopComparison's revision number
         "assignee": usernames,
         "sop": [SOP_A, SOP_B],
         "id": [SOP_A, SOP_B],
@@ -135,6 +148,11 @@ def known_values(keys_a: list[str], key_b: str) -> dict[str, list[Any]]:
         "code": ["IKU-1", "IKU-2", "IKU-3"],
         "realisasi": ["87.5", "1,234.5", "0", "-1"],
         "target": ["100", "0", "12.5"],
+        # office SOP revisions: A has a draft of SOP A, number 0, version 1
+        "number": [0, 1],
+        "from": [0],
+        "version": [1, 2],
+        "effectiveOn": ["2030-01-02", "2027-1-4"],
     }
 
 
@@ -255,6 +273,15 @@ async def _data(url: str, plugins: AlurPlugins) -> tuple[dict[str, str], list[st
             if state == "fan-out":
                 await world.a.act(kasubag, key, Decide(2, Answer.YA))
                 await world.a.act(staf, key, Complete(3))
+        # office SOP revisions: an administrator, the Kepala Satuan (who approves, with a
+        # NIP) and a draft of SOP A, so the revision mutations reach the service's checks
+        admin = await create_user("admin.a", "Admin (A)", PASSWORD)
+        await add_membership(world.a.ref.id, admin.id, None, administrator=True)
+        await User.update({User.nip: "197001012000031001"}).where(User.id == world.users["kepala"])
+        for label, user in (("a-admin", "admin.a"), ("a-kepala", "kepala")):
+            made = await create_token(label, "write", tenant=OFFICE_A, user=user)
+            world.tokens[label] = made.token
+        await SopRevisions(world.a, admin.id).start_draft(SOP_A)
         return world.tokens, keys, world.case_b
     finally:
         await close_database(db)
@@ -314,7 +341,13 @@ def problems(label: str, token: str, response: requests.Response) -> list[str]:
 
 
 # the write token whose person may act where the operation reaches (default: the Staf)
-WRITE_TOKENS = {"Mutation.decideGate": "a-kasubag", "Mutation.saveRealisasi": "a-kabid-linmas"}
+WRITE_TOKENS = {
+    "Mutation.decideGate": "a-kasubag",
+    "Mutation.saveRealisasi": "a-kabid-linmas",
+    **{f"Mutation.{name}": "a-admin" for name in ("startSopDraft", "saveSopDraft")},
+    **{f"Mutation.{name}": "a-admin" for name in ("submitSopRevision", "revokeSopRevision")},
+    **{f"Mutation.{name}": "a-kepala" for name in ("returnSopRevision", "approveSopRevision")},
+}
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
