@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from alur.core import limits
@@ -10,8 +11,11 @@ from alur.core.engine.actors import Actor
 from alur.core.errors import N_
 from alur.core.i18n import gettext
 from alur.core.model import Official, Role, SopDefinition
+from alur.core.sop_life.part import OfficePart, apply_part, check_part, part_from_mapping
 from alur.core.sop_life.revisions import RevisionAction
+from alur.core.validation import validate_definition
 from alur.tenants.errors import InvalidInput
+from alur.tenants.sop_life.revision_rows import parse_effective_on
 from alur.tenants.storage.tables import User
 
 # Past tense of each action, for messages ("it cannot be submitted").
@@ -63,3 +67,25 @@ async def approver(user_id: int, role: Role | None) -> Official:
         jabatan=user["jabatan"] or (role.name if role else ""),
         nip=user["nip"],
     )
+
+
+def checked_draft(
+    base: SopDefinition, part: Any, effective_on: Any
+) -> tuple[OfficePart, date | None, SopDefinition | None, dict[str, str]]:
+    """A draft's ``part`` (mapping form or :class:`OfficePart`) over ``base`` and its
+    tanggal efektif, read and checked: the part, the day, the definition (``None`` when
+    there are problems) and every problem by field path (what a save refuses)."""
+    if isinstance(part, OfficePart):
+        problems: dict[str, str] = {}
+    else:
+        part, problems = part_from_mapping(part)
+    problems.update(check_part(base, part))
+    day, problem = parse_effective_on(effective_on)
+    if problem:
+        problems["effective_on"] = problem
+    if problems:
+        return part, day, None, problems
+    definition = apply_part(base, part)
+    for p in validate_definition(definition):
+        problems.setdefault(f"steps.{p.step}" if p.step is not None else "part", p.message)
+    return part, day, None if problems else definition, problems

@@ -30,16 +30,13 @@ from typing import Any
 from alur.core.engine.actors import Actor
 from alur.core.i18n import gettext
 from alur.core.sop_life.part import (
-    OfficePart,
     apply_part,
     approved_part,
     check_part,
-    part_from_mapping,
     starting_part,
     without_fields,
 )
 from alur.core.sop_life.revisions import RevisionAction, RevisionState
-from alur.core.validation import validate_definition
 from alur.tenants.audit.office_log import write_transaction
 from alur.tenants.errors import Forbidden, InvalidInput
 from alur.tenants.sop_life.errors import OpenDraftExists, StaleRevision
@@ -62,6 +59,7 @@ from alur.tenants.sop_life.revision_rows import (
 )
 from alur.tenants.sop_life.revision_rules import (
     approver,
+    checked_draft,
     may_approve,
     may_draft,
     revision_note,
@@ -166,21 +164,9 @@ class SopRevisions(RevisionReads):
         revision = await self._row(sop_id, number)
         self._require_draft(ctx.actor, self.service.sop(sop_id))
         self._allowed(revision, RevisionAction.SAVE)
-        base = await self.base(revision)
-        if isinstance(part, OfficePart):
-            problems: dict[str, str] = {}
-        else:
-            part, problems = part_from_mapping(part)
-        problems.update(check_part(base, part))
-        day, problem = parse_effective_on(effective_on)
-        if problem:
-            problems["effective_on"] = problem
-        definition = None
-        if not problems:
-            definition = apply_part(base, part)
-            for p in validate_definition(definition):
-                key = f"steps.{p.step}" if p.step is not None else "part"
-                problems.setdefault(key, p.message)
+        part, day, definition, problems = checked_draft(
+            await self.base(revision), part, effective_on
+        )
         if problems:
             raise InvalidInput(problems)
         assert definition is not None
@@ -197,6 +183,17 @@ class SopRevisions(RevisionReads):
                 "saved", ctx.actor, sop_id, number, RevisionState.DRAF, definition.content_hash
             )
         return await self._row(sop_id, number)
+
+    async def check_draft(
+        self, sop_id: str, number: int, part: Any, *, effective_on: Any = None
+    ) -> dict[str, str]:
+        """Every problem :meth:`save_draft` would refuse ``part`` and ``effective_on``
+        with, by field path, without saving anything (an editor's live check)."""
+        ctx = await self.service.context(self.user_id)
+        revision = await self._row(sop_id, number)
+        self._require_draft(ctx.actor, self.service.sop(sop_id))
+        self._allowed(revision, RevisionAction.SAVE)
+        return checked_draft(await self.base(revision), part, effective_on)[3]
 
     async def submit(self, sop_id: str, number: int, *, version: int) -> Revision:
         """Submit the draft for approval (diajukan): it needs a tanggal efektif; its content
