@@ -35,7 +35,7 @@ from alur.core.sop_life.revisions import RevisionState, in_force
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Conflict, InvalidInput
 from alur.tenants.sop_life.revisions import Revision, SopRevisions
-from alur.web.admin.base import Form
+from alur.web.admin.base import Form, day_label
 from alur.web.cases.view import document_html
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
@@ -270,6 +270,7 @@ class SopRevisionsController(Controller):
             may_draft=await drafts.may_draft(sop_id),
             newer=newer,
             labels=rf.FIELD_LABELS,
+            day_label=day_label,
             base_url=_base_url(tenant, sop_id),
             notice=request.session.pop(NOTICE, None),
             error=error_message(error) if error is not None else None,
