@@ -5,6 +5,7 @@ office's chain; run again, nothing changes; ``alur worker --once`` runs it too."
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 import pytest
@@ -100,3 +101,21 @@ async def test_the_newest_revision_due_wins_and_the_worker_round_runs_it(
     service = await opened(database, installed, slug, datetime(2027, 2, 5, 2, 0, tzinfo=UTC))
     current = await SopRevision.select(SopRevision.content_hash).where(SopRevision.number == 1)
     assert service.sop(SOP).content_hash == current[0]["content_hash"]
+
+
+async def test_two_workers_at_once_put_a_revision_in_force_once(installed, database) -> None:
+    slug, admin, kepala, _ = await office(installed, database)
+    service = await opened(database, installed, slug)
+    await approve(service, admin, kepala, "2027-01-04")
+    service = await opened(database, installed, slug)
+    await approve(service, admin, kepala, "2027-02-01")
+    midnight = datetime(2027, 1, 31, 17, 5, tzinfo=UTC)
+    results = await asyncio.gather(*(take_effect_due(database, midnight) for _ in range(2)))
+    assert sum(r.revisions for r in results) == 1
+    assert sum(r.failed for r in results) == 0
+    assert await states() == {0: "diganti", 1: "berlaku"}
+    assert await revision_changes(slug) == [
+        "sop_revision_in_force:0",
+        "sop_revision_superseded:0",
+        "sop_revision_in_force:1",
+    ]
