@@ -1,4 +1,6 @@
-"""``alur sop``: show an SOP as its Permenpan RB 35/2012 table, or export its definition."""
+"""``alur sop``: show an SOP as its Permenpan RB 35/2012 table, or export its definition;
+an office's revisions (``revisions``, ``export-revision``, ``import-revision``:
+:mod:`alur.cli.sop_revisions_cmd`)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import click
 
 from alur.cli.context import get_plugins
 from alur.cli.render import console, sop_document
+from alur.cli.sop_revisions_cmd import COMMANDS as REVISION_COMMANDS
 from alur.core.calendar import WorkingCalendar
 from alur.core.errors import PluginNotFound, SopNotFound
 from alur.core.model import SopDefinition
@@ -16,7 +19,11 @@ from alur.core.snapshot import definition_to_json, definition_to_toml
 
 @click.group()
 def sop() -> None:
-    """SOP definitions of the installed plugins."""
+    """SOP definitions of the installed plugins, and offices' revisions of them."""
+
+
+for _command in REVISION_COMMANDS:
+    sop.add_command(_command)
 
 
 @sop.command("show")

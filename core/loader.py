@@ -20,6 +20,7 @@ from alur.core.errors import DefinitionError, DurationError, Problem
 from alur.core.model import (
     DataAction,
     Gate,
+    OfficeRules,
     Official,
     Role,
     SopDefinition,
@@ -42,12 +43,14 @@ _SOP_KEYS = {
     "id",
     "version",
     "repeatable",
+    "office",
     "content_hash",
 }  # content_hash: informational, written on export
+_OFFICE_KEYS = {"editable", "penyusun", "pengesah"}
 _ROLE_KEYS = {"id", "name", "rank", "per_unit", "atasan"}
 _STEP_KEYS = {
     "number", "kegiatan", "actor", "kind", "kelengkapan", "waktu", "waktu_menit", "output",
-    "keterangan", "next", "gate", "per_unit", "delegable", "data", "clock",
+    "keterangan", "next", "gate", "per_unit", "delegable", "data", "clock", "office_fixed",
 }  # fmt: skip
 _GATE_KEYS = {"question", "ya", "tidak"}
 _OFFICIAL_KEYS = {"nama", "jabatan", "nip"}
@@ -167,6 +170,7 @@ class _Reader:
         sop_id = self._get(sop, "id", str, "[sop]", "", required=True)
         version = self._get(sop, "version", str, "[sop]", "", required=True)
         repeatable = self._get(sop, "repeatable", bool, "[sop]", False)
+        office = self.office(sop)
         header = self.header(self._table(data, "header", "the file"))
         roles = tuple(self.role(r, i) for i, r in enumerate(self._array(data, "roles")))
         steps = tuple(self.step(s, i) for i, s in enumerate(self._array(data, "steps")))
@@ -179,6 +183,35 @@ class _Reader:
             steps=tuple(s for s in steps if s),
             source=source,
             repeatable=repeatable,
+            office=office,
+        )
+
+    def office(self, sop: Mapping[str, Any]) -> OfficeRules | None:
+        """``[sop.office]``: what offices may change (the paths and roles are checked by
+        :mod:`alur.core.validation`, also for definitions built in Python)."""
+        if "office" not in sop:
+            return None
+        table = sop["office"]
+        where = "[sop.office]"
+        if not isinstance(table, Mapping):
+            self.problem(f'"office" in [sop] must be a table ({where})', "wrong_type")
+            return None
+        self._keys(table, _OFFICE_KEYS, where)
+        editable = None
+        if "editable" in table:
+            value = table["editable"]
+            if isinstance(value, list) and all(isinstance(v, str) for v in value):
+                editable = frozenset(value)
+            else:
+                self.problem(
+                    f'"editable" in {where} must be a list of field paths, e.g. '
+                    '["header.nomor", "steps.waktu"]',
+                    "wrong_type",
+                )
+        return OfficeRules(
+            editable=editable,
+            penyusun=self._get(table, "penyusun", str, where, None),
+            pengesah=self._get(table, "pengesah", str, where, None),
         )
 
     def _table(self, data: Mapping[str, Any], key: str, where: str) -> Mapping[str, Any]:
@@ -278,6 +311,12 @@ class _Reader:
         if "clock" in s:
             clock, clock_problems = parse_step_clock(s["clock"], number)
             self.problems += clock_problems
+        fixed = s.get("office_fixed", [])
+        if not isinstance(fixed, list) or not all(isinstance(v, str) for v in fixed):
+            self.problem(
+                '"office_fixed" must be a list of step fields, e.g. ["waktu"]', "wrong_type", number
+            )
+            fixed = []
         return Step(
             number=number,
             kegiatan=g("kegiatan", str, "", True),
@@ -293,6 +332,7 @@ class _Reader:
             delegable=g("delegable", bool, True),
             data=data,
             clock=clock,
+            office_fixed=frozenset(fixed),
         )
 
     def _data_action(self, text: str | None, number: int) -> DataAction | None:

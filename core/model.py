@@ -156,6 +156,8 @@ class Step:
     unit, and the first step after them that is not per unit waits for every unit (the
     join). ``delegable`` is false where the law forbids an acting official (Plt/Plh) to act,
     e.g. signing. ``data`` binds the step to the data kinerja (:class:`DataAction`).
+    ``office_fixed`` names fields of :data:`alur.core.sop_life.part.STEP_FIELDS` that
+    offices keep as the plugin wrote them for this step.
     """
 
     number: int
@@ -172,6 +174,9 @@ class Step:
     delegable: bool = True
     data: DataAction | None = None
     clock: StepClock | None = None  # this step's override of the office's clock policy
+    # Fields of this step an office may not change even where ``[sop.office] editable``
+    # opens them (TOML ``office_fixed = ["waktu"]``; enters the hash only when set).
+    office_fixed: frozenset[str] = frozenset()
 
     def successors(self) -> tuple[int, ...]:
         """Step numbers this step can lead to (both branches for a gate)."""

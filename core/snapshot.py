@@ -14,7 +14,7 @@ from typing import Any
 
 import tomli_w
 
-from alur.core.model import Role, SopDefinition, Step
+from alur.core.model import OfficeRules, Role, SopDefinition, Step
 
 
 def definition_to_dict(
@@ -31,6 +31,8 @@ def definition_to_dict(
     sop: dict[str, Any] = {"id": d.id, "version": d.version}
     if d.repeatable:  # only when set, so definitions without it keep their hash
         sop["repeatable"] = True
+    if d.office is not None:  # only when set, so definitions without it keep their hash
+        sop["office"] = _office_to_dict(d.office)
     if with_hash:
         sop["content_hash"] = d.content_hash
     return {
@@ -56,6 +58,17 @@ def definition_to_dict(
         "roles": [_role_to_dict(r) for r in d.roles],
         "steps": [_step_to_dict(s, minutes_per_day) for s in d.steps],
     }
+
+
+def _office_to_dict(o: OfficeRules) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if o.editable is not None:  # an empty list is a choice: offices change nothing
+        out["editable"] = sorted(o.editable)
+    if o.penyusun is not None:
+        out["penyusun"] = o.penyusun
+    if o.pengesah is not None:
+        out["pengesah"] = o.pengesah
+    return out
 
 
 def _role_to_dict(r: Role) -> dict[str, Any]:
@@ -95,6 +108,8 @@ def _step_to_dict(s: Step, minutes_per_day: int | None) -> dict[str, Any]:
         out["gate"] = gate
     if s.clock is not None:  # only when set, so definitions without one keep their hash
         out["clock"] = s.clock.to_mapping()
+    if s.office_fixed:  # only when set, so definitions without it keep their hash
+        out["office_fixed"] = sorted(s.office_fixed)
     return out
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from alur.core.errors import DefinitionError, Problem
 from alur.core.model import DataAction, SopDefinition, Step, StepKind
 from alur.core.segments import fan_out_segments
+from alur.core.sop_life.part import EDITABLE_FIELDS, STEP_FIELDS
 
 
 def validate_definition(definition: SopDefinition) -> list[Problem]:
@@ -19,6 +20,7 @@ def validate_definition(definition: SopDefinition) -> list[Problem]:
     problems: list[Problem] = []
     problems += _check_roles(definition)
     problems += _check_steps(definition)
+    problems += _check_office(definition)
     if not any(p.code == "duplicate_step" for p in problems):
         problems += _check_graph(definition)
         problems += _check_data_bindings(definition)
@@ -73,6 +75,63 @@ def _check_atasan(d: SopDefinition) -> Iterable[Problem]:
                 break
             seen.append(current.id)
             current = roles.get(current.atasan) if current.atasan else None
+
+
+# Step keys of the SOP file that are the institution's procedure: never an office's.
+_PROCEDURE = (
+    "number", "actor", "kind", "next", "gate", "per_unit", "delegable", "data", "clock",
+    "office_fixed",
+)  # fmt: skip
+
+
+def _check_office(d: SopDefinition) -> Iterable[Problem]:
+    """``[sop.office]`` and each step's ``office_fixed`` (docs/sop-format.md, "What an
+    office may change"): known field paths only, never the procedure; declared roles."""
+    rules = d.office
+    if rules is not None:
+        for path in sorted(rules.editable or ()):
+            kind, _, name = path.partition(".")
+            if kind == "steps" and name in _PROCEDURE:
+                yield Problem(
+                    f'[sop.office] editable: "{path}" can never be opened to offices: actors, '
+                    "gates, the per-unit structure and data bindings are the institution's "
+                    "procedure",
+                    code="office_never_editable",
+                )
+            elif path not in EDITABLE_FIELDS:
+                known = ", ".join(sorted(EDITABLE_FIELDS))
+                yield Problem(
+                    f'[sop.office] editable: unknown field "{path}" (known: {known})',
+                    code="office_unknown_field",
+                )
+        roles = d.roles_by_id
+        declared = ", ".join(sorted(roles)) or "none"
+        for key in ("penyusun", "pengesah"):
+            role_id = getattr(rules, key)
+            if role_id is None:
+                continue
+            role = roles.get(role_id)
+            if role is None:
+                yield Problem(
+                    f'[sop.office] {key}: "{role_id}" is not a declared role '
+                    f"(declared: {declared})",
+                    code="office_unknown_role",
+                )
+            elif key == "pengesah" and role.per_unit:
+                yield Problem(
+                    f'[sop.office] pengesah: "{role_id}" works per unit; the SOP is approved '
+                    "for the whole office by a role that is not per unit",
+                    code="office_pengesah_per_unit",
+                )
+    for s in d.steps:
+        for name in sorted(s.office_fixed):
+            if name not in STEP_FIELDS:
+                yield Problem(
+                    f'office_fixed: "{name}" is not a field an office could change '
+                    f"(fields: {', '.join(STEP_FIELDS)})",
+                    code="office_fixed_unknown",
+                    step=s.number,
+                )
 
 
 def _check_steps(d: SopDefinition) -> Iterable[Problem]:

@@ -257,9 +257,10 @@ def check_part(
 
 
 def step_fixed(base: SopDefinition, number: int) -> frozenset[str]:
-    """The fields of step ``number`` the plugin keeps fixed beyond its SOP-wide rule
-    (none by default; see ``docs/sop-format.md``)."""
-    return frozenset()
+    """The fields of step ``number`` the plugin keeps fixed beyond its SOP-wide rule: the
+    step's ``office_fixed`` (none by default; see ``docs/sop-format.md``)."""
+    step = base.steps_by_number.get(number)
+    return step.office_fixed if step is not None else frozenset()
 
 
 def apply_part(base: SopDefinition, part: OfficePart) -> SopDefinition:

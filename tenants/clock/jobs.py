@@ -11,6 +11,10 @@ job                    when            what
 ``alur.digest``        every 5 minutes the offices whose opening time has come
                                        (:mod:`~alur.tenants.clock.digest`)
 ``alur.clean_up``      every hour      expired ``alur_session`` rows
+``alur.sop_effect``    every hour      approved SOP revisions whose tanggal efektif has
+                                       come in the office's time zone take effect
+                                       (:mod:`~alur.tenants.clock.sop_effect`; a day's
+                                       change, checked hourly for every time zone)
 =====================  ==============  ===============================================
 
 The queue holds no domain fact: Alur's tables say what is due and what was sent, so a lost
@@ -24,7 +28,7 @@ procrastinate has no connector, it is procrastinate's in-memory connector inside
 process (``alur serve`` or ``alur worker``): jobs lost when it stops are found again by
 the next sweep. docs/operations.md says why.
 
-:func:`run_round` is one sweep, the digest, the clean-up and one round of deliveries without
+:func:`run_round` is one sweep, the digest, the clean-up, the SOP revisions due and one round of deliveries without
 any queue: ``alur worker --once`` (cron, operators, tests).
 """
 
@@ -46,6 +50,7 @@ from procrastinate.testing import InMemoryConnector
 
 from alur.core.plugins import AlurPlugins
 from alur.tenants.clock.digest import send_digests
+from alur.tenants.clock.sop_effect import take_effect_due
 from alur.tenants.clock.sweep import DEFAULT_LIMIT, sweep
 from alur.tenants.notify.channels import Channel
 from alur.tenants.notify.deliver import RETRY, Outcome, deliver_one, due_deliveries
@@ -70,6 +75,7 @@ class RoundReport:
     left: int = 0
     digests: int = 0
     sessions_removed: int = 0
+    revisions_in_force: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
@@ -78,7 +84,8 @@ class RoundReport:
             f"timers fired {self.fired}, dropped {self.dropped}, left {self.left}; "
             f"digests {self.digests}; deliveries sent {o['sent']}, to retry {o['retry']}, "
             f"failed {o['failed']}, not taken {o['not_taken']}; "
-            f"expired sessions removed {self.sessions_removed}"
+            f"expired sessions removed {self.sessions_removed}; "
+            f"SOP revisions in force {self.revisions_in_force}"
         )
 
 
@@ -114,13 +121,15 @@ async def run_round(
     *,
     limit: int = DEFAULT_LIMIT,
 ) -> RoundReport:
-    """One sweep, the digests due, the clean-up, then every delivery due — no queue."""
+    """One sweep, the digests due, the clean-up, the SOP revisions due, then every delivery
+    due — no queue."""
     report = RoundReport()
     swept = await sweep(db, plugins, now, limit=limit, offered=channels.keys())
     report.fired, report.dropped, report.left = swept.fired, swept.dropped, swept.left
     digests = await send_digests(db, now, channels.keys())
     report.digests = digests.notices
     report.sessions_removed = await clean_up(now)
+    report.revisions_in_force = (await take_effect_due(db, now)).revisions
     ids = sorted({*swept.deliveries, *digests.deliveries, *await due_deliveries(now, limit=limit)})
     for outcome in await deliver_all(ids, now, channels, settings):
         report.outcomes[outcome.status] += 1
@@ -204,6 +213,14 @@ def queue_app(
     @counted_job("alur.clean_up")
     async def clean_up_job(timestamp: int) -> None:
         await clean_up(datetime.now(UTC))
+
+    @app.periodic(cron="1 * * * *", periodic_id="sop_effect")
+    @app.task(name="alur.sop_effect", queueing_lock="alur.sop_effect")
+    @counted_job("alur.sop_effect")
+    async def sop_effect_job(timestamp: int) -> None:
+        done = await take_effect_due(db, datetime.now(UTC))
+        if done.revisions:
+            log.info("%s SOP revisions took effect", done.revisions)
 
     app.alur_enqueue = enqueue  # type: ignore[attr-defined]  # for serve and tests
     return app

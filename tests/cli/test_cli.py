@@ -190,7 +190,7 @@ def test_plugins_check_counts_problems_and_locates_each_once(
         f'rusak: sop/rusak.toml: SOP rusak: unknown key "warna" in [header] (known keys: {header_keys})',
         'rusak: sop/rusak.toml: SOP rusak: step 1: unknown key "warna" in the step (known keys: '
         "actor, clock, data, delegable, gate, kegiatan, kelengkapan, keterangan, kind, next, number, "
-        "output, per_unit, waktu, waktu_menit)",
+        "office_fixed, output, per_unit, waktu, waktu_menit)",
         'rusak: sop/rusak.toml: SOP rusak: step 1: cannot read waktu "sebentar": write a '
         'number and menit, jam or hari (e.g. "10 menit", "2 hari") or "Sesuai dengan waktu '
         'yang ditentukan"',
