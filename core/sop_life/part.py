@@ -350,6 +350,21 @@ def starting_part(previous: OfficePart | None, *, institution: bool) -> OfficePa
     )
 
 
+def own_fields_blank(base: SopDefinition) -> OfficePart:
+    """The header fields that name an office (:data:`OWN_HEADER_FIELDS`) left empty — those
+    the plugin lets offices change — for an office that is not the plugin's institution."""
+    editable = DEFAULT_EDITABLE
+    if base.office is not None and base.office.editable is not None:
+        editable = base.office.editable
+    return OfficePart(
+        header={
+            f: (Official(nama="") if f == SIGNATORY else "")
+            for f in OWN_HEADER_FIELDS
+            if f"header.{f}" in editable
+        }
+    )
+
+
 def approved_part(
     part: OfficePart, number: int, signatory: Official, *, approved_on: str, effective: str
 ) -> OfficePart:

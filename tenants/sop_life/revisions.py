@@ -33,6 +33,8 @@ from alur.core.sop_life.part import (
     apply_part,
     approved_part,
     check_part,
+    merged,
+    own_fields_blank,
     starting_part,
     without_fields,
 )
@@ -164,11 +166,15 @@ class SopRevisions(RevisionReads):
         revision = await self._row(sop_id, number)
         self._require_draft(ctx.actor, self.service.sop(sop_id))
         self._allowed(revision, RevisionAction.SAVE)
-        part, day, definition, problems = checked_draft(
-            await self.base(revision), part, effective_on
-        )
+        base = await self.base(revision)
+        part, day, definition, problems = checked_draft(base, part, effective_on)
         if problems:
             raise InvalidInput(problems)
+        if not self.service.is_institution_office(revision.plugin):
+            # A field naming the office that the save leaves out stays empty: never the
+            # institution's nomor, dates or signatory.
+            part = merged(own_fields_blank(base), part)
+            definition = apply_part(base, part)
         assert definition is not None
         async with write_transaction(self.service.db):
             await self._update(

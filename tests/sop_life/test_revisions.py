@@ -196,3 +196,21 @@ async def test_the_pengesah_is_told_of_a_submission_and_the_drafter_of_the_answe
     back = await notifications_for(service.ref.id, admin)
     assert [n.kind for n in back] == ["sop_revision_returned"]
     assert "Lengkapi dasar hukum" in back[0].message(slug).text
+
+
+async def test_a_save_that_leaves_out_the_office_fields_keeps_them_empty(
+    installed, database
+) -> None:
+    """A second office of a plugin never gets the institution's nomor or signatory back by
+    saving a part that does not name them (a file or an API call with only a waktu)."""
+    slug, admin, *_ = await office(installed, database)
+    service = await opened(database, installed, slug)
+    drafts = SopRevisions(service, admin)
+    draft = await drafts.start_draft(SOP)
+    saved = await drafts.save_draft(SOP, 0, {}, version=draft.version)
+    d = await drafts.definition(saved)
+    assert (d.header.nomor, d.header.disahkan_oleh.nama, d.header.tanggal_pembuatan) == (
+        "",
+        "",
+        "",
+    )
