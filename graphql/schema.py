@@ -40,6 +40,7 @@ from alur.graphql.kinerja import mutations as kinerja_mutations
 from alur.graphql.leaders.overview import LeadersQuery
 from alur.graphql.notify import feed as notify_feed
 from alur.graphql.notify import webhooks as notify_webhooks
+from alur.graphql.sops.moving import MovingMutation
 from alur.tenants.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, is_unavailable
 
 DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # extensions.code while the database is away
@@ -155,6 +156,7 @@ Mutation = merge_types(
         kinerja_mutations.KinerjaMutation,
         notify_webhooks.WebhookMutation,
         notify_feed.FeedMutation,
+        MovingMutation,
     ),
 )
 

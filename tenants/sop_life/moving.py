@@ -157,19 +157,28 @@ class CaseMoves:
         ]
 
     async def preview(
-        self, case_keys: Iterable[str], mapping: Mapping[int, int] | None = None
+        self,
+        case_keys: Iterable[str],
+        mapping: Mapping[int, int] | None = None,
+        *,
+        sop_id: str | None = None,
     ) -> list[CaseMovePlan]:
-        """The dry run: per case, what moving it to its SOP's revision in force would do."""
+        """The dry run: per case, what moving it to its SOP's revision in force would do
+        (``sop_id``: every case must be of that SOP)."""
         ctx = await self._admin()
         plans = []
-        for case in await self._cases(case_keys):
+        for case in await self._cases(case_keys, sop_id):
             old, new = await self._definitions(case)
             raw = plan_move(old, new, case.state, mapping, ctx)
             plans.append(await self._plan(case, old, new, raw))
         return plans
 
     async def move(
-        self, case_keys: Iterable[str], mapping: Mapping[int, int] | None = None
+        self,
+        case_keys: Iterable[str],
+        mapping: Mapping[int, int] | None = None,
+        *,
+        sop_id: str | None = None,
     ) -> list[CaseMoveResult]:
         """Move each case to its SOP's revision in force, each in its own transaction; a
         refused case (the plan's reasons, or someone acting on it at the same moment) is
@@ -177,7 +186,7 @@ class CaseMoves:
         ctx = await self._admin()
         policy = office_policy(self.service.tenant)
         results = []
-        for case in await self._cases(case_keys):  # every case found before any moves
+        for case in await self._cases(case_keys, sop_id):  # every case found before any moves
             key = case.key
             old, new = await self._definitions(case)
             raw = plan_move(old, new, case.state, mapping, ctx)
@@ -198,8 +207,21 @@ class CaseMoves:
             results.append(CaseMoveResult(key, True, plan))
         return results
 
-    async def _cases(self, case_keys: Iterable[str]) -> list[StoredCase]:
-        return [await self.service.case(key) for key in _keys(case_keys)]
+    async def _cases(self, case_keys: Iterable[str], sop_id: str | None) -> list[StoredCase]:
+        keys = _keys(case_keys)
+        if sop_id is not None:
+            self.service.sop(sop_id)  # NotFound for an SOP the office does not run
+        cases = [await self.service.case(key) for key in keys]
+        other = [c.key for c in cases if sop_id is not None and c.sop_id != sop_id]
+        if other:
+            raise InvalidInput(
+                {
+                    "cases": format_message(
+                        "case {key} is not a case of SOP {sop}", key=other[0], sop=sop_id
+                    )
+                }
+            )
+        return cases
 
     async def _definitions(self, case: StoredCase) -> tuple[SopDefinition, SopDefinition]:
         return await self.service.definition_of(case), self.service.sop(case.sop_id)
