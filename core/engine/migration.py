@@ -32,13 +32,14 @@ from alur.core.engine.events import EventKind
 from alur.core.engine.flow import open_task
 from alur.core.engine.state import CaseState, CaseStatus
 from alur.core.engine.transition import Transition, TransitionLog
-from alur.core.errors import N_, ActionError
+from alur.core.errors import N_, AlurError
 from alur.core.i18n import format_message
 from alur.core.model import SopDefinition, Step
 
 
-class MoveRefused(ActionError):
-    """The case cannot be moved; ``reasons`` lists why (each a translated sentence)."""
+class MoveRefused(AlurError):
+    """The case cannot be moved; ``reasons`` lists why (each a translated sentence). The
+    service layer never lets it out: it reports a plan's refusals per case instead."""
 
     code: ClassVar[str] = "move_refused"
     template: ClassVar[str] = N_("the case cannot be moved: {reasons}")
