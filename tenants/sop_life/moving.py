@@ -156,6 +156,11 @@ class CaseMoves:
             for r in rows
         ]
 
+    async def in_force_revision(self, sop_id: str) -> int | None:
+        """The office's revision number of the definition in force (``None``: the plugin's)."""
+        target = self.service.sop(sop_id).content_hash
+        return (await self._revision_numbers(sop_id, {target})).get(target)
+
     async def preview(
         self,
         case_keys: Iterable[str],
