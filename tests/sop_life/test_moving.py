@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 import pytest
 
 from alur.core.durations import Duration
-from alur.core.engine import Claim
+from alur.core.engine import Claim, Complete, act
+from alur.core.engine.migration import migrate
 from alur.tenants.errors import Forbidden, InvalidInput
 from alur.tenants.sop_life.moving import CaseMoves, parse_mapping
 from alur.tenants.sop_life.revisions import SopRevisions
@@ -147,3 +148,24 @@ def test_step_mappings_are_read_and_checked() -> None:
     for bad in (["4"], ["a=b"], ["0=1"], ["4=5", "4=6"]):
         with pytest.raises(InvalidInput):
             parse_mapping(bad)
+
+
+def test_the_case_timeline_reads_a_moved_case_whose_steps_were_renumbered(
+    sample, people, ctx
+) -> None:
+    """The case page's history reads every event against the case's (new) definition: a
+    step that no longer exists there shows no kegiatan instead of failing."""
+    from alur.web.cases.view import _timeline
+    from tests.core.test_migration import ADMIN, begun
+
+    first = begun(sample, people, ctx)
+    done = act(sample, first.state, Complete(1), ctx(people.staf))
+    renumbered = replace(
+        sample,
+        version="2",
+        steps=tuple(replace(s, number=s.number + 10) for s in sample.steps),
+    )
+    t = migrate(sample, renumbered, done.state, {n: n + 10 for n in range(1, 7)}, ctx(ADMIN))
+    entries = _timeline(renumbered, [*first.events, *done.events, *t.events], {})
+    assert entries[0]["kind"] == "case_migrated"
+    assert {e["kegiatan"] for e in entries if e["kind"] == "task_completed"} == {""}

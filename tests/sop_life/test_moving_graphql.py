@@ -3,6 +3,8 @@ a refused case, and the typed refusals (Forbidden, NotFound, InvalidInput)."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, World
@@ -77,6 +79,16 @@ async def test_preview_then_move(world: World) -> None:
     assert moved["results"] == [
         {"case": key, "moved": True, "reasons": [], "plan": {"toRevision": 0}}
     ]
+    timeline = await world.data(
+        "query($key: String!) { case(key: $key) { ... on Case { sop { version }"
+        " tasks { number due step { number } } events { kind } } } }",
+        "a-read",
+        key=key,
+    )
+    kinds = [e["kind"] for e in timeline["case"]["events"]]
+    assert kinds[-1] == "CASE_MIGRATED"
+    due = timeline["case"]["tasks"][0]["due"]
+    assert datetime.fromisoformat(due) == datetime.fromisoformat(kept["due"])
     again = (await world.data(MOVE, "a-admin", sop=SOP_A, cases=[key]))["moveCases"]
     (result,) = again["results"]
     assert result["moved"] is False
