@@ -5,7 +5,8 @@
 
 * the case row: its cached state, and the facts fixed at its start (SOP, snapshot hash,
   period, started by, started at) against its ``case_started`` event; every task row (step, unit, role, status, times, due,
-  assignee, return note), recomputed from the events;
+  assignee, return note), recomputed from the events (a ``case_migrated`` event moves the
+  snapshot hash and its kept tasks' step, role and due);
 * the pinned SOP snapshot (its body must hash to the hash the case started with);
 * every attachment: its bytes against its stored SHA-256, and against the record of the
   event that closed its task (name, hash; a file no such record names, or a recorded file

@@ -169,3 +169,26 @@ def test_the_case_timeline_reads_a_moved_case_whose_steps_were_renumbered(
     entries = _timeline(renumbered, [*first.events, *done.events, *t.events], {})
     assert entries[0]["kind"] == "case_migrated"
     assert {e["kegiatan"] for e in entries if e["kind"] == "task_completed"} == {""}
+
+
+async def test_a_case_changed_meanwhile_is_reported_and_left_alone(installed, database) -> None:
+    """Someone acts on the case between the dry run's read and the move's write: the
+    compare-and-set refuses the move for that case, which is reported, not half-written."""
+    slug, admin, kepala, staf = await office(installed, database)
+    service = await opened(database, installed, slug, NOW)
+    case = await service.start_case(staf, SOP, "Triwulan I 2027")
+    await approved_revision(database, installed, slug, admin, kepala, 1, "4 hari")
+    service = await opened(database, installed, slug, LATER)
+    stale = await service.case(case.key)
+    await service.act(staf, case.key, Claim(1))  # the case moves on meanwhile
+
+    async def as_read_before(key: str):
+        return stale
+
+    service.case = as_read_before  # type: ignore[method-assign]
+    (result,) = await CaseMoves(service, admin).move([case.key])
+    assert not result.moved
+    assert result.reasons
+    assert not await Event.exists().where(Event.kind == "case_migrated")
+    row = await Case.select(Case.definition_hash).where(Case.key == case.key).first()
+    assert row["definition_hash"] == case.definition_hash
