@@ -22,6 +22,7 @@ from alur.cli.people_cmd import register as register_people_commands
 from alur.cli.plugins_cmd import plugins
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
+from alur.cli.sop_migrate_cmd import sop_migrate
 from alur.cli.tenants_cmd import migrate, tenants
 from alur.cli.tokens_cmd import tokens
 from alur.cli.users_cmd import operators, users
@@ -51,3 +52,4 @@ cli.add_command(worker)
 cli.add_command(backup)
 users.add_command(reset_user_password)  # alur users reset-password (cli/passwords_cmd.py)
 operators.add_command(reset_operator_password_command)
+sop.add_command(sop_migrate)  # alur sop migrate (cli/sop_migrate_cmd.py)

@@ -41,6 +41,7 @@ from alur.graphql.leaders.overview import LeadersQuery
 from alur.graphql.notify import feed as notify_feed
 from alur.graphql.notify import webhooks as notify_webhooks
 from alur.graphql.sops import revisions as sop_revisions
+from alur.graphql.sops.moving import MovingMutation
 from alur.tenants.storage.database import RETRY_AFTER_SECONDS, DatabaseUnavailable, is_unavailable
 
 DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # extensions.code while the database is away
@@ -163,6 +164,7 @@ Mutation = merge_types(
         notify_webhooks.WebhookMutation,
         notify_feed.FeedMutation,
         sop_revisions.SopRevisionMutation,
+        MovingMutation,
     ),
 )
 

@@ -51,6 +51,7 @@ from alur.web.security_headers import security_headers
 from alur.web.services import Services
 from alur.web.settings import WebSettings
 from alur.web.sops.controller import SopsController
+from alur.web.sops.moving import MovingController
 from alur.web.sops.revisions import SopRevisionsController
 from alur.web.templating import configure_environment
 from alur.web.verify import VerifyController
@@ -121,6 +122,7 @@ def create_app(
             LeadersController,
             SopsController,
             SopRevisionsController,
+            MovingController,
             AdminController,
             TokensController,
             ClockController,

@@ -1,4 +1,5 @@
-"""The state machine: cases, tasks, events and the actions that move them.
+"""The state machine: cases, tasks, events and the actions that move them (moving a running
+case to another definition: :mod:`alur.core.engine.migration`).
 
 Pure functions over plain data: ``start(definition, StartCase(...), ctx)`` and
 ``act(definition, state, action, ctx)`` return a :class:`Transition` (new state and the

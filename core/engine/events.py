@@ -32,6 +32,10 @@ class EventKind(enum.StrEnum):
     TASK_REMINDED = "task_reminded"  # task, step, unit; payload: reason, to, channels
     TASK_ESCALATED = "task_escalated"  # task, step, unit; payload: reason, to_role, to, channels
     CASE_FINISHED = "case_finished"
+    # An office admin moved the running case to another definition (alur.core.engine.migration).
+    # payload: from, to (hashes), from_version, to_version, mapping {old step: new step},
+    # kept [{task, step, role, due}], durations (new "ditentukan" steps), join (of the fan-out)
+    CASE_MIGRATED = "case_migrated"
     CASE_CANCELLED = "case_cancelled"
     # The office itself (alur.tenants.audit.office_log): an administrative change — a person
     # edited or deactivated, a role removed, a password reset… — on the office's chain, with

@@ -42,6 +42,10 @@ def step_progress(
     """The progress of every step of the case, in the definition's order."""
     marks: dict[tuple[int, str | None], str] = {}
     for e in events:
+        if e.kind is EventKind.CASE_MIGRATED:  # the marks follow the steps to their new numbers
+            mapping = {int(k): v for k, v in e.payload["mapping"].items()}
+            marks = {(mapping[s], u): m for (s, u), m in marks.items() if s in mapping}
+            continue
         key = (e.step, e.unit) if e.step is not None else None
         if key is None:
             continue

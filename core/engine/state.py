@@ -177,6 +177,8 @@ def apply_event(state: CaseState | None, e: Event) -> CaseState:
             raise ValueError(f"event {seq}: a unit joined with no fan-out in progress")
         fan_out = FanOut(fo.join, fo.units, fo.arrived | {e.unit})
         return state._replace(fan_out=fan_out, last_seq=seq)
+    if kind is EventKind.CASE_MIGRATED:
+        return _migrated(state, e.payload, seq)
     if kind is EventKind.CASE_FINISHED:
         return state._replace(
             open_tasks={}, status=CaseStatus.FINISHED, ended_at=e.at, last_seq=seq
@@ -186,6 +188,34 @@ def apply_event(state: CaseState | None, e: Event) -> CaseState:
             open_tasks={}, status=CaseStatus.CANCELLED, ended_at=e.at, fan_out=None, last_seq=seq
         )
     raise ValueError(f"unknown event kind {kind!r}")
+
+
+def _migrated(state: CaseState, payload: Mapping, seq: int) -> CaseState:
+    """``state`` after a ``case_migrated`` event (:mod:`alur.core.engine.migration`): the
+    new definition, its durations and join; kept tasks at their new step, role and due."""
+    mapping = {int(k): v for k, v in payload["mapping"].items()}
+    tasks = dict(state.open_tasks)
+    for entry in payload["kept"]:
+        old = tasks[entry["task"]]
+        due = entry["due"]
+        back = old.returned_from
+        tasks[old.id] = old._replace(
+            step=entry["step"],
+            role=entry["role"],
+            due=datetime.fromisoformat(due) if due else None,
+            returned_from=mapping.get(back) if back is not None else None,
+        )
+    fan_out = state.fan_out
+    if fan_out is not None:
+        fan_out = fan_out._replace(join=payload.get("join"))
+    return state._replace(
+        version=payload["to_version"],
+        definition_hash=payload["to"],
+        durations={int(k): Duration.parse(v) for k, v in payload["durations"].items()},
+        open_tasks=tasks,
+        fan_out=fan_out,
+        last_seq=seq,
+    )
 
 
 def replay(events: Iterable[Event]) -> CaseState:

@@ -58,6 +58,7 @@ class EventKind(enum.Enum):
     TASK_ESCALATED = "task_escalated"
     CASE_FINISHED = "case_finished"
     CASE_CANCELLED = "case_cancelled"
+    CASE_MIGRATED = "case_migrated"
 
 
 @strawberry.type(description="One run of an SOP for a period.")

@@ -5,7 +5,8 @@
 
 * the case row: its cached state, and the facts fixed at its start (SOP, snapshot hash,
   period, started by, started at) against its ``case_started`` event; every task row (step, unit, role, status, times, due,
-  assignee, return note), recomputed from the events;
+  assignee, return note), recomputed from the events (a ``case_migrated`` event moves the
+  snapshot hash and its kept tasks' step, role and due);
 * the pinned SOP snapshot (its body must hash to the hash the case started with);
 * every attachment: its bytes against its stored SHA-256, and against the record of the
   event that closed its task (name, hash; a file no such record names, or a recorded file
@@ -34,7 +35,7 @@ from alur.core.engine.state import CaseState, replay
 from alur.core.kinerja.model import IndicatorSet
 from alur.core.model import DataAction, SopDefinition
 from alur.tenants.audit.records import ATTACHMENTS
-from alur.tenants.cases.rows import TASK_FIELDS
+from alur.tenants.cases.rows import TASK_FIELDS, kept_due
 from alur.tenants.cases.store import CaseStore, TenantRef
 from alur.tenants.errors import NotFound
 from alur.tenants.kinerja.data import (
@@ -187,6 +188,12 @@ def project_tasks(events: Sequence[EngineEvent]) -> dict[int, dict[str, Any]]:
     """The task rows the events make (what :class:`~alur.tenants.cases.store.CaseStore` writes)."""
     tasks: dict[int, dict[str, Any]] = {}
     for e in events:
+        if e.kind is EventKind.CASE_MIGRATED:  # the kept tasks move to their new step
+            for kept in e.payload["kept"]:
+                task = tasks.get(kept["task"])
+                if task is not None:
+                    task.update(step=kept["step"], role=kept["role"], due=kept_due(kept))
+            continue
         if e.kind is EventKind.TASK_OPENED and e.task is not None:
             tasks[e.task] = {
                 "step": e.step,

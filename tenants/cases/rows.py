@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from alur.core.clock import Timer
@@ -149,6 +150,17 @@ def follow_task(batch: Batch, case_id: int, e: EngineEvent) -> None:
             case_id,
             e.task,
         )
+    elif e.kind is EventKind.CASE_MIGRATED:  # kept tasks: new step, role and due; new timers
+        for kept in e.payload["kept"]:
+            batch.add(
+                f"UPDATE alur_task SET step = {{}}, role = {{}}, due = {{}} {where}",
+                kept["step"],
+                kept["role"],
+                kept_due(kept),
+                case_id,
+                kept["task"],
+            )
+            batch.add(f"DELETE FROM alur_timer {where}", case_id, kept["task"])
     elif e.kind is EventKind.TASK_ESCALATED:
         batch.add(
             f"UPDATE alur_task SET escalated_role = {{}} {where}",
@@ -158,6 +170,11 @@ def follow_task(batch: Batch, case_id: int, e: EngineEvent) -> None:
         )
     if status is not None:  # a closed task has no more timers (alur.core.clock)
         batch.add(f"DELETE FROM alur_timer {where}", case_id, e.task)
+
+
+def kept_due(kept: Mapping[str, Any]) -> datetime | None:
+    """The due time of a task a ``case_migrated`` event kept (its payload's ``kept`` entry)."""
+    return datetime.fromisoformat(kept["due"]) if kept.get("due") else None
 
 
 def approval_hash(payload: Mapping[str, Any]) -> str | None:

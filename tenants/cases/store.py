@@ -187,7 +187,8 @@ class CaseStore:
         now = t.events[-1].at if t.events else case.updated_at
         cas = (
             "UPDATE alur_case SET last_seq = {}, state = {}, status = {}, updated_at = {}, "
-            "ended_at = {} WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id"
+            "ended_at = {}, definition_hash = {} "
+            "WHERE id = {} AND tenant = {} AND last_seq = {} RETURNING id"
         )
         cas_args = (
             s.last_seq,
@@ -195,6 +196,7 @@ class CaseStore:
             str(s.status),
             now,
             s.ended_at,
+            s.definition_hash,  # a case_migrated event moves the case to another definition
             case.id,
             tenant.id,
             case.last_seq,
@@ -285,7 +287,10 @@ class CaseStore:
                 [timer_values(tenant.id, case_id, no, tm) for no, tm in timers],
             )
         batch.add("UPDATE alur_tenant SET chain_head = {} WHERE id = {}", head, tenant.id)
-        await batch.run(combined=not self.db.is_sqlite)
+        # A move deletes and rewrites its kept tasks' timers (unique per task and kind): the
+        # statements of one combined statement would not see each other's rows.
+        moved = any(e.kind is EventKind.CASE_MIGRATED for e in events)
+        await batch.run(combined=not self.db.is_sqlite and not moved)
         count_transitions(e.kind.value for e in events)  # alur_transitions_total
 
     # --- history and audit ---------------------------------------------------------------

@@ -190,6 +190,30 @@ def as_office_a_admin(build: Variables) -> Variables:
     return with_admin
 
 
+MOVE = (
+    "mutation($sop: String!, $cases: [String!]!) { FIELD(sop: $sop, cases: $cases) {"
+    " __typename ... on RESULT " + FAILURES + " } }"
+)
+MOVE_RESULTS = {
+    "previewCaseMove": "CaseMovePreview { plans { case period sop refusals"
+    " kept { task kegiatan roleName } } }",
+    "moveCases": "CasesMoved { results { case moved reasons } }",
+}
+
+
+def moving(field: str) -> str:
+    return MOVE.replace("FIELD", field).replace("RESULT", MOVE_RESULTS[field])
+
+
+def moving_sop(world: World, value: Any) -> Awaitable[dict[str, Any]]:
+    """A fresh case of A, the probed value as the SOP (moving: tenants.sop_life.moving)."""
+
+    async def build() -> dict[str, Any]:
+        return {"sop": value, "cases": [await fresh_case(world)]}
+
+    return build()
+
+
 PROBES: dict[str, Probe] = {
     "Query.case(key)": Probe(
         "case",
@@ -423,5 +447,29 @@ PROBES: dict[str, Probe] = {
         given()("v[]"),
         tokens=("a-staf",),
         compare=False,
+    ),
+    "Mutation.previewCaseMove(cases)": Probe(
+        "case",
+        moving("previewCaseMove"),
+        as_office_a_admin(given(sop=SOP_A)("cases[]")),
+        tokens=("a-admin",),
+    ),
+    "Mutation.previewCaseMove(sop)": Probe(
+        "sop",
+        moving("previewCaseMove"),
+        as_office_a_admin(moving_sop),
+        tokens=("a-admin",),
+    ),
+    "Mutation.moveCases(cases)": Probe(
+        "case",
+        moving("moveCases"),
+        as_office_a_admin(given(sop=SOP_A)("cases[]")),
+        tokens=("a-admin",),
+    ),
+    "Mutation.moveCases(sop)": Probe(
+        "sop",
+        moving("moveCases"),
+        as_office_a_admin(moving_sop),
+        tokens=("a-admin",),
     ),
 }

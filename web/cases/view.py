@@ -38,6 +38,7 @@ EVENT_LABELS = {
     EventKind.TASK_CANCELLED: N_("task cancelled"),
     EventKind.CASE_FINISHED: N_("case finished"),
     EventKind.CASE_CANCELLED: N_("cancelled the case"),
+    EventKind.CASE_MIGRATED: N_("moved the case to another revision of the SOP"),
 }
 # Why a clock event was written (its payload's ``reason``, alur.core.clock.TimerKind).
 REMIND_REASONS = {
@@ -313,6 +314,7 @@ def _timeline(
         EventKind.GATE_DECIDED,
         EventKind.CASE_FINISHED,
         EventKind.CASE_CANCELLED,
+        EventKind.CASE_MIGRATED,
     )
     entries = []
     for e in reversed(history):
@@ -331,7 +333,10 @@ def _timeline(
                 else gettext(EVENT_LABELS.get(e.kind, str(e.kind))),
                 "kind": str(e.kind),
                 "step": e.step,
-                "kegiatan": d.step(e.step).kegiatan if e.step else "",
+                # (a step of a moved case's earlier definition may be gone from its own)
+                "kegiatan": d.steps_by_number[e.step].kegiatan
+                if e.step in d.steps_by_number
+                else "",
                 "unit": units.get(e.unit or "", e.unit or ""),
                 "note": e.note,
                 "answer": e.payload.get("answer"),
