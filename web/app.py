@@ -50,6 +50,7 @@ from alur.web.observability import PROBE_PATHS, observe
 from alur.web.security_headers import security_headers
 from alur.web.services import Services
 from alur.web.settings import WebSettings
+from alur.web.sops.approval import ApprovalController
 from alur.web.sops.controller import SopsController
 from alur.web.templating import configure_environment
 from alur.web.verify import VerifyController
@@ -119,6 +120,7 @@ def create_app(
             KinerjaController,
             LeadersController,
             SopsController,
+            ApprovalController,
             AdminController,
             TokensController,
             ClockController,
