@@ -89,7 +89,7 @@ SHEET_LABELS = {
 STRUCTURE_LABELS = {
     "kind": N_("Kind of step"),
     "next": N_("Next step"),
-    "gate": N_("Decision (ya / tidak)"),
+    "gate": N_("Decision (gate)"),
     "per_unit": N_("Once per unit"),
     "delegable": N_("May be delegated"),
     "data": N_("Data binding"),
