@@ -31,6 +31,7 @@ SOP = "pengumpulan-data-kinerja"
 PASSWORD = "rahasia-2026"
 NIP = "197001012000031001"
 NEW_WAKTU = "7 hari"
+NEW_LAW = "Peraturan Bupati Cilacap Nomor 1 Tahun 2027"
 REVISION = f"/t/{SLUG}/sops/{SOP}/revisi/0"
 
 
@@ -56,12 +57,17 @@ async def provision(url: str) -> int:
     service = await TenantService.open(db, plugins, SLUG)
     step = next(s for s in service.sop(SOP).steps if s.waktu.amount is not None)
     assert step.waktu.text != NEW_WAKTU
+    laws = list(service.sop(SOP).header.dasar_hukum)
+    assert len(laws) >= 2
     drafts = SopRevisions(service, admin.id)
     draft = await drafts.start_draft(SOP)
     draft = await drafts.save_draft(
         SOP,
         0,
-        {"header": {"nomor": "800/7/2027"}, "steps": [{"number": step.number, "waktu": NEW_WAKTU}]},
+        {
+            "header": {"nomor": "800/7/2027", "dasar_hukum": [*laws[:1], NEW_LAW]},
+            "steps": [{"number": step.number, "waktu": NEW_WAKTU}],
+        },
         effective_on=service.today().isoformat(),
         version=draft.version,
     )
@@ -233,6 +239,10 @@ def test_the_comparison_lists_the_changed_waktu(client: TestClient) -> None:
     assert "<del>" in item
     assert "Sebelum" in item or "Before" in item
     assert 'data-path="header.nomor"' in compared
+    lines = compared.split('data-path="header.dasar_hukum"')[1].split("</ul>")[0]
+    assert re.search(r'class="line-same">.*?</li>', lines, re.S)  # the first one kept
+    assert re.search(rf'class="line-added">.*?<ins>{NEW_LAW}</ins>', lines, re.S)
+    assert re.search(r'class="line-removed">.*?<del>', lines, re.S)
     assert "Tidak ada perubahan" not in compared
     same = text(client.get(f"{REVISION}/banding/0"))
     assert "Tidak ada perubahan" in same
