@@ -1,7 +1,8 @@
 """A revision's pengesahan and comparison in Chromium (alur.web.sops.approval), on the demo's
 Kesbangpol office: the pengesah approves a submitted revision with a wrong then the right
 password, the sheet in force changes, the comparison shows the changed waktu; a second
-revision is returned with a note. Each page at 1366 and 390 px with axe (check_page).
+revision is returned with a note; both are revoked at the end (the demo's SOP is the
+plugin's again for the other tests). Each page at 1366 and 390 px with axe (check_page).
 
 The revisions are submitted through the service, on the live server's own database (the
 editor's pages are another test's); the nomor carries a unique suffix so this test's
@@ -49,6 +50,22 @@ async def submit_revision(db_path: Path, slug: str, admin: str, waktu: str) -> t
         await close_database(db)
 
 
+async def revoke_left_over(db_path: Path, slug: str, username: str, numbers: list[int]) -> None:
+    """Revoke what this test left open or in force (as the pengesah ``username``), so the
+    demo's SOP is the plugin's again for the other tests of the live server."""
+    db = await open_database(f"sqlite:///{db_path}", run_migrations=False)
+    try:
+        service = await TenantService.open(db, create_plugin_manager(), slug)
+        user = await User.select(User.id).where(User.username == username).first()
+        head = SopRevisions(service, user["id"])
+        for number in numbers:
+            revision = await head.get(SOP, number)
+            if str(revision.state) not in ("dicabut", "diganti"):
+                await head.revoke(SOP, number, "Dicabut oleh uji peramban")
+    finally:
+        await close_database(db)
+
+
 def pengesah_of(db_path: Path, slug: str) -> str:
     async def role_name() -> str:
         db = await open_database(f"sqlite:///{db_path}", run_migrations=False)
@@ -67,10 +84,20 @@ def test_approve_compare_and_return(live_server, new_page) -> None:
     office = live_server.office_of_plugin(PLUGIN)
     db_path = live_server.log_path.parent / "alur.db"
     admin = office.login_for("administrator")
+    pengesah = office.login_for(pengesah_of(db_path, office.slug))
+    numbers: list[int] = []
+    try:
+        walk(new_page, office, db_path, admin, pengesah, numbers)
+    finally:
+        run_coroutine(revoke_left_over(db_path, office.slug, pengesah, numbers))
+
+
+def walk(new_page, office, db_path: Path, admin: str, pengesah: str, numbers: list[int]) -> None:
     number, step = run_coroutine(submit_revision(db_path, office.slug, admin, NEW_WAKTU))
+    numbers.append(number)
     revision = f"/t/{office.slug}/sops/{SOP}/revisi/{number}"
 
-    head = new_page(office.login_for(pengesah_of(db_path, office.slug)))
+    head = new_page(pengesah)
     head.goto(revision)
     expect(head.locator("h1 [data-state]")).to_have_attribute("data-state", "diajukan")
     form = head.locator("form[data-revision-approve]")
@@ -111,6 +138,7 @@ def test_approve_compare_and_return(live_server, new_page) -> None:
 
     # A second revision, returned with a note (required: the empty note is refused first).
     second, _ = run_coroutine(submit_revision(db_path, office.slug, admin, "11 hari"))
+    numbers.append(second)
     head.goto(f"/t/{office.slug}/sops/{SOP}/revisi/{second}")
     head.locator("details.revision-return summary").click()
     back = head.locator("form[data-revision-return]")
@@ -126,3 +154,18 @@ def test_approve_compare_and_return(live_server, new_page) -> None:
     drafter.goto(f"/t/{office.slug}/sops/{SOP}/revisi/{second}")
     expect(drafter.locator("[data-revision-edit]")).to_have_count(1)
     expect(drafter.locator("form[data-revision-approve]")).to_have_count(0)
+
+    # Cabut: the drafters close their draft (no reason needed); the pengesah revokes the
+    # revision in force (a reason needed) and the office runs the plugin's SOP again.
+    drafter.locator("details.revision-revoke summary").click()
+    with drafter.expect_navigation():
+        drafter.locator("[data-revision-revoke-submit]").click()
+    expect(drafter.locator("h1 [data-state]")).to_have_attribute("data-state", "dicabut")
+    head.goto(revision)
+    head.locator("details.revision-revoke summary").click()
+    head.locator("form[data-revision-revoke] textarea[name=note]").fill("Diganti SOP institusi")
+    with head.expect_navigation():
+        head.locator("[data-revision-revoke-submit]").click()
+    expect(head.locator("h1 [data-state]")).to_have_attribute("data-state", "dicabut")
+    head.goto(f"/t/{office.slug}/sops/{SOP}")
+    expect(head.locator(".sop-document")).not_to_contain_text(NEW_WAKTU)
