@@ -50,6 +50,7 @@ from alur.web.observability import PROBE_PATHS, observe
 from alur.web.security_headers import security_headers
 from alur.web.services import Services
 from alur.web.settings import WebSettings
+from alur.web.sops.approval import ApprovalController
 from alur.web.sops.controller import SopsController
 from alur.web.sops.moving import MovingController
 from alur.web.sops.revisions import SopRevisionsController
@@ -123,6 +124,7 @@ def create_app(
             SopsController,
             SopRevisionsController,
             MovingController,
+            ApprovalController,
             AdminController,
             TokensController,
             ClockController,

@@ -29,6 +29,7 @@ from typing import Any
 
 from alur.core.engine.actors import Actor
 from alur.core.i18n import gettext
+from alur.core.model import DataAction
 from alur.core.sop_life.part import (
     apply_part,
     approved_part,
@@ -41,6 +42,7 @@ from alur.core.sop_life.part import (
 from alur.core.sop_life.revisions import RevisionAction, RevisionState
 from alur.tenants.audit.office_log import write_transaction
 from alur.tenants.errors import Forbidden, InvalidInput
+from alur.tenants.kinerja.signing import signer_for
 from alur.tenants.sop_life.errors import OpenDraftExists, StaleRevision
 from alur.tenants.sop_life.revision_log import record_revision, take_effect
 from alur.tenants.sop_life.revision_notices import (
@@ -261,12 +263,16 @@ class SopRevisions(RevisionReads):
             await tell_submitter(self.ref.id, ctx, RETURNED, d, number, revision.version, note)
         return await self._row(sop_id, number)
 
-    async def approve(self, sop_id: str, number: int, *, version: int) -> Revision:
+    async def approve(
+        self, sop_id: str, number: int, *, version: int, password: str | None = None
+    ) -> Revision:
         """Pengesahan: the pengesah approves the submission they read (``version``). The
         approver's name, jabatan and NIP become the SOP's *disahkan oleh*; empty dates are
         filled (tanggal pembuatan or revisi: today; tanggal efektif: the revision's). In force
         at once when its tanggal efektif has come, else from that day (:func:`take_effect`).
-        Nothing of a running case changes."""
+        Nothing of a running case changes. ``password`` (the web's "Sahkan" asks it again):
+        checked like a tanda tangan's (:mod:`alur.tenants.kinerja.signing`) before anything
+        is written."""
         ctx = await self.service.context(self.user_id)
         revision = await self._row(sop_id, number)
         self._require_approve(ctx.actor, self.service.sop(sop_id))
@@ -274,6 +280,10 @@ class SopRevisions(RevisionReads):
         if version != revision.version:
             raise StaleRevision(number=number, by=revision.updated_by)
         signatory = await approver(self.user_id, self.service.sop(sop_id).pengesah_role)
+        if password is not None:
+            await signer_for(self.service).confirm(
+                self.user_id, password, DataAction.SIGN, revision.content_hash
+            )
         today = self._today()
         assert revision.effective_on is not None
         part = approved_part(
