@@ -25,7 +25,7 @@ from alur.tenants.offices.offboarding import (
     suspend_office,
 )
 from alur.tenants.offices.provisioning import create_tenant
-from alur.tenants.sop_life.adoption import allow_plugin, disallow_plugin
+from alur.tenants.sop_life.adoption import allow_plugin, allowed_plugins, disallow_plugin
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
 from alur.tenants.storage.tables import Case, Membership, Tenant, Unit
@@ -155,12 +155,14 @@ async def tenant_summaries() -> list[dict[str, Any]]:
         total = await Case.count().where(Case.tenant == t["id"])
         active = await Case.count().where((Case.tenant == t["id"]) & (Case.status == "active"))
         sops = json.loads(t["sops"]) if isinstance(t["sops"], str) else t["sops"]
+        allowed = await allowed_plugins(t["id"])
         result.append(
             {
                 "slug": t["slug"],
                 "name": t["name"],
                 "plugin": t["plugin"],
                 "sops": sops,
+                "allowed_plugins": list(allowed),
                 "units": [u["slug"] for u in units],
                 "people": len(people),
                 "cases": {"total": total, "active": active},
