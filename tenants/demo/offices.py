@@ -105,11 +105,13 @@ async def provision_demo(
     password: str = DEMO_PASSWORD,
     db: Database | None = None,
     now: datetime | None = None,
+    second_office: bool = True,
 ) -> DemoReport:
     """Create the demo tenants, people and cases (see the module docstring).
 
     ``db`` defaults to the database the tables are bound to; ``now`` (default: the real
-    time) anchors the fake clocks of the cases, which never run past it.
+    time) anchors the fake clocks of the cases, which never run past it. ``second_office``:
+    also the second office on the Banyumas plugin (:mod:`alur.tenants.demo.second_office`).
     """
     problem = check_new_credentials(OPERATOR_USERNAME, password).get("password")
     if problem:
@@ -127,7 +129,7 @@ async def provision_demo(
                 await _tenant(db, plugins, plugin, prefixes[plugin.name], people, report, now)
             )
         second = next((p for p in chosen if p.name == SECOND_OFFICE_PLUGIN), None)
-        if second is not None:  # a second office on the Banyumas plugin, with its own SOP
+        if second is not None and second_office:  # a second office on the Banyumas plugin, with its own SOP
             from alur.tenants.demo.second_office import second_office
 
             report.tenants.append(await second_office(db, plugins, second, people, report, now))
