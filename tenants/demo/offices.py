@@ -129,7 +129,9 @@ async def provision_demo(
                 await _tenant(db, plugins, plugin, prefixes[plugin.name], people, report, now)
             )
         second = next((p for p in chosen if p.name == SECOND_OFFICE_PLUGIN), None)
-        if second is not None and second_office:  # a second office on the Banyumas plugin, with its own SOP
+        if (
+            second is not None and second_office
+        ):  # a second office on the Banyumas plugin, with its own SOP
             from alur.tenants.demo.second_office import second_office
 
             report.tenants.append(await second_office(db, plugins, second, people, report, now))
