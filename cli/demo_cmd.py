@@ -16,8 +16,15 @@ from alur.tenants.demo.offices import DEMO_PASSWORD, DemoReport, provision_demo
     show_default=True,
     help="The password of every demo login (at least 8 characters).",
 )
+@click.option(
+    "--second-office/--no-second-office",
+    default=True,
+    show_default=True,
+    help="Also the second office on the Banyumas plugin (satpolpp-cilacap), with its own "
+    "kop and its own approved SOP.",
+)
 @click.pass_context
-def demo(ctx: click.Context, password: str) -> None:
+def demo(ctx: click.Context, password: str, second_office: bool) -> None:
     """Create one demo office per installed plugin, with people and cases.
 
     Every pelaksana gets a login (per unit for per-unit roles), each office an
@@ -26,7 +33,9 @@ def demo(ctx: click.Context, password: str) -> None:
     there is left alone.
     """
     plugins = get_plugins(ctx)
-    report = run_with_database(lambda db: provision_demo(plugins, password=password, db=db))
+    report = run_with_database(
+        lambda db: provision_demo(plugins, password=password, db=db, second_office=second_office)
+    )
     print_report(report)
 
 

@@ -25,6 +25,7 @@ from alur.tenants.offices.offboarding import (
     suspend_office,
 )
 from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.sop_life.adoption import allow_plugin, allowed_plugins, disallow_plugin
 from alur.tenants.storage.database import Database, database_url
 from alur.tenants.storage.database import migrate as migrate_database
 from alur.tenants.storage.tables import Case, Membership, Tenant, Unit
@@ -154,12 +155,14 @@ async def tenant_summaries() -> list[dict[str, Any]]:
         total = await Case.count().where(Case.tenant == t["id"])
         active = await Case.count().where((Case.tenant == t["id"]) & (Case.status == "active"))
         sops = json.loads(t["sops"]) if isinstance(t["sops"], str) else t["sops"]
+        allowed = await allowed_plugins(t["id"])
         result.append(
             {
                 "slug": t["slug"],
                 "name": t["name"],
                 "plugin": t["plugin"],
                 "sops": sops,
+                "allowed_plugins": list(allowed),
                 "units": [u["slug"] for u in units],
                 "people": len(people),
                 "cases": {"total": total, "active": active},
@@ -337,3 +340,27 @@ def resume(slug: str) -> None:
     actor = _operator()
     changed = run_with_database(lambda db: resume_office(db, slug, actor=actor))
     click.echo(f"{slug}: {'resumed' if changed else 'was not suspended'}")
+
+
+@tenants.command("allow-plugin")
+@click.argument("slug")
+@click.argument("plugin")
+@click.pass_context
+def allow_plugin_cmd(ctx: click.Context, slug: str, plugin: str) -> None:
+    """Let office SLUG adopt SOPs from PLUGIN besides its own plugin's (its administrator
+    then chooses them on the office's SOPs page). Recorded on the office's chain and the
+    platform log."""
+    plugins, actor = get_plugins(ctx), _operator()
+    changed = run_with_database(lambda db: allow_plugin(db, plugins, slug, plugin, actor=actor))
+    click.echo(f"{slug}: {'may now adopt SOPs from' if changed else 'already may use'} {plugin}")
+
+
+@tenants.command("disallow-plugin")
+@click.argument("slug")
+@click.argument("plugin")
+@click.pass_context
+def disallow_plugin_cmd(ctx: click.Context, slug: str, plugin: str) -> None:
+    """Take back allow-plugin (refused while the office runs SOPs adopted from PLUGIN)."""
+    plugins, actor = get_plugins(ctx), _operator()
+    changed = run_with_database(lambda db: disallow_plugin(db, plugins, slug, plugin, actor=actor))
+    click.echo(f"{slug}: {'no longer allowed' if changed else 'was not allowed'} {plugin}")

@@ -55,7 +55,7 @@ from alur.tenants.errors import InvalidInput, NotFound, TenantSuspended
 from alur.tenants.identity.belonging import Person, actor_for, actor_in
 from alur.tenants.kinerja.rules import with_step_data
 from alur.tenants.offices.office import Office, load_office
-from alur.tenants.offices.provisioning import calendar_for, calendar_from, tenant_sops
+from alur.tenants.offices.provisioning import calendar_for, calendar_from, tenant_sop_plugins
 from alur.tenants.sop_life.revisions import definitions_in_force
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Membership, Unit, User
@@ -117,11 +117,31 @@ class TenantService(CaseFiles):
         return {**self.plugin_sops(), **self._in_force}
 
     def plugin_definition(self, sop_id: str) -> tuple[str, SopDefinition]:
-        """The plugin ``sop_id`` comes from and its definition as the plugin ships it now."""
-        found = self.plugin_sops().get(sop_id)
+        """The plugin ``sop_id`` comes from (the office's own, or the one it adopted the SOP
+        from) and its definition as the plugin ships it now."""
+        found = self._plugin_sops().get(sop_id)
         if found is None:
             raise NotFound(what=format_message("SOP {sop}", sop=sop_id))
-        return self.tenant["plugin"], found
+        return found
+
+    def revision_number(self, definition: SopDefinition) -> int | None:
+        """The number of the office's approved (disahkan or berlaku) revision whose
+        definition ``definition`` is, as :meth:`open` read them; else ``None``."""
+        revisions = self._office.revisions if self._office is not None else ()
+        return next(
+            (
+                r.number
+                for r in revisions
+                if r.sop_id == definition.id and r.content_hash == definition.content_hash
+            ),
+            None,
+        )
+
+    def allowed_plugins(self) -> tuple[str, ...] | None:
+        """The plugins the office may adopt SOPs from besides its own, as :meth:`open` read
+        them (``None`` for a service made with the constructor: ask
+        :func:`alur.tenants.sop_life.adoption.allowed_plugins`)."""
+        return self._office.allowed_plugins if self._office is not None else None
 
     def is_institution_office(self, plugin: str) -> bool:
         """Whether this office is ``plugin``'s own institution (its slug is the
@@ -130,9 +150,13 @@ class TenantService(CaseFiles):
         return bool(loaded and loaded.institution and loaded.institution.slug == self.ref.slug)
 
     def plugin_sops(self) -> dict[str, SopDefinition]:
-        """The SOPs the office runs as its plugins ship them, by id."""
+        """The SOPs the office runs as their plugins ship them (its own plugin's, and those
+        it adopted from other plugins: :mod:`alur.tenants.sop_life.adoption`), by id."""
+        return {k: d for k, (_, d) in self._plugin_sops().items()}
+
+    def _plugin_sops(self) -> dict[str, tuple[str, SopDefinition]]:
         try:
-            return tenant_sops(self.tenant, self.plugins)
+            return tenant_sop_plugins(self.tenant, self.plugins)
         except PluginNotFound as exc:
             raise NotFound(
                 what=format_message(

@@ -20,8 +20,10 @@ Every demo person has an email address ``<username>@example.org`` (:func:`demo_e
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import Any
 
 from alur.core.model import DataAction
 from alur.core.plugins import AlurPlugins, LoadedPlugin
@@ -36,6 +38,7 @@ from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Membership, Operator, Tenant, Unit, User
 
 DEMO_PASSWORD = "alur-demo-2026"
+SECOND_OFFICE_PLUGIN = "satpolpp_banyumas"  # alur.tenants.demo.second_office
 OPERATOR_USERNAME = "operator"
 
 # Placeholder people (not real officials); assigned in order, so a rerun names them alike.
@@ -102,11 +105,13 @@ async def provision_demo(
     password: str = DEMO_PASSWORD,
     db: Database | None = None,
     now: datetime | None = None,
+    second_office: bool = True,
 ) -> DemoReport:
     """Create the demo tenants, people and cases (see the module docstring).
 
     ``db`` defaults to the database the tables are bound to; ``now`` (default: the real
-    time) anchors the fake clocks of the cases, which never run past it.
+    time) anchors the fake clocks of the cases, which never run past it. ``second_office``:
+    also the second office on the Banyumas plugin (:mod:`alur.tenants.demo.second_office`).
     """
     problem = check_new_credentials(OPERATOR_USERNAME, password).get("password")
     if problem:
@@ -123,6 +128,13 @@ async def provision_demo(
             report.tenants.append(
                 await _tenant(db, plugins, plugin, prefixes[plugin.name], people, report, now)
             )
+        second = next((p for p in chosen if p.name == SECOND_OFFICE_PLUGIN), None)
+        if (
+            second is not None and second_office
+        ):  # a second office on the Banyumas plugin, with its own SOP
+            from alur.tenants.demo.second_office import second_office
+
+            report.tenants.append(await second_office(db, plugins, second, people, report, now))
     return report
 
 
@@ -248,6 +260,40 @@ async def _tenant(
 ) -> DemoTenant:
     slug = _tenant_slug(plugin)
     name = plugin.institution.name if plugin.institution else plugin.name
+    staffed = await staffed_office(plugins, plugin, slug, name, prefix, people, report)
+    if isinstance(staffed, DemoTenant):
+        return staffed
+    result, row, users, admin_id = staffed
+    if await Case.exists().where(Case.tenant == row["id"]):
+        return result
+    service = TenantService(db, plugins, row)
+    calendar = await calendar_for(row)
+    for d in sorted(service.sops().values(), key=lambda d: d.id):
+        for story in STORIES:
+            driver = StoryDriver(service, d, users, admin_id, calendar, now, report.password)
+            case = await driver.run(story)
+            if case is not None:
+                result.cases.append(case)
+    return result
+
+
+Staffed = tuple[DemoTenant, dict[str, Any], dict[tuple[str, str | None], int], int]
+
+
+async def staffed_office(
+    plugins: AlurPlugins,
+    plugin: LoadedPlugin,
+    slug: str,
+    name: str,
+    prefix: str,
+    people: _People,
+    report: DemoReport,
+    jabatan: Mapping[str, str] | None = None,
+) -> Staffed | DemoTenant:
+    """Office ``slug`` on ``plugin`` (created when missing) with its administrator and one
+    person per pelaksana (``jabatan``: a title for a role's holder instead of the role's
+    name); (the report's entry, the office row, the user ids by (role, unit), the
+    administrator's id) — or just the entry, saying why, for an office of another plugin."""
     row = await Tenant.select().where(Tenant.slug == slug).first()
     created = row is None
     if row is None:
@@ -274,18 +320,9 @@ async def _tenant(
             parts = (prefix, role.id, unit["slug"]) if unit else (prefix, role.id)
             username = _username(*parts)
             what = f"{role.name}, {unit['name']}" if unit else role.name
-            user_id, shown, new = await people.user(username, what, pangkat.get(role.id, ""))
+            title = (jabatan or {}).get(role.id, what)
+            user_id, shown, new = await people.user(username, title, pangkat.get(role.id, ""))
             await _member(row["id"], user_id, role.id, unit["id"] if unit else None)
             users[(role.id, unit["slug"] if unit else None)] = user_id
             report.logins.append(DemoLogin(username, shown, slug, what, new))
-    if await Case.exists().where(Case.tenant == row["id"]):
-        return result
-    service = TenantService(db, plugins, row)
-    calendar = await calendar_for(row)
-    for d in sorted(service.sops().values(), key=lambda d: d.id):
-        for story in STORIES:
-            driver = StoryDriver(service, d, users, admin_id, calendar, now, report.password)
-            case = await driver.run(story)
-            if case is not None:
-                result.cases.append(case)
-    return result
+    return result, row, users, admin_id

@@ -1,7 +1,7 @@
 """An office (tenant) as every request needs it: its row, its days off and its units.
 
 A web page or API request needs all three (and the office's approved SOP revisions, to know
-which definition of each SOP is in force) — the row to authorise and to name the office,
+which definition of each SOP is in force, and the plugins it may adopt SOPs from) — the row to authorise and to name the office,
 the days off for the working calendar (due times, overdue marks), the units to name them —
 and they change rarely but must never be stale. :func:`load_office` reads them in one
 statement (the days off and units aggregated as JSON in subqueries, written once per
@@ -28,7 +28,9 @@ SELECT t.*,
                                         'state', r.state, 'effective_on', r.effective_on,
                                         'content_hash', r.content_hash))
      FROM alur_sop_revision r WHERE r.tenant = t.id AND r.state IN ('disahkan', 'berlaku'))
-    AS alur_revisions
+    AS alur_revisions,
+  (SELECT json_group_array(p.plugin) FROM alur_office_plugin p WHERE p.tenant = t.id)
+    AS alur_office_plugins
 FROM alur_tenant t WHERE t.slug = {}
 """
 
@@ -44,7 +46,9 @@ SELECT t.*,
                                               'content_hash', r.content_hash))
               FROM alur_sop_revision r
               WHERE r.tenant = t.id AND r.state IN ('disahkan', 'berlaku')), '[]')
-    AS alur_revisions
+    AS alur_revisions,
+  COALESCE((SELECT json_agg(p.plugin) FROM alur_office_plugin p WHERE p.tenant = t.id), '[]')
+    AS alur_office_plugins
 FROM alur_tenant t WHERE t.slug = {}
 """
 
@@ -53,12 +57,15 @@ FROM alur_tenant t WHERE t.slug = {}
 class Office:
     """A tenant row (as ``Tenant.select()`` gives it), its days off, its units (``id``,
     ``slug``, ``name``, ``active``, in creation order) and its approved SOP revisions (those
-    that can be in force: :mod:`alur.tenants.sop_life.revisions`)."""
+    that can be in force: :mod:`alur.tenants.sop_life.revisions`) and the plugins it may adopt
+    SOPs from besides its own (:mod:`alur.tenants.sop_life.adoption`)."""
 
     row: dict[str, Any]
     days_off: frozenset[date]
     units: tuple[dict[str, Any], ...]
     revisions: tuple[RevisionRef, ...] = ()
+    # The plugins an operator allowed it besides its own (alur.tenants.sop_life.adoption).
+    allowed_plugins: tuple[str, ...] = ()
 
 
 async def load_office(slug: str, *, sqlite: bool) -> Office | None:
@@ -69,6 +76,7 @@ async def load_office(slug: str, *, sqlite: bool) -> Office | None:
     days = _json(row.pop("alur_days_off"))
     units = _json(row.pop("alur_units"))
     revisions = _json(row.pop("alur_revisions"))
+    allowed = _json(row.pop("alur_office_plugins"))
     return Office(
         row=row,
         days_off=frozenset(date.fromisoformat(str(d)[:10]) for d in days),
@@ -86,6 +94,7 @@ async def load_office(slug: str, *, sqlite: bool) -> Office | None:
             )
             for r in revisions
         ),
+        allowed_plugins=tuple(sorted(str(p) for p in allowed)),
     )
 
 

@@ -18,8 +18,9 @@ from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.offices.offboarding import resume_office, suspend_office
 from alur.tenants.offices.provisioning import create_tenant
+from alur.tenants.sop_life.adoption import allow_plugin, disallow_plugin
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import Case, Tenant
+from alur.tenants.storage.tables import Case, OfficePlugin, Tenant
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class TenantSummary:
     suspended: bool
     cases: int
     events: int
+    allowed: tuple[str, ...] = ()  # plugins it may adopt SOPs from besides its own
 
 
 class PlatformService:
@@ -57,6 +59,11 @@ class PlatformService:
                 "SELECT tenant, COUNT(*) AS count FROM alur_case GROUP BY tenant"
             )
         }
+        allowed: dict[int, list[str]] = {}
+        for a in await OfficePlugin.select(OfficePlugin.tenant, OfficePlugin.plugin).order_by(
+            OfficePlugin.plugin
+        ):
+            allowed.setdefault(a["tenant"], []).append(a["plugin"])
         return [
             TenantSummary(
                 r["id"],
@@ -66,9 +73,20 @@ class PlatformService:
                 r["suspended"],
                 counts.get(r["id"], 0),
                 r["chain_seq"],
+                tuple(allowed.get(r["id"], ())),
             )
             for r in rows
         ]
+
+    async def set_plugin_allowed(
+        self, slug: str, plugin: str, allowed: bool, *, actor: str
+    ) -> bool:
+        """Allow office ``slug`` to adopt SOPs from ``plugin``, or take it back
+        (:mod:`alur.tenants.sop_life.adoption`); False when nothing changed."""
+        change = allow_plugin if allowed else disallow_plugin
+        return await change(
+            self.db, self.plugins, slug, plugin, actor=actor or operator_actor("web")
+        )
 
     async def create_tenant(
         self, slug: str, name: str, plugin: str, sops: list[str] | None = None

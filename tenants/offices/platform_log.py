@@ -25,7 +25,15 @@ from alur.tenants.cases.rows import from_json
 from alur.tenants.storage.tables import PlatformEvent
 
 NAME = "platform log"
-ACTIONS = ("suspended", "resumed", "exported", "imported", "deleted")
+ACTIONS = (
+    "suspended",
+    "resumed",
+    "exported",
+    "imported",
+    "deleted",
+    "plugin_allowed",  # alur.tenants.sop_life.adoption
+    "plugin_disallowed",
+)
 
 
 @dataclass(frozen=True)

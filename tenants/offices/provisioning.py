@@ -8,7 +8,9 @@ from datetime import date, time
 from zoneinfo import ZoneInfo
 
 from alur.core import WorkingCalendar, limits
+from alur.core.errors import PluginNotFound
 from alur.core.i18n import format_message, gettext
+from alur.core.model import SopDefinition
 from alur.core.plugins import AlurPlugins
 from alur.tenants.errors import InvalidInput
 from alur.tenants.storage.tables import DayOff, Tenant, Unit
@@ -65,11 +67,41 @@ async def create_tenant(
     return tenant
 
 
-def tenant_sops(tenant: dict, plugins: AlurPlugins) -> dict:
-    """The SOP definitions a tenant runs, by id (its plugin's current versions)."""
-    plugin = plugins.get(tenant["plugin"])
+def sop_entries(tenant: dict) -> list[str]:
+    """The office's ``sops`` list as stored: SOP ids of its own plugin, and ``plugin:sop_id``
+    for an SOP adopted from another plugin (:mod:`alur.tenants.sop_life.adoption`)."""
     chosen = json.loads(tenant["sops"]) if isinstance(tenant["sops"], str) else tenant["sops"]
-    return {k: v for k, v in plugin.sops.items() if not chosen or k in chosen}
+    return [str(c) for c in chosen or ()]
+
+
+def tenant_sop_plugins(tenant: dict, plugins: AlurPlugins) -> dict[str, tuple[str, SopDefinition]]:
+    """Per SOP id the office runs, (the plugin it comes from, its current definition): all
+    SOPs of its own plugin when its list is empty, else those the list names (an adopted SOP
+    of a plugin that is no longer installed is left out). :class:`PluginNotFound` when the
+    office's own plugin is not installed."""
+    own = plugins.get(tenant["plugin"])
+    entries = sop_entries(tenant)
+    if not entries:
+        return {k: (own.name, v) for k, v in own.sops.items()}
+    found: dict[str, tuple[str, SopDefinition]] = {}
+    for entry in entries:
+        plugin_name, _, sop_id = entry.rpartition(":")
+        if not plugin_name or plugin_name == own.name:
+            if sop_id in own.sops:
+                found[sop_id] = (own.name, own.sops[sop_id])
+            continue
+        try:
+            other = plugins.get(plugin_name)
+        except PluginNotFound:
+            continue
+        if sop_id in other.sops:
+            found.setdefault(sop_id, (other.name, other.sops[sop_id]))
+    return found
+
+
+def tenant_sops(tenant: dict, plugins: AlurPlugins) -> dict[str, SopDefinition]:
+    """The SOP definitions a tenant runs, by id (its plugins' current versions)."""
+    return {k: d for k, (_, d) in tenant_sop_plugins(tenant, plugins).items()}
 
 
 async def calendar_for(tenant: dict) -> WorkingCalendar:

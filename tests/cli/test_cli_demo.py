@@ -20,16 +20,25 @@ from tests.cli.cli_helpers import counts, ok, query, usage_error
 
 # --- demo and audit ------------------------------------------------------------------------
 
-LOGINS = ("satpolpp.kabid.linmas", "kesbangpol.petugas", "biro.karo_organisasi", "operator")
+LOGINS = (
+    "satpolpp.kabid.linmas",
+    "kesbangpol.petugas",
+    "biro.karo_organisasi",
+    "cilacap.admin",
+    "cilacap.kepala_satuan",
+    "operator",
+)
 
 
 def test_demo_twice_then_audit(run, db_file: Path) -> None:
     first = ok(run("demo")).stdout
-    for text in (*LOGINS, DEMO_PASSWORD, "satpolpp-banyumas", "menunggu bidang", "Created 3"):
+    for text in (*LOGINS, DEMO_PASSWORD, "satpolpp-banyumas", "menunggu bidang", "Created 4"):
         assert text in first
     after_first = counts(db_file)
-    assert after_first["alur_tenant"] == 3
-    assert after_first["alur_case"] == 12
+    assert "satpolpp-cilacap — Satuan Polisi Pamong Praja Kabupaten Cilacap" in first
+    assert after_first["alur_tenant"] == 4  # the three institutions and Satpol PP Cilacap
+    assert after_first["alur_case"] == 13
+    assert query(db_file, "SELECT state FROM alur_sop_revision") == [("berlaku",)]
     assert after_first["alur_operator"] == 1
     assert after_first["alur_attachment"] > 0
 
@@ -41,7 +50,7 @@ def test_demo_twice_then_audit(run, db_file: Path) -> None:
     assert all(login in second for login in LOGINS)
 
     verified = ok(run("audit verify")).stdout.splitlines()
-    assert len(verified) == 3
+    assert len(verified) == 4
     assert all("chain intact" in line for line in verified)
 
     tenant, key, seq = query(
@@ -60,7 +69,7 @@ def test_demo_twice_then_audit(run, db_file: Path) -> None:
         f"written (case {key}, event {seq} of the case" in broken.stdout
     )
     assert "kesbangpol-pekalongan: " in broken.stdout
-    assert "FAILED: 1 of 3" in broken.stderr
+    assert "FAILED: 1 of 4" in broken.stderr
     ok(run("audit verify --tenant kesbangpol-pekalongan"))
     assert run("audit verify --tenant satpolpp-banyumas").exit_code == 1
     usage_error(run("audit verify --tenant tidak-ada"), "office tidak-ada not found")
@@ -77,12 +86,14 @@ def test_audit_verify_notices_a_removed_last_event(run, db_file: Path) -> None:
 def test_demo_on_postgresql(run, fresh_databases) -> None:
     url = fresh_databases.url("postgresql", migrated=False)
     out = ok(run("demo", url=url)).stdout
-    assert "Created 3 office(s)" in out
+    assert "Created 4 office(s)" in out
     assert DEMO_PASSWORD in out
     listed = json.loads(ok(run("tenants list --format json", url=url)).stdout)
-    assert [t["cases"] for t in listed] == [{"total": 4, "active": 3}] * 3
+    assert [t["cases"] for t in listed] == [{"total": 4, "active": 3}] * 3 + [
+        {"total": 1, "active": 1}  # satpolpp-cilacap: its one running case
+    ]
     assert "nothing created" in ok(run("demo", url=url)).stdout
-    assert ok(run("audit verify", url=url)).stdout.count("chain intact") == 3
+    assert ok(run("audit verify", url=url)).stdout.count("chain intact") == 4
 
 
 # --- what the demo cases show ----------------------------------------------------------------
@@ -93,9 +104,9 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=JAKARTA)  # a Wednesday
 @pytest.mark.anyio
 async def test_demo_cases_are_in_their_states(database: Database, installed: AlurPlugins) -> None:
     report = await provision_demo(installed, db=database, now=NOW)
-    assert report.created_cases == 12
-    assert report.created_logins == 1 + 9 + 8 + 9
-    for t in report.tenants:
+    assert report.created_cases == 12 + 1
+    assert report.created_logins == 1 + 9 + 8 + 9 + 9
+    for t in report.tenants[:3]:  # the institutions; Satpol PP Cilacap: its own test
         service = await TenantService.open(database, installed, t.slug)
         stories = {c.story: await service.case(c.key) for c in t.cases}
         assert stories["selesai"].status == "finished"
@@ -120,8 +131,8 @@ async def test_demo_cases_are_in_their_states(database: Database, installed: Alu
     again = await provision_demo(installed, db=database, now=NOW)
     assert not again.created_anything
     assert all(not login.created for login in again.logins)
-    assert (await Tenant.count(), await User.count()) == (3, 26)
-    assert (await Case.count(), await Event.count()) == (12, events)
+    assert (await Tenant.count(), await User.count()) == (4, 35)
+    assert (await Case.count(), await Event.count()) == (13, events)
 
 
 @pytest.mark.anyio

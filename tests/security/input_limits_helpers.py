@@ -35,6 +35,7 @@ from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.notify.webhooks import register_webhook
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.letterhead import save_logo
+from alur.tenants.sop_life.adoption import allow_plugin
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.testing import sign_in_sync
 
@@ -90,7 +91,8 @@ raw_values = st.one_of(
 async def _provision(url: str) -> str:
     db = await open_database(url, run_migrations=False)
     try:
-        world = await provision(db, create_plugin_manager(environ={}))
+        plugins = create_plugin_manager(environ={})
+        world = await provision(db, plugins)
         admin = await create_user("admin", "Admin", PASSWORD)
         await add_membership(world.a.ref.id, admin.id, None, administrator=True)
         await create_operator("operator", "Operator", PASSWORD)
@@ -104,6 +106,11 @@ async def _provision(url: str) -> str:
         await world.a.act(staf, key, Complete(3))
         await _at_paraf(world, staf)  # the Kasubag's Paraf form (cases/_task_approve.html)
         await save_logo(TenantAdmin(world.a, admin.id), _png())  # the Remove-logo form
+        # Another plugin allowed: the platform page's Remove form, the SOPs page's Adopsi.
+        other = next(
+            p.name for p in plugins.plugins() if p.ok and p.name != world.a.tenant["plugin"]
+        )
+        await allow_plugin(db, plugins, OFFICE_A, other, actor="operator:fuzz")
         await TenantAdmin(world.a, admin.id).add_day_off(date(2026, 12, 24), "Cuti bersama")
         await register_webhook(TenantAdmin(world.a, admin.id), "https://sistem.go.id/hook")
         await _deactivated(world, admin.id)  # the person page's Reactivate form

@@ -1,6 +1,7 @@
 """The "Kop surat" sub-page of tenant administration (``/t/{slug}/admin/kop``): the office's
-logo, place name and address line, printed on the kop of its signed reports. The rules (image
-type and size checked with Pillow, text limits) are :mod:`alur.tenants.offices.letterhead`'s;
+identity (pemerintah, unit name, address, telephone, email, place) and logo, printed on its
+SOP sheets and the kop of its signed reports. The rules (image type and size checked with
+Pillow, text limits, email and telephone) are :mod:`alur.tenants.offices.letterhead`'s;
 this parses the forms, calls it, and shows the page again with the message next to its field
 (422) or redirects with a notice (303; htmx: the panel in place). ``GET /kop/logo`` shows the
 uploaded logo to the office's administrators.
@@ -19,12 +20,13 @@ from alur.core.i18n import gettext
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.letterhead import (
+    IDENTITY_FIELDS,
     MAX_LOGO_BYTES,
     kop_fields,
     letterhead,
     logo_of,
     remove_logo,
-    save_kop,
+    save_identity,
     save_logo,
 )
 from alur.web.admin.base import AdminPages, Form, clean, field_errors, provide_admin
@@ -34,7 +36,7 @@ SECTION = "kop"
 
 
 class LetterheadController(AdminPages):
-    """The office's kop: show, save the place and address, upload or remove the logo."""
+    """The office's kop: show, save its identity, upload or remove the logo."""
 
     path = "/t/{slug:str}/admin"
     dependencies: ClassVar[dict[str, Provide]] = {"admin": Provide(provide_admin)}
@@ -77,9 +79,9 @@ class LetterheadController(AdminPages):
         viewer: NamedDependency[Viewer],
         admin: NamedDependency[TenantAdmin],
     ) -> Response:
-        f = clean(data, "place", "address")
+        f = clean(data, *IDENTITY_FIELDS)
         try:
-            await save_kop(admin, f["place"], f["address"])
+            await save_identity(admin, f)
         except InvalidInput as exc:
             return await self._refused(request, viewer, admin, SECTION, "kop", f, field_errors(exc))
         return await self._done(request, viewer, admin, SECTION, gettext("The kop is saved."))

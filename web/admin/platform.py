@@ -145,6 +145,56 @@ class PlatformController(Controller):
         notice = notice.format(name=tenant.name, slug=tenant.slug, username=form["admin_username"])
         return await self._done(request, viewer, platform, notice)
 
+    @post("/tenants/{tenant_slug:str}/plugins", name="platform-allow-plugin", status_code=303)
+    async def allow_plugin(
+        self,
+        request: Request,
+        tenant_slug: FromPath[str],
+        data: Form,
+        viewer: NamedDependency[Viewer],
+        platform: NamedDependency[PlatformService],
+    ) -> Response:
+        plugin = str(data.get("plugin", "")).strip()
+        return await self._plugin_change(request, viewer, platform, tenant_slug, plugin, True)
+
+    @post(
+        "/tenants/{tenant_slug:str}/plugins/{plugin:str}/remove",
+        name="platform-disallow-plugin",
+        status_code=303,
+    )
+    async def disallow_plugin(
+        self,
+        request: Request,
+        tenant_slug: FromPath[str],
+        plugin: FromPath[str],
+        viewer: NamedDependency[Viewer],
+        platform: NamedDependency[PlatformService],
+    ) -> Response:
+        return await self._plugin_change(request, viewer, platform, tenant_slug, plugin, False)
+
+    async def _plugin_change(
+        self,
+        request: Request,
+        viewer: Viewer,
+        platform: PlatformService,
+        slug: str,
+        plugin: str,
+        allowed: bool,
+    ) -> Response:
+        try:
+            await platform.set_plugin_allowed(
+                slug, plugin, allowed, actor=operator_actor(viewer.username)
+            )
+        except InvalidInput as exc:
+            errors = {f"plugin:{slug}": "; ".join(exc.errors.values())}
+            return await self._page(request, viewer, platform, errors=errors, status=422)
+        notice = (
+            gettext("Office {slug} may adopt SOPs from {plugin}.")
+            if allowed
+            else gettext("Office {slug} may no longer adopt SOPs from {plugin}.")
+        ).format(slug=slug, plugin=plugin)
+        return await self._done(request, viewer, platform, notice)
+
     @post("/tenants/{tenant_slug:str}/{change:str}", name="platform-suspend", status_code=303)
     async def suspend(
         self,

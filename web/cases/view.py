@@ -17,13 +17,12 @@ from alur.core.engine import EventKind, may_act, may_cancel, step_progress, tida
 from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition, StepKind
-from alur.tenants.caches import ByteBoundedCache, text_bytes
 from alur.tenants.cases.service import AttachmentInfo, TenantService
 from alur.tenants.cases.takers import TaskChoices, office_holders, task_choices
 from alur.tenants.identity.people import users_by_id
 from alur.web.deps import Viewer
 from alur.web.kinerja.view import KinerjaPanel, kinerja_panels
-from alur.web.sops.sopdoc import render_document
+from alur.web.sops.office_sheet import office_document_html
 
 EVENT_LABELS = {
     EventKind.CASE_STARTED: N_("started the case"),
@@ -346,24 +345,8 @@ def _timeline(
     return entries
 
 
-# The rendered documents, by content hash, within their share of the process's cache
-# budget (alur.tenants.caches); a rendered document is one text, weighed exactly. The
-# plugin is part of the key: its institution heads the document.
-_DOCUMENTS: ByteBoundedCache[tuple[str, str], Markup] = ByteBoundedCache(
-    "sop_documents", 1 / 8, text_bytes
-)
-
-
 def document_html(d: SopDefinition, tenant: TenantService) -> Markup:
-    """The SOP document of a pinned definition, rendered once per content hash and plugin
-    (the renderer's own template escapes every text of the definition)."""
-    key = (d.content_hash, tenant.tenant["plugin"])
-    html = _DOCUMENTS.get(key)
-    if html is None:
-        plugin = tenant.plugins.plugins()
-        institution = next(
-            (p.institution for p in plugin if p.name == tenant.tenant["plugin"]), None
-        )
-        html = Markup(render_document(d, institution))
-        _DOCUMENTS.put(key, html)
-    return html
+    """The SOP sheet of a definition as the office prints it
+    (:func:`alur.web.sops.office_sheet.office_document_html`), with "Revisi ke-n" when it is
+    one of the office's approved revisions."""
+    return office_document_html(tenant, d, tenant.revision_number(d))

@@ -29,6 +29,25 @@ from alur.web.sops.sopdoc_routing import route
 TEMPLATES = Path(__file__).parent.parent / "templates"
 TEMPLATE = "sop/document.html"
 PER_UNIT_NOTE = "per bidang/unit"
+UNSIGNED = "Belum disahkan"
+
+
+@dataclass(frozen=True, slots=True)
+class SheetIdentity:
+    """Who the sheet belongs to, in its identity cell: the office that runs the SOP (its
+    pemerintah line, unit name, address and contact line)."""
+
+    government: str = ""
+    office: str = ""
+    address: str = ""
+    contact: str = ""
+
+    @classmethod
+    def of(cls, institution: Institution) -> SheetIdentity:
+        return cls(
+            institution.government, institution.name, institution.address, institution.contact
+        )
+
 
 __all__ = [
     "BodyRow",
@@ -37,6 +56,7 @@ __all__ = [
     "HeaderBlock",
     "ListBlock",
     "PageChunk",
+    "SheetIdentity",
     "SopDocument",
     "build_document",
     "environment",
@@ -71,6 +91,7 @@ class HeaderBlock:
     disahkan_nip: str
     nama: str
     list_pairs: tuple[tuple[ListBlock, ListBlock], ...]
+    revision: str = ""  # "Revisi ke-2" on the sheet of an office's revision after its first
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,7 +173,11 @@ class SopDocument:
 
 
 def _header(
-    definition: SopDefinition, institution: Institution | None, logo_url: str | None
+    definition: SopDefinition,
+    identity: SheetIdentity | None,
+    logo_url: str | None,
+    revision_number: int | None,
+    unsigned: bool,
 ) -> HeaderBlock:
     h = definition.header
     lists = (
@@ -160,23 +185,32 @@ def _header(
         ("Keterkaitan", h.keterkaitan, "Peralatan/Perlengkapan", h.peralatan_perlengkapan),
         ("Peringatan", h.peringatan, "Pencatatan dan Pendataan", h.pencatatan_pendataan),
     )
+    signed = h.disahkan_oleh
+    blank = unsigned or not signed.nama.strip()  # no one of this office signed it (yet)
+    dates = (
+        (UNSIGNED, UNSIGNED, UNSIGNED)
+        if unsigned
+        else (h.tanggal_pembuatan, h.tanggal_revisi, h.tanggal_efektif)
+    )
+    identity = identity or SheetIdentity()
     return HeaderBlock(
-        government=institution.government if institution else "",
-        institution=institution.name if institution else "",
-        address=institution.address if institution else "",
-        contact=institution.contact if institution else "",
+        government=identity.government,
+        institution=identity.office,
+        address=identity.address,
+        contact=identity.contact,
         logo_url=logo_url,
-        nomor=h.nomor,
-        tanggal_pembuatan=h.tanggal_pembuatan,
-        tanggal_revisi=h.tanggal_revisi,
-        tanggal_efektif=h.tanggal_efektif,
-        disahkan_jabatan=h.disahkan_oleh.jabatan,
-        disahkan_nama=h.disahkan_oleh.nama,
-        disahkan_nip=h.disahkan_oleh.nip,
+        nomor="-" if unsigned else h.nomor,
+        tanggal_pembuatan=dates[0],
+        tanggal_revisi=dates[1],
+        tanggal_efektif=dates[2],
+        disahkan_jabatan="" if blank else signed.jabatan,
+        disahkan_nama=UNSIGNED if blank else signed.nama,
+        disahkan_nip="" if blank else signed.nip,
         nama=h.nama,
         list_pairs=tuple(
             (ListBlock(t1, tuple(i1)), ListBlock(t2, tuple(i2))) for t1, i1, t2, i2 in lists
         ),
+        revision=f"Revisi ke-{revision_number}" if revision_number else "",
     )
 
 
@@ -257,17 +291,26 @@ def _crowded_offpage(edges: list[lay.Edge], chunks: list[range]) -> bool:
 
 def build_document(
     definition: SopDefinition,
-    institution: Institution | None = None,
+    identity: SheetIdentity | Institution | None = None,
     rows_per_page: int | None = None,
     *,
     logo_url: str | None = None,
+    revision_number: int | None = None,
+    unsigned: bool = False,
 ) -> SopDocument:
     """Lay out ``definition`` as the Permenpan RB 35/2012 document.
 
     ``rows_per_page`` forces at most that many kegiatan per printed page; by default the
-    rows are split by an estimate of their height on A4 landscape. ``institution`` fills the
-    institution cell of the identity block; ``logo_url`` (optional) is shown there too.
+    rows are split by an estimate of their height on A4 landscape. ``identity`` (the office
+    running the SOP; a plugin's :class:`Institution` is read as one) fills the identity
+    cell; ``logo_url`` (optional) is shown there too. ``revision_number``: the sheet of an
+    office's revision ("Revisi ke-n" from 1 on). ``unsigned``: the definition's nomor,
+    dates and signatory are not this office's (a plugin's SOP the office runs without a
+    revision of its own), so its cells say "Belum disahkan"; so does the signatory cell of
+    a definition nobody signed yet.
     """
+    if isinstance(identity, Institution):
+        identity = SheetIdentity.of(identity)
     edges = lay.edges_of(definition)
     geo = lay.geometry_for(definition, edges)
     columns, chunks = _paginate(definition, edges, geo, rows_per_page)
@@ -303,7 +346,7 @@ def build_document(
     return SopDocument(
         sop_id=definition.id,
         version=definition.version,
-        header=_header(definition, institution, logo_url),
+        header=_header(definition, identity, logo_url, revision_number, unsigned),
         columns=columns,
         table_width=table_width,
         flow_width=geo.flow_width,
@@ -331,10 +374,21 @@ def render(doc: SopDocument) -> str:
 
 def render_document(
     definition: SopDefinition,
-    institution: Institution | None = None,
+    identity: SheetIdentity | Institution | None = None,
     *,
     rows_per_page: int | None = None,
     logo_url: str | None = None,
+    revision_number: int | None = None,
+    unsigned: bool = False,
 ) -> str:
     """Build and render ``definition`` (see :func:`build_document`) as an HTML fragment."""
-    return render(build_document(definition, institution, rows_per_page, logo_url=logo_url))
+    return render(
+        build_document(
+            definition,
+            identity,
+            rows_per_page,
+            logo_url=logo_url,
+            revision_number=revision_number,
+            unsigned=unsigned,
+        )
+    )
