@@ -270,9 +270,23 @@ class SopRevisionMutation:
         extensions=writing(),
     )
     async def approve_sop_revision(
-        self, info: Info, sop: Sop, number: Number, version: Version
+        self,
+        info: Info,
+        sop: Sop,
+        number: Number,
+        version: Version,
+        password: Annotated[
+            str | None,
+            strawberry.argument(
+                description="The password of the person the token acts for, asked again: "
+                "required (a token alone cannot approve an SOP); a wrong one is InvalidInput "
+                "on `password` and counts as a failed sign-in."
+            ),
+        ] = None,
     ) -> SopRevisionActionResult:
-        return await _acted(info, lambda r: r.approve(sop, number, version=version))
+        return await _acted(
+            info, lambda r: r.approve(sop, number, version=version, password=password)
+        )
 
     @strawberry.mutation(
         description="Revoke (dicabut) a revision, saying why: a draft or submission by its "

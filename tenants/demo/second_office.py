@@ -92,7 +92,9 @@ async def second_office(
         )
         submitted = await drafts.submit(sop_id, draft.number, version=saved.version)
         kepala = users[(pengesah.id, None)]
-        await SopRevisions(service, kepala).approve(sop_id, draft.number, version=submitted.version)
+        await SopRevisions(service, kepala).approve(
+            sop_id, draft.number, version=submitted.version, password=report.password
+        )
     if await Case.exists().where(Case.tenant == row["id"]):
         return result
     service = await TenantService.open(db, plugins, SLUG, clock=clock)  # its revision in force

@@ -52,6 +52,7 @@ OFFICE_TABLES = (
     "alur_delegation",
     "alur_membership",
     "alur_office_logo",
+    "alur_sop_revision",
     "alur_office_plugin",
     "alur_day_off",
     "alur_unit",

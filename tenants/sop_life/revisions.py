@@ -264,14 +264,16 @@ class SopRevisions(RevisionReads):
         return await self._row(sop_id, number)
 
     async def approve(
-        self, sop_id: str, number: int, *, version: int, password: str | None = None
+        self, sop_id: str, number: int, *, version: int, password: str | None
     ) -> Revision:
         """Pengesahan: the pengesah approves the submission they read (``version``). The
         approver's name, jabatan and NIP become the SOP's *disahkan oleh*; empty dates are
         filled (tanggal pembuatan or revisi: today; tanggal efektif: the revision's). In force
         at once when its tanggal efektif has come, else from that day (:func:`take_effect`).
-        Nothing of a running case changes. ``password`` (the web's "Sahkan" asks it again):
-        checked like a tanda tangan's (:mod:`alur.tenants.kinerja.signing`) before anything
+        Nothing of a running case changes. ``password``: the approver's own, asked again on
+        every door (an API token alone cannot approve an SOP, as it cannot sign a recap),
+        checked like a tanda tangan's (:mod:`alur.tenants.kinerja.signing`: missing or wrong
+        is :class:`InvalidInput` on ``password``, counted as a failed sign-in) before anything
         is written."""
         ctx = await self.service.context(self.user_id)
         revision = await self._row(sop_id, number)
@@ -280,10 +282,9 @@ class SopRevisions(RevisionReads):
         if version != revision.version:
             raise StaleRevision(number=number, by=revision.updated_by)
         signatory = await approver(self.user_id, self.service.sop(sop_id).pengesah_role)
-        if password is not None:
-            await signer_for(self.service).confirm(
-                self.user_id, password, DataAction.SIGN, revision.content_hash
-            )
+        confirmed = await signer_for(self.service).confirm(
+            self.user_id, password, DataAction.SIGN, revision.content_hash
+        )
         today = self._today()
         assert revision.effective_on is not None
         part = approved_part(
@@ -321,6 +322,7 @@ class SopRevisions(RevisionReads):
                 effective_on=revision.effective_on.isoformat(),
                 signatory=signatory.nama,
                 nip=signatory.nip,
+                confirmed_by=confirmed.get("method", ""),
             )
             if revision.effective_on <= today:
                 await take_effect(self.service.db, self.ref, sop_id, number, now)

@@ -116,7 +116,12 @@ def test_an_operator_lists_exports_and_imports_revisions(
         return await r.submit(SOP, 0, version=current.version)
 
     submitted = as_person(url, installed, "admin", submit)
-    as_person(url, installed, "kepala", lambda r: r.approve(SOP, 0, version=submitted.version))
+    as_person(
+        url,
+        installed,
+        "kepala",
+        lambda r: r.approve(SOP, 0, version=submitted.version, password="rahasia-2026"),
+    )
     (row,) = listed(run, url)
     assert (row["state"], row["in_force"]) == ("berlaku", True)
     assert row["disahkan_oleh"] == {"nama": "Drs. KEPALA", "jabatan": "Kepala Satpol PP",

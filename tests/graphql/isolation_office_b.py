@@ -94,6 +94,7 @@ NOT_IDENTIFIERS = {
     "Mutation.completeTask(note)": "free text",
     "Mutation.completeTask(data)": "the step's output",
     "Mutation.completeTask(password)": "the token's own person's password (paraf/sign)",
+    "Mutation.approveSopRevision(password)": "the token's own person's password (pengesahan)",
     "Mutation.decideGate(password)": "the token's own person's password (paraf/sign)",
     "Mutation.decideGate(note)": "free text",
     # a task's number only means something within its case: probed with B's case key

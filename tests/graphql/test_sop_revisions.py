@@ -46,7 +46,12 @@ SUBMIT = (
     "mutation($sop: String!, $n: Int!, $v: Int!) {"
     " submitSopRevision(sop: $sop, number: $n, version: $v) { " + CHANGED + " } }"
 )
-APPROVE = SUBMIT.replace("submitSopRevision", "approveSopRevision")
+APPROVE = (
+    "mutation($sop: String!, $n: Int!, $v: Int!, $pw: String) {"
+    " approveSopRevision(sop: $sop, number: $n, version: $v, password: $pw) { "
+    + CHANGED
+    + " } }"
+)
 RETURN = (
     "mutation($sop: String!, $n: Int!, $note: String!) {"
     " returnSopRevision(sop: $sop, number: $n, note: $note) { " + CHANGED + " } }"
@@ -123,7 +128,15 @@ async def test_a_revision_walks_from_draf_to_berlaku_through_graphql(world: Worl
     version = submitted["revision"]["version"]
     refused = await one(world, APPROVE, "a-kasubag", sop=SOP_A, n=0, v=version)
     assert (refused["__typename"], refused["code"]) == ("Forbidden", "forbidden")
-    approved = (await one(world, APPROVE, "a-kepala", sop=SOP_A, n=0, v=version))["revision"]
+    # The password is asked again: none, or a wrong one, approves nothing.
+    for pw in (None, "bukan-sandinya"):
+        refused = await one(world, APPROVE, "a-kepala", sop=SOP_A, n=0, v=version, pw=pw)
+        assert (refused["__typename"], refused["fields"][0]["field"]) == (
+            "InvalidInput",
+            "password",
+        )
+    approved = await one(world, APPROVE, "a-kepala", sop=SOP_A, n=0, v=version, pw=PASSWORD)
+    approved = approved["revision"]
     assert (approved["state"], approved["inForce"]) == ("BERLAKU", True)
     assert approved["signatory"] == {"nama": "Kepala (A)", "jabatan": "Kepala Satuan", "nip": NIP}
     # The list: its definition is what the office now runs.
@@ -265,12 +278,14 @@ async def test_a_refusal_is_the_same_through_graphql_as_through_the_service(
     assert answered(await one(world, SAVE, "a-admin", sop=SOP_A, n=0, part={}, v=1)) == expected
     # an approval by someone not holding the signing role
     version = (await one(world, SUBMIT, "a-admin", sop=SOP_A, n=0, v=2))["revision"]["version"]
-    expected = await refusal(drafts.approve(SOP_A, 0, version=version))
+    expected = await refusal(drafts.approve(SOP_A, 0, version=version, password="rahasia-2026"))
     assert expected == ("forbidden", set())
     assert answered(await one(world, APPROVE, "a-admin", sop=SOP_A, n=0, v=version)) == expected
     # the signer without a NIP
     await User.update({User.nip: ""}).where(User.id == kepala)
-    expected = await refusal(SopRevisions(service, kepala).approve(SOP_A, 0, version=version))
+    expected = await refusal(
+        SopRevisions(service, kepala).approve(SOP_A, 0, version=version, password="rahasia-2026")
+    )
     assert expected == ("invalid_input", {"nip"})
     assert answered(await one(world, APPROVE, "a-kepala", sop=SOP_A, n=0, v=version)) == expected
 
@@ -292,7 +307,7 @@ async def test_the_definitions_of_a_list_cost_one_statement(
             SOP_A, n, part, effective_on="2030-01-01", version=draft.version
         )
         draft = await drafts.submit(SOP_A, n, version=draft.version)
-        await head.approve(SOP_A, n, version=draft.version)
+        await head.approve(SOP_A, n, version=draft.version, password="rahasia-2026")
     await world.data(LIST, "a-staf")  # the token's first use records last_used_at
     counts = []
     for sop in (SOP_A, None):
@@ -340,7 +355,7 @@ async def test_the_office_s_sops_are_its_revisions_in_force(world: World) -> Non
 
     nomor = service.sop(SOP_A).header.nomor
     assert await seen("a-read") == (plugin_hash, plugin_hash, nomor)  # not approved yet
-    approved = await head.approve(SOP_A, 0, version=draft.version)
+    approved = await head.approve(SOP_A, 0, version=draft.version, password="rahasia-2026")
     mine = (approved.content_hash, approved.content_hash, "800/9/2027")
     for token in ("a-read", "platform"):
         assert await seen(token) == mine, token

@@ -21,6 +21,7 @@ import pytest
 from alur.core import AlurPlugins, create_plugin_manager
 from alur.tenants.audit.keys import audit_keys
 from alur.tenants.cases.service import TenantService
+from alur.tenants.demo.offices import DEMO_PASSWORD
 from alur.tenants.offices.archive import signed
 from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.database import close_database, open_database
@@ -77,7 +78,7 @@ def revise(url: str, plugins: AlurPlugins) -> None:
             )
             draft = await drafts.submit(sop, draft.number, version=draft.version)
             head = SopRevisions(service, people["satpolpp.kepala_satuan"])
-            await head.approve(sop, draft.number, version=draft.version)
+            await head.approve(sop, draft.number, version=draft.version, password=DEMO_PASSWORD)
             await OfficePlugin.insert(
                 OfficePlugin(tenant=service.ref.id, plugin="kesbangpol_pekalongan")
             )

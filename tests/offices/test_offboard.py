@@ -88,6 +88,18 @@ def test_offboarding_walk(database_url: str, two_offices: AlurPlugins, tmp_path:
             json.dumps({"uid": uid}).encode(),
             datetime.now(UTC) + timedelta(hours=1),
         )
+    kepala = one(url, "SELECT id FROM alur_user WHERE username = 'satpolpp.kepala_satuan'")
+    sql(  # an SOP revision of the office, approved by one of its people
+        url,
+        "INSERT INTO alur_sop_revision (tenant, plugin, sop_id, number, base_hash, approved_by) "
+        "VALUES ({}, {}, {}, {}, {}, {})",
+        tenant,
+        "satpolpp_banyumas",
+        "pengumpulan-data-kinerja",
+        0,
+        "x",
+        kepala,
+    )
     delete = ("tenants", "offboard", OFFICE, "--delete", "--confirm", OFFICE)
     assert "it is not suspended" in refused(url, plugins, *delete)
 

@@ -36,7 +36,9 @@ async def approved_revision(database, installed, slug, admin, kepala, step: int,
         version=draft.version,
     )
     draft = await drafts.submit(SOP, 0, version=draft.version)
-    return await SopRevisions(service, kepala).approve(SOP, 0, version=draft.version)
+    return await SopRevisions(service, kepala).approve(
+        SOP, 0, version=draft.version, password="rahasia-2026"
+    )
 
 
 async def test_a_running_case_moves_to_the_revision_in_force(installed, database) -> None:

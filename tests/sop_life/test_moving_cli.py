@@ -37,7 +37,9 @@ def prepare(url: str, installed) -> str:
                 version=draft.version,
             )
             draft = await drafts.submit(SOP, 0, version=draft.version)
-            await SopRevisions(service, kepala).approve(SOP, 0, version=draft.version)
+            await SopRevisions(service, kepala).approve(
+                SOP, 0, version=draft.version, password="rahasia-2026"
+            )
             return case.key
         finally:
             await close_database(db)

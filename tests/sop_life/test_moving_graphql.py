@@ -58,7 +58,9 @@ async def in_force(world: World) -> str:
         version=draft.version,
     )
     draft = await drafts.submit(SOP_A, 0, version=draft.version)
-    await SopRevisions(service, world.users["kepala"]).approve(SOP_A, 0, version=draft.version)
+    await SopRevisions(service, world.users["kepala"]).approve(
+        SOP_A, 0, version=draft.version, password="rahasia-2026"
+    )
     return case.key
 
 

@@ -69,8 +69,10 @@ async def test_a_revision_is_drafted_approved_and_runs(installed, database) -> N
     with pytest.raises(RevisionStateRefused):
         await drafts.save_draft(SOP, 0, {}, version=submitted.version)
     with pytest.raises(Forbidden):  # the admin does not hold the signing role
-        await drafts.approve(SOP, 0, version=submitted.version)
-    approved = await SopRevisions(service, kepala).approve(SOP, 0, version=submitted.version)
+        await drafts.approve(SOP, 0, version=submitted.version, password="rahasia-2026")
+    approved = await SopRevisions(service, kepala).approve(
+        SOP, 0, version=submitted.version, password="rahasia-2026"
+    )
     assert str(approved.state) == "berlaku"  # its tanggal efektif is today
     assert approved.signatory.nip == "197001012000031001"
     # The office now runs its own revision: new cases pin it.
@@ -135,7 +137,7 @@ async def test_returned_then_future_effective_then_one_draft_at_a_time(installed
     returned = await head.return_to_draft(SOP, 0, "Lengkapi dasar hukum")
     assert (str(returned.state), returned.note) == ("draf", "Lengkapi dasar hukum")
     again = await drafts.submit(SOP, 0, version=returned.version)
-    approved = await head.approve(SOP, 0, version=again.version)
+    approved = await head.approve(SOP, 0, version=again.version, password="rahasia-2026")
     assert str(approved.state) == "disahkan"  # in force only from 1 February
     service = await opened(database, installed, slug)
     assert service.sop(SOP).content_hash != approved.content_hash
@@ -154,7 +156,9 @@ async def test_a_revision_changed_in_the_database_is_caught(installed, database)
     draft = await drafts.start_draft(SOP)
     draft = await drafts.save_draft(SOP, 0, {}, effective_on="2027-03-01", version=draft.version)
     draft = await drafts.submit(SOP, 0, version=draft.version)
-    await SopRevisions(service, kepala).approve(SOP, 0, version=draft.version)
+    await SopRevisions(service, kepala).approve(
+        SOP, 0, version=draft.version, password="rahasia-2026"
+    )
     assert await verify_revisions(service.ref) == []
     # An intruder makes the approved revision berlaku before its date.
     await SopRevision.update({SopRevision.state: "berlaku"}).where(SopRevision.number == 0)

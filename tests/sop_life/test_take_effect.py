@@ -33,7 +33,7 @@ async def approve(service, admin: int, kepala: int, effective_on: str) -> int:
         SOP, draft.number, {}, effective_on=effective_on, version=draft.version
     )
     draft = await drafts.submit(SOP, draft.number, version=draft.version)
-    await head.approve(SOP, draft.number, version=draft.version)
+    await head.approve(SOP, draft.number, version=draft.version, password="rahasia-2026")
     return draft.number
 
 

@@ -269,7 +269,9 @@ def test_a_newer_base_is_shown_with_what_it_changes(database_url, sample) -> Non
                 sample.id, 0, {}, effective_on=today, version=draft.version
             )
             draft = await drafts.submit(sample.id, 0, version=draft.version)
-            await SopRevisions(service, ids["kepala"]).approve(sample.id, 0, version=draft.version)
+            await SopRevisions(service, ids["kepala"]).approve(
+                sample.id, 0, version=draft.version, password="rahasia-2026"
+            )
         finally:
             await close_database(db)
 

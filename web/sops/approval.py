@@ -50,10 +50,10 @@ from alur.tenants.sop_life.review import (
     revision_history,
 )
 from alur.tenants.sop_life.revisions import SopRevisions, sop_date
-from alur.web.cases.view import document_html
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
 from alur.web.pages import page_context
+from alur.web.sops.office_sheet import office_document_html
 
 CONFIRM, PASSWORD, NOTE, VERSION = "confirm", "password", "note", "version"
 FORMS = ("approve", "return", "revoke")
@@ -328,9 +328,7 @@ class ApprovalController(Controller):
         context.update(
             revision=revision,
             definition=definition,
-            # TODO(issue 16, branch offices): office_document_html(service, definition,
-            # number) once in main: the office's own kop, signatory and "Revisi ke-n".
-            document=document_html(definition, tenant),
+            document=office_document_html(tenant, definition, revision.number),
             history=await revision_history(revisions, revision),
             may_draft=await revisions.may_draft(sop_id),
             signing=signing,

@@ -36,11 +36,11 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Conflict, InvalidInput
 from alur.tenants.sop_life.revisions import Revision, SopRevisions
 from alur.web.admin.base import Form, day_label
-from alur.web.cases.view import document_html
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
 from alur.web.pages import page_context
 from alur.web.sops import revision_form as rf
+from alur.web.sops.office_sheet import office_document_html
 
 NOTICE = "sop_revision_notice"
 OPEN = (RevisionState.DRAF, RevisionState.DIAJUKAN)
@@ -191,9 +191,7 @@ class SopRevisionsController(Controller):
         drafts = _drafts(viewer, tenant)
         revision = await drafts.get(sop_id, number)
         d = await drafts.definition(revision)
-        # TODO(issue 16, branch offices): the office's own document function
-        # (office_document_html: the office's kop and signatory) once it is in main.
-        html = document_html(d, tenant)
+        html = office_document_html(tenant, d, revision.number)
         context = await page_context(request, viewer, tenant, active="sops")
         context.update(
             definition=d,
