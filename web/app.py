@@ -53,6 +53,7 @@ from alur.web.settings import WebSettings
 from alur.web.sops.approval import ApprovalController
 from alur.web.sops.controller import SopsController
 from alur.web.sops.moving import MovingController
+from alur.web.sops.revision_files import RevisionFilesController
 from alur.web.sops.revisions import SopRevisionsController
 from alur.web.templating import configure_environment
 from alur.web.verify import VerifyController
@@ -123,6 +124,7 @@ def create_app(
             LeadersController,
             SopsController,
             SopRevisionsController,
+            RevisionFilesController,
             MovingController,
             ApprovalController,
             AdminController,

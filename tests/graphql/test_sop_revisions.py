@@ -48,9 +48,7 @@ SUBMIT = (
 )
 APPROVE = (
     "mutation($sop: String!, $n: Int!, $v: Int!, $pw: String) {"
-    " approveSopRevision(sop: $sop, number: $n, version: $v, password: $pw) { "
-    + CHANGED
-    + " } }"
+    " approveSopRevision(sop: $sop, number: $n, version: $v, password: $pw) { " + CHANGED + " } }"
 )
 RETURN = (
     "mutation($sop: String!, $n: Int!, $note: String!) {"

@@ -26,6 +26,7 @@ from alur.core.engine import Complete, Decide
 from alur.core.limits import ID_MAX
 from alur.core.model import Answer
 from alur.graphql.testing import OFFICE_A, PASSWORD, SOP_A, provision
+from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.kinerja_samples import fill_in_sample, seed_sample_format
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_operator, create_user
@@ -35,8 +36,10 @@ from alur.tenants.kinerja.service import KinerjaService
 from alur.tenants.notify.webhooks import register_webhook
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.letterhead import save_logo
-from alur.tenants.sop_life.adoption import allow_plugin
+from alur.tenants.sop_life.adoption import OfficeSops, allow_plugin
+from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.database import close_database, open_database
+from alur.tenants.storage.tables import SopRevision, User
 from alur.web.testing import sign_in_sync
 
 PERIOD = "Triwulan IV 2026"
@@ -111,6 +114,7 @@ async def _provision(url: str) -> str:
             p.name for p in plugins.plugins() if p.ok and p.name != world.a.tenant["plugin"]
         )
         await allow_plugin(db, plugins, OFFICE_A, other, actor="operator:fuzz")
+        await _revisions(db, plugins, world, admin.id, other)
         await TenantAdmin(world.a, admin.id).add_day_off(date(2026, 12, 24), "Cuti bersama")
         await register_webhook(TenantAdmin(world.a, admin.id), "https://sistem.go.id/hook")
         await _deactivated(world, admin.id)  # the person page's Reactivate form
@@ -119,6 +123,39 @@ async def _provision(url: str) -> str:
         return (await create_token("fuzz", "write", tenant=OFFICE_A, user="staf")).token
     finally:
         await close_database(db)
+
+
+async def _revisions(db: Any, plugins: Any, world: Any, admin_id: int, other: str) -> None:
+    """SOP revisions whose forms the crawl must reach: SOP A submitted (the Kepala's Sahkan
+    and Kembalikan, the drafters' Cabut), and an SOP adopted from a third plugin as a draft
+    (the editor: save, live check, file upload, submit). One plugin stays unadopted (the SOPs
+    page's Adopsi)."""
+    kepala = world.users["kepala"]
+    await User.update({User.nip: "197001012000031001", User.jabatan: "Kepala Satuan"}).where(
+        User.id == kepala
+    )
+    drafts = SopRevisions(world.a, admin_id)
+    draft = await drafts.start_draft(SOP_A)
+    draft = await drafts.save_draft(SOP_A, 0, {}, effective_on="2027-01-04", version=draft.version)
+    await drafts.submit(SOP_A, 0, version=draft.version)
+    third = next(
+        p
+        for p in plugins.plugins()
+        if p.ok and p.name not in (world.a.tenant["plugin"], other) and p.sops
+    )
+    await allow_plugin(db, plugins, OFFICE_A, third.name, actor="operator:fuzz")
+    service = await TenantService.open(db, plugins, OFFICE_A)
+    adopted = next(iter(third.sops))
+    await OfficeSops(service, admin_id).adopt(third.name, adopted)
+    service = await TenantService.open(db, plugins, OFFICE_A)
+    await SopRevisions(service, admin_id).start_draft(adopted)
+
+
+async def revoke_open_drafts() -> None:
+    """Mark office A's open drafts revoked, so that its revision lists offer "Mulai draf
+    revisi" (crawled after the editor's forms were). Run in the app's own event loop, on its
+    database (a second connection here would rebind the tables under the running app)."""
+    await SopRevision.update({SopRevision.state: "dicabut"}).where(SopRevision.state == "draf")
 
 
 async def _deactivated(world: Any, admin_id: int) -> None:
@@ -219,6 +256,7 @@ class _Forms(HTMLParser):
         self.links: list[str] = []
         self._form: Form | None = None
         self._select: str | None = None
+        self._hx: dict[str, str] = {}  # hx-post actions inside the current form
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = {k: v or "" for k, v in attrs}
@@ -229,6 +267,8 @@ class _Forms(HTMLParser):
             self._form = Form(self.who, a.get("action", ""), multipart)
             self.forms.append(self._form)
         elif self._form is not None and tag in ("input", "textarea", "select"):
+            if a.get("hx-post"):  # htmx posts the whole form there (the editor's live check)
+                self._hx.setdefault(a["hx-post"].split("?")[0], a["hx-post"])
             name = a.get("name")
             if not name:
                 return
@@ -249,7 +289,11 @@ class _Forms(HTMLParser):
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
+            if self._form is not None:
+                for action in self._hx.values():
+                    self.forms.append(Form(self.who, action, False, dict(self._form.fields), []))
             self._form = None
+            self._hx = {}
         elif tag == "select":
             self._select = None
 

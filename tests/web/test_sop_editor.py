@@ -300,3 +300,40 @@ def test_a_newer_base_is_shown_with_what_it_changes(database_url, sample) -> Non
         assert started.status_code == 303, started.text[:500]
         row = run(site, SopRevision.select().where(SopRevision.number == 1).first())
         assert row["base_hash"] == newer.content_hash
+
+
+def upload(site: FormSite, text: bytes, version: int) -> Any:
+    return site.client.post(
+        f"{REVISI}/0/berkas",
+        data={"version": str(version), "_csrf_token": site.csrf()},
+        files={"file": ("revisi.toml", text, "application/toml")},
+        follow_redirects=False,
+    )
+
+
+def test_the_draft_as_a_file_downloaded_and_loaded_back(site, installed) -> None:
+    number = timed_step(installed)
+    start(site)
+    got = site.get(f"{REVISI}/0/berkas")
+    assert got.status_code == 200
+    assert "attachment" in got.headers["content-disposition"]
+    assert "Revisi ke-0" in got.text
+    edited = got.text + f'\n[[steps]]\nnumber = {number}\nwaktu = "6 hari"\n'
+    loaded = upload(site, edited.encode(), 1)
+    assert loaded.status_code == 303, loaded.text[:800]
+    assert form_of(site.get(f"{REVISI}/0/edit").text)[f"steps.{number}.waktu"] == "6 hari"
+    # A broken file, and a file with a waktu that does not parse: refused, nothing saved,
+    # the problem shown (the waktu's next to its field).
+    broken = upload(site, b'[header]\nnomor = "800/1\n', 2)
+    assert broken.status_code == 422
+    assert "not valid TOML" in html.unescape(broken.text)
+    bad = upload(site, f'[[steps]]\nnumber = {number}\nwaktu = "sebentar"\n'.encode(), 2)
+    assert bad.status_code == 422
+    assert "is not a waktu" in message_of(bad.text, f"steps.{number}.waktu")
+    assert saved_row(site)["version"] == 2
+    # Someone else's save meanwhile: the upload made on the version read is told.
+    stale = upload(site, edited.encode(), 1)
+    assert stale.status_code == 409
+    # A person who may not draft cannot load a file into it.
+    site.as_user("staf")
+    assert upload(site, edited.encode(), 2).status_code == 403

@@ -100,7 +100,7 @@ class SopRevisionsController(Controller):
             return Redirect(f"{_base_url(tenant, sop_id)}/{number}/pratinjau", status_code=303)
         notice = request.session.pop(NOTICE, None)
         values = rf.form_values(await drafts.definition(revision))
-        return await self._editor(request, viewer, tenant, drafts, revision, values, notice=notice)
+        return await editor_page(request, viewer, tenant, drafts, revision, values, notice=notice)
 
     @post("/{number:int}/edit", name="sop-revision-save", status_code=303)
     async def save(
@@ -128,14 +128,14 @@ class SopRevisionsController(Controller):
             )
         except InvalidInput as exc:
             errors = {k: gettext(m) for k, m in exc.errors.items()}
-            return await self._editor(
+            return await editor_page(
                 request, viewer, tenant, drafts, revision, values, effective_on, errors, 422
             )
         except Conflict as exc:  # changed by someone else, or no longer a draft
             current = await drafts.get(sop_id, number)  # as saved now: its version
             saved = rf.form_values(await drafts.definition(current))
             changed = {p: saved[p] for p, v in typed.items() if v.strip() != saved[p].strip()}
-            return await self._editor(
+            return await editor_page(
                 request,
                 viewer,
                 tenant,
@@ -220,10 +220,10 @@ class SopRevisionsController(Controller):
             values = rf.form_values(await drafts.definition(revision))
             if isinstance(exc, InvalidInput):
                 errors = {k: gettext(m) for k, m in exc.errors.items()}
-                return await self._editor(
+                return await editor_page(
                     request, viewer, tenant, drafts, revision, values, errors=errors, status=422
                 )
-            return await self._editor(
+            return await editor_page(
                 request,
                 viewer,
                 tenant,
@@ -281,54 +281,54 @@ class SopRevisionsController(Controller):
             headers=error_headers(code),
         )
 
-    async def _editor(
-        self,
-        request: Request,
-        viewer: Viewer,
-        tenant: TenantService,
-        drafts: SopRevisions,
-        revision: Revision,
-        values: dict[str, str],
-        effective_on: str | None = None,
-        errors: dict[str, str] | None = None,
-        status: int = 200,
-        *,
-        notice: str | None = None,
-        conflict: str | None = None,
-        code: str | None = None,
-        theirs: dict[str, str] | None = None,
-    ) -> Template:
-        base = await drafts.base(revision)
-        errors = errors or {}
-        all_fields = rf.fields(base, values)
-        shown = set(all_fields) | {"effective_on"}
-        context = await page_context(request, viewer, tenant, active="sops")
-        context.update(
-            definition=await drafts.definition(revision),
-            base_definition=base,
-            revision=revision,
-            fields=all_fields,
-            header_text=[all_fields[f"header.{n}"] for n in HEADER_TEXT],
-            header_lists=[all_fields[f"header.{n}"] for n in HEADER_LISTS],
-            labels=rf.FIELD_LABELS,
-            effective_on=(
-                effective_on
-                if effective_on is not None
-                else (revision.effective_on.isoformat() if revision.effective_on else "")
-            ),
-            errors=errors,
-            messages_for=rf.messages_for,
-            other_errors=rf.other_problems(shown, errors),
-            base_url=_base_url(tenant, revision.sop_id),
-            notice=notice,
-            conflict=conflict,
-            theirs=theirs or {},
-        )
-        if errors and code is None:
-            code = "invalid_input"
-        return Template(
-            "sop/editor.html", context=context, status_code=status, headers=error_headers(code)
-        )
+
+async def editor_page(
+    request: Request,
+    viewer: Viewer,
+    tenant: TenantService,
+    drafts: SopRevisions,
+    revision: Revision,
+    values: dict[str, str],
+    effective_on: str | None = None,
+    errors: dict[str, str] | None = None,
+    status: int = 200,
+    *,
+    notice: str | None = None,
+    conflict: str | None = None,
+    code: str | None = None,
+    theirs: dict[str, str] | None = None,
+) -> Template:
+    base = await drafts.base(revision)
+    errors = errors or {}
+    all_fields = rf.fields(base, values)
+    shown = set(all_fields) | {"effective_on", "file"}
+    context = await page_context(request, viewer, tenant, active="sops")
+    context.update(
+        definition=await drafts.definition(revision),
+        base_definition=base,
+        revision=revision,
+        fields=all_fields,
+        header_text=[all_fields[f"header.{n}"] for n in HEADER_TEXT],
+        header_lists=[all_fields[f"header.{n}"] for n in HEADER_LISTS],
+        labels=rf.FIELD_LABELS,
+        effective_on=(
+            effective_on
+            if effective_on is not None
+            else (revision.effective_on.isoformat() if revision.effective_on else "")
+        ),
+        errors=errors,
+        messages_for=rf.messages_for,
+        other_errors=rf.other_problems(shown, errors),
+        base_url=_base_url(tenant, revision.sop_id),
+        notice=notice,
+        conflict=conflict,
+        theirs=theirs or {},
+    )
+    if errors and code is None:
+        code = "invalid_input"
+    return Template(
+        "sop/editor.html", context=context, status_code=status, headers=error_headers(code)
+    )
 
 
 async def _require_editor(drafts: SopRevisions, revision: Revision) -> None:
