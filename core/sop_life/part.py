@@ -70,6 +70,11 @@ EDITABLE_FIELDS: frozenset[str] = frozenset(
     [f"header.{f}" for f in HEADER_FIELDS] + [f"steps.{f}" for f in STEP_FIELDS]
 )
 
+# The longest waktu an office may give a step: a working year (longer is a typo, and would
+# put its due time past any calendar), counted with the longest office day there is.
+MAX_WAKTU_DAYS = 250
+MINUTES_PER_DAY_MAX = 24 * 60
+
 # Longest list an office may give (entries of a header list).
 LIST_ITEMS = 50
 _EMPTY: Mapping[str, Any] = MappingProxyType({})
@@ -167,7 +172,7 @@ def part_from_mapping(data: Any) -> tuple[OfficePart, dict[str, str]]:
             problems[f"steps[{i}]"] = gettext("give a table")
             continue
         number = entry.get("number")
-        if isinstance(number, str) and number.strip().isdigit():
+        if isinstance(number, str) and number.strip().isascii() and number.strip().isdigit():
             number = int(number)
         if not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 10_000:
             problems[f"steps[{i}].number"] = gettext("give the step's number")
@@ -244,6 +249,12 @@ def check_part(
                     problems[path] = format_message(
                         '"{text}" is not a waktu: write e.g. "30 menit", "2 jam", "1 hari"',
                         text=value[:80],
+                    )
+                    continue
+                minutes = waktu.office_minutes(MINUTES_PER_DAY_MAX)
+                if minutes is not None and minutes > MAX_WAKTU_DAYS * MINUTES_PER_DAY_MAX:
+                    problems[path] = format_message(
+                        "use at most {days} hari (a working year)", days=MAX_WAKTU_DAYS
                     )
                     continue
                 if waktu.determined_at_start != step.waktu.determined_at_start:

@@ -83,6 +83,7 @@ class RevisionRef:
     state: RevisionState
     effective_on: date | None
     content_hash: str
+    plugin: str = ""  # the plugin whose SOP it revises ("": not known to the reader)
 
 
 def in_force(revisions: Iterable[RevisionRef], today: date) -> dict[str, RevisionRef]:

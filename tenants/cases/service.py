@@ -88,7 +88,7 @@ class TenantService(CaseFiles):
         self._person: Person | None = None
         self._office: Office | None = None  # days off and units as loaded by open()
         # Per SOP id, the definition of the office's revision in force (set by open()).
-        self._in_force: dict[str, SopDefinition] = {}
+        self._in_force: dict[str, tuple[str, SopDefinition]] = {}  # sop -> (plugin, def)
         self._wrote = False  # whether this object has written an event (cases, tasks)
 
     @classmethod
@@ -114,7 +114,13 @@ class TenantService(CaseFiles):
         """The SOPs the office runs, by id: for each, the definition of its revision in
         force (:mod:`alur.tenants.sop_life.revisions`), else the plugin's. (A service made
         with the constructor rather than :meth:`open` knows no revisions.)"""
-        return {**self.plugin_sops(), **self._in_force}
+        running = self._plugin_sops()
+        mine = {
+            sop: d
+            for sop, (plugin, d) in self._in_force.items()
+            if sop in running and plugin in ("", running[sop][0])
+        }
+        return {**self.plugin_sops(), **mine}
 
     def plugin_definition(self, sop_id: str) -> tuple[str, SopDefinition]:
         """The plugin ``sop_id`` comes from (the office's own, or the one it adopted the SOP

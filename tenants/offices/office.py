@@ -24,7 +24,7 @@ SELECT t.*,
   (SELECT json_group_array(json_object('id', u.id, 'slug', u.slug, 'name', u.name,
                                         'active', u.active))
      FROM (SELECT * FROM alur_unit WHERE tenant = t.id ORDER BY id) u) AS alur_units,
-  (SELECT json_group_array(json_object('sop_id', r.sop_id, 'number', r.number,
+  (SELECT json_group_array(json_object('sop_id', r.sop_id, 'number', r.number, 'plugin', r.plugin,
                                         'state', r.state, 'effective_on', r.effective_on,
                                         'content_hash', r.content_hash))
      FROM alur_sop_revision r WHERE r.tenant = t.id AND r.state IN ('disahkan', 'berlaku'))
@@ -42,6 +42,7 @@ SELECT t.*,
                                               'active', u.active) ORDER BY u.id)
               FROM alur_unit u WHERE u.tenant = t.id), '[]') AS alur_units,
   COALESCE((SELECT json_agg(json_build_object('sop_id', r.sop_id, 'number', r.number,
+                                              'plugin', r.plugin,
                                               'state', r.state, 'effective_on', r.effective_on,
                                               'content_hash', r.content_hash))
               FROM alur_sop_revision r
@@ -91,6 +92,7 @@ async def load_office(slug: str, *, sqlite: bool) -> Office | None:
                 RevisionState(r["state"]),
                 date.fromisoformat(str(r["effective_on"])[:10]) if r["effective_on"] else None,
                 r["content_hash"],
+                r.get("plugin", ""),
             )
             for r in revisions
         ),

@@ -81,7 +81,7 @@ async def revision_history(revisions: SopRevisions, revision: Revision) -> list[
 
 def parse_other(value: str) -> int | Other | None:
     """A comparison's other side as written in the URL, or ``None`` when it is neither."""
-    if value.isdigit() and len(value) < 6:
+    if value.isascii() and value.isdigit() and len(value) < 6:
         return int(value)
     try:
         return Other(value)

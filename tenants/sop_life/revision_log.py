@@ -93,3 +93,39 @@ async def take_effect(db: Any, tenant: Any, sop_id: str, number: int, now: datet
                 content_hash=r["content_hash"],
                 at=now,
             )
+
+
+async def restore_previous(db: Any, tenant: Any, sop_id: str, number: int, now: datetime) -> None:
+    """Revision ``number`` (was berlaku) of ``sop_id`` was revoked: the newest revision it
+    replaced is in force again (berlaku), recorded on the chain — the office runs its own
+    previous SOP, not the plugin's. In the caller's transaction."""
+    rows = (
+        await SopRevision.select(SopRevision.id, SopRevision.number, SopRevision.content_hash)
+        .where(
+            (SopRevision.tenant == tenant.id)
+            & (SopRevision.sop_id == sop_id)
+            & (SopRevision.state == str(RevisionState.DIGANTI))
+            & (SopRevision.number < number)
+        )
+        .order_by(SopRevision.number, ascending=False)
+        .limit(1)
+    )
+    if not rows:
+        return
+    r = rows[0]
+    await SopRevision.update(
+        {SopRevision.state: str(RevisionState.BERLAKU), SopRevision.ended_at: None}
+    ).where(SopRevision.id == r["id"])
+    await record_revision(
+        db,
+        tenant,
+        "in_force",
+        actor=None,
+        actor_name="Alur",
+        sop_id=sop_id,
+        number=r["number"],
+        state=RevisionState.BERLAKU,
+        content_hash=r["content_hash"],
+        at=now,
+        after_revoked=number,
+    )

@@ -64,7 +64,7 @@ async def tell_submitter(
             d.id,
             number,
         ):
-            if str(r["actor"] or "").isdigit():
+            if str(r["actor"] or "").isascii() and str(r["actor"] or "").isdigit():
                 await _record(tenant_id, ctx, kind, [int(r["actor"])], d, number, version, note)
             return
 

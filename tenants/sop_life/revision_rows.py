@@ -46,7 +46,7 @@ class Revision:
     @property
     def ref(self) -> RevisionRef:
         return RevisionRef(
-            self.sop_id, self.number, self.state, self.effective_on, self.content_hash
+            self.sop_id, self.number, self.state, self.effective_on, self.content_hash, self.plugin
         )
 
 
@@ -126,14 +126,21 @@ async def office_revision_refs(tenant_id: int) -> list[RevisionRef]:
     ]
 
 
-async def definitions_in_force(refs: list[RevisionRef], today: date) -> dict[str, SopDefinition]:
-    """Per SOP id, the definition of the revision in force on ``today`` (parsed once per
-    process, :func:`~alur.tenants.cases.snapshots.pinned_definitions`)."""
+async def definitions_in_force(
+    refs: list[RevisionRef], today: date
+) -> dict[str, tuple[str, SopDefinition]]:
+    """Per SOP id, the plugin and the definition of the revision in force on ``today``
+    (parsed once per process, :func:`~alur.tenants.cases.snapshots.pinned_definitions`).
+    The caller keeps only those of the SOPs, from those plugins, the office runs now."""
     chosen = in_force(refs, today)
     if not chosen:
         return {}
     found = await pinned_definitions([r.content_hash for r in chosen.values()])
-    return {sop: found[r.content_hash] for sop, r in chosen.items() if r.content_hash in found}
+    return {
+        sop: (r.plugin, found[r.content_hash])
+        for sop, r in chosen.items()
+        if r.content_hash in found
+    }
 
 
 async def update_revision(

@@ -31,6 +31,8 @@ from alur.core.engine.actors import Actor
 from alur.core.i18n import gettext
 from alur.core.model import DataAction
 from alur.core.sop_life.part import (
+    SIGNATORY,
+    OfficePart,
     apply_part,
     approved_part,
     check_part,
@@ -44,7 +46,7 @@ from alur.tenants.audit.office_log import write_transaction
 from alur.tenants.errors import Forbidden, InvalidInput
 from alur.tenants.kinerja.signing import signer_for
 from alur.tenants.sop_life.errors import OpenDraftExists, StaleRevision
-from alur.tenants.sop_life.revision_log import record_revision, take_effect
+from alur.tenants.sop_life.revision_log import record_revision, restore_previous, take_effect
 from alur.tenants.sop_life.revision_notices import (
     APPROVED,
     RETURNED,
@@ -101,13 +103,10 @@ class SopRevisions(RevisionReads):
         for r in existing:
             if r.state in (RevisionState.DRAF, RevisionState.DIAJUKAN):
                 raise OpenDraftExists(number=r.number, state=str(r.state))
+        # The newest approved revision (in force, or approved to take effect later): a new
+        # draft never loses approved changes.
         in_force_now = next(
-            (
-                r
-                for r in existing
-                if r.content_hash == current.content_hash
-                and r.state.value in ("berlaku", "disahkan")
-            ),
+            (r for r in existing if r.state in (RevisionState.BERLAKU, RevisionState.DISAHKAN)),
             None,
         )
         part = starting_part(
@@ -140,7 +139,13 @@ class SopRevisions(RevisionReads):
                 version=1,
                 updated_by=name,
             )
-            await row.save()
+            try:
+                await row.save()
+            except Exception as exc:  # a draft started at the same moment took the number
+                raced = [r for r in await self.list(sop_id) if r.number == number]
+                if raced:
+                    raise OpenDraftExists(number=number, state=str(raced[0].state)) from exc
+                raise
             await self._record(
                 "drafted",
                 ctx.actor,
@@ -170,6 +175,11 @@ class SopRevisions(RevisionReads):
         self._allowed(revision, RevisionAction.SAVE)
         base = await self.base(revision)
         part, day, definition, problems = checked_draft(base, part, effective_on)
+        if SIGNATORY in part.header:  # who signed is recorded at pengesahan, never typed
+            part = OfficePart(
+                header={k: v for k, v in part.header.items() if k != SIGNATORY}, steps=part.steps
+            )
+            definition = apply_part(base, part) if not problems else None
         if problems:
             raise InvalidInput(problems)
         if not self.service.is_institution_office(revision.plugin):
@@ -360,6 +370,8 @@ class SopRevisions(RevisionReads):
                 revision.content_hash,
                 note=note,
             )
+            if revision.state is RevisionState.BERLAKU:
+                await restore_previous(self.service.db, self.ref, sop_id, number, self._now())
         return await self._row(sop_id, number)
 
     # --- helpers ----------------------------------------------------------------------------

@@ -111,7 +111,7 @@ async def test_a_step_of_another_role_closes_and_opens_its_task(installed, datab
         else s
         for s in old.steps
     )
-    service._in_force[SOP] = replace(old, version=old.version + "-baru", steps=steps)
+    service._in_force[SOP] = ("", replace(old, version=old.version + "-baru", steps=steps))
     moves = CaseMoves(service, admin)
     (plan,) = await moves.preview([case.key])
     assert plan.kept == ()
@@ -135,7 +135,7 @@ async def test_a_refused_case_is_left_untouched(installed, database) -> None:
     service = await opened(database, installed, slug, LATER)
     old = service.sop(SOP)
     steps = tuple(replace(s, kegiatan="Lain") if s.number == 1 else s for s in old.steps)
-    service._in_force[SOP] = replace(old, version="baru", steps=steps)
+    service._in_force[SOP] = ("", replace(old, version="baru", steps=steps))
     moves = CaseMoves(service, admin)
     (result,) = await moves.move([case.key])
     assert not result.moved

@@ -218,3 +218,70 @@ async def test_a_save_that_leaves_out_the_office_fields_keeps_them_empty(
         "",
         "",
     )
+
+
+async def approved_revision(drafts, head, part, effective_on="2027-01-04"):
+    draft = await drafts.start_draft(SOP)
+    draft = await drafts.save_draft(
+        SOP, draft.number, part, effective_on=effective_on, version=draft.version
+    )
+    draft = await drafts.submit(SOP, draft.number, version=draft.version)
+    return await head.approve(SOP, draft.number, version=draft.version, password="rahasia-2026")
+
+
+async def test_revoking_the_revision_in_force_brings_back_the_one_it_replaced(
+    installed, database
+) -> None:
+    slug, admin, kepala, _ = await office(installed, database)
+    service = await opened(database, installed, slug)
+    drafts, head = SopRevisions(service, admin), SopRevisions(service, kepala)
+    first = await approved_revision(drafts, head, {"header": {"nomor": "800/1/2027"}})
+    service = await opened(database, installed, slug)
+    drafts, head = SopRevisions(service, admin), SopRevisions(service, kepala)
+    second = await approved_revision(drafts, head, {"header": {"nomor": "800/2/2027"}})
+    assert [str(r.state) for r in await drafts.list(SOP)] == ["berlaku", "diganti"]
+    await head.revoke(SOP, second.number, "Keliru")
+    assert [str(r.state) for r in await drafts.list(SOP)] == ["dicabut", "berlaku"]
+    service = await opened(database, installed, slug)
+    # The office runs its own previous SOP again, never the institution's.
+    assert service.sop(SOP).content_hash == first.content_hash
+    assert service.sop(SOP).header.nomor == "800/1/2027"
+    from alur.tenants.audit.revisions_check import verify_revisions
+
+    assert await verify_revisions(service.ref) == []
+
+
+async def test_a_waktu_past_a_working_year_and_a_typed_signatory_are_not_taken(
+    installed, database
+) -> None:
+    slug, admin, *_ = await office(installed, database)
+    service = await opened(database, installed, slug)
+    drafts = SopRevisions(service, admin)
+    draft = await drafts.start_draft(SOP)
+    step = next(s for s in service.sop(SOP).steps if s.waktu.amount is not None)
+    for huge in ("9999999999999 menit", "3000000 hari"):
+        with pytest.raises(InvalidInput) as info:
+            await drafts.save_draft(
+                SOP, 0, {"steps": [{"number": step.number, "waktu": huge}]}, version=draft.version
+            )
+        assert "at most 250 hari" in info.value.errors[f"steps.{step.number}.waktu"]
+    typed = {"header": {"disahkan_oleh": {"nama": "PALSU", "jabatan": "Kepala", "nip": "1"}}}
+    saved = await drafts.save_draft(SOP, 0, typed, version=draft.version)
+    assert (await drafts.definition(saved)).header.disahkan_oleh.nama == ""
+
+
+async def test_a_revision_of_an_sop_the_office_dropped_is_not_run(installed, database) -> None:
+    """The office's revision in force counts only while the office runs that SOP."""
+    from alur.tenants.sop_life.adoption import OfficeSops, allow_plugin
+
+    slug, admin, kepala, _ = await office(installed, database)
+    service = await opened(database, installed, slug)
+    await approved_revision(SopRevisions(service, admin), SopRevisions(service, kepala), {})
+    await allow_plugin(database, installed, slug, "kesbangpol_pekalongan", actor="operator:tester")
+    service = await opened(database, installed, slug)
+    sops = OfficeSops(service, admin)
+    await sops.adopt("kesbangpol_pekalongan", "pengumpulan-pengolahan-data-kinerja")
+    service = await opened(database, installed, slug)
+    await OfficeSops(service, admin).drop(SOP)
+    service = await opened(database, installed, slug)
+    assert SOP not in service.sops()

@@ -191,7 +191,7 @@ class ApprovalController(Controller):
             await revisions.approve(
                 sop_id,
                 number,
-                version=int(version) if version.isdigit() else -1,
+                version=int(version) if version.isascii() and version.isdigit() else -1,
                 password=data.get(PASSWORD, ""),
             )
 

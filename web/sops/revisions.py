@@ -346,4 +346,4 @@ def _text(data: dict[str, Any], name: str) -> str:
 
 def _version(data: dict[str, Any]) -> int:
     value = _text(data, "version")
-    return int(value) if value.isdigit() and len(value) < 10 else -1
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
