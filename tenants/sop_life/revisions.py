@@ -198,7 +198,13 @@ class SopRevisions(RevisionReads):
                 effective_on=day,
             )
             await self._record(
-                "saved", ctx.actor, sop_id, number, RevisionState.DRAF, definition.content_hash
+                "saved",
+                ctx.actor,
+                sop_id,
+                number,
+                RevisionState.DRAF,
+                definition.content_hash,
+                effective_on=day.isoformat() if day else "",
             )
         return await self._row(sop_id, number)
 

@@ -4,7 +4,7 @@ revision in force is what the office's new cases run, and running cases keep the
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -164,6 +164,17 @@ async def test_a_revision_changed_in_the_database_is_caught(installed, database)
     await SopRevision.update({SopRevision.state: "berlaku"}).where(SopRevision.number == 0)
     found = [str(m) for m in await verify_revisions(service.ref)]
     assert found == [f"SOP {SOP} Revisi ke-0: its state is 'berlaku', the chain says 'disahkan'"]
+    # …or moves its tanggal efektif (it would silently stop being in force), or its signer.
+    await SopRevision.update({SopRevision.state: "disahkan"}).where(SopRevision.number == 0)
+    await SopRevision.update(
+        {SopRevision.effective_on: date(2030, 1, 1), SopRevision.signatory: '{"nama": "EVIL"}'}
+    ).where(SopRevision.number == 0)
+    found = [str(m) for m in await verify_revisions(service.ref)]
+    assert found == [
+        f"SOP {SOP} Revisi ke-0: its effective_on is '2030-01-01', the chain says '2027-03-01'",
+        f"SOP {SOP} Revisi ke-0: its signatory is 'EVIL', the chain says 'Drs. KEPALA CILACAP'",
+        f"SOP {SOP} Revisi ke-0: its nip is '', the chain says '197001012000031001'",
+    ]
     # …or inserts a revision of their own.
     await SopRevision.insert(
         SopRevision(
