@@ -60,6 +60,13 @@ class RevisionReads:
         actor = (await self.service.context(self.user_id)).actor
         return may_draft(actor, self.service.sop(sop_id))
 
+    async def require_approver(self, sop_id: str) -> None:
+        """Refuse (:class:`Forbidden`, saying who approves) unless this person may approve
+        revisions of ``sop_id`` — for a door that asks more of the approver (a tick, a
+        password) and must say "not you" first."""
+        actor = (await self.service.context(self.user_id)).actor
+        self._require_approve(actor, self.service.sop(sop_id))
+
     async def may_approve(self, sop_id: str) -> bool:
         actor = (await self.service.context(self.user_id)).actor
         return may_approve(actor, self.service.sop(sop_id))

@@ -36,11 +36,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
 
 from alur.core.errors import N_, ActionError
-from alur.core.i18n import error_message, format_message, gettext
+from alur.core.i18n import error_message, gettext
 from alur.core.sop_life.compare import Change
 from alur.core.sop_life.revisions import RevisionState
 from alur.tenants.cases.service import TenantService
-from alur.tenants.errors import Forbidden, InvalidInput, NotFound
+from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.sop_life.review import (
     approval_preview,
     comparison,
@@ -175,14 +175,7 @@ class ApprovalController(Controller):
         data = await _form(request)
 
         async def act() -> None:
-            if not await revisions.may_approve(sop_id):
-                role = tenant.sop(sop_id).pengesah_role
-                raise Forbidden(
-                    what=format_message(
-                        "approve this SOP: only the {role} (not as Plt/Plh) approves it",
-                        role=role.name if role else "?",
-                    )
-                )
+            await revisions.require_approver(sop_id)  # "not you" before "tick the box"
             if not data.get(CONFIRM):
                 raise InvalidInput(
                     {CONFIRM: gettext("Tick the box to confirm that you have read the SOP.")}
