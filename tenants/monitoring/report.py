@@ -184,10 +184,20 @@ class MutuBakuReports:
 
     async def report(self, user_id: int, f: ReportFilter) -> MutuBakuReport:
         """The figures ``f`` asks for, as user ``user_id`` may see them."""
+        ctx = await self.service.context(user_id)
+        sops = self.service.sops()
+        require_reader(ctx.actor, self.service.tenant, sops)
+        return await self._report(f, per_person=sees_per_person(ctx.actor, sops))
+
+    async def report_for_operator(self, f: ReportFilter) -> MutuBakuReport:
+        """The figures for the platform's operators (``alur report mutu-baku``): every step
+        and unit, never per person (those are for the office's leaders)."""
+        return await self._report(f, per_person=False)
+
+    async def _report(self, f: ReportFilter, *, per_person: bool) -> MutuBakuReport:
         service = self.service
-        ctx = await service.context(user_id)
         sops = service.sops()
-        require_reader(ctx.actor, service.tenant, sops)
+        calendar = await calendar_for(service.tenant)
         units = {u["slug"]: u["name"] for u in await service.units()}
         errors: dict[str, str] = {}
         if f.sop_id is not None and f.sop_id not in sops:
@@ -197,14 +207,13 @@ class MutuBakuReports:
         if errors:
             raise InvalidInput(errors)
         period = f.period or default_period(service.today())
-        start, end = period.bounds(ctx.calendar.timezone)
+        start, end = period.bounds(calendar.timezone)
         wanted = [f.sop_id] if f.sop_id is not None else sorted(sops)
         spans = await source.office_spans(service.ref.id, f.sop_id, start, end)
-        per_person = sees_per_person(ctx.actor, sops)
         reports = []
         for sop_id in wanted:
-            plugin = service.plugin_definition(sop_id)[0] if sop_id in sops else ""
-            family = await source.family_spans(plugin, sop_id, start, end) if plugin else {}
+            plugin = service.plugin_definition(sop_id)[0]
+            family = await source.family_spans(plugin, sop_id, start, end)
             reports.append(
                 sop_report(
                     sops[sop_id],
@@ -223,7 +232,7 @@ class MutuBakuReports:
             unit_names=units,
             sops=tuple(reports),
             per_person=per_person,
-            minutes_per_day=ctx.calendar.minutes_per_day,
+            minutes_per_day=calendar.minutes_per_day,
         )
 
     async def case_spans(self, case: StoredCase) -> list[StepSpan]:

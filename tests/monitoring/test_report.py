@@ -95,3 +95,18 @@ async def test_who_may_read(office: Office) -> None:
     with pytest.raises(InvalidInput) as bad:
         await r.report(office.users["kepala"], ReportFilter("tidak-ada", WEEK, "bidang-z"))
     assert set(bad.value.errors) == {"sop", "unit"}
+
+
+async def test_operator_report_and_its_rows(office: Office) -> None:
+    from alur.tenants.monitoring.rows import COLUMNS, report_rows
+
+    case = await start(office)
+    await design(office, case)
+    report = await (await reports(office)).report_for_operator(ReportFilter("uji-kinerja", WEEK))
+    assert report.sops[0].by_person is None  # never per person outside the office's leaders
+    rows = list(report_rows(report))
+    assert all(tuple(r) == COLUMNS for r in rows)
+    first, second = rows[0], rows[1]
+    assert (first["step"], first["count"], first["unit"]) == (1, 1, "")
+    assert first["within_share"] == 1.0
+    assert (second["count"], second["median_minutes"], second["within"]) == (0, None, None)
