@@ -35,7 +35,7 @@ from alur.core import limits
 from alur.core.durations import Duration
 from alur.core.errors import DurationError
 from alur.core.i18n import format_message, gettext
-from alur.core.model import Official, SopDefinition
+from alur.core.model import Official, SopDefinition, SopHeader
 
 # Header fields holding one line of text, and their lists (one line per entry).
 HEADER_TEXT = ("nomor", "nama", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif")
@@ -377,14 +377,23 @@ def own_fields_blank(base: SopDefinition) -> OfficePart:
 
 
 def approved_part(
-    part: OfficePart, number: int, signatory: Official, *, approved_on: str, effective: str
+    part: OfficePart,
+    number: int,
+    signatory: Official,
+    *,
+    approved_on: str,
+    effective: str,
+    base: SopHeader | None = None,
 ) -> OfficePart:
     """``part`` as approved: ``signatory`` is its *disahkan oleh*; an empty tanggal
     pembuatan (revision 0) or tanggal revisi (later ones) becomes ``approved_on``, an empty
-    tanggal efektif ``effective`` (dates as the sheet writes them)."""
+    tanggal efektif ``effective`` (dates as the sheet writes them). A date the part does not
+    name follows the ``base`` header: the plugin's institution approving its revision 0
+    keeps the tanggal pembuatan its SOP was made on."""
     header: dict[str, Any] = {SIGNATORY: signatory}
     dated = "tanggal_pembuatan" if number == 0 else "tanggal_revisi"
-    if not part.header.get(dated):
+    inherited = getattr(base, dated, "") if base is not None and dated not in part.header else ""
+    if not part.header.get(dated) and not inherited:
         header[dated] = approved_on
     if not part.header.get("tanggal_efektif"):
         header["tanggal_efektif"] = effective

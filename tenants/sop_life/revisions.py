@@ -303,14 +303,16 @@ class SopRevisions(RevisionReads):
         )
         today = self._today()
         assert revision.effective_on is not None
+        base = await self.base(revision)
         part = approved_part(
             revision.part,
             number,
             signatory,
             approved_on=sop_date(today),
             effective=sop_date(revision.effective_on),
+            base=base.header,
         )
-        definition = apply_part(await self.base(revision), part)
+        definition = apply_part(base, part)
         await self.service.store.pin_definition(revision.plugin, definition)
         now = self._now()
         async with write_transaction(self.service.db):
