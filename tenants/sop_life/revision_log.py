@@ -60,39 +60,12 @@ async def take_effect(db: Any, tenant: Any, sop_id: str, number: int, now: datet
         & SopRevision.state.is_in([str(RevisionState.BERLAKU), str(RevisionState.DISAHKAN)])
     )
     for r in rows:
-        if r["number"] < number and r["state"] in ("berlaku", "disahkan"):
-            await SopRevision.update(
-                {SopRevision.state: str(RevisionState.DIGANTI), SopRevision.ended_at: now}
-            ).where(SopRevision.id == r["id"])
-            await record_revision(
-                db,
-                tenant,
-                "superseded",
-                actor=None,
-                actor_name="Alur",
-                sop_id=sop_id,
-                number=r["number"],
-                state=RevisionState.DIGANTI,
-                content_hash=r["content_hash"],
-                at=now,
-                by_number=number,
+        if r["number"] < number:
+            await _set_state(
+                db, tenant, sop_id, r, RevisionState.DIGANTI, "superseded", now, by_number=number
             )
-        elif r["number"] == number and r["state"] == "disahkan":
-            await SopRevision.update({SopRevision.state: str(RevisionState.BERLAKU)}).where(
-                SopRevision.id == r["id"]
-            )
-            await record_revision(
-                db,
-                tenant,
-                "in_force",
-                actor=None,
-                actor_name="Alur",
-                sop_id=sop_id,
-                number=number,
-                state=RevisionState.BERLAKU,
-                content_hash=r["content_hash"],
-                at=now,
-            )
+        elif r["number"] == number and r["state"] == str(RevisionState.DISAHKAN):
+            await _set_state(db, tenant, sop_id, r, RevisionState.BERLAKU, "in_force", now)
 
 
 async def restore_previous(db: Any, tenant: Any, sop_id: str, number: int, now: datetime) -> None:
@@ -110,22 +83,45 @@ async def restore_previous(db: Any, tenant: Any, sop_id: str, number: int, now: 
         .order_by(SopRevision.number, ascending=False)
         .limit(1)
     )
-    if not rows:
-        return
-    r = rows[0]
-    await SopRevision.update(
-        {SopRevision.state: str(RevisionState.BERLAKU), SopRevision.ended_at: None}
-    ).where(SopRevision.id == r["id"])
+    if rows:
+        await _set_state(
+            db,
+            tenant,
+            sop_id,
+            rows[0],
+            RevisionState.BERLAKU,
+            "in_force",
+            now,
+            after_revoked=number,
+        )
+
+
+async def _set_state(
+    db: Any,
+    tenant: Any,
+    sop_id: str,
+    row: dict[str, Any],
+    state: RevisionState,
+    change: str,
+    now: datetime,
+    **details: Any,
+) -> None:
+    """Put revision ``row`` in ``state`` (ended now when diganti, not ended when berlaku) and
+    record ``sop_revision_<change>`` by the system, in the caller's transaction."""
+    ended = now if state is RevisionState.DIGANTI else None
+    await SopRevision.update({SopRevision.state: str(state), SopRevision.ended_at: ended}).where(
+        SopRevision.id == row["id"]
+    )
     await record_revision(
         db,
         tenant,
-        "in_force",
+        change,
         actor=None,
         actor_name="Alur",
         sop_id=sop_id,
-        number=r["number"],
-        state=RevisionState.BERLAKU,
-        content_hash=r["content_hash"],
+        number=row["number"],
+        state=state,
+        content_hash=row["content_hash"],
         at=now,
-        after_revoked=number,
+        **details,
     )
