@@ -49,11 +49,12 @@ from alur.tenants.sop_life.review import (
     parse_other,
     revision_history,
 )
-from alur.tenants.sop_life.revisions import SopRevisions, sop_date
+from alur.tenants.sop_life.revisions import sop_date
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
 from alur.web.pages import page_context
 from alur.web.sops.office_sheet import office_document_html
+from alur.web.sops.revisions import revisions_for
 
 CONFIRM, PASSWORD, NOTE, VERSION = "confirm", "password", "note", "version"
 FORMS = ("approve", "return", "revoke")
@@ -138,12 +139,6 @@ def shown(changes: list[Change]) -> list[ShownChange]:
     return out
 
 
-def _revisions(tenant: TenantService, viewer: Viewer) -> SopRevisions:
-    if viewer.user_id is None:  # a platform operator: revisions are the office's own
-        raise NotFound(what=gettext("page"))
-    return SopRevisions(tenant, viewer.user_id)
-
-
 def _base(tenant: TenantService, sop_id: str, number: int) -> str:
     return f"/t/{tenant.ref.slug}/sops/{sop_id}/revisi/{number}"
 
@@ -171,7 +166,7 @@ class ApprovalController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        revisions = _revisions(tenant, viewer)
+        revisions = revisions_for(tenant, viewer)
         data = await _form(request)
 
         async def act() -> None:
@@ -199,7 +194,7 @@ class ApprovalController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        revisions = _revisions(tenant, viewer)
+        revisions = revisions_for(tenant, viewer)
         data = await _form(request)
 
         async def act() -> None:
@@ -216,7 +211,7 @@ class ApprovalController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        revisions = _revisions(tenant, viewer)
+        revisions = revisions_for(tenant, viewer)
         data = await _form(request)
 
         async def act() -> None:
@@ -247,7 +242,7 @@ class ApprovalController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        revisions = _revisions(tenant, viewer)
+        revisions = revisions_for(tenant, viewer)
         if parse_other(other) is None:
             raise NotFound(what=gettext("page"))
         found = await comparison(revisions, sop_id, number, other)
@@ -311,7 +306,7 @@ class ApprovalController(Controller):
         refusal: dict[str, Any] | None = None,
         status: int = 200,
     ) -> Template:
-        revisions = _revisions(tenant, viewer)
+        revisions = revisions_for(tenant, viewer)
         revision = await revisions.get(sop_id, number)
         definition = await revisions.definition(revision)
         may_approve = await revisions.may_approve(sop_id)

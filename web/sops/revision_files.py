@@ -21,7 +21,7 @@ from alur.tenants.errors import Conflict, InvalidInput
 from alur.tenants.sop_life.files import MAX_BYTES, import_revision, revision_toml
 from alur.web.deps import Viewer
 from alur.web.sops import revision_form as rf
-from alur.web.sops.revisions import NOTICE, _base_url, _drafts, _text, _version, editor_page
+from alur.web.sops.revisions import NOTICE, _base_url, _text, _version, editor_page, revisions_for
 
 
 class RevisionFilesController(Controller):
@@ -35,7 +35,7 @@ class RevisionFilesController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         text = revision_toml(revision, await drafts.base(revision), office=tenant.tenant["name"])
         name = f"{sop_id}-revisi-{number}.toml"
@@ -54,7 +54,7 @@ class RevisionFilesController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         form = await request.form()
         upload = form.get("file")

@@ -33,7 +33,7 @@ from alur.core.sop_life.compare import compare
 from alur.core.sop_life.part import HEADER_LISTS, HEADER_TEXT
 from alur.core.sop_life.revisions import RevisionState, in_force
 from alur.tenants.cases.service import TenantService
-from alur.tenants.errors import Conflict, InvalidInput
+from alur.tenants.errors import Conflict, InvalidInput, NotFound
 from alur.tenants.sop_life.revisions import Revision, SopRevisions
 from alur.web.admin.base import Form, day_label
 from alur.web.deps import Viewer
@@ -46,8 +46,11 @@ NOTICE = "sop_revision_notice"
 OPEN = (RevisionState.DRAF, RevisionState.DIAJUKAN)
 
 
-def _drafts(viewer: Viewer, tenant: TenantService) -> SopRevisions:
-    assert viewer.user_id is not None  # operators are no office's members: 404 before this
+def revisions_for(tenant: TenantService, viewer: Viewer) -> SopRevisions:
+    """The office's revisions as the viewer acts on them; a platform operator is no member
+    of the office: 404 (the revision pages are the office's own)."""
+    if viewer.user_id is None:
+        raise NotFound(what=gettext("page"))
     return SopRevisions(tenant, viewer.user_id)
 
 
@@ -77,7 +80,7 @@ class SopRevisionsController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         try:
             revision = await drafts.start_draft(sop_id, on_newer_base=data.get("base") == "new")
         except Conflict as exc:  # another draft is open
@@ -93,7 +96,7 @@ class SopRevisionsController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template | Redirect:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         await _require_editor(drafts, revision)
         if revision.state is not RevisionState.DRAF:  # submitted meanwhile: its sheet
@@ -112,7 +115,7 @@ class SopRevisionsController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         base = await drafts.base(revision)
         typed = rf.posted_values(base, data)
@@ -161,7 +164,7 @@ class SopRevisionsController(Controller):
         tenant: NamedDependency[TenantService],
         field: FromQuery[str] = "",
     ) -> Template:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         base = await drafts.base(revision)
         typed = rf.posted_values(base, data)
@@ -188,7 +191,7 @@ class SopRevisionsController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         d = await drafts.definition(revision)
         html = office_document_html(tenant, d, revision.number)
@@ -212,7 +215,7 @@ class SopRevisionsController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         revision = await drafts.get(sop_id, number)
         try:
             await drafts.submit(sop_id, number, version=_version(data))
@@ -249,7 +252,7 @@ class SopRevisionsController(Controller):
         tenant: TenantService,
         error: Exception | None = None,
     ) -> Template:
-        drafts = _drafts(viewer, tenant)
+        drafts = revisions_for(tenant, viewer)
         d = tenant.sop(sop_id)  # NotFound for an SOP the office does not run
         revisions = await drafts.list(sop_id)
         current = in_force([r.ref for r in revisions], tenant.today()).get(sop_id)
