@@ -60,18 +60,7 @@ class MovingController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
-        form = await request.form()
-        cases, mapping_text = _form_cases(form), str(form.get("mapping", ""))
-        moves = self._moves(tenant, viewer)
-        try:
-            plans = await moves.preview(cases, parse_mapping(_pairs(mapping_text)), sop_id=sop_id)
-        except InvalidInput as exc:
-            return await self._page(
-                request, viewer, tenant, sop_id, chosen=cases, mapping=mapping_text, error=exc
-            )
-        return await self._page(
-            request, viewer, tenant, sop_id, chosen=cases, mapping=mapping_text, plans=plans
-        )
+        return await self._act(request, viewer, tenant, sop_id, dry_run=True)
 
     @post("/", name="sop-moving-move", status_code=200)
     async def move(
@@ -81,14 +70,35 @@ class MovingController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Template:
+        return await self._act(request, viewer, tenant, sop_id, dry_run=False)
+
+    async def _act(
+        self,
+        request: Request,
+        viewer: Viewer,
+        tenant: TenantService,
+        sop_id: str,
+        *,
+        dry_run: bool,
+    ) -> Template:
+        """The dry run or the move of the cases and mapping the form names; wrong input
+        shows the page again with what was typed."""
         form = await request.form()
         cases, mapping_text = _form_cases(form), str(form.get("mapping", ""))
         moves = self._moves(tenant, viewer)
         try:
-            results = await moves.move(cases, parse_mapping(_pairs(mapping_text)), sop_id=sop_id)
+            mapping = parse_mapping(_pairs(mapping_text))
+            if dry_run:
+                plans = await moves.preview(cases, mapping, sop_id=sop_id)
+            else:
+                results = await moves.move(cases, mapping, sop_id=sop_id)
         except InvalidInput as exc:
             return await self._page(
                 request, viewer, tenant, sop_id, chosen=cases, mapping=mapping_text, error=exc
+            )
+        if dry_run:
+            return await self._page(
+                request, viewer, tenant, sop_id, chosen=cases, mapping=mapping_text, plans=plans
             )
         return await self._page(request, viewer, tenant, sop_id, results=results)
 
