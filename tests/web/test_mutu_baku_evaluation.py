@@ -79,6 +79,11 @@ def test_bad_year_and_sop_are_shown_next_to_their_fields(client: TestClient) -> 
 
 def test_accepting_opens_the_draft_editor(client: TestClient) -> None:
     as_(client, "admin")
+    revisions = client.get(f"/t/{SLUG}/sops/uji-kinerja/revisi")
+    assert f'href="{PAGE}?sop=uji-kinerja"' in revisions.text  # how leaders find the page
+    empty = client.get(PAGE, params={"sop": "uji-kinerja", "tahun": "2025"})
+    assert "Belum ada data" in empty.text
+    assert 'class="evaluation-accept"' in empty.text  # the form, saying why it is empty
     page = client.get(PAGE, params={"sop": "uji-kinerja", "tahun": "2026"})
     assert 'name="step" value="1"' in page.text
     token = fetch_csrf(client, PAGE)
