@@ -7,7 +7,12 @@ from datetime import timedelta
 
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
-from tests.kinerja.kinerja_helpers import Office, design, start
+from tests.kinerja.kinerja_helpers import KINERJA_TOML, Office, design, start
+
+# The test SOP with step 1's waktu kept as the plugin wrote it (offices may not change it).
+FIXED_WAKTU_TOML = KINERJA_TOML.replace(
+    'waktu = "1 hari"', 'waktu = "1 hari"\noffice_fixed = ["waktu"]', 1
+)
 
 
 async def with_admin(office: Office) -> int:

@@ -16,8 +16,8 @@ from alur.tenants.errors import Forbidden
 from alur.tenants.monitoring.evaluation import SopEvaluations, parse_year, year_period
 from alur.tenants.sop_life.errors import OpenDraftExists
 from alur.tenants.sop_life.revisions import SopRevisions
-from tests.kinerja.kinerja_helpers import KINERJA_TOML, Office
-from tests.monitoring.evaluation_helpers import five_designed, with_admin
+from tests.kinerja.kinerja_helpers import Office
+from tests.monitoring.evaluation_helpers import FIXED_WAKTU_TOML, five_designed, with_admin
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 
@@ -108,11 +108,6 @@ async def test_accepting_makes_a_draft_revision(office: Office) -> None:
     await revisions.submit(SOP, again.number, version=again.version)
     with pytest.raises(OpenDraftExists):
         await evaluations.accept(admin, SOP, 2026, [1])
-
-
-FIXED_WAKTU_TOML = KINERJA_TOML.replace(
-    'waktu = "1 hari"', 'waktu = "1 hari"\noffice_fixed = ["waktu"]', 1
-)
 
 
 class TestAPluginThatKeepsWaktuFixed:

@@ -12,14 +12,15 @@ from collections.abc import Iterator
 import pytest
 from litestar.testing import TestClient
 
-from alur.core import AlurPlugins
+from alur.core import AlurPlugins, loads_definition
+from alur.core.model import SopDefinition
 from alur.tenants.storage.database import close_database, open_database
 from alur.web.app import create_app
 from alur.web.settings import WebSettings
 from alur.web.testing import fetch_csrf, sign_in_sync
 from tests.kinerja.conftest import definition, plugins
 from tests.kinerja.kinerja_helpers import make_office
-from tests.monitoring.evaluation_helpers import five_designed, with_admin
+from tests.monitoring.evaluation_helpers import FIXED_WAKTU_TOML, five_designed, with_admin
 
 __all__ = ["definition", "plugins"]
 
@@ -105,3 +106,21 @@ def test_accepting_opens_the_draft_editor(client: TestClient) -> None:
     assert 'value="3 jam"' in client.get(editor).text
     page = client.get(PAGE, params={"sop": "uji-kinerja", "tahun": "2026"})
     assert "Revisi ke-0" in page.text  # the accepted proposals go into the open draft
+
+
+class TestAWaktuThePluginKeepsFixed:
+    @pytest.fixture
+    def definition(self) -> SopDefinition:
+        return loads_definition(FIXED_WAKTU_TOML, source="uji-kinerja.toml")
+
+    def test_the_refusal_stands_next_to_its_row(self, client: TestClient) -> None:
+        as_(client, "admin")
+        token = fetch_csrf(client, PAGE)
+        refused = client.post(
+            PAGE, data={"_csrf_token": token, "sop": "uji-kinerja", "tahun": "2026", "step": "1"}
+        )
+        assert refused.status_code == 422
+        row = re.search(r'<tr data-step="1" data-reason="proposed">(.*?)</tr>', refused.text, re.S)
+        assert row is not None
+        assert 'id="step-1-error"' in row.group(1)
+        assert 'aria-describedby="step-1-error"' in row.group(1)
