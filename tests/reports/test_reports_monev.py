@@ -271,3 +271,18 @@ def test_both_prints_render_an_empty_form(language: str) -> None:
     f = MonevForm("x", "SOP", "", date(2026, 1, 1), date(2026, 6, 30))
     assert monev_pdf(f, OFFICE, None, language=language).startswith(b"%PDF-")
     assert monev_xlsx(f, OFFICE, None, language=language)[:2] == b"PK"
+
+
+def test_the_office_logo_is_in_the_kop() -> None:
+    from dataclasses import replace
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 40), (0, 90, 160)).save(buffer, format="PNG")
+    office = replace(OFFICE, logo=buffer.getvalue(), logo_type="image/png")
+    html = monev_html(form(), office, None)
+    assert '<td class="logo"><img src="data:image/png;base64,' in html
+    data = monev_pdf(form(), office, None)
+    page = PdfReader(BytesIO(data)).pages[0]
+    assert page.images  # the logo is drawn
