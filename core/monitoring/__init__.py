@@ -7,6 +7,8 @@ the events, against its standard time.
   case's events alone.
 * :mod:`~alur.core.monitoring.figures` — spans summed up per step (and unit, or person):
   median, p75, p90, the share within the standard, returns and rework, bottlenecks.
+* :mod:`~alur.core.monitoring.evaluation` — the yearly evaluation: a new waktu per kegiatan
+  proposed from the measured p75, rounded up to the units offices write.
 
 Pure: no I/O. The figures are kept up to date and served by ``alur.tenants``.
 """
