@@ -43,7 +43,9 @@
         autoSkip: false,
         callback: function (value) {
           var label = this.getLabelForValue(value);
-          return label.length > 40 ? label.slice(0, 39) + "…" : label;
+          // a phone's chart keeps room for its bars: shorter labels (the table has them whole)
+          var max = canvas.clientWidth < 600 ? 22 : 40;
+          return label.length > max ? label.slice(0, max - 1) + "…" : label;
         }
       }
     };
