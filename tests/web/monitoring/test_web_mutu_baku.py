@@ -215,3 +215,17 @@ def test_the_case_page_shows_each_finished_steps_actual_time(site: Site) -> None
     assert "data-actual" in second
     third = re.search(r'<li [^>]*data-step="3".*?</li>', steps, re.S).group(0)
     assert "data-actual" not in third  # nothing finished there
+
+
+def test_in_english(site: Site) -> None:
+    site.login("kepala")
+    site.client.cookies.set("lang", "en")
+    page = site.client.get(PAGE, params=WEEK).text
+    first = _row(page, "steps", 1)
+    assert "2 hours 7 minutes" in first
+    assert "100.00% (1 of 1)" in first
+    assert "no data yet" in _row(page, "steps", 4)
+    for indonesian in ("belum ada data", "Waktu nyata", "Unduh", "Semua unit kerja", "dari"):
+        assert indonesian not in page, indonesian
+    bad = site.client.get(PAGE, params={"start": "2026-11-29", "end": "2026-11-23"})
+    assert "The end of the period is before its start." in bad.text
