@@ -10,6 +10,7 @@ Durations are shown with :func:`alur.core.monitoring.office_time.office_time_tex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -28,6 +29,20 @@ def no_data() -> str:
     return gettext("no data yet")
 
 
+_NUMBER_AND_UNIT = re.compile(r"(\d) ")
+
+
+def unbroken(text: str) -> str:
+    """A duration that wraps between its parts, never inside one: "5 jam 33 menit" with a
+    no-break space after each number."""
+    return _NUMBER_AND_UNIT.sub("\\1\u00a0", text)
+
+
+def office_time(minutes: float | None, minutes_per_day: int) -> str:
+    """Office minutes as people write them (``office_time_text``), each part unbroken."""
+    return unbroken(office_time_text(minutes, minutes_per_day))
+
+
 def hours(minutes: float | None) -> float | None:
     """Office minutes as office hours for a chart (two decimals), ``None`` kept."""
     return None if minutes is None else round(minutes / 60, 2)
@@ -39,16 +54,18 @@ def share_text(f: StepFigures, language: str) -> str:
     if share is None:
         return ""
     value = format_number(Decimal(str(round(share * 100, 2))), language, percent=True)
-    return format_message(
+    text = format_message(
         "{share}% ({within} of {total})", share=value, within=f.within, total=f.with_standard
     )
+    share_part, _, counts = text.partition(" ")  # "(3 dari 4)" wraps as one
+    return f"{share_part} {counts.replace(' ', chr(0xA0))}" if counts else text
 
 
 def figure_cells(f: StepFigures, minutes_per_day: int, language: str) -> dict[str, Any]:
     """One group's figures as the tables show them."""
 
     def text(minutes: float | None) -> str:
-        return office_time_text(minutes, minutes_per_day)
+        return office_time(minutes, minutes_per_day)
 
     return {
         "has_data": f.has_data,
@@ -94,8 +111,8 @@ def sop_view(sop: SopReport, report: MutuBakuReport, index: int, language: str) 
                 "number": s.number,
                 "kegiatan": s.kegiatan,
                 "role": s.role,
-                "waktu": s.waktu,
-                "province": office_time_text(s.province_median, per_day),
+                "waktu": unbroken(s.waktu),
+                "province": office_time(s.province_median, per_day),
                 **figure_cells(s.figures, per_day, language),
             }
         )
@@ -129,10 +146,10 @@ def sop_view(sop: SopReport, report: MutuBakuReport, index: int, language: str) 
         {
             "number": s.number,
             "kegiatan": s.kegiatan,
-            "held": office_time_text(s.figures.held, per_day),
+            "held": office_time(s.figures.held, per_day),
             "count": s.figures.count,
-            "median": office_time_text(s.figures.median, per_day),
-            "waktu": s.waktu,
+            "median": office_time(s.figures.median, per_day),
+            "waktu": unbroken(s.waktu),
         }
         for s in sop.bottlenecks
     ]

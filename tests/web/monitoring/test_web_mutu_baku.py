@@ -83,7 +83,7 @@ def test_others_are_refused(site: Site, monkeypatch: pytest.MonkeyPatch) -> None
     assert LINK in site.client.get(f"/t/{OFFICE}/inbox").text
     page = site.client.get(PAGE, params=WEEK)
     assert page.status_code == 200
-    assert "2 jam 7 menit" in page.text
+    assert "2 jam 7 menit" in _row(page.text, "steps", 1)
     assert 'data-table="people"' not in page.text
     assert site.client.get(f"{PAGE}.csv", params=WEEK).status_code == 200
 
