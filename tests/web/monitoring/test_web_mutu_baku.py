@@ -229,3 +229,20 @@ def test_in_english(site: Site) -> None:
         assert indonesian not in page, indonesian
     bad = site.client.get(PAGE, params={"start": "2026-11-29", "end": "2026-11-23"})
     assert "The end of the period is before its start." in bad.text
+
+
+def test_the_unit_filter(site: Site) -> None:
+    """One unit: only its work at the per-unit kegiatan; the others have no data then."""
+    site.login("kepala")
+    page = site.client.get(PAGE, params={**WEEK, "unit": "bidang-a"})
+    assert page.status_code == 200
+    assert '<option value="bidang-a" selected>' in page.text
+    assert "belum ada data" in _row(page.text, "steps", 1)
+    second = _row(page.text, "steps", 2)
+    assert second.startswith("2. Mengisi data kinerja Kabid 1 hari 1 "), second
+    rows = list(
+        csv.reader(
+            io.StringIO(site.client.get(f"{PAGE}.csv", params={**WEEK, "unit": "bidang-a"}).text)
+        )
+    )
+    assert [r[3] for r in rows[1:] if r[3]] == ["bidang-a"]
