@@ -45,6 +45,7 @@ from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
 from alur.web.kinerja.controller import KinerjaController
 from alur.web.leaders.controller import LeadersController
+from alur.web.monitoring.controller import MutuBakuController
 from alur.web.monitoring.evaluation import EvaluationController
 from alur.web.notify.controller import NotifyController
 from alur.web.observability import PROBE_PATHS, observe
@@ -124,6 +125,7 @@ def create_app(
             KinerjaController,
             LeadersController,
             EvaluationController,
+            MutuBakuController,
             SopsController,
             SopRevisionsController,
             RevisionFilesController,

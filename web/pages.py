@@ -10,6 +10,7 @@ from litestar import Request
 from alur.core.i18n import LANGUAGES, current_language
 from alur.tenants.cases.service import TenantService
 from alur.tenants.leaders.access import leads
+from alur.tenants.monitoring.report import MutuBakuReports
 from alur.tenants.notify.feed import unread_count
 from alur.web.deps import Viewer
 
@@ -42,6 +43,9 @@ async def page_context(
             "zone": tenant.tenant["timezone"],
             "sops": tenant.sops(),
             "leader": viewer.user_id is not None and await leads(tenant, viewer.user_id),
+            # the Mutu baku page's link: its readers (alur.tenants.monitoring.access)
+            "mutu_baku": viewer.user_id is not None
+            and await MutuBakuReports(tenant).readable(viewer.user_id),
         }
         context["inbox_count"] = inbox_count or 0
         if viewer.user_id is not None:

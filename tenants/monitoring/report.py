@@ -26,6 +26,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
+from alur.core.calendar import WorkingCalendar
+from alur.core.engine.events import Event as EngineEvent
 from alur.core.errors import InvalidInput
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
@@ -235,11 +237,20 @@ class MutuBakuReports:
             minutes_per_day=calendar.minutes_per_day,
         )
 
-    async def case_spans(self, case: StoredCase) -> list[StepSpan]:
+    async def case_spans(
+        self,
+        case: StoredCase,
+        events: Sequence[EngineEvent] | None = None,
+        calendar: WorkingCalendar | None = None,
+    ) -> list[StepSpan]:
         """Every span of one case (the case page's actual time beside each step's mutu baku);
-        whoever sees the case sees these."""
-        events = await self.service.history_of(case)
-        return await source.case_spans(case.key, events, await calendar_for(self.service.tenant))
+        whoever sees the case sees these. ``events`` and ``calendar``: the case's history and
+        the office's calendar when the caller has read them already (no statement again)."""
+        if events is None:
+            events = await self.service.history_of(case)
+        if calendar is None:
+            calendar = await calendar_for(self.service.tenant)
+        return await source.case_spans(case.key, events, calendar)
 
 
 def sop_report(

@@ -31,7 +31,14 @@ def test_main_pages_and_an_htmx_action_without_violations(live_server, new_page,
     _visit(anonymous, "/login")
 
     admin = new_page(office.login_for("administrator"))
-    for path in ("admin", "admin/units", "admin/people", "admin/tokens", f"sops/{SOP}"):
+    for path in (
+        "admin",
+        "admin/units",
+        "admin/people",
+        "admin/tokens",
+        f"sops/{SOP}",
+        "mutu-baku",
+    ):
         _visit(admin, f"/t/{SLUG}/{path}")
 
     staf = new_page(office.login_for("Staf"))

@@ -199,6 +199,9 @@ def test_a_plt_of_today_reads_the_office_and_its_downloads(site: TestClient) -> 
         download = site.get(case + suffix.format(**ids))
         assert download.status_code == 200, suffix
         assert download.headers["content-disposition"].startswith("attachment;")
+    # the Mutu baku page and its files (a Plt of the Kepala Dinas is one of its leaders)
+    for path in (f"/t/{B}/mutu-baku", f"/t/{B}/mutu-baku.csv", f"/t/{B}/mutu-baku.xlsx"):
+        assert site.get(path).status_code == 200, path
     # an attachment is read through its own case only
     other = site.get(f"/t/{B}/cases/{'0' * 16}/attachments/{ids['attachment']}")
     assert other.status_code == 404

@@ -186,3 +186,28 @@ def test_get_paths_and_queries_survive_random_input(site: Site) -> None:
 
     check()
     assert ran >= 60
+
+
+def test_the_mutu_baku_filters_survive_random_input(site: Site) -> None:
+    """The Mutu baku page's and files' GET filters (issue 17), as the office admin (a reader):
+    any bytes in any of them answer the page (200) or its field errors (422), never a 500."""
+    ran = 0
+    templates = [
+        f"/t/{OFFICE_A}/mutu-baku?sop={{}}&start={{}}&end={{}}&unit=",
+        f"/t/{OFFICE_A}/mutu-baku?start=2026-01-01&end={{}}&unit={{}}&sop={{}}",
+        f"/t/{OFFICE_A}/mutu-baku.csv?unit={{}}&start={{}}&end={{}}",
+        f"/t/{OFFICE_A}/mutu-baku.xlsx?sop={{}}&end={{}}&start={{}}",
+    ]
+
+    @fixed_examples(40)
+    @given(st.sampled_from(templates), st.lists(raw_values, min_size=3, max_size=3))
+    def check(template: str, parts: list[bytes]) -> None:
+        nonlocal ran
+        ran += 1
+        site.client.cookies = site.jars["admin"]
+        path = template.format(*(quote_from_bytes(p[:300], safe="") or "x" for p in parts))
+        r = site.client.get(path, follow_redirects=False)
+        assert r.status_code in (200, 422), (path, r.status_code, r.text[:300])
+
+    check()
+    assert ran >= 40

@@ -17,9 +17,12 @@ from alur.core.engine import EventKind, may_act, may_cancel, step_progress, tida
 from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition, StepKind
+from alur.core.monitoring.office_time import office_time_text
+from alur.core.monitoring.spans import StepSpan
 from alur.tenants.cases.service import AttachmentInfo, TenantService
 from alur.tenants.cases.takers import TaskChoices, office_holders, task_choices
 from alur.tenants.identity.people import users_by_id
+from alur.tenants.monitoring.report import MutuBakuReports
 from alur.web.deps import Viewer
 from alur.web.kinerja.view import KinerjaPanel, kinerja_panels
 from alur.web.sops.office_sheet import office_document_html
@@ -84,6 +87,9 @@ class StepView:
     returned: bool = False  # current because a "tidak" sent the work back here
     done_units: int = 0  # a per-unit step: units done, of ``units`` taking part
     units: int = 0
+    waktu: str = ""  # its mutu baku as written
+    # its finished tasks' actual office time (alur.tenants.monitoring): text, unit, kept?
+    times: tuple[dict[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,9 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
                 choices=choices,
             )
         )
-    steps = _steps(d, history, case.state.units)
+    context = await tenant.context(viewer.user_id)
+    spans = await MutuBakuReports(tenant).case_spans(case, history, context.calendar)
+    steps = _steps(d, history, case.state.units, step_times(spans, units, context.calendar))
     return CaseView(
         key=case.key,
         sop_id=case.sop_id,
@@ -188,7 +196,7 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
             history,
             units,
             await _names_told(history),
-            (await tenant.context(viewer.user_id)).calendar,
+            context.calendar,
         ),
         attachments=await tenant.attachments_of(case),
         flowchart=with_flow_marks(document_html(d, tenant), steps),
@@ -200,8 +208,14 @@ async def case_view(tenant: TenantService, viewer: Viewer, key: str) -> CaseView
     )
 
 
-def _steps(d: SopDefinition, history: list, units: tuple[str, ...]) -> list[StepView]:
-    """The step list: each step's state as :func:`alur.core.engine.step_progress` tells it."""
+def _steps(
+    d: SopDefinition,
+    history: list,
+    units: tuple[str, ...],
+    times: dict[int, tuple[dict[str, Any], ...]] | None = None,
+) -> list[StepView]:
+    """The step list: each step's state as :func:`alur.core.engine.step_progress` tells it,
+    with the actual time of its finished tasks beside its mutu baku."""
     return [
         StepView(
             p.number,
@@ -212,9 +226,31 @@ def _steps(d: SopDefinition, history: list, units: tuple[str, ...]) -> list[Step
             p.returned,
             p.done_units,
             p.units,
+            s.waktu.text,
+            (times or {}).get(s.number, ()),
         )
         for s, p in zip(d.steps, step_progress(d, units, history), strict=True)
     ]
+
+
+def step_times(
+    spans: list[StepSpan], units: dict[str, str], calendar: WorkingCalendar
+) -> dict[int, tuple[dict[str, Any], ...]]:
+    """Per step number, its finished tasks in the order they closed: the actual office time
+    as people write it, the unit's name ("" for an office-wide step), whether it kept the
+    mutu baku (None without one) and its round (1 or more: rework after a "tidak")."""
+    times: dict[int, list[dict[str, Any]]] = {}
+    for span in sorted((s for s in spans if s.finished), key=lambda s: s.closed_at or s.opened_at):
+        times.setdefault(span.step, []).append(
+            {
+                "text": office_time_text(span.total, calendar.minutes_per_day),
+                "minutes": span.total,
+                "unit": units.get(span.unit or "", span.unit or ""),
+                "within": span.within,
+                "round": span.round,
+            }
+        )
+    return {step: tuple(found) for step, found in times.items()}
 
 
 # A flowchart row of the SOP document (web/templates/sop/document.html).

@@ -1,6 +1,6 @@
 """The leaders' dashboard, ``/t/{slug}/dashboard`` (``?period=`` chooses the period of the
 capaian): open tasks by kegiatan and by unit, what is overdue and with whom, and the
-period's capaian — each as a chart (Chart.js, ``static/leaders.js``) and as a table.
+period's capaian — each as a chart (Chart.js, ``static/charts.js``) and as a table.
 
 Who may see it is decided by :func:`alur.tenants.leaders.access.require_leader` (403 for
 other members of the office; 404 for everyone else, like every office page).

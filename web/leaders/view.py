@@ -1,5 +1,5 @@
 """The leaders' dashboard as the page shows it: each figure once, as chart data (read by
-``static/leaders.js`` from a ``data-chart`` attribute) and as the rows of the table beside
+``static/charts.js`` from a ``data-chart`` attribute) and as the rows of the table beside
 the chart (for readers without JavaScript or with a screen reader, and for print).
 
 Only presentation: the figures come from

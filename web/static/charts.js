@@ -1,7 +1,10 @@
-/* The leaders' dashboard's charts (templates/leaders/dashboard.html), drawn by Chart.js
-   4.5.1 (vendor/chart-4.5.1.umd.min.js, MIT). The Content-Security-Policy allows no inline
+/* The charts of the leaders' dashboard (templates/leaders/dashboard.html) and the Mutu baku
+   page (templates/monitoring/mutu_baku.html), drawn by Chart.js 4.5.1
+   (vendor/chart-4.5.1.umd.min.js, MIT). The Content-Security-Policy allows no inline
    script, so every chart's figures come in its canvas's data-chart attribute (JSON):
-   {type, labels, datasets: [{label, data}], horizontal, stacked, percent}. The same figures
+   {type, labels, datasets: [{label, data, colour}], horizontal, stacked, percent, suffix,
+   max} — suffix: the unit written after each number (" j" for hours), max: the value axis's
+   end (100 for a share); a dataset's colour replaces the palette's. The same figures
    are in the table the canvas's aria-describedby names, for readers without JavaScript or
    with a screen reader. No animation: the chart is drawn at once, and the same for print
    (charts are resized to the printed page before printing and back after). */
@@ -10,7 +13,8 @@
 
   var COLOURS = ["#1565c0", "#ef6c00", "#2e7d32", "#6a1b9a", "#00838f", "#ad1457",
     "#4e342e", "#546e7a", "#9e9d24", "#c62828"];
-  var ROW_PX = 34; // height per bar of a horizontal chart
+  var ROW_PX = 34; // height per label of a horizontal chart
+  var BAR_PX = 11; // ... at least this per bar of each label when several datasets stand side by side
   var lang = document.documentElement.lang || "id";
   var numbers = new Intl.NumberFormat(lang === "id" ? "id-ID" : "en-US",
     { maximumFractionDigits: 2 });
@@ -18,16 +22,19 @@
   function draw(canvas) {
     var spec = JSON.parse(canvas.getAttribute("data-chart"));
     var percent = !!spec.percent;
+    var suffix = percent ? "%" : (spec.suffix || "");
     var box = canvas.parentElement;
     if (spec.horizontal) {
-      box.style.height = (spec.labels.length * ROW_PX + 90) + "px";
+      var perLabel = spec.stacked ? ROW_PX : Math.max(ROW_PX, spec.datasets.length * BAR_PX);
+      box.style.height = (spec.labels.length * perLabel + 90) + "px";
     }
     var valueAxis = {
       beginAtZero: true,
+      max: spec.max,
       stacked: !!spec.stacked,
       ticks: {
-        precision: percent ? undefined : 0,
-        callback: function (value) { return numbers.format(value) + (percent ? "%" : ""); }
+        precision: percent || spec.suffix ? undefined : 0,
+        callback: function (value) { return numbers.format(value) + suffix; }
       }
     };
     var labelAxis = {
@@ -36,7 +43,9 @@
         autoSkip: false,
         callback: function (value) {
           var label = this.getLabelForValue(value);
-          return label.length > 40 ? label.slice(0, 39) + "…" : label;
+          // a phone's chart keeps room for its bars: shorter labels (the table has them whole)
+          var max = canvas.clientWidth < 600 ? 22 : 40;
+          return label.length > max ? label.slice(0, max - 1) + "…" : label;
         }
       }
     };
@@ -48,7 +57,7 @@
           return {
             label: d.label,
             data: d.data,
-            backgroundColor: COLOURS[i % COLOURS.length],
+            backgroundColor: d.colour || COLOURS[i % COLOURS.length],
             borderWidth: 0
           };
         })
@@ -65,7 +74,7 @@
             callbacks: {
               label: function (item) {
                 var v = item.raw;
-                var text = v === null ? "—" : numbers.format(v) + (percent ? "%" : "");
+                var text = v === null ? "—" : numbers.format(v) + suffix;
                 return item.dataset.label + ": " + text;
               }
             }
