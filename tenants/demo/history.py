@@ -47,9 +47,11 @@ CLAIM_CHANCE = 0.7  # of a task being claimed before it is done
 
 
 def history_periods(taken: set[str], year: int) -> list[str]:
-    """Periods for the history's cases, newest first, none of ``taken``."""
+    """Periods for the history's cases, newest first, none of ``taken``: those of the year
+    before ``year`` first (the periods of ``year`` stay free for the stories and for
+    whoever tries the demo)."""
     found = []
-    for y in range(year, year - 6, -1):
+    for y in range(year - 1, year - 6, -1):
         for part in reversed(PARTS):
             text = f"{part} {y}"
             if text not in taken:
