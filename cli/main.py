@@ -2,7 +2,7 @@
 
 One module per command group: :mod:`alur.cli.plugins_cmd`, :mod:`alur.cli.sop_cmd`,
 :mod:`alur.cli.tenants_cmd` (``migrate``, ``tenants``), :mod:`alur.cli.users_cmd`
-(``users``, ``operators``; their ``reset-password`` in :mod:`alur.cli.passwords_cmd`) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``), :mod:`alur.cli.worker_cmd` (``worker``). Which
+(``users``, ``operators``; their ``reset-password`` in :mod:`alur.cli.passwords_cmd`) and :mod:`alur.cli.demo_cmd` (``demo``), :mod:`alur.cli.audit_cmd` (``audit``), :mod:`alur.cli.worker_cmd` (``worker``), :mod:`alur.cli.report_cmd` (``report``). Which
 plugins the commands see is decided in :mod:`alur.cli.context`; how the database commands
 open ``ALUR_DATABASE_URL`` in :mod:`alur.cli.db`. Only this package decides exit codes: 0
 success, 1 problems found (``alur plugins check``, a broken audit chain, a database that
@@ -20,6 +20,7 @@ from alur.cli.demo_cmd import demo
 from alur.cli.passwords_cmd import reset_operator_password_command, reset_user_password
 from alur.cli.people_cmd import register as register_people_commands
 from alur.cli.plugins_cmd import plugins
+from alur.cli.report_cmd import report
 from alur.cli.serve_cmd import serve
 from alur.cli.sop_cmd import sop
 from alur.cli.sop_migrate_cmd import sop_migrate
@@ -50,6 +51,7 @@ cli.add_command(serve)
 cli.add_command(tokens)
 cli.add_command(worker)
 cli.add_command(backup)
+cli.add_command(report)
 users.add_command(reset_user_password)  # alur users reset-password (cli/passwords_cmd.py)
 operators.add_command(reset_operator_password_command)
 sop.add_command(sop_migrate)  # alur sop migrate (cli/sop_migrate_cmd.py)

@@ -77,6 +77,14 @@ LIST_SIZES: dict[tuple[str, str], int] = {
     ("NotificationList", "notifications"): 100,  # its ``first`` is capped at 100
     ("SopRevisionList", "revisions"): 100,  # an office's revisions of all its SOPs, over years
     ("SopComparison", "changes"): 200,  # 12 header fields, 12 per step of an SOP's ~13
+    ("MutuBakuReport", "sops"): 10,  # the SOPs an office runs
+    ("MutuBakuSop", "steps"): 20,  # an SOP's ~13 steps (and those of a moved-to revision)
+    ("MutuBakuSop", "bottlenecks"): 3,  # alur.core.monitoring.figures.bottlenecks' top
+    ("MutuBakuSop", "people"): 200,  # per step and person: ~13 steps, a few people each
+    ("MutuBakuStep", "units"): 20,  # an office's units
+    ("ProvinceMutuBaku", "steps"): 20,
+    ("ProvinceMutuBaku", "offices"): 100,  # the offices of a province
+    ("OfficeMutuBaku", "steps"): 20,
 }
 MAX_STEPS = 20_000  # selection sets walked per operation; a larger shape is refused as is
 

@@ -29,7 +29,7 @@ class StepFigures:
     p90: float | None
     waiting_median: float | None
     working_median: float | None
-    standard: int | None  # the mutu baku (of the latest span that had one)
+    standard: int | None  # the mutu baku (of the span that closed last among those with one)
     within: int  # finished spans no longer than their standard
     with_standard: int  # finished spans that had a standard
     returned: int  # a gate answered "tidak"
@@ -65,7 +65,12 @@ def figures_of(key: Hashable, spans: Iterable[StepSpan]) -> StepFigures:
     waits = [s.waiting for s in done if s.waiting is not None]
     works = [s.working for s in done if s.working is not None]
     judged = [s for s in done if s.within is not None]
-    standards = [s.standard for s in done if s.standard is not None]
+    # The standard in force last: of the span that closed last (not the last listed, so the
+    # figures do not depend on the order the spans come in).
+    standards = sorted(
+        (s for s in done if s.standard is not None and s.closed_at is not None),
+        key=lambda s: s.closed_at,  # type: ignore[arg-type, return-value]
+    )
     return StepFigures(
         key=key,
         count=len(done),
@@ -74,7 +79,7 @@ def figures_of(key: Hashable, spans: Iterable[StepSpan]) -> StepFigures:
         p90=percentile(totals, 90),
         waiting_median=percentile(waits, 50),
         working_median=percentile(works, 50),
-        standard=standards[-1] if standards else None,
+        standard=standards[-1].standard if standards else None,
         within=sum(1 for s in judged if s.within),
         with_standard=len(judged),
         returned=sum(1 for s in done if s.outcome == TIDAK),

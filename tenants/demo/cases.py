@@ -146,6 +146,14 @@ class StoryDriver:
         await self.service.attach(user, self.key, task.id, filename, "text/csv", content)
 
 
+def story_periods(calendar: WorkingCalendar, now: datetime) -> set[str]:
+    """The periods the stories' cases run for (the history leaves them free)."""
+    return {
+        _period(story, _start_time(calendar, now, DAYS_BACK[story], len(story)))
+        for story in STORIES
+    }
+
+
 def _start_time(calendar: WorkingCalendar, now: datetime, days_back: int, offset: int) -> datetime:
     """A working day ``days_back`` working days before ``now``, shortly after opening."""
     tz = calendar.timezone

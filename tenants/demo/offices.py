@@ -25,12 +25,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from argon2 import PasswordHasher
+
 from alur.core.model import DataAction
 from alur.core.plugins import AlurPlugins, LoadedPlugin
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import CaseStore
 from alur.tenants.demo.cases import RETURN_NOTE as RETURN_NOTE  # the note a returned case shows
-from alur.tenants.demo.cases import STORIES, DemoCase, StoryDriver
+from alur.tenants.demo.cases import STORIES, DemoCase, StoryDriver, story_periods
+from alur.tenants.demo.history import demo_history
 from alur.tenants.errors import InvalidInput
 from alur.tenants.identity.people import USERNAME, check_new_credentials, hash_password
 from alur.tenants.offices.provisioning import calendar_for, create_tenant
@@ -106,19 +109,25 @@ async def provision_demo(
     db: Database | None = None,
     now: datetime | None = None,
     second_office: bool = True,
+    history: bool = True,
 ) -> DemoReport:
     """Create the demo tenants, people and cases (see the module docstring).
 
     ``db`` defaults to the database the tables are bound to; ``now`` (default: the real
     time) anchors the fake clocks of the cases, which never run past it. ``second_office``:
     also the second office on the Banyumas plugin (:mod:`alur.tenants.demo.second_office`).
+    ``history``: also finished cases over the past months (:mod:`alur.tenants.demo.history`).
     """
     problem = check_new_credentials(OPERATOR_USERNAME, password).get("password")
     if problem:
         raise InvalidInput({"password": problem})
     db = db or Database(url="", engine=Tenant._meta.db)
     now = now or datetime.now(UTC)
-    people = _People(hash_password(password))  # one hash for every demo login
+    # While the demo is built, its logins carry a cheap hash of the password (the paraf and
+    # tanda tangan of its cases ask for it, dozens of times); the real hash replaces it at
+    # the end, so the logins the demo leaves are hashed like any other.
+    building = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(password)
+    people = _People(building)
     report = DemoReport(password)
     chosen = [p for p in plugins.plugins() if p.ok and p.sops]
     prefixes = _prefixes(chosen)
@@ -126,7 +135,9 @@ async def provision_demo(
         report.logins.append(await people.operator())
         for plugin in chosen:
             report.tenants.append(
-                await _tenant(db, plugins, plugin, prefixes[plugin.name], people, report, now)
+                await _tenant(
+                    db, plugins, plugin, prefixes[plugin.name], people, report, now, history
+                )
             )
         second = next((p for p in chosen if p.name == SECOND_OFFICE_PLUGIN), None)
         if (
@@ -134,7 +145,14 @@ async def provision_demo(
         ):  # a second office on the Banyumas plugin, with its own SOP
             from alur.tenants.demo.second_office import second_office
 
-            report.tenants.append(await second_office(db, plugins, second, people, report, now))
+            report.tenants.append(
+                await second_office(db, plugins, second, people, report, now, history)
+            )
+        final = hash_password(password)  # one hash for every demo login
+        await User.update({User.password_hash: final}).where(User.password_hash == building)
+        await Operator.update({Operator.password_hash: final}).where(
+            Operator.password_hash == building
+        )
     return report
 
 
@@ -257,6 +275,7 @@ async def _tenant(
     people: _People,
     report: DemoReport,
     now: datetime,
+    history: bool = True,
 ) -> DemoTenant:
     slug = _tenant_slug(plugin)
     name = plugin.institution.name if plugin.institution else plugin.name
@@ -268,7 +287,14 @@ async def _tenant(
         return result
     service = TenantService(db, plugins, row)
     calendar = await calendar_for(row)
-    for d in sorted(service.sops().values(), key=lambda d: d.id):
+    sops = sorted(service.sops().values(), key=lambda d: d.id)
+    if history:  # first: the office's chain runs in time order
+        taken = story_periods(calendar, now)
+        for d in sops:
+            result.cases += await demo_history(
+                service, d, users, admin_id, calendar, now, report.password, taken
+            )
+    for d in sops:
         for story in STORIES:
             driver = StoryDriver(service, d, users, admin_id, calendar, now, report.password)
             case = await driver.run(story)

@@ -6,7 +6,9 @@ people (``cilacap.*`` logins: an administrator, one per pelaksana; its kepala ha
 jabatan), its own revision 0 of the SOP — drafted by its administrator (nomor and dasar hukum
 as the Cilacap office writes them, tanggal efektif today), submitted and approved by its
 kepala through :class:`~alur.tenants.sop_life.revisions.SopRevisions` — and one running case
-on that revision. Its SOP sheet shows its own kop and signatory, never Banyumas'.
+on that revision; before the revision, a history of finished cases on the plugin's
+definition (:mod:`alur.tenants.demo.history`), so the Banyumas SOP family has two offices'
+figures to compare. Its SOP sheet shows its own kop and signatory, never Banyumas'.
 
 Idempotent like the rest of the demo: an identity already set, a revision already there and
 cases already there are left as they are.
@@ -19,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from alur.core.plugins import AlurPlugins, LoadedPlugin
 from alur.tenants.cases.service import TenantService
-from alur.tenants.demo.cases import StoryDriver
+from alur.tenants.demo.cases import StoryDriver, story_periods
+from alur.tenants.demo.history import demo_history
 from alur.tenants.demo.offices import DemoReport, DemoTenant, _People, staffed_office
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.letterhead import kop_fields, save_identity
@@ -65,6 +68,7 @@ async def second_office(
     people: _People,
     report: DemoReport,
     now: datetime,
+    history: bool = True,
 ) -> DemoTenant:
     """Create (or leave as it is) the Cilacap office, its people, identity, revision and
     running case (module docstring)."""
@@ -81,6 +85,16 @@ async def second_office(
     service = await TenantService.open(db, plugins, SLUG, clock=clock)
     if not any((await kop_fields(row["id"])).values()):
         await save_identity(TenantAdmin(service, admin_id), IDENTITY)
+    had_cases = await Case.exists().where(Case.tenant == row["id"])
+    if history and not had_cases:
+        # Before its revision: the past cases ran on the plugin's definition.
+        calendar = await calendar_for(row)
+        d = service.sop(sop_id)
+        taken = story_periods(calendar, now)
+        result.cases += await demo_history(
+            service, d, users, admin_id, calendar, now, report.password, taken
+        )
+        service = await TenantService.open(db, plugins, SLUG, clock=clock)
     if pengesah is not None and not await SopRevision.exists().where(
         (SopRevision.tenant == row["id"]) & (SopRevision.sop_id == sop_id)
     ):
@@ -95,7 +109,7 @@ async def second_office(
         await SopRevisions(service, kepala).approve(
             sop_id, draft.number, version=submitted.version, password=report.password
         )
-    if await Case.exists().where(Case.tenant == row["id"]):
+    if had_cases:
         return result
     service = await TenantService.open(db, plugins, SLUG, clock=clock)  # its revision in force
     fresh = await Tenant.select().where(Tenant.id == row["id"]).first()

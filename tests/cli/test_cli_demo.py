@@ -13,6 +13,7 @@ from alur.core import AlurPlugins
 from alur.core.calendar import JAKARTA
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import CaseStore
+from alur.tenants.demo.history import HISTORY_CASES
 from alur.tenants.demo.offices import DEMO_PASSWORD, RETURN_NOTE, provision_demo
 from alur.tenants.storage.database import Database
 from alur.tenants.storage.tables import Case, Event, Tenant, User
@@ -37,7 +38,7 @@ def test_demo_twice_then_audit(run, db_file: Path) -> None:
     after_first = counts(db_file)
     assert "satpolpp-cilacap — Satuan Polisi Pamong Praja Kabupaten Cilacap" in first
     assert after_first["alur_tenant"] == 4  # the three institutions and Satpol PP Cilacap
-    assert after_first["alur_case"] == 13
+    assert after_first["alur_case"] == 13 + 4 * HISTORY_CASES  # the stories, the history
     assert query(db_file, "SELECT state FROM alur_sop_revision") == [("berlaku",)]
     assert after_first["alur_operator"] == 1
     assert after_first["alur_attachment"] > 0
@@ -89,8 +90,8 @@ def test_demo_on_postgresql(run, fresh_databases) -> None:
     assert "Created 4 office(s)" in out
     assert DEMO_PASSWORD in out
     listed = json.loads(ok(run("tenants list --format json", url=url)).stdout)
-    assert [t["cases"] for t in listed] == [{"total": 4, "active": 3}] * 3 + [
-        {"total": 1, "active": 1}  # satpolpp-cilacap: its one running case
+    assert [t["cases"] for t in listed] == [{"total": 4 + HISTORY_CASES, "active": 3}] * 3 + [
+        {"total": 1 + HISTORY_CASES, "active": 1}  # satpolpp-cilacap: its one running case
     ]
     assert "nothing created" in ok(run("demo", url=url)).stdout
     assert ok(run("audit verify", url=url)).stdout.count("chain intact") == 4
@@ -104,7 +105,7 @@ NOW = datetime(2026, 11, 25, 10, 0, tzinfo=JAKARTA)  # a Wednesday
 @pytest.mark.anyio
 async def test_demo_cases_are_in_their_states(database: Database, installed: AlurPlugins) -> None:
     report = await provision_demo(installed, db=database, now=NOW)
-    assert report.created_cases == 12 + 1
+    assert report.created_cases == 12 + 1 + 4 * HISTORY_CASES
     assert report.created_logins == 1 + 9 + 8 + 9 + 9
     for t in report.tenants[:3]:  # the institutions; Satpol PP Cilacap: its own test
         service = await TenantService.open(database, installed, t.slug)
@@ -132,7 +133,7 @@ async def test_demo_cases_are_in_their_states(database: Database, installed: Alu
     assert not again.created_anything
     assert all(not login.created for login in again.logins)
     assert (await Tenant.count(), await User.count()) == (4, 35)
-    assert (await Case.count(), await Event.count()) == (13, events)
+    assert (await Case.count(), await Event.count()) == (13 + 4 * HISTORY_CASES, events)
 
 
 @pytest.mark.anyio

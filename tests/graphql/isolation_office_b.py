@@ -116,6 +116,13 @@ NOT_IDENTIFIERS = {
     "Mutation.saveRealisasi(values.realisasi)": "a number",
     "Mutation.saveRealisasi(values.explanation)": "free text",
     "Query.notifications(first)": "a page size",
+    "Query.mutuBaku(from)": "a date",
+    "Query.mutuBaku(to)": "a date",
+    "Query.provinceMutuBaku(plugin)": "an installed plugin's name: platform tokens only (an "
+    "office's token is refused before it is read); the figures name offices on purpose",
+    "Query.provinceMutuBaku(sop)": "an SOP id of the plugin named: platform tokens only",
+    "Query.provinceMutuBaku(from)": "a date",
+    "Query.provinceMutuBaku(to)": "a date",
     "Query.officeOverview(period)": "a period of the token's own office's cases; any other "
     "text selects the period containing today",
     "Query.notifications(before)": "a position in the token's person's own list: an id "

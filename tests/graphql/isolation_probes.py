@@ -190,6 +190,19 @@ def as_office_a_admin(build: Variables) -> Variables:
     return with_admin
 
 
+def as_office_a_kepala(build: Variables) -> Variables:
+    """``build``, after giving office A's Kepala a read token (``a-kepala``): the Mutu baku
+    figures are for the office's leaders."""
+
+    async def with_kepala(world: World, value: Any) -> dict[str, Any]:
+        if "a-kepala" not in world.tokens:
+            made = await create_token("a-kepala", "read", tenant=OFFICE_A, user="kepala")
+            world.tokens["a-kepala"] = made.token
+        return await build(world, value)
+
+    return with_kepala
+
+
 MOVE = (
     "mutation($sop: String!, $cases: [String!]!) { FIELD(sop: $sop, cases: $cases) {"
     " __typename ... on RESULT " + FAILURES + " } }"
@@ -472,4 +485,17 @@ PROBES: dict[str, Probe] = {
         as_office_a_admin(moving_sop),
         tokens=("a-admin",),
     ),
+    # the Mutu baku figures: B's SOP and unit, asked by A's leader, are unknown like a ghost's
+    **{
+        f"Query.mutuBaku({name})": Probe(
+            kind,
+            "query($v: String) { mutuBaku(" + name + ": $v) { __typename ... on MutuBakuReport"
+            " { office unit sops { sop name steps { kegiatan units { unit unitName } } } } "
+            + FAILURES
+            + " } }",
+            as_office_a_kepala(given()("v")),
+            tokens=("a-read", "a-staf", "a-kepala"),
+        )
+        for name, kind in (("sop", "sop"), ("unit", "unit"))
+    },
 }

@@ -40,7 +40,7 @@ async def _provision(url: str) -> Demo:
     db = await open_database(url)
     plugins = create_plugin_manager()
     try:
-        report = await provision_demo(plugins, password=PASSWORD, db=db)
+        report = await provision_demo(plugins, password=PASSWORD, db=db, history=False)
         # A third office on the plugin, with no revision of its own.
         await create_tenant(plugins, "satpolpp-kebumen", "Satpol PP Kebumen", "satpolpp_banyumas")
         await allow_plugin(db, plugins, CILACAP, "kesbangpol_pekalongan", actor="operator:t")
