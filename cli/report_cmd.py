@@ -13,8 +13,6 @@ the database cannot be used.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from pathlib import Path
 from typing import Any
@@ -26,7 +24,7 @@ from alur.cli.db import run_with_database
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput
 from alur.tenants.monitoring.report import MutuBakuReport, MutuBakuReports, ReportFilter
-from alur.tenants.monitoring.rows import COLUMNS, report_rows
+from alur.tenants.monitoring.rows import COLUMNS, report_csv, report_rows
 from alur.tenants.storage.database import Database
 
 # The service's field names, as the options are called here.
@@ -90,20 +88,6 @@ def mutu_baku(
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from exc
     click.echo(f"wrote {output}", err=True)
-
-
-def _cell(value: object) -> object:
-    return "" if value is None else value
-
-
-def report_csv(found: MutuBakuReport) -> str:
-    """The report's rows as CSV (module docstring)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for row in report_rows(found):
-        writer.writerow([_cell(row[c]) for c in COLUMNS])
-    return out.getvalue()
 
 
 def report_json(found: MutuBakuReport) -> str:

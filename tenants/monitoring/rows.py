@@ -10,6 +10,8 @@ fraction (0–1) of the spans that had a standard.
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 
 from alur.core.monitoring.figures import StepFigures
@@ -47,6 +49,17 @@ def report_rows(report: MutuBakuReport) -> Iterator[dict[str, object]]:
         for step in sop.steps:
             for f in step.by_unit:
                 yield _row(sop.sop_id, step.number, step.kegiatan, str(f.key), f, None)
+
+
+def report_csv(report: MutuBakuReport) -> str:
+    """The report's rows as CSV text: a header of :data:`COLUMNS`, then one line per row;
+    no data is an empty cell; lines end with CRLF (RFC 4180). The web download and
+    ``alur report mutu-baku --format csv`` both write exactly this."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
+    writer.writeheader()
+    writer.writerows(report_rows(report))
+    return out.getvalue()
 
 
 def _row(

@@ -12,7 +12,6 @@ order — the layout ``alur report mutu-baku --format csv`` writes too, so the n
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 
@@ -22,6 +21,7 @@ from openpyxl.utils import get_column_letter
 
 from alur.core.errors import N_
 from alur.core.i18n import format_message, gettext
+from alur.tenants.monitoring import rows
 from alur.tenants.monitoring.report import MutuBakuReport
 from alur.tenants.monitoring.rows import COLUMNS, report_rows
 
@@ -61,12 +61,8 @@ def file_name(report: MutuBakuReport, extension: str) -> str:
 
 
 def report_csv(report: MutuBakuReport) -> bytes:
-    """The report's rows as CSV (module docstring), UTF-8."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
-    writer.writeheader()
-    writer.writerows(report_rows(report))
-    return out.getvalue().encode("utf-8")
+    """The report's rows as CSV (:func:`alur.tenants.monitoring.rows.report_csv`), UTF-8."""
+    return rows.report_csv(report).encode("utf-8")
 
 
 def _filter_text(report: MutuBakuReport) -> str:
