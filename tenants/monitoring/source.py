@@ -2,32 +2,38 @@
 
 The hash-chained events are the source of truth: every span here is
 :func:`~alur.core.monitoring.spans.spans_of` of a case's events. :func:`office_spans` and
-:func:`family_spans` give the *finished* spans that closed within a period (UTC instants,
-half-open ``[start, end)``); cancelled spans and those still open are not returned.
+:func:`family_spans` first bring the projection (:mod:`alur.tenants.monitoring.projection`)
+of the offices concerned up to date with their events, then read it: the *finished* spans
+that closed within a period (UTC instants, half-open ``[start, end)``); cancelled spans and
+those still open are not returned. :func:`case_spans` (one case, the case page) computes from
+the case's events directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from alur.core.calendar import WorkingCalendar
 from alur.core.engine.events import Event as EngineEvent
-from alur.core.model import SopDefinition
-from alur.core.monitoring.spans import MIGRATED, StepSpan, spans_of
-from alur.tenants.cases.rows import event_from_row
-from alur.tenants.cases.snapshots import pinned_definitions
-from alur.tenants.offices.provisioning import calendar_for
-from alur.tenants.storage.tables import Case, Event, Tenant
+from alur.core.monitoring.spans import DONE, TIDAK, YA, StepSpan, spans_of
+from alur.tenants.monitoring.projection import definitions_of, refresh
+from alur.tenants.storage.tables import Tenant
 
-_CHUNK = 500  # cases per events statement
+# The columns of a span row a report reads, and the finished outcomes it counts.
+_SPAN = (
+    "c.key, s.task_no, s.step, s.unit, s.role, s.opened_at, s.claimed_at, s.closed_at, "
+    's.outcome, s.actor, s.actor_name, s."round", s.total, s.waiting, s.working, s.standard'
+)
+_FINISHED = f"s.outcome IN ('{DONE}', '{YA}', '{TIDAK}')"
 
 
 async def case_spans(
     case_key: str, events: Sequence[EngineEvent], calendar: WorkingCalendar
 ) -> list[StepSpan]:
     """Every span of one case (open and cancelled ones too), from its events."""
-    return spans_of(case_key, events, await _definitions_of([events]), calendar)
+    return spans_of(case_key, events, await definitions_of([events]), calendar)
 
 
 async def office_spans(
@@ -35,22 +41,20 @@ async def office_spans(
 ) -> dict[str, list[StepSpan]]:
     """Per SOP id, the office's finished spans (of SOP ``sop_id``, or every SOP) closed in
     ``[start, end)``, in case and opening order."""
-    tenant = await Tenant.select().where(Tenant.id == tenant_id).first()
-    if tenant is None:
-        return {}
-    calendar = await calendar_for(tenant)
-    query = Case.select(Case.id, Case.key, Case.sop_id).where(Case.tenant == tenant_id)
-    if sop_id is not None:
-        query = query.where(Case.sop_id == sop_id)
-    cases = await query.order_by(Case.id)
+    await refresh(tenant_id)
+    sop = "AND s.sop_id = {} " if sop_id is not None else ""
+    rows = await Tenant.raw(
+        f"SELECT s.sop_id, {_SPAN} FROM alur_step_span s "
+        'JOIN alur_case c ON c.id = s."case" '
+        f"WHERE s.tenant = {{}} {sop}AND s.closed_at >= {{}} AND s.closed_at < {{}} "
+        f'AND {_FINISHED} ORDER BY s."case", s.task_no',
+        *([tenant_id, sop_id] if sop_id is not None else [tenant_id]),
+        start,
+        end,
+    )
     spans: dict[str, list[StepSpan]] = {}
-    for chunk in _chunks(cases):
-        histories = await _events_of([c["id"] for c in chunk])
-        definitions = await _definitions_of(histories.values())
-        for c in chunk:
-            for s in spans_of(c["key"], histories.get(c["id"], []), definitions, calendar):
-                if s.finished and s.closed_at is not None and start <= s.closed_at < end:
-                    spans.setdefault(c["sop_id"], []).append(s)
+    for r in rows:
+        spans.setdefault(r["sop_id"], []).append(_span(r))
     return spans
 
 
@@ -59,43 +63,49 @@ async def family_spans(
 ) -> dict[str, list[StepSpan]]:
     """Per office slug, the finished spans of SOP ``sop_id`` of ``plugin`` closed in
     ``[start, end)``, for every office that ran it (active or not)."""
-    rows = await Case.select(Case.tenant.id, Case.tenant.slug).where(
-        (Case.plugin == plugin) & (Case.sop_id == sop_id)
+    offices = await Tenant.raw(
+        "SELECT DISTINCT t.id, t.slug FROM alur_case c JOIN alur_tenant t ON t.id = c.tenant "
+        "WHERE c.plugin = {} AND c.sop_id = {}",
+        plugin,
+        sop_id,
     )
-    offices = {r["tenant.id"]: r["tenant.slug"] for r in rows}
-    result: dict[str, list[StepSpan]] = {}
-    for tenant_id, slug in sorted(offices.items(), key=lambda kv: kv[1]):
-        result[slug] = (await office_spans(tenant_id, sop_id, start, end)).get(sop_id, [])
-    return result
-
-
-async def _events_of(case_ids: list[int]) -> dict[int, list[EngineEvent]]:
-    rows = (
-        await Event.select()
-        .where(Event.case.is_in(case_ids))
-        .order_by(Event.case)
-        .order_by(Event.seq)
+    for office in offices:
+        await refresh(office["id"])
+    rows = await Tenant.raw(
+        f"SELECT s.tenant, {_SPAN} FROM alur_step_span s "
+        'JOIN alur_case c ON c.id = s."case" '
+        "WHERE s.plugin = {} AND s.sop_id = {} AND s.closed_at >= {} AND s.closed_at < {} "
+        f'AND {_FINISHED} ORDER BY s."case", s.task_no',
+        plugin,
+        sop_id,
+        start,
+        end,
     )
-    histories: dict[int, list[EngineEvent]] = {}
+    by_tenant: dict[int, list[StepSpan]] = {}
     for r in rows:
-        histories.setdefault(r["case"], []).append(event_from_row(r))
-    return histories
+        by_tenant.setdefault(r["tenant"], []).append(_span(r))
+    return {
+        o["slug"]: by_tenant.get(o["id"], [])
+        for o in sorted(offices, key=lambda o: str(o["slug"]))
+    }
 
 
-async def _definitions_of(
-    histories: Iterable[Sequence[EngineEvent]],
-) -> dict[str, SopDefinition]:
-    hashes: set[str] = set()
-    for events in histories:
-        for e in events:
-            if e.kind == "case_started":
-                hashes.add(str(e.payload.get("definition_hash", "")))
-            elif str(e.kind) == MIGRATED:
-                hashes.update(str(e.payload.get(k, "")) for k in ("from", "to"))
-    hashes.discard("")
-    return await pinned_definitions(sorted(hashes)) if hashes else {}
-
-
-def _chunks(rows: list[dict]) -> Iterable[list[dict]]:
-    for i in range(0, len(rows), _CHUNK):
-        yield rows[i : i + _CHUNK]
+def _span(r: dict[str, Any]) -> StepSpan:
+    return StepSpan(
+        case=r["key"],
+        task=r["task_no"],
+        step=r["step"],
+        unit=r["unit"],
+        role=r["role"],
+        opened_at=r["opened_at"],
+        claimed_at=r["claimed_at"],
+        closed_at=r["closed_at"],
+        outcome=r["outcome"],
+        actor=r["actor"],
+        actor_name=r["actor_name"],
+        round=r["round"],
+        total=r["total"],
+        waiting=r["waiting"],
+        working=r["working"],
+        standard=r["standard"],
+    )
