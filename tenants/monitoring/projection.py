@@ -50,6 +50,7 @@ from alur.tenants.offices.provisioning import calendar_for
 from alur.tenants.storage.tables import Tenant
 
 BATCH = 200  # cases recomputed per transaction
+WRITE_LOCK = 7_431_017  # pg_advisory_xact_lock(WRITE_LOCK, office id): a batch's write
 PASSES = 3  # passes over an office's stale cases: a case another refresh took is retried
 SPAN_COLUMNS = (
     "tenant",
@@ -171,10 +172,11 @@ async def _project(
     for c in cases:  # what a transition committed after the case row was read waits
         histories[c["id"]] = [e for e in histories.get(c["id"], []) if e.seq <= c["last_seq"]]
     definitions = await definitions_of(histories.values())
-    spans = {
-        c["id"]: spans_of(c["key"], histories[c["id"]], definitions, calendar) for c in cases
-    }
+    spans = {c["id"]: spans_of(c["key"], histories[c["id"]], definitions, calendar) for c in cases}
     async with _transaction():
+        if not isinstance(Tenant._meta.db, SQLiteEngine):  # one writer per office at a time:
+            # two batches' compare-and-sets never wait on each other's rows in turn (deadlock)
+            await Tenant.raw("SELECT pg_advisory_xact_lock({}, {})", WRITE_LOCK, tenant_id)
         won = await _claim(tenant_id, cases, fingerprint)
         if won:
             marks = ", ".join(["{}"] * len(won))
@@ -272,8 +274,7 @@ async def events_of(case_ids: Sequence[int]) -> dict[int, list[EngineEvent]]:
         return {}
     marks = ", ".join(["{}"] * len(case_ids))
     rows = await Tenant.raw(
-        f'SELECT {_EVENT_COLUMNS} FROM alur_event WHERE "case" IN ({marks}) '
-        'ORDER BY "case", seq',
+        f'SELECT {_EVENT_COLUMNS} FROM alur_event WHERE "case" IN ({marks}) ORDER BY "case", seq',
         *case_ids,
     )
     histories: dict[int, list[EngineEvent]] = {}

@@ -85,8 +85,7 @@ async def family_spans(
     for r in rows:
         by_tenant.setdefault(r["tenant"], []).append(_span(r))
     return {
-        o["slug"]: by_tenant.get(o["id"], [])
-        for o in sorted(offices, key=lambda o: str(o["slug"]))
+        o["slug"]: by_tenant.get(o["id"], []) for o in sorted(offices, key=lambda o: str(o["slug"]))
     }
 
 
