@@ -378,3 +378,33 @@ async def test_a_deleted_case_takes_its_rows_along(office: Office) -> None:
     assert not await StepSpanRow.exists().where(StepSpanRow.case == row["id"])
     assert not await SpanProgress.exists().where(SpanProgress.case == row["id"])
     assert {s.case for s in await assert_matches_events(office)} == {kept.key}
+
+
+async def test_offboarding_removes_it_and_an_import_rebuilds_it(office: Office, tmp_path) -> None:
+    """The archive does not carry the projection (derived); deleting the office removes its
+    rows; the imported office (new case ids) is projected by its first refresh."""
+    from alur.tenants.audit.keys import audit_keys
+    from alur.tenants.offices.export import export_office
+    from alur.tenants.offices.importing import import_office
+    from alur.tenants.offices.offboarding import delete_office, suspend_office
+
+    case = await office.start()
+    office.clock.now += timedelta(hours=1)
+    await act(office, "staf", case.key, 1, None, "complete")
+    assert (await refresh(office.tenant_id)).rows == 3
+    await suspend_office(office.db, office.slug, actor="operator:uji")
+    path = tmp_path / "office.zip"
+    await export_office(office.db, office.plugins, office.slug, path, actor="operator:uji")
+    await delete_office(office.db, office.slug, confirm=office.slug, actor="operator:uji")
+    for table in (StepSpanRow, SpanProgress):
+        assert await table.count().where(table.tenant == office.tenant_id) == 0
+
+    imported = await import_office(
+        office.db, office.plugins, path, audit_keys(), actor="operator:uji"
+    )
+    tenant = await Tenant.select(Tenant.id).where(Tenant.slug == imported.slug).first()
+    assert await StepSpanRow.count().where(StepSpanRow.tenant == tenant["id"]) == 0
+    assert (await refresh(tenant["id"])).cases == 1
+    office.tenant_id = tenant["id"]
+    spans = await assert_matches_events(office)
+    assert [(s.step, s.total) for s in spans if s.finished] == [(1, 60)]
