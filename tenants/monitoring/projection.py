@@ -33,6 +33,7 @@ worker --once``: :func:`refresh_all`), so the refresh a report makes first
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -48,6 +49,8 @@ from alur.tenants.cases.rows import event_from_row
 from alur.tenants.cases.snapshots import pinned_definitions
 from alur.tenants.offices.provisioning import calendar_for
 from alur.tenants.storage.tables import Tenant
+
+log = logging.getLogger(__name__)
 
 BATCH = 200  # cases recomputed per transaction
 WRITE_LOCK = 7_431_017  # pg_advisory_xact_lock(WRITE_LOCK, office id): a batch's write
@@ -88,11 +91,13 @@ class Refreshed:
     cases: int = 0
     rows: int = 0
     lost: int = 0
+    failed: int = 0  # offices whose refresh failed (refresh_all)
 
     def add(self, other: Refreshed) -> None:
         self.cases += other.cases
         self.rows += other.rows
         self.lost += other.lost
+        self.failed += other.failed
 
 
 def calendar_fingerprint(calendar: WorkingCalendar) -> str:
@@ -136,10 +141,15 @@ async def refresh(tenant_id: int, *, batch: int = BATCH) -> Refreshed:
 
 
 async def refresh_all() -> Refreshed:
-    """Refresh every office (the worker's job)."""
+    """Refresh every office (the worker's job). An office whose refresh fails is logged
+    with its error and counted in ``failed``; the others are refreshed all the same."""
     done = Refreshed()
-    for row in await Tenant.select(Tenant.id).order_by(Tenant.id):
-        done.add(await refresh(row["id"]))
+    for row in await Tenant.select(Tenant.id, Tenant.slug).order_by(Tenant.id):
+        try:
+            done.add(await refresh(row["id"]))
+        except Exception:
+            log.exception("the Mutu baku projection of office %s failed", row["slug"])
+            done.failed += 1
     return done
 
 

@@ -408,3 +408,19 @@ async def test_offboarding_removes_it_and_an_import_rebuilds_it(office: Office, 
     office.tenant_id = tenant["id"]
     spans = await assert_matches_events(office)
     assert [(s.step, s.total) for s in spans if s.finished] == [(1, 60)]
+
+
+async def test_the_worker_round_keeps_it_warm(office: Office) -> None:
+    """``alur worker --once`` (and the ``alur.monitoring`` job every 5 minutes) refreshes
+    every office, so the refresh a report makes first has nothing left to do."""
+    from alur.tenants.clock.jobs import run_round
+    from alur.tenants.notify.settings import DeliverySettings
+
+    case = await office.start()
+    await act(office, "staf", case.key, 1, None, "complete")
+    settings = DeliverySettings.from_env({})
+    report = await run_round(office.db, office.plugins, office.clock.now, {}, settings)
+    assert report.spans_projected == 1
+    assert "Mutu baku cases projected 1" in report.summary()
+    await assert_matches_events(office)
+    assert (await refresh(office.tenant_id)).cases == 0
