@@ -7,6 +7,8 @@ the events, against its standard time.
   case's events alone.
 * :mod:`~alur.core.monitoring.figures` — spans summed up per step (and unit, or person):
   median, p75, p90, the share within the standard, returns and rework, bottlenecks.
+* :mod:`~alur.core.monitoring.groups` — one SOP's spans in the groups a report shows (per
+  step, unit and person) and the province's median per step.
 
 Pure: no I/O. The figures are kept up to date and served by ``alur.tenants``.
 """

@@ -424,3 +424,49 @@ async def test_the_worker_round_keeps_it_warm(office: Office) -> None:
     assert "Mutu baku cases projected 1" in report.summary()
     await assert_matches_events(office)
     assert (await refresh(office.tenant_id)).cases == 0
+
+
+async def test_the_database_groups_equal_the_groups_of_the_spans(office: Office) -> None:
+    """office_groups / province_medians (the report's reads: grouped by the database) give
+    what span_groups / step_medians give of the spans themselves — with returns, rework, two
+    units and people, a unit filter, and standards that differ (a moved case)."""
+    from alur.core.monitoring.groups import span_groups, step_medians
+
+    first, second, third = [await office.start() for _ in range(3)]
+    service = await office.service()
+    old: SopDefinition = service.sop(SOP)
+    steps = tuple(
+        replace(s, waktu=Duration.parse("2 hari")) if s.number == 2 else s for s in old.steps
+    )
+    for case in (first, second, third):
+        office.clock.now += timedelta(minutes=37)
+        await act(office, "staf", case.key, 1, None, "complete")
+    service._in_force[SOP] = ("uji", replace(old, version="2", steps=steps))
+    (moved,) = await CaseMoves(service, office.users["admin"]).move([first.key])
+    assert moved.moved, moved.reasons
+    for hours, case in ((5, first), (2, second), (30, third)):
+        office.clock.now += timedelta(hours=hours)
+        await act(office, "kabid_a", case.key, 2, "bidang-a", "claim")
+        office.clock.now += timedelta(hours=1)
+        await act(office, "kabid_a", case.key, 2, "bidang-a", "complete")
+        await act(office, "kabid_b", case.key, 2, "bidang-b", "complete")
+        await act(office, "staf", case.key, 3, "bidang-b", "tidak" if case is second else "ya")
+    await act(office, "kabid_b", second.key, 2, "bidang-b", "complete")
+
+    tz = office.clock.now.tzinfo
+    start, end = datetime(2026, 11, 23, tzinfo=tz), datetime(2026, 12, 31, tzinfo=tz)
+    spans = (await source.office_spans(office.tenant_id, None, start, end))[SOP]
+    assert {s.standard for s in spans if s.step == 2} == {510, 1020}  # 1 hari, 2 hari
+    for unit in (None, "bidang-b"):
+        for per_person in (False, True):
+            (groups,) = (
+                await source.office_groups(
+                    office.tenant_id, SOP, start, end, unit=unit, per_person=per_person
+                )
+            ).values()
+            assert groups == span_groups(spans, unit=unit, per_person=per_person)
+            assert list(groups.by_step) == list(span_groups(spans, unit=unit).by_step)
+    family = await source.family_spans("uji", SOP, start, end)
+    medians = await source.province_medians("uji", SOP, start, end)
+    assert medians == step_medians([s for found in family.values() for s in found])
+    assert await source.office_groups(office.tenant_id, SOP, end, end + timedelta(days=1)) == {}
