@@ -125,8 +125,9 @@ def _span(r: dict[str, Any]) -> StepSpan:
 
 # --- grouped by the database ---------------------------------------------------------------
 
-# Per group: the counts and sums of figures_of's rules, the latest span with a standard (as
-# case id × 10^6 + task number: the order office_spans lists them in) and the values.
+# Per finest group (step, unit, person): the counts and sums of figures_of's rules, the latest
+# span with a standard (as case id × 10^6 + task number: the order office_spans lists them
+# in), and the values; the report's groups are unions of these.
 _COUNTS = (
     "COUNT(*) AS n, "
     "SUM(CASE WHEN s.standard IS NOT NULL AND s.total <= s.standard THEN 1 ELSE 0 END) AS within, "
@@ -137,22 +138,52 @@ _COUNTS = (
     "END) AS latest"
 )
 _LATEST = 1_000_000
-_GROUPINGS = {  # name: (extra columns, extra condition)
-    "step": ("", ""),
-    "unit": (", s.unit", "AND s.unit IS NOT NULL "),
-    "person": (", COALESCE(s.actor, '') AS actor, s.actor_name", ""),
-}
+_SUMS = ("n", "within", "with_standard", "returned", "rework")
 
 
-def _values(column: str) -> str:
+def _values(column: str, name: str) -> str:
     if isinstance(Tenant._meta.db, SQLiteEngine):
-        return f"json_group_array(s.{column}) AS {column}s"
-    return f"array_agg(s.{column}) AS {column}s"
+        return f"json_group_array({column}) AS {name}"
+    return f"array_agg({column}) AS {name}"
 
 
 def _numbers(value: Any) -> list[int]:
     values = json.loads(value) if isinstance(value, str) else value or []
     return [v for v in values if v is not None]
+
+
+class _Group:
+    """The union of finest groups: sums, the latest standard's position, the values."""
+
+    def __init__(self) -> None:
+        self.sums = dict.fromkeys(_SUMS, 0)
+        self.latest: int | None = None
+        self.totals: list[int] = []
+        self.waits: list[int] = []
+        self.works: list[int] = []
+
+    def add(self, r: dict[str, Any], totals: list[int], waits: list[int], works: list[int]) -> None:
+        for name in _SUMS:
+            self.sums[name] += r[name]
+        if r["latest"] is not None and (self.latest is None or r["latest"] > self.latest):
+            self.latest = r["latest"]
+        self.totals += totals
+        self.waits += waits
+        self.works += works
+
+    def figures(self, key: Hashable, standards: dict[int, int]) -> StepFigures:
+        return figures_from_values(
+            key,
+            count=self.sums["n"],
+            totals=self.totals,
+            waits=self.waits,
+            works=self.works,
+            standard=standards.get(self.latest) if self.latest is not None else None,
+            within=self.sums["within"],
+            with_standard=self.sums["with_standard"],
+            returned=self.sums["returned"],
+            rework=self.sums["rework"],
+        )
 
 
 async def office_groups(
@@ -166,7 +197,8 @@ async def office_groups(
 ) -> dict[str, SpanGroups]:
     """Per SOP id, the groups of the office's finished spans closed in ``[start, end)`` (of
     SOP ``sop_id``, or every SOP; only unit ``unit``'s when given): what
-    :func:`~alur.core.monitoring.groups.span_groups` gives of :func:`office_spans`."""
+    :func:`~alur.core.monitoring.groups.span_groups` gives of :func:`office_spans`. One
+    statement groups them by step, unit and person; the report's groups are their unions."""
     await refresh(tenant_id)
     where = "WHERE s.tenant = {} AND s.closed_at >= {} AND s.closed_at < {} AND " + _FINISHED
     args: list[Any] = [tenant_id, start, end]
@@ -176,49 +208,49 @@ async def office_groups(
     if unit is not None:
         where += " AND s.unit = {}"
         args.append(unit)
-    values = ", ".join(_values(c) for c in ("total", "waiting", "working"))
-    rows: dict[str, list[dict[str, Any]]] = {}
-    for name, (columns, condition) in _GROUPINGS.items():
-        if name == "person" and not per_person:
-            continue
-        group_by = "s.sop_id, s.step" + columns.replace(" AS actor", "")
-        rows[name] = await Tenant.raw(
-            f"SELECT s.sop_id, s.step{columns}, {_COUNTS}, {values} FROM alur_step_span s "
-            f"{where} {condition}GROUP BY {group_by}",
-            *args,
+    values = ", ".join(
+        _values(column, name)
+        for column, name in (
+            ("s.total", "totals"),
+            ("s.waiting", "waits"),
+            ("s.working", "works"),
+            ('s."case"', "cases"),
         )
-    cases = await Tenant.raw(
-        f'SELECT s.sop_id, COUNT(DISTINCT s."case") AS n FROM alur_step_span s {where} '
-        "GROUP BY s.sop_id",
+    )
+    rows = await Tenant.raw(
+        "SELECT s.sop_id, s.step, s.unit, COALESCE(s.actor, '') AS actor, s.actor_name, "
+        f"{_COUNTS}, {values} FROM alur_step_span s {where} "
+        "GROUP BY s.sop_id, s.step, s.unit, COALESCE(s.actor, ''), s.actor_name",
         *args,
     )
-    standards = await _standards({r["latest"] for group in rows.values() for r in group})
-    figures: dict[str, dict[str, dict[Hashable, StepFigures]]] = {}
-    for name, group in rows.items():
-        for r in group:
-            key = _key(name, r)
-            figures.setdefault(r["sop_id"], {}).setdefault(name, {})[key] = figures_from_values(
-                key,
-                count=r["n"],
-                totals=_numbers(r["totals"]),
-                waits=_numbers(r["waitings"]),
-                works=_numbers(r["workings"]),
-                standard=standards.get(r["latest"]),
-                within=r["within"],
-                with_standard=r["with_standard"],
-                returned=r["returned"],
-                rework=r["rework"],
-            )
-    counted = {r["sop_id"]: r["n"] for r in cases}
+    groups: dict[str, dict[str, dict[Hashable, _Group]]] = {}
+    cases: dict[str, set[int]] = {}
+    for r in rows:
+        totals, waits, works = _numbers(r["totals"]), _numbers(r["waits"]), _numbers(r["works"])
+        cases.setdefault(r["sop_id"], set()).update(_numbers(r["cases"]))
+        sop = groups.setdefault(r["sop_id"], {"step": {}, "unit": {}, "person": {}})
+        keys: list[tuple[str, Hashable]] = [("step", r["step"])]
+        if r["unit"] is not None:
+            keys.append(("unit", (r["step"], r["unit"])))
+        if per_person:
+            keys.append(("person", (r["step"], r["actor"], r["actor_name"])))
+        for grouping, key in keys:
+            sop[grouping].setdefault(key, _Group()).add(r, totals, waits, works)
+    latest = {g.latest for sop in groups.values() for by in sop.values() for g in by.values()}
+    standards = await _standards(latest)
     return {
-        sop: SpanGroups(
-            by_step=_ordered(by.get("step", {})),
-            by_unit=_ordered(by.get("unit", {})),
-            by_person=_ordered(by.get("person", {})) if per_person else None,
-            cases=counted.get(sop, 0),
+        sop_id_: SpanGroups(
+            by_step=_figures(by["step"], standards),
+            by_unit=_figures(by["unit"], standards),
+            by_person=_figures(by["person"], standards) if per_person else None,
+            cases=len(cases[sop_id_]),
         )
-        for sop, by in figures.items()
+        for sop_id_, by in groups.items()
     }
+
+
+def _figures(groups: dict[Hashable, _Group], standards: dict[int, int]) -> dict:
+    return {k: groups[k].figures(k, standards) for k in sorted(groups, key=key_order)}
 
 
 async def province_medians(
@@ -234,7 +266,7 @@ async def province_medians(
     for office in offices:
         await refresh(office["tenant"])
     rows = await Tenant.raw(
-        f"SELECT s.step, {_values('total')} FROM alur_step_span s "
+        f"SELECT s.step, {_values('s.total', 'totals')} FROM alur_step_span s "
         "WHERE s.plugin = {} AND s.sop_id = {} AND s.closed_at >= {} AND s.closed_at < {} "
         f"AND {_FINISHED} GROUP BY s.step",
         plugin,
@@ -258,15 +290,3 @@ async def _standards(latest: set[int | None]) -> dict[int, int]:
     )
     found = {r["case"] * _LATEST + r["task_no"]: r["standard"] for r in rows}
     return {k: found[k] for k in wanted if found.get(k) is not None}
-
-
-def _key(grouping: str, r: dict[str, Any]) -> Hashable:
-    if grouping == "unit":
-        return (r["step"], r["unit"])
-    if grouping == "person":
-        return (r["step"], r["actor"], r["actor_name"])
-    return r["step"]
-
-
-def _ordered(figures: dict[Hashable, StepFigures]) -> dict[Hashable, StepFigures]:
-    return {k: figures[k] for k in sorted(figures, key=key_order)}
