@@ -149,7 +149,7 @@ def _values(column: str, name: str) -> str:
 
 def _numbers(value: Any) -> list[int]:
     values = json.loads(value) if isinstance(value, str) else value or []
-    return [v for v in values if v is not None]
+    return [v for v in values if v is not None] if None in values else list(values)
 
 
 class _Group:
