@@ -31,7 +31,7 @@ from alur.core.engine.events import Event as EngineEvent
 from alur.core.monitoring.figures import StepFigures, figures_from_values, key_order, percentile
 from alur.core.monitoring.groups import SpanGroups
 from alur.core.monitoring.spans import DONE, TIDAK, YA, StepSpan, spans_of
-from alur.tenants.monitoring.projection import definitions_of, refresh
+from alur.tenants.monitoring.projection import definitions_of, refresh, refresh_offices
 from alur.tenants.storage.tables import Tenant
 
 # The columns of a span row a report reads, and the finished outcomes it counts.
@@ -82,8 +82,7 @@ async def family_spans(
         plugin,
         sop_id,
     )
-    for office in offices:
-        await refresh(office["id"])
+    await refresh_offices(o["id"] for o in offices)
     rows = await Tenant.raw(
         f"SELECT s.tenant, {_SPAN} FROM alur_step_span s "
         'JOIN alur_case c ON c.id = s."case" '
@@ -283,8 +282,7 @@ async def province_medians(
         plugin,
         sop_id,
     )
-    for office in offices:
-        await refresh(office["tenant"])
+    await refresh_offices(o["tenant"] for o in offices)
     rows = await _grouped(
         f"SELECT s.step, {_values('s.total', 'totals', ordered=True)} FROM alur_step_span s "
         "WHERE s.plugin = {} AND s.sop_id = {} AND s.closed_at >= {} AND s.closed_at < {} "

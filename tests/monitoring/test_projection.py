@@ -141,10 +141,9 @@ def plugins() -> AlurPlugins:
     return manager
 
 
-@pytest.fixture
-async def office(database: Database, plugins: AlurPlugins) -> Office:
-    tenant = await create_tenant(plugins, "dinas-alur", "Dinas Alur", "uji")
-    office = Office(database, plugins, tenant.id, "dinas-alur")
+async def make_office(database: Database, plugins: AlurPlugins, slug: str) -> Office:
+    tenant = await create_tenant(plugins, slug, f"Dinas {slug}", "uji")
+    office = Office(database, plugins, tenant.id, slug)
     roles = {r.id: r for r in plugins.get("uji").roles}
     for key, role, unit in [
         ("admin", None, None),
@@ -153,12 +152,17 @@ async def office(database: Database, plugins: AlurPlugins) -> Office:
         ("kabid_b", "kabid", "bidang-b"),
         ("kepala", "kepala", None),
     ]:
-        user = await create_user(f"alur.{key}", key.title(), "x" * 12)
+        user = await create_user(f"{slug}.{key}", key.title(), "x" * 12)
         await add_membership(
             tenant.id, user.id, roles[role] if role else None, unit, administrator=role is None
         )
         office.users[key] = user.id
     return office
+
+
+@pytest.fixture
+async def office(database: Database, plugins: AlurPlugins) -> Office:
+    return await make_office(database, plugins, "dinas-alur")
 
 
 async def act(office: Office, who: str, key: str, step: int, unit: str | None, what: str) -> None:
@@ -470,3 +474,29 @@ async def test_the_database_groups_equal_the_groups_of_the_spans(office: Office)
     medians = await source.province_medians("uji", SOP, start, end)
     assert medians == step_medians([s for found in family.values() for s in found])
     assert await source.office_groups(office.tenant_id, SOP, end, end + timedelta(days=1)) == {}
+
+
+async def test_only_the_offices_with_work_are_refreshed(office: Office) -> None:
+    """The worker and a report's SOP family find the offices with anything to project in a
+    few statements, however many offices there are, and refresh only those."""
+    from alur.tenants.monitoring.projection import refresh_all, refresh_offices, stale_offices
+
+    other = await make_office(office.db, office.plugins, "dinas-lain")
+    both = [office.tenant_id, other.tenant_id]
+    case = await office.start()
+    await other.start()
+    assert await stale_offices(both) == both  # never projected
+    assert (await refresh_all()).cases == 2
+    assert await stale_offices(both) == []
+    assert (await refresh_all()).cases == 0
+    await act(office, "staf", case.key, 1, None, "complete")
+    assert await stale_offices(both) == [office.tenant_id]  # new events
+    await TenantAdmin(await other.service(), other.users["admin"]).add_day_off(
+        date(2026, 11, 24), "Cuti bersama"
+    )
+    assert await stale_offices(both) == both  # another calendar
+    assert (await refresh_offices([other.tenant_id])).cases == 1
+    assert await stale_offices(both) == [office.tenant_id]
+    assert (await refresh_all()).cases == 1
+    await assert_matches_events(office)
+    await assert_matches_events(other)
