@@ -29,7 +29,7 @@ class StepFigures:
     p90: float | None
     waiting_median: float | None
     working_median: float | None
-    standard: int | None  # the mutu baku (of the latest span that had one)
+    standard: int | None  # the mutu baku (of the span that closed last among those with one)
     within: int  # finished spans no longer than their standard
     with_standard: int  # finished spans that had a standard
     returned: int  # a gate answered "tidak"
@@ -62,14 +62,19 @@ def figures_of(key: Hashable, spans: Iterable[StepSpan]) -> StepFigures:
     """The figures of ``spans`` (module docstring)."""
     done = [s for s in spans if s.finished]
     judged = [s for s in done if s.within is not None]
-    standards = [s.standard for s in done if s.standard is not None]
+    # The standard in force last: of the span that closed last (not the last listed, so the
+    # figures do not depend on the order the spans come in).
+    standards = sorted(
+        (s for s in done if s.standard is not None and s.closed_at is not None),
+        key=lambda s: s.closed_at,  # type: ignore[arg-type, return-value]
+    )
     return figures_from_values(
         key,
         count=len(done),
         totals=[s.total for s in done if s.total is not None],
         waits=[s.waiting for s in done if s.waiting is not None],
         works=[s.working for s in done if s.working is not None],
-        standard=standards[-1] if standards else None,
+        standard=standards[-1].standard if standards else None,
         within=sum(1 for s in judged if s.within),
         with_standard=len(judged),
         returned=sum(1 for s in done if s.outcome == TIDAK),

@@ -124,19 +124,18 @@ def _span(r: dict[str, Any]) -> StepSpan:
 
 # --- grouped by the database ---------------------------------------------------------------
 
-# Per finest group (step, unit, person): the counts and sums of figures_of's rules, the latest
-# span with a standard (as case id × 10^6 + task number: the order office_spans lists them
-# in), and the values; the report's groups are unions of these.
+# Per finest group (step, unit, person and standard): the counts and sums of figures_of's
+# rules, when the last of its spans closed and where it is listed (ties), and the values; the
+# report's groups are unions of these.
 _COUNTS = (
     "COUNT(*) AS n, "
     "SUM(CASE WHEN s.standard IS NOT NULL AND s.total <= s.standard THEN 1 ELSE 0 END) AS within, "
     "SUM(CASE WHEN s.standard IS NOT NULL THEN 1 ELSE 0 END) AS with_standard, "
     f"SUM(CASE WHEN s.outcome = '{TIDAK}' THEN 1 ELSE 0 END) AS returned, "
     'SUM(CASE WHEN s."round" > 0 THEN 1 ELSE 0 END) AS rework, '
-    'MAX(CASE WHEN s.standard IS NOT NULL THEN CAST(s."case" AS BIGINT) * 1000000 + s.task_no '
-    "END) AS latest"
+    "MAX(s.closed_at) AS last_closed, "
+    'MAX(CAST(s."case" AS BIGINT) * 1000000 + s.task_no) AS position'
 )
-_LATEST = 1_000_000
 _SUMS = ("n", "within", "with_standard", "returned", "rework")
 
 
@@ -170,11 +169,12 @@ def _numbers(value: Any) -> list[int]:
 
 
 class _Group:
-    """The union of finest groups: sums, the latest standard's position, the values."""
+    """The union of finest groups: sums, the standard of the span closed last, the values."""
 
     def __init__(self) -> None:
         self.sums = dict.fromkeys(_SUMS, 0)
-        self.latest: int | None = None
+        self.standard: int | None = None
+        self.last: tuple[Any, int] | None = None  # when the spans with it last closed, where
         self.totals: list[int] = []
         self.waits: list[int] = []
         self.works: list[int] = []
@@ -182,13 +182,14 @@ class _Group:
     def add(self, r: dict[str, Any], totals: list[int], waits: list[int], works: list[int]) -> None:
         for name in _SUMS:
             self.sums[name] += r[name]
-        if r["latest"] is not None and (self.latest is None or r["latest"] > self.latest):
-            self.latest = r["latest"]
+        last = (r["last_closed"], r["position"])  # the standard of the span closed last
+        if r["standard"] is not None and (self.last is None or last > self.last):
+            self.standard, self.last = r["standard"], last
         self.totals += totals
         self.waits += waits
         self.works += works
 
-    def figures(self, key: Hashable, standards: dict[int, int]) -> StepFigures:
+    def figures(self, key: Hashable) -> StepFigures:
         for values in (self.totals, self.waits, self.works):
             values.sort()  # sorted runs merged: the percentiles then sort in one pass
         return figures_from_values(
@@ -197,7 +198,7 @@ class _Group:
             totals=self.totals,
             waits=self.waits,
             works=self.works,
-            standard=standards.get(self.latest) if self.latest is not None else None,
+            standard=self.standard,
             within=self.sums["within"],
             with_standard=self.sums["with_standard"],
             returned=self.sums["returned"],
@@ -238,8 +239,8 @@ async def office_groups(
     )
     rows = await _grouped(
         "SELECT s.sop_id, s.step, s.unit, COALESCE(s.actor, '') AS actor, s.actor_name, "
-        f"{_COUNTS}, {values} FROM alur_step_span s {where} "
-        "GROUP BY s.sop_id, s.step, s.unit, COALESCE(s.actor, ''), s.actor_name",
+        f"s.standard, {_COUNTS}, {values} FROM alur_step_span s {where} "
+        "GROUP BY s.sop_id, s.step, s.unit, COALESCE(s.actor, ''), s.actor_name, s.standard",
         *args,
     )
     groups: dict[str, dict[str, dict[Hashable, _Group]]] = {}
@@ -255,21 +256,19 @@ async def office_groups(
             keys.append(("person", (r["step"], r["actor"], r["actor_name"])))
         for grouping, key in keys:
             sop[grouping].setdefault(key, _Group()).add(r, totals, waits, works)
-    latest = {g.latest for sop in groups.values() for by in sop.values() for g in by.values()}
-    standards = await _standards(latest)
     return {
         sop_id_: SpanGroups(
-            by_step=_figures(by["step"], standards),
-            by_unit=_figures(by["unit"], standards),
-            by_person=_figures(by["person"], standards) if per_person else None,
+            by_step=_figures(by["step"]),
+            by_unit=_figures(by["unit"]),
+            by_person=_figures(by["person"]) if per_person else None,
             cases=len(cases[sop_id_]),
         )
         for sop_id_, by in groups.items()
     }
 
 
-def _figures(groups: dict[Hashable, _Group], standards: dict[int, int]) -> dict:
-    return {k: groups[k].figures(k, standards) for k in sorted(groups, key=key_order)}
+def _figures(groups: dict[Hashable, _Group]) -> dict:
+    return {k: groups[k].figures(k) for k in sorted(groups, key=key_order)}
 
 
 async def province_medians(
@@ -293,18 +292,3 @@ async def province_medians(
         end,
     )
     return {r["step"]: percentile(_numbers(r["totals"]), 50) for r in rows}
-
-
-async def _standards(latest: set[int | None]) -> dict[int, int]:
-    """The standard of each span named as case id × 10^6 + task number."""
-    wanted = sorted(k for k in latest if k is not None)
-    if not wanted:
-        return {}
-    cases = sorted({k // _LATEST for k in wanted})
-    marks = ", ".join(["{}"] * len(cases))
-    rows = await Tenant.raw(
-        f'SELECT "case", task_no, standard FROM alur_step_span WHERE "case" IN ({marks})',
-        *cases,
-    )
-    found = {r["case"] * _LATEST + r["task_no"]: r["standard"] for r in rows}
-    return {k: found[k] for k in wanted if found.get(k) is not None}

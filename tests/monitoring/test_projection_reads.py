@@ -35,7 +35,8 @@ pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
 async def test_the_database_groups_equal_the_groups_of_the_spans(office: Office) -> None:
     """office_groups / province_medians (the report's reads: grouped by the database) give
     what span_groups / step_medians give of the spans themselves — with returns, rework, two
-    units and people, a unit filter, and standards that differ (a moved case)."""
+    units and people, a unit filter, and standards that differ (a moved case: the standard
+    of the span that closed last)."""
     first, second, third = [await office.start() for _ in range(3)]
     service = await office.service()
     old: SopDefinition = service.sop(SOP)
@@ -48,7 +49,8 @@ async def test_the_database_groups_equal_the_groups_of_the_spans(office: Office)
     service._in_force[SOP] = ("uji", replace(old, version="2", steps=steps))
     (moved,) = await CaseMoves(service, office.users["admin"]).move([first.key])
     assert moved.moved, moved.reasons
-    for hours, case in ((5, first), (2, second), (30, third)):
+    # The moved case (listed first) closes bidang-a's step 2 last.
+    for hours, case in ((5, third), (2, second), (30, first)):
         office.clock.now += timedelta(hours=hours)
         await act(office, "kabid_a", case.key, 2, "bidang-a", "claim")
         office.clock.now += timedelta(hours=1)
@@ -61,6 +63,9 @@ async def test_the_database_groups_equal_the_groups_of_the_spans(office: Office)
     start, end = datetime(2026, 11, 23, tzinfo=tz), datetime(2026, 12, 31, tzinfo=tz)
     spans = (await source.office_spans(office.tenant_id, None, start, end))[SOP]
     assert {s.standard for s in spans if s.step == 2} == {510, 1020}  # 1 hari, 2 hari
+    (groups,) = (await source.office_groups(office.tenant_id, SOP, start, end)).values()
+    # bidang-a's step 2 closed last in the moved case (listed first): its standard counts
+    assert groups.by_unit[(2, "bidang-a")].standard == 1020
     for unit in (None, "bidang-b"):
         for per_person in (False, True):
             (groups,) = (
