@@ -9,6 +9,8 @@ the events, against its standard time.
   median, p75, p90, the share within the standard, returns and rework, bottlenecks.
 * :mod:`~alur.core.monitoring.evaluation` — the yearly evaluation: a new waktu per kegiatan
   proposed from the measured p75, rounded up to the units offices write.
+* :mod:`~alur.core.monitoring.groups` — one SOP's spans in the groups a report shows (per
+  step, unit and person) and the province's median per step.
 
 Pure: no I/O. The figures are kept up to date and served by ``alur.tenants``.
 """

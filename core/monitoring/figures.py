@@ -61,9 +61,6 @@ def percentile(values: Sequence[float], q: int) -> float | None:
 def figures_of(key: Hashable, spans: Iterable[StepSpan]) -> StepFigures:
     """The figures of ``spans`` (module docstring)."""
     done = [s for s in spans if s.finished]
-    totals = [s.total for s in done if s.total is not None]
-    waits = [s.waiting for s in done if s.waiting is not None]
-    works = [s.working for s in done if s.working is not None]
     judged = [s for s in done if s.within is not None]
     # The standard in force last: of the span that closed last (not the last listed, so the
     # figures do not depend on the order the spans come in).
@@ -71,20 +68,50 @@ def figures_of(key: Hashable, spans: Iterable[StepSpan]) -> StepFigures:
         (s for s in done if s.standard is not None and s.closed_at is not None),
         key=lambda s: s.closed_at,  # type: ignore[arg-type, return-value]
     )
-    return StepFigures(
-        key=key,
+    return figures_from_values(
+        key,
         count=len(done),
-        median=percentile(totals, 50),
-        p75=percentile(totals, 75),
-        p90=percentile(totals, 90),
-        waiting_median=percentile(waits, 50),
-        working_median=percentile(works, 50),
+        totals=[s.total for s in done if s.total is not None],
+        waits=[s.waiting for s in done if s.waiting is not None],
+        works=[s.working for s in done if s.working is not None],
         standard=standards[-1].standard if standards else None,
         within=sum(1 for s in judged if s.within),
         with_standard=len(judged),
         returned=sum(1 for s in done if s.outcome == TIDAK),
         rework=sum(1 for s in done if s.round > 0),
-        held=sum(totals),
+    )
+
+
+def figures_from_values(
+    key: Hashable,
+    *,
+    count: int,
+    totals: Sequence[float],
+    waits: Sequence[float],
+    works: Sequence[float],
+    standard: int | None,
+    within: int,
+    with_standard: int,
+    returned: int,
+    rework: int,
+) -> StepFigures:
+    """The figures of a group from its finished spans' values, already gathered (by
+    :func:`figures_of`, or by a database grouping them: the projection's report,
+    :mod:`alur.tenants.monitoring.source`): the one place the arithmetic is done."""
+    return StepFigures(
+        key=key,
+        count=count,
+        median=percentile(totals, 50),
+        p75=percentile(totals, 75),
+        p90=percentile(totals, 90),
+        waiting_median=percentile(waits, 50),
+        working_median=percentile(works, 50),
+        standard=standard,
+        within=within,
+        with_standard=with_standard,
+        returned=returned,
+        rework=rework,
+        held=int(sum(totals)),
     )
 
 
@@ -104,6 +131,11 @@ def bottlenecks(figures: Iterable[StepFigures], *, top: int = 3) -> list[StepFig
     together), longest first; only groups with data."""
     ranked = sorted((f for f in figures if f.has_data), key=lambda f: (-f.held, str(f.key)))
     return ranked[:top]
+
+
+def key_order(key: Hashable) -> tuple:
+    """The order :func:`grouped` lists its keys in (numbers as numbers, None last)."""
+    return _sortable(key)
 
 
 def _sortable(key: Hashable) -> tuple:

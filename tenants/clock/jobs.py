@@ -15,6 +15,9 @@ job                    when            what
                                        come in the office's time zone take effect
                                        (:mod:`~alur.tenants.clock.sop_effect`; a day's
                                        change, checked hourly for every time zone)
+``alur.monitoring``    every 5 minutes the Mutu baku projection of every office brought
+                                       up to date with its events
+                                       (:mod:`~alur.tenants.monitoring.projection`)
 =====================  ==============  ===============================================
 
 The queue holds no domain fact: Alur's tables say what is due and what was sent, so a lost
@@ -28,8 +31,8 @@ procrastinate has no connector, it is procrastinate's in-memory connector inside
 process (``alur serve`` or ``alur worker``): jobs lost when it stops are found again by
 the next sweep. docs/operations.md says why.
 
-:func:`run_round` is one sweep, the digest, the clean-up, the SOP revisions due and one round of deliveries without
-any queue: ``alur worker --once`` (cron, operators, tests).
+:func:`run_round` is one sweep, the digest, the clean-up, the SOP revisions due, the Mutu baku
+projection's refresh and one round of deliveries without any queue: ``alur worker --once`` (cron, operators, tests).
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from alur.core.plugins import AlurPlugins
 from alur.tenants.clock.digest import send_digests
 from alur.tenants.clock.sop_effect import take_effect_due
 from alur.tenants.clock.sweep import DEFAULT_LIMIT, sweep
+from alur.tenants.monitoring.projection import refresh_all
 from alur.tenants.notify.channels import Channel
 from alur.tenants.notify.deliver import RETRY, Outcome, deliver_one, due_deliveries
 from alur.tenants.notify.settings import DeliverySettings
@@ -76,6 +80,7 @@ class RoundReport:
     digests: int = 0
     sessions_removed: int = 0
     revisions_in_force: int = 0
+    spans_projected: int = 0  # cases whose Mutu baku spans were recomputed
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
@@ -85,7 +90,8 @@ class RoundReport:
             f"digests {self.digests}; deliveries sent {o['sent']}, to retry {o['retry']}, "
             f"failed {o['failed']}, not taken {o['not_taken']}; "
             f"expired sessions removed {self.sessions_removed}; "
-            f"SOP revisions in force {self.revisions_in_force}"
+            f"SOP revisions in force {self.revisions_in_force}; "
+            f"Mutu baku cases projected {self.spans_projected}"
         )
 
 
@@ -121,8 +127,8 @@ async def run_round(
     *,
     limit: int = DEFAULT_LIMIT,
 ) -> RoundReport:
-    """One sweep, the digests due, the clean-up, the SOP revisions due, then every delivery
-    due — no queue."""
+    """One sweep, the digests due, the clean-up, the SOP revisions due, the Mutu baku
+    projection's refresh, then every delivery due — no queue."""
     report = RoundReport()
     swept = await sweep(db, plugins, now, limit=limit, offered=channels.keys())
     report.fired, report.dropped, report.left = swept.fired, swept.dropped, swept.left
@@ -130,6 +136,7 @@ async def run_round(
     report.digests = digests.notices
     report.sessions_removed = await clean_up(now)
     report.revisions_in_force = (await take_effect_due(db, now)).revisions
+    report.spans_projected = (await refresh_all()).cases
     ids = sorted({*swept.deliveries, *digests.deliveries, *await due_deliveries(now, limit=limit)})
     for outcome in await deliver_all(ids, now, channels, settings):
         report.outcomes[outcome.status] += 1
@@ -221,6 +228,14 @@ def queue_app(
         done = await take_effect_due(db, datetime.now(UTC))
         if done.revisions:
             log.info("%s SOP revisions took effect", done.revisions)
+
+    @app.periodic(cron="*/5 * * * *", periodic_id="monitoring")
+    @app.task(name="alur.monitoring", queueing_lock="alur.monitoring")
+    @counted_job("alur.monitoring")
+    async def monitoring_job(timestamp: int) -> None:
+        done = await refresh_all()
+        if done.cases:
+            log.info("Mutu baku projection: %s cases recomputed", done.cases)
 
     app.alur_enqueue = enqueue  # type: ignore[attr-defined]  # for serve and tests
     return app

@@ -31,7 +31,8 @@ from alur.core.engine.events import Event as EngineEvent
 from alur.core.errors import InvalidInput
 from alur.core.i18n import format_message, gettext
 from alur.core.model import SopDefinition
-from alur.core.monitoring.figures import StepFigures, bottlenecks, figures_of, grouped, percentile
+from alur.core.monitoring.figures import StepFigures, bottlenecks, figures_of
+from alur.core.monitoring.groups import SpanGroups, span_groups, step_medians
 from alur.core.monitoring.spans import StepSpan
 from alur.tenants.cases.service import TenantService
 from alur.tenants.cases.store import StoredCase
@@ -211,20 +212,16 @@ class MutuBakuReports:
         period = f.period or default_period(service.today())
         start, end = period.bounds(calendar.timezone)
         wanted = [f.sop_id] if f.sop_id is not None else sorted(sops)
-        spans = await source.office_spans(service.ref.id, f.sop_id, start, end)
+        # grouped by the database (the projection), the arithmetic in core.monitoring.figures
+        groups = await source.office_groups(
+            service.ref.id, f.sop_id, start, end, unit=f.unit, per_person=per_person
+        )
         reports = []
         for sop_id in wanted:
             plugin = service.plugin_definition(sop_id)[0]
-            family = await source.family_spans(plugin, sop_id, start, end)
-            reports.append(
-                sop_report(
-                    sops[sop_id],
-                    spans.get(sop_id, []),
-                    unit=f.unit,
-                    per_person=per_person,
-                    province=[s for spans_ in family.values() for s in spans_],
-                )
-            )
+            medians = await source.province_medians(plugin, sop_id, start, end)
+            none = span_groups((), per_person=per_person)
+            reports.append(sop_report_of(sops[sop_id], groups.get(sop_id, none), medians))
         return MutuBakuReport(
             office=service.ref.slug,
             office_name=str(service.tenant.get("name", "")),
@@ -262,14 +259,17 @@ def sop_report(
     province: Sequence[StepSpan] = (),
 ) -> SopReport:
     """One SOP's figures from its counted spans (pure: the report's arithmetic, once)."""
-    if unit is not None:
-        spans = [s for s in spans if s.unit == unit]
-    by_step = grouped(spans, lambda s: s.step)
-    by_unit = grouped([s for s in spans if s.unit is not None], lambda s: (s.step, s.unit))
-    province_medians = {
-        step: percentile([s.total for s in group if s.total is not None], 50)
-        for step, group in _by_step(province).items()
-    }
+    return sop_report_of(
+        d, span_groups(spans, unit=unit, per_person=per_person), step_medians(province)
+    )
+
+
+def sop_report_of(
+    d: SopDefinition, groups: SpanGroups, province_medians: Mapping[int, float | None]
+) -> SopReport:
+    """One SOP's figures from its counted spans' groups (:func:`sop_report`, or a database's
+    grouping: :func:`alur.tenants.monitoring.source.office_groups`)."""
+    by_step, by_unit = groups.by_step, groups.by_unit
     numbers = [s.number for s in d.steps] + sorted(
         n for n in by_step if isinstance(n, int) and n not in d.steps_by_number
     )
@@ -294,9 +294,7 @@ def sop_report(
         )
     ranked = {f.key for f in bottlenecks([s.figures for s in steps])}
     held = sorted((s for s in steps if s.number in ranked), key=lambda s: -s.figures.held)
-    people = None
-    if per_person:
-        people = tuple(grouped(spans, lambda s: (s.step, s.actor or "", s.actor_name)).values())
+    people = tuple(groups.by_person.values()) if groups.by_person is not None else None
     return SopReport(
         sop_id=d.id,
         name=d.header.nama,
@@ -304,19 +302,12 @@ def sop_report(
         steps=tuple(steps),
         bottlenecks=tuple(held),
         by_person=people,
-        cases=len({s.case for s in spans}),
+        cases=groups.cases,
     )
 
 
 def replace_key(f: StepFigures, key: object) -> StepFigures:
     return replace(f, key=key)
-
-
-def _by_step(spans: Sequence[StepSpan]) -> dict[int, list[StepSpan]]:
-    groups: dict[int, list[StepSpan]] = {}
-    for s in spans:
-        groups.setdefault(s.step, []).append(s)
-    return groups
 
 
 def _role_name(d: SopDefinition, role_id: str) -> str:

@@ -22,7 +22,9 @@ notifications, webhooks (without their secrets), the logo, the office's SOP revi
 plugins it is allowed (members that an archive made before they existed lacks:
 ``Member.since``). What does not (:data:`NOT_MOVED`): API tokens (only
 their hashes are stored: new ones must be made), sessions, sign-in throttling, the delivery
-queue, webhook secrets and password hashes.
+queue, webhook secrets and password hashes. Nor does the Mutu baku projection
+(``alur_step_span``, ``alur_span_progress``): it is derived from the events, and the first
+refresh after an import computes it (:mod:`alur.tenants.monitoring.projection`).
 
 Rows are read and written :data:`BATCH` at a time (attachments a few at a time), inside
 one read transaction (a snapshot: ``REPEATABLE READ`` on PostgreSQL), so an office with a

@@ -13,7 +13,8 @@
   events name (as actor, as the official acted for, or as whom a task went to — events hold
   user ids as text, so no foreign key keeps them) are deactivated instead: that history
   keeps naming a person who still exists. SOP snapshots are shared by definition hash and
-  stay. The platform log keeps the ``deleted`` entry with the archive's SHA-256.
+  stay. The Mutu baku projection (:mod:`alur.tenants.monitoring.projection`) goes with it;
+  it is derived from the events and no archive carries it. The platform log keeps the ``deleted`` entry with the archive's SHA-256.
 """
 
 from __future__ import annotations
@@ -46,6 +47,8 @@ OFFICE_TABLES = (
     "alur_indicator",
     "alur_indicator_set",
     "alur_attachment",
+    "alur_step_span",  # the Mutu baku projection: derived, never archived
+    "alur_span_progress",
     "alur_event",
     "alur_task",
     "alur_case",

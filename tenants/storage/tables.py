@@ -482,6 +482,42 @@ class WorkerHeartbeat(Table, tablename="alur_worker_heartbeat"):
     seen_at = Timestamptz(default=TimestamptzNow(), index=True)
 
 
+class StepSpanRow(Table, tablename="alur_step_span"):
+    """One task of a case as a :class:`alur.core.monitoring.spans.StepSpan` (office minutes on
+    the office's calendar): the Mutu baku projection (:mod:`alur.tenants.monitoring.projection`).
+    Derived from the events and rebuilt by a refresh; not a source of truth, not archived."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    plugin = Varchar(length=100)
+    sop_id = Varchar(length=100)
+    task_no = Integer()
+    step = Integer()
+    unit = Varchar(length=64, null=True, default=None)
+    role = Varchar(length=64)
+    opened_at = Timestamptz()
+    claimed_at = Timestamptz(null=True, default=None)
+    closed_at = Timestamptz(null=True, default=None)
+    outcome = Varchar(length=16, null=True, default=None)  # done | ya | tidak | cancelled
+    actor = Varchar(length=64, null=True, default=None)
+    actor_name = Varchar(length=255, default="")
+    round = Integer(default=0)
+    total = Integer(null=True, default=None)
+    waiting = Integer(null=True, default=None)
+    working = Integer(null=True, default=None)
+    standard = Integer(null=True, default=None)
+
+
+class SpanProgress(Table, tablename="alur_span_progress"):
+    """How far a case's spans were projected: the case's ``last_seq`` when they were written
+    (``seq``) and the fingerprint of the office calendar they were computed on."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    case = ForeignKey(Case, null=False)
+    seq = Integer(default=0)
+    calendar = Varchar(length=64, default="")
+
+
 TABLES: tuple[type[Table], ...] = (
     Tenant,
     Unit,
@@ -511,6 +547,8 @@ TABLES: tuple[type[Table], ...] = (
     WorkerHeartbeat,
     OfficePlugin,
     SopRevision,
+    StepSpanRow,
+    SpanProgress,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
@@ -548,4 +586,9 @@ INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (Event, ("approval_hash",), False),
     (PlatformEvent, ("seq",), True),
     (PlatformEvent, ("office",), False),
+    (StepSpanRow, ("case", "task_no"), True),
+    (StepSpanRow, ("tenant", "sop_id", "closed_at"), False),
+    (StepSpanRow, ("plugin", "sop_id", "closed_at"), False),
+    (SpanProgress, ("case",), True),
+    (SpanProgress, ("tenant",), False),
 )
