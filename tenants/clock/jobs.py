@@ -15,6 +15,9 @@ job                    when            what
                                        come in the office's time zone take effect
                                        (:mod:`~alur.tenants.clock.sop_effect`; a day's
                                        change, checked hourly for every time zone)
+``alur.monev``         every hour      open the monev forms of the period just ended,
+                                       remind their assessors
+                                       (:mod:`~alur.tenants.clock.monev_forms`)
 =====================  ==============  ===============================================
 
 The queue holds no domain fact: Alur's tables say what is due and what was sent, so a lost
@@ -50,6 +53,7 @@ from procrastinate.testing import InMemoryConnector
 
 from alur.core.plugins import AlurPlugins
 from alur.tenants.clock.digest import send_digests
+from alur.tenants.clock.monev_forms import monev_round
 from alur.tenants.clock.sop_effect import take_effect_due
 from alur.tenants.clock.sweep import DEFAULT_LIMIT, sweep
 from alur.tenants.notify.channels import Channel
@@ -76,6 +80,7 @@ class RoundReport:
     digests: int = 0
     sessions_removed: int = 0
     revisions_in_force: int = 0
+    monev_opened: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
@@ -85,7 +90,8 @@ class RoundReport:
             f"digests {self.digests}; deliveries sent {o['sent']}, to retry {o['retry']}, "
             f"failed {o['failed']}, not taken {o['not_taken']}; "
             f"expired sessions removed {self.sessions_removed}; "
-            f"SOP revisions in force {self.revisions_in_force}"
+            f"SOP revisions in force {self.revisions_in_force}; "
+            f"monev forms opened {self.monev_opened}"
         )
 
 
@@ -130,6 +136,7 @@ async def run_round(
     report.digests = digests.notices
     report.sessions_removed = await clean_up(now)
     report.revisions_in_force = (await take_effect_due(db, now)).revisions
+    report.monev_opened = (await monev_round(db, plugins, now)).opened
     ids = sorted({*swept.deliveries, *digests.deliveries, *await due_deliveries(now, limit=limit)})
     for outcome in await deliver_all(ids, now, channels, settings):
         report.outcomes[outcome.status] += 1
@@ -221,6 +228,13 @@ def queue_app(
         done = await take_effect_due(db, datetime.now(UTC))
         if done.revisions:
             log.info("%s SOP revisions took effect", done.revisions)
+
+    @app.periodic(cron="7 * * * *", periodic_id="monev")
+    @app.task(name="alur.monev", queueing_lock="alur.monev")
+    @counted_job("alur.monev")
+    async def monev_job(timestamp: int) -> None:
+        done = await monev_round(db, plugins, datetime.now(UTC))
+        await enqueue(done.deliveries)
 
     app.alur_enqueue = enqueue  # type: ignore[attr-defined]  # for serve and tests
     return app
