@@ -302,7 +302,9 @@ class MonevForms:
         if version != record.version:
             raise StaleMonev(by=record.updated_by)
         missing = {
-            f"rows.{r.step}.judgement": gettext("choose whether it runs well or not before the paraf")
+            f"rows.{r.step}.judgement": gettext(
+                "choose whether it runs well or not before the paraf"
+            )
             for r in record.form.rows
             if r.judgement not in JUDGEMENTS
         }
