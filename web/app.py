@@ -45,6 +45,7 @@ from alur.web.deps import provide_services, provide_tenant, provide_viewer
 from alur.web.errors import EXCEPTION_HANDLERS
 from alur.web.kinerja.controller import KinerjaController
 from alur.web.leaders.controller import LeadersController
+from alur.web.monitoring.monev import MonevController
 from alur.web.notify.controller import NotifyController
 from alur.web.observability import PROBE_PATHS, observe
 from alur.web.security_headers import security_headers
@@ -122,6 +123,7 @@ def create_app(
             ApproveController,
             KinerjaController,
             LeadersController,
+            MonevController,
             SopsController,
             SopRevisionsController,
             RevisionFilesController,
