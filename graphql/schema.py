@@ -38,6 +38,7 @@ from alur.graphql.document_cache import DocumentCache
 from alur.graphql.graphql_core_patches.executor import AlurExecutor
 from alur.graphql.kinerja import mutations as kinerja_mutations
 from alur.graphql.leaders.overview import LeadersQuery
+from alur.graphql.monitoring.monev import MonevMutation, MonevQuery
 from alur.graphql.notify import feed as notify_feed
 from alur.graphql.notify import webhooks as notify_webhooks
 from alur.graphql.sops import revisions as sop_revisions
@@ -154,6 +155,7 @@ Query = merge_types(
         notify_feed.FeedQuery,
         LeadersQuery,
         sop_revisions.SopRevisionQuery,
+        MonevQuery,
     ),
 )
 Mutation = merge_types(
@@ -165,6 +167,7 @@ Mutation = merge_types(
         notify_feed.FeedMutation,
         sop_revisions.SopRevisionMutation,
         MovingMutation,
+        MonevMutation,
     ),
 )
 
