@@ -13,6 +13,7 @@ from alur.core.errors import InvalidInput
 from alur.core.i18n import current_language
 from alur.core.monitoring.monev import BAIK, TIDAK, propose_rows
 from alur.tenants.audit.office_log import office_changes
+from alur.tenants.clock.jobs import run_round
 from alur.tenants.clock.monev_forms import monev_round
 from alur.tenants.errors import Forbidden
 from alur.tenants.identity.memberships import add_delegation, add_membership
@@ -26,6 +27,8 @@ from alur.tenants.monitoring.monev_policy import (
     save_policy,
 )
 from alur.tenants.monitoring.report import MutuBakuReports, Period, ReportFilter
+from alur.tenants.notify.messages import render
+from alur.tenants.notify.settings import DeliverySettings
 from alur.tenants.storage.tables import Notification
 from tests.kinerja.kinerja_helpers import Office, design, start
 
@@ -263,3 +266,31 @@ async def test_waiting_forms_are_the_assessors_only(office: Office) -> None:
     assert await f.waiting(office.users["kepala"]) == []
     with pytest.raises(Forbidden):
         await f.list(office.users["staf"])
+
+
+async def test_worker_round_opens_once_and_the_chain_verifies(office: Office) -> None:
+    await with_policy(office)
+    settings = DeliverySettings.from_env({})
+    first = await run_round(office.db, office.plugins, JANUARY, {}, settings)
+    again = await run_round(office.db, office.plugins, JANUARY + timedelta(minutes=1), {}, settings)
+    assert (first.monev_opened, again.monev_opened) == (1, 0)
+    assert "monev forms opened 1" in first.summary()
+    office.clock.now = JANUARY
+    form_id = (await (await forms(office)).list(office.users["kasubag"]))[0].id
+    f = await forms(office)
+    saved = await f.save(office.users["kasubag"], form_id, ALL_BAIK, version=1)
+    await f.paraf(office.users["kasubag"], form_id, version=saved.version, password=PASSWORD)
+    service = await office.service()
+    report = await service.store.verify_chain(service.ref)
+    assert report.ok, str(report)
+
+
+def test_the_notices_say_what_waits_and_link_to_the_form() -> None:
+    body = {"form": 7, "sop_name": "Uji", "start": "2026-07-01", "end": "2026-12-31"}
+    body["due"] = "2027-01-19"
+    opened = render("monev_opened", body, "dinas-uji", "id")
+    assert opened.title == "Formulir monev untuk diisi: Uji"
+    assert opened.path == "/t/dinas-uji/monev/7"
+    reminded = render("monev_reminded", body, "dinas-uji", "en")
+    assert reminded.title == "Reminder: the monev form of Uji is due 2027-01-19"
+    assert "2026-07-01 – 2026-12-31" in reminded.text
