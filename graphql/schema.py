@@ -38,6 +38,7 @@ from alur.graphql.document_cache import DocumentCache
 from alur.graphql.graphql_core_patches.executor import AlurExecutor
 from alur.graphql.kinerja import mutations as kinerja_mutations
 from alur.graphql.leaders.overview import LeadersQuery
+from alur.graphql.monitoring.monev import MonevMutation, MonevQuery
 from alur.graphql.monitoring.mutu_baku import MutuBakuQuery
 from alur.graphql.notify import feed as notify_feed
 from alur.graphql.notify import webhooks as notify_webhooks
@@ -156,6 +157,7 @@ Query = merge_types(
         LeadersQuery,
         sop_revisions.SopRevisionQuery,
         MutuBakuQuery,
+        MonevQuery,
     ),
 )
 Mutation = merge_types(
@@ -167,6 +169,7 @@ Mutation = merge_types(
         notify_feed.FeedMutation,
         sop_revisions.SopRevisionMutation,
         MovingMutation,
+        MonevMutation,
     ),
 )
 

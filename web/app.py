@@ -47,6 +47,7 @@ from alur.web.kinerja.controller import KinerjaController
 from alur.web.leaders.controller import LeadersController
 from alur.web.monitoring.controller import MutuBakuController
 from alur.web.monitoring.evaluation import EvaluationController
+from alur.web.monitoring.monev import MonevController
 from alur.web.notify.controller import NotifyController
 from alur.web.observability import PROBE_PATHS, observe
 from alur.web.security_headers import security_headers
@@ -126,6 +127,7 @@ def create_app(
             LeadersController,
             EvaluationController,
             MutuBakuController,
+            MonevController,
             SopsController,
             SopRevisionsController,
             RevisionFilesController,

@@ -13,9 +13,14 @@ Pure: no I/O.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 
+from alur.core.i18n import format_message, gettext
+from alur.core.model import SopDefinition
+from alur.core.monitoring.figures import StepFigures, figures_of
+from alur.core.monitoring.office_time import office_time_text
 from alur.core.snapshot import canonical_json
 
 BAIK, TIDAK = "baik", "tidak"
@@ -75,3 +80,91 @@ class MonevForm:
     def complete(self) -> bool:
         """Every kegiatan has the assessor's judgement (the form may be initialled)."""
         return bool(self.rows) and all(r.judgement in JUDGEMENTS for r in self.rows)
+
+
+# --- the proposal ------------------------------------------------------------------------
+
+WITHIN_AT_LEAST = 0.8
+"""A kegiatan is proposed "berjalan dengan baik" when at least this share of its finished
+spans (of those with a mutu baku in time) kept the mutu baku…"""
+RETURNED_AT_MOST = 0.2
+"""…and at most this share of them was returned ("tidak" at its gate)."""
+
+
+def proposed_judgement(figures: StepFigures) -> str | None:
+    """Alur's proposal for one kegiatan from its figures over the period: ``None`` without a
+    finished span (belum ada data); :data:`BAIK` when at least 80 % kept the mutu baku (a
+    kegiatan whose waktu is not a fixed time is judged on its returns alone) and at most
+    20 % were returned; else :data:`TIDAK`.
+
+    Why these numbers: four in five on time is the usual "sebagian besar" of the SOP
+    guidelines' language and leaves room for the odd late case in a small office (with five
+    cases one late one still passes, two do not); one return in five is where a gate stops
+    being a check and starts being a pattern. Both bounds are inclusive."""
+    if not figures.has_data:
+        return None
+    share = figures.within_share
+    on_time = share is None or share >= WITHIN_AT_LEAST
+    returns_ok = figures.returned <= RETURNED_AT_MOST * figures.count
+    return BAIK if on_time and returns_ok else TIDAK
+
+
+def evidence_text(step: int, figures: StepFigures, minutes_per_day: int) -> str:
+    """What was measured for kegiatan ``step``, in the reader's language, e.g. "median 2 hari
+    3 jam terhadap mutu baku 1 hari; 9 dari 12 dalam mutu baku; 4 dari 12 dikembalikan di
+    kegiatan 5"; "belum ada data" without a finished span."""
+    if not figures.has_data:
+        return gettext("no data yet")
+    median = office_time_text(figures.median, minutes_per_day)
+    if figures.standard is not None:
+        parts = [
+            format_message(
+                "median {median} against a mutu baku of {standard}",
+                median=median,
+                standard=office_time_text(figures.standard, minutes_per_day),
+            )
+        ]
+    else:
+        parts = [format_message("median {median} (no mutu baku in time)", median=median)]
+    if figures.with_standard:
+        parts.append(
+            format_message(
+                "{within} of {count} within the mutu baku",
+                within=figures.within,
+                count=figures.with_standard,
+            )
+        )
+    if figures.returned:
+        parts.append(
+            format_message(
+                "{returned} of {count} returned at kegiatan {step}",
+                returned=figures.returned,
+                count=figures.count,
+                step=step,
+            )
+        )
+    if figures.rework:
+        parts.append(format_message("{rework} done again after a return", rework=figures.rework))
+    return "; ".join(parts)
+
+
+def propose_rows(
+    definition: SopDefinition,
+    figures_by_step: Mapping[int, StepFigures],
+    minutes_per_day: int,
+) -> tuple[MonevRow, ...]:
+    """One row per kegiatan of ``definition``, in its order, with Alur's proposal and the
+    evidence behind it (:func:`proposed_judgement`, :func:`evidence_text`); the assessor's
+    judgement, catatan and tindakan empty."""
+    rows = []
+    for step in definition.steps:
+        figures = figures_by_step.get(step.number) or figures_of(step.number, ())
+        rows.append(
+            MonevRow(
+                step=step.number,
+                kegiatan=step.kegiatan,
+                proposed=proposed_judgement(figures),
+                evidence=evidence_text(step.number, figures, minutes_per_day),
+            )
+        )
+    return tuple(rows)

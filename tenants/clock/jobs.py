@@ -18,6 +18,9 @@ job                    when            what
 ``alur.monitoring``    every 5 minutes the Mutu baku projection of every office brought
                                        up to date with its events
                                        (:mod:`~alur.tenants.monitoring.projection`)
+``alur.monev``         every hour      open the monev forms of the period just ended,
+                                       remind their assessors
+                                       (:mod:`~alur.tenants.clock.monev_forms`)
 =====================  ==============  ===============================================
 
 The queue holds no domain fact: Alur's tables say what is due and what was sent, so a lost
@@ -53,6 +56,7 @@ from procrastinate.testing import InMemoryConnector
 
 from alur.core.plugins import AlurPlugins
 from alur.tenants.clock.digest import send_digests
+from alur.tenants.clock.monev_forms import monev_round
 from alur.tenants.clock.sop_effect import take_effect_due
 from alur.tenants.clock.sweep import DEFAULT_LIMIT, sweep
 from alur.tenants.monitoring.projection import refresh_all
@@ -81,6 +85,7 @@ class RoundReport:
     sessions_removed: int = 0
     revisions_in_force: int = 0
     spans_projected: int = 0  # cases whose Mutu baku spans were recomputed
+    monev_opened: int = 0
     outcomes: Counter[str] = field(default_factory=Counter)
 
     def summary(self) -> str:
@@ -91,7 +96,8 @@ class RoundReport:
             f"failed {o['failed']}, not taken {o['not_taken']}; "
             f"expired sessions removed {self.sessions_removed}; "
             f"SOP revisions in force {self.revisions_in_force}; "
-            f"Mutu baku cases projected {self.spans_projected}"
+            f"Mutu baku cases projected {self.spans_projected}; "
+            f"monev forms opened {self.monev_opened}"
         )
 
 
@@ -137,6 +143,7 @@ async def run_round(
     report.sessions_removed = await clean_up(now)
     report.revisions_in_force = (await take_effect_due(db, now)).revisions
     report.spans_projected = (await refresh_all()).cases
+    report.monev_opened = (await monev_round(db, plugins, now)).opened
     ids = sorted({*swept.deliveries, *digests.deliveries, *await due_deliveries(now, limit=limit)})
     for outcome in await deliver_all(ids, now, channels, settings):
         report.outcomes[outcome.status] += 1
@@ -236,6 +243,13 @@ def queue_app(
         done = await refresh_all()
         if done.cases:
             log.info("Mutu baku projection: %s cases recomputed", done.cases)
+
+    @app.periodic(cron="7 * * * *", periodic_id="monev")
+    @app.task(name="alur.monev", queueing_lock="alur.monev")
+    @counted_job("alur.monev")
+    async def monev_job(timestamp: int) -> None:
+        done = await monev_round(db, plugins, datetime.now(UTC))
+        await enqueue(done.deliveries)
 
     app.alur_enqueue = enqueue  # type: ignore[attr-defined]  # for serve and tests
     return app

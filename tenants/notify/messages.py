@@ -82,6 +82,9 @@ def render(kind: str, body: Mapping[str, Any], tenant: str, lang: str | None = N
     elif kind in REVISION_KINDS:
         title, text = _revision_message(kind, body)
         path = f"/t/{tenant}/sops/{body.get('sop', '')}/revisi/{body.get('number', 0)}"
+    elif kind in MONEV_KINDS:
+        title, text = _monev_message(kind, body)
+        path = f"/t/{tenant}/monev/{body.get('form', '')}"
     else:
         title, text = kind, ""
     return Message(title=title, text=text, path=path)
@@ -116,3 +119,24 @@ def _revision_message(kind: str, body: Mapping[str, Any]) -> tuple[str, str]:
         format_message("SOP revision approved: {sop}", sop=sop),
         format_message('Revisi ke-{number} of "{sop}" was approved.', number=number, sop=sop),
     )
+
+
+# Notices of the SOP monitoring form (alur.tenants.monitoring.monev_notices).
+MONEV_KINDS = ("monev_opened", "monev_reminded")
+
+
+def _monev_message(kind: str, body: Mapping[str, Any]) -> tuple[str, str]:
+    sop, due = body.get("sop_name", ""), body.get("due", "")
+    period = f"{body.get('start', '')} – {body.get('end', '')}"
+    if kind == "monev_opened":
+        title = format_message("Monev form to fill: {sop}", sop=sop)
+    else:
+        title = format_message("Reminder: the monev form of {sop} is due {due}", sop=sop, due=due)
+    text = format_message(
+        'The SOP monitoring form of "{sop}" for {period} waits for your judgement and paraf; '
+        "due {due}.",
+        sop=sop,
+        period=period,
+        due=due,
+    )
+    return title, text

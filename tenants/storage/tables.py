@@ -64,6 +64,11 @@ class Tenant(Table, tablename="alur_tenant"):
     kop_email = Varchar(length=254, default="")
     # The office day whose daily digest was made (alur.tenants.clock.digest); None: never.
     digest_on = Date(null=True, default=None)
+    # The office's monev policy (alur.tenants.monitoring.monev_policy): {"role": <assessor
+    # role id>, "every_months": 6}; {} = none chosen yet. Who saved it last and when.
+    monev_policy = JSON(default="{}")
+    monev_policy_by = Varchar(length=255, default="")
+    monev_policy_at = Timestamptz(null=True, default=None)
 
 
 class Unit(Table, tablename="alur_unit"):
@@ -518,6 +523,52 @@ class SpanProgress(Table, tablename="alur_span_progress"):
     calendar = Varchar(length=64, default="")
 
 
+class MonevForm(Table, tablename="alur_monev_form"):
+    """One SOP monitoring form (monev) of an office: an SOP in force (``definition_hash``)
+    over a period, pre-filled from the measured figures (:mod:`alur.tenants.monitoring.monev`).
+    ``form`` is the current content (:meth:`alur.core.monitoring.monev.MonevForm.to_dict`),
+    ``content_hash`` its hash, ``version`` counts its versions (a stale save is told). State
+    ``open`` until the assessor's paraf (``diparaf``), which records who, when, and their
+    name, jabatan and NIP as they were."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    plugin = Varchar(length=100)
+    sop_id = Varchar(length=100)
+    definition_hash = Varchar(length=64)
+    period_start = Date()
+    period_end = Date()
+    state = Varchar(length=16, default="open")
+    due_on = Date()
+    remind_on = Date()  # the office date its assessors are reminded, while still open
+    version = Integer(default=1)
+    form = JSON(default="{}")
+    content_hash = Varchar(length=64, default="")
+    opened_by = Varchar(length=255, default="")  # a name, or "" when the worker opened it
+    opened_at = Timestamptz(default=TimestamptzNow())
+    updated_by = Varchar(length=255, default="")
+    updated_at = Timestamptz(default=TimestamptzNow())
+    paraf_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    paraf_at = Timestamptz(null=True, default=None)
+    paraf_name = Varchar(length=255, default="")
+    paraf_jabatan = Varchar(length=255, default="")
+    paraf_nip = Varchar(length=32, default="")
+
+
+class MonevVersion(Table, tablename="alur_monev_version"):
+    """Every version of a monev form: what it held (``form`` JSON and its hash), what made
+    it (``what``: opened, saved, diparaf, reopened), who and when."""
+
+    tenant = ForeignKey(Tenant, null=False)
+    monev = ForeignKey(MonevForm, null=False)
+    version = Integer(default=1)
+    what = Varchar(length=16, default="")
+    form = JSON(default="{}")
+    content_hash = Varchar(length=64, default="")
+    saved_by = ForeignKey(User, null=True, on_delete=OnDelete.set_null)
+    saved_by_name = Varchar(length=255, default="")
+    saved_at = Timestamptz(default=TimestamptzNow())
+
+
 TABLES: tuple[type[Table], ...] = (
     Tenant,
     Unit,
@@ -549,6 +600,8 @@ TABLES: tuple[type[Table], ...] = (
     SopRevision,
     StepSpanRow,
     SpanProgress,
+    MonevForm,
+    MonevVersion,
 )
 
 # The indexes that columns' own ``unique=True`` / ``index=True`` cannot express: composite ones,
@@ -591,4 +644,7 @@ INDEXES: tuple[tuple[type[Table], tuple[str, ...], bool], ...] = (
     (StepSpanRow, ("plugin", "sop_id", "closed_at"), False),
     (SpanProgress, ("case",), True),
     (SpanProgress, ("tenant",), False),
+    (MonevForm, ("tenant", "sop_id", "period_start"), True),
+    (MonevForm, ("state", "remind_on"), False),
+    (MonevVersion, ("monev", "version"), True),
 )

@@ -26,6 +26,8 @@ from alur.tenants.demo.kinerja_samples import fill_in_sample
 from alur.tenants.identity.memberships import add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.monitoring.monev import MonevForms
+from alur.tenants.monitoring.monev_policy import save_policy
 from alur.tenants.sop_life.revisions import SopRevisions
 from alur.tenants.storage.tables import Notification, Webhook
 
@@ -146,6 +148,13 @@ NOT_IDENTIFIERS = {
     "Mutation.saveSopDraft(effectiveOn)": "a date",
     "Mutation.returnSopRevision(note)": "free text",
     "Mutation.revokeSopRevision(note)": "free text",
+    "Mutation.saveMonevForm(version)": "the version of the monev form named",
+    "Mutation.saveMonevForm(rows.step)": "a kegiatan number of the monev form named",
+    "Mutation.saveMonevForm(rows.catatan)": "free text",
+    "Mutation.saveMonevForm(rows.tindakan)": "free text",
+    "Mutation.parafMonevForm(version)": "the version of the monev form named",
+    "Mutation.parafMonevForm(password)": "the token's own person's password (paraf)",
+    "Mutation.reopenMonevForm(note)": "free text",
 }
 
 
@@ -227,6 +236,13 @@ async def office_b_worth_leaking(world: World) -> OfficeB:
     )
     await told.save()
     values |= {"webhook": hook.id, "notification": told.id}
+    # B's monev form (its assessor has read the notice of it)
+    await save_policy(b, admin.id, "kasubbag_renval", 6)
+    (form, *_) = await MonevForms(b).open_now(admin.id)
+    await Notification.update({Notification.read_at: form.opened_at}).where(
+        (Notification.tenant == b.ref.id) & (Notification.kind == "monev_opened")
+    )
+    values["monev"] = form.id
     markers = {key, OFFICE_B, "Kesbangpol", SOP_B, "catatan rahasia B", *people, *names}
     markers.add(B_WEBHOOK)
     markers |= {f'"{u}"' for u in b_units if u not in a_units}  # as JSON strings

@@ -498,4 +498,33 @@ PROBES: dict[str, Probe] = {
         )
         for name, kind in (("sop", "sop"), ("unit", "unit"))
     },
+    # a monev form of B, by its id (Int: compare=False, as for webhooks)
+    "Query.monevForm(id)": Probe(
+        "monev",
+        "query($v: Int!) { monevForm(id: $v) { __typename ... on MonevForm { id sop sopName"
+        " rows { kegiatan evidence } } ... on Error { message code } } }",
+        as_office_a_admin(given()("v")),
+        tokens=("a-admin",),
+        compare=False,
+    ),
+    **{
+        f"Mutation.{field}(id)": Probe(
+            "monev",
+            "mutation($v: Int!) { "
+            + field
+            + "(id: $v"
+            + arguments
+            + ") { __typename ... on MonevFormChanged { form { id sop sopName } } "
+            + FAILURES
+            + " } }",
+            as_office_a_admin(given()("v")),
+            tokens=("a-admin",),
+            compare=False,
+        )
+        for field, arguments in (
+            ("saveMonevForm", ", version: 1, rows: []"),
+            ("parafMonevForm", ', version: 1, password: "x"'),
+            ("reopenMonevForm", ""),
+        )
+    },
 }

@@ -52,5 +52,8 @@ def site(database_url: str, cheap_hasher: None) -> Iterator[Site]:
         client.blocking_portal.call(revoke_open_drafts)  # type: ignore[attr-defined]
         client.cookies = jars["admin"]
         forms += crawl(client, "admin", f"/t/{OFFICE_A}/sops/")
+        forms += crawl(client, "admin", f"/t/{OFFICE_A}/monev/")  # the monev forms
+        client.cookies = jars["kasubag"]  # their assessor's save and paraf
+        forms += crawl(client, "kasubag", f"/t/{OFFICE_A}/monev/")
         yield Site(client, counts, jars, forms, post_routes(app), token)
     counts.close()

@@ -33,6 +33,9 @@ from alur.tenants.identity.people import create_operator, create_user
 from alur.tenants.identity.people_admin import PeopleAdmin
 from alur.tenants.identity.tokens import create_token
 from alur.tenants.kinerja.service import KinerjaService
+from alur.tenants.monitoring.monev import MonevForms
+from alur.tenants.monitoring.monev_policy import save_policy
+from alur.tenants.monitoring.report import Period
 from alur.tenants.notify.webhooks import register_webhook
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.letterhead import save_logo
@@ -51,6 +54,7 @@ TABLES = (  # the domain's rows (sessions and login counters are not "half-writt
     *("alur_attachment", "alur_indicator_set", "alur_indicator", "alur_kinerja_submission"),
     "alur_api_token",
     "alur_office_logo",
+    *("alur_monev_form", "alur_monev_version"),
 )
 
 
@@ -118,6 +122,7 @@ async def _provision(url: str) -> str:
         await TenantAdmin(world.a, admin.id).add_day_off(date(2026, 12, 24), "Cuti bersama")
         await register_webhook(TenantAdmin(world.a, admin.id), "https://sistem.go.id/hook")
         await _deactivated(world, admin.id)  # the person page's Reactivate form
+        await _monev(world, admin.id)
         for name in HOSTILE_NAMES:
             await world.a.attach(staf, key, None, name, "application/pdf", b"%PDF-1.7")
         return (await create_token("fuzz", "write", tenant=OFFICE_A, user="staf")).token
@@ -149,6 +154,21 @@ async def _revisions(db: Any, plugins: Any, world: Any, admin_id: int, other: st
     await OfficeSops(service, admin_id).adopt(third.name, adopted)
     service = await TenantService.open(db, plugins, OFFICE_A)
     await SopRevisions(service, admin_id).start_draft(adopted)
+
+
+async def _monev(world: Any, admin_id: int) -> None:
+    """Monev forms whose forms the crawl must reach: the admin's settings and "open now"
+    (the list page), an open form (the assessor's save and paraf) and an initialled one (the
+    admin's reopen)."""
+    service = await TenantService.open(world.a.db, world.a.plugins, OFFICE_A)
+    await save_policy(service, admin_id, "kasubag_perencanaan", 6)
+    forms = MonevForms(await TenantService.open(world.a.db, world.a.plugins, OFFICE_A))
+    kasubag = world.users["kasubag"]
+    (done, *_) = await forms.open_period(Period(date(2026, 1, 1), date(2026, 6, 30)))
+    rows = {str(r.step): {"judgement": "baik"} for r in done.form.rows}
+    done = await forms.save(kasubag, done.id, rows, version=done.version)
+    await forms.paraf(kasubag, done.id, version=done.version, password=PASSWORD)
+    await forms.open_now(admin_id)
 
 
 async def revoke_open_drafts() -> None:

@@ -145,6 +145,7 @@ def office_b_routes(c: TestClient) -> list[tuple[str, str]]:
     fill |= {"day": TODAY.isoformat(), "token_id": "1", "webhook_id": "1"}
     fill |= {"username": "x", "delegation": "1"}  # the person page
     fill |= {"number": "0", "other": "berlaku"}  # office B's SOP revisions
+    fill |= {"form_id": "1"}  # office B's monev forms
     routes = []
     for route in c.app.routes:
         if not route.path.startswith("/t/{slug"):

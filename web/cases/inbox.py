@@ -1,6 +1,7 @@
 """The inbox: my open tasks, most urgent first, and its count for the navigation badge; above
 them, "perlu perhatian": the overdue tasks escalated to a role I hold (still with their
-holders, :func:`alur.tenants.cases.inbox.attention_tasks`)."""
+holders, :func:`alur.tenants.cases.inbox.attention_tasks`); and the open SOP monitoring
+forms (monev) for their assessor."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from litestar.di import NamedDependency
 from litestar.response import Redirect, Template
 
 from alur.tenants.cases.service import TenantService
+from alur.tenants.monitoring.monev import MonevForms
 from alur.web.deps import Viewer
 from alur.web.pages import page_context
 
@@ -55,7 +57,11 @@ class InboxController(Controller):
         context = await page_context(
             request, viewer, tenant, active="inbox", inbox_count=len(items)
         )
-        return Template("inbox.html", context={**context, "rows": rows, "attention": attention})
+        monev = await MonevForms(tenant).waiting(viewer.user_id)  # forms the assessor fills
+        return Template(
+            "inbox.html",
+            context={**context, "rows": rows, "attention": attention, "monev": monev},
+        )
 
     @get("/inbox/count", name="inbox-count")
     async def count(
