@@ -48,6 +48,7 @@ from alur.web.leaders.controller import LeadersController
 from alur.web.monitoring.controller import MutuBakuController
 from alur.web.monitoring.evaluation import EvaluationController
 from alur.web.monitoring.monev import MonevController
+from alur.web.monitoring.monev_print import MonevPrintController
 from alur.web.notify.controller import NotifyController
 from alur.web.observability import PROBE_PATHS, observe
 from alur.web.security_headers import security_headers
@@ -128,6 +129,7 @@ def create_app(
             EvaluationController,
             MutuBakuController,
             MonevController,
+            MonevPrintController,
             SopsController,
             SopRevisionsController,
             RevisionFilesController,

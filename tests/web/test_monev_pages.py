@@ -97,8 +97,8 @@ def test_fill_save_and_paraf_through_the_pages(client: TestClient) -> None:
     assert f'href="{path}"' in inbox  # the form waits in the assessor's inbox
     page = client.get(path)
     assert page.status_code == 200
-    assert f'href="{path}.pdf"' in page.text
-    assert f'href="{path}.xlsx"' in page.text
+    assert f'href="{path}/cetak.pdf"' in page.text
+    assert f'href="{path}/cetak.xlsx"' in page.text
     assert "belum ada data" in html.unescape(page.text)
     numbers = steps(client, path)
     assert numbers
@@ -148,6 +148,7 @@ def test_fill_save_and_paraf_through_the_pages(client: TestClient) -> None:
     assert "data-monev-save-submit" not in page
     assert "data-monev-paraf" not in page
     assert 'data-what="diparaf"' in page
+    printed_as_initialled(client, path)
 
     # The admin reopens; the staf may not see the forms at all.
     as_user(client, "admin")
@@ -171,3 +172,32 @@ def test_only_the_assessor_saves_and_only_the_admin_opens(client: TestClient) ->
         client, path, path, version=version(client, path), **{f"rows.{n}.judgement": "baik"}
     )
     assert saved.status_code == 403
+
+
+def printed_as_initialled(c: TestClient, path: str) -> None:
+    """The initialled form prints: the PDF and the XLSX carry the kegiatan's tindakan and
+    the assessor's name, the form is not marked "belum diparaf"."""
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    pdf = c.get(f"{path}/cetak.pdf")
+    assert pdf.status_code == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert "attachment" in pdf.headers["content-disposition"]
+    text = " ".join(p.extract_text() for p in PdfReader(BytesIO(pdf.content)).pages)
+    assert "latih ulang staf" in text
+    assert "Kasubag Cilacap" in text
+    assert "BELUM DIPARAF" not in text
+    sheet = c.get(f"{path}/cetak.xlsx")
+    assert sheet.status_code == 200
+    cells = {
+        str(v)
+        for ws in load_workbook(BytesIO(sheet.content)).worksheets
+        for row in ws.iter_rows(values_only=True)
+        for v in row
+        if v is not None
+    }
+    assert "latih ulang staf" in cells
+    assert any("Kasubag Cilacap" in v for v in cells)

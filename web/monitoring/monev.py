@@ -41,7 +41,7 @@ from alur.web.pages import page_context
 ROW_FIELDS = ("judgement", "catatan", "tindakan")
 
 
-def _user(viewer: Viewer) -> int:
+def office_member(viewer: Viewer) -> int:
     if viewer.user_id is None:  # a platform operator: the forms are the office's own
         raise NotFound(what=gettext("page"))
     return viewer.user_id
@@ -104,7 +104,7 @@ class MonevController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        user = _user(viewer)
+        user = office_member(viewer)
         data = await _form(request)
         try:
             await save_policy(tenant, user, data.get("role", ""), data.get("every_months", ""))
@@ -122,7 +122,7 @@ class MonevController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        user = _user(viewer)
+        user = office_member(viewer)
         try:
             opened = await MonevForms(tenant).open_now(user)
         except ActionError as exc:
@@ -152,7 +152,7 @@ class MonevController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        user = _user(viewer)
+        user = office_member(viewer)
         data = await _form(request)
         values = row_values(data)
 
@@ -169,7 +169,7 @@ class MonevController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        user = _user(viewer)
+        user = office_member(viewer)
         data = await _form(request)
 
         async def act() -> None:
@@ -187,7 +187,7 @@ class MonevController(Controller):
         viewer: NamedDependency[Viewer],
         tenant: NamedDependency[TenantService],
     ) -> Response:
-        user = _user(viewer)
+        user = office_member(viewer)
         data = await _form(request)
 
         async def act() -> None:
@@ -207,7 +207,7 @@ class MonevController(Controller):
         typed: dict[str, str] | None = None,
         status: int = 200,
     ) -> Template:
-        user = _user(viewer)
+        user = office_member(viewer)
         forms = MonevForms(tenant)
         records = await forms.list(user)
         ctx = await tenant.context(user)
@@ -265,7 +265,7 @@ class MonevController(Controller):
         refusal: dict[str, Any] | None = None,
         status: int = 200,
     ) -> Template:
-        user = _user(viewer)
+        user = office_member(viewer)
         forms = MonevForms(tenant)
         record = await forms.get(user, form_id)
         ctx = await tenant.context(user)
