@@ -34,6 +34,7 @@ from alur.tenants.cases.store import CaseStore
 from alur.tenants.demo.cases import RETURN_NOTE as RETURN_NOTE  # the note a returned case shows
 from alur.tenants.demo.cases import STORIES, DemoCase, StoryDriver, story_periods
 from alur.tenants.demo.history import demo_history
+from alur.tenants.demo.monev import open_demo_monev
 from alur.tenants.errors import InvalidInput
 from alur.tenants.identity.people import USERNAME, check_new_credentials, hash_password
 from alur.tenants.offices.provisioning import calendar_for, create_tenant
@@ -300,6 +301,8 @@ async def _tenant(
             case = await driver.run(story)
             if case is not None:
                 result.cases.append(case)
+    if history:  # the monev form of the half-year so far, from that history
+        await open_demo_monev(db, plugins, slug, admin_id, lambda: now)
     return result
 
 

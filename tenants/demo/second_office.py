@@ -23,6 +23,7 @@ from alur.core.plugins import AlurPlugins, LoadedPlugin
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.cases import StoryDriver, story_periods
 from alur.tenants.demo.history import demo_history
+from alur.tenants.demo.monev import open_demo_monev
 from alur.tenants.demo.offices import DemoReport, DemoTenant, _People, staffed_office
 from alur.tenants.offices.admin import TenantAdmin
 from alur.tenants.offices.letterhead import kop_fields, save_identity
@@ -120,4 +121,6 @@ async def second_office(
     case = await driver.run("baru dimulai")
     if case is not None:
         result.cases.append(case)
+    if history:
+        await open_demo_monev(db, plugins, SLUG, admin_id, clock)
     return result

@@ -14,6 +14,8 @@ from alur.core.calendar import JAKARTA
 from alur.tenants.cases.service import TenantService
 from alur.tenants.demo.history import HISTORY, HISTORY_CASES
 from alur.tenants.demo.offices import provision_demo
+from alur.tenants.monitoring.monev_policy import policy_of
+from alur.tenants.monitoring.monev_rows import form_rows
 from alur.tenants.monitoring.province import family_figures
 from alur.tenants.monitoring.report import MutuBakuReports, ReportFilter, default_period
 from alur.tenants.offices.provisioning import calendar_for
@@ -53,6 +55,13 @@ async def test_the_demo_has_a_history_with_figures(
             assert sum(f.within for f in steps) > 0  # some in time …
             assert sum(f.with_standard - f.within for f in steps) > 0  # … some late
             assert sop.bottlenecks
+        # The half-year's monev forms are open for the office's assessor, pre-filled.
+        forms = await form_rows(service.ref.id)
+        assert sorted(f.sop_id for f in forms) == sorted(s.sop_id for s in figures.sops)
+        for f in forms:
+            assert (f.state, f.period.end) == ("open", NOW.date())
+            assert any(r.proposed is not None and r.evidence for r in f.form.rows), f.sop_id
+        assert policy_of(service.tenant).role is not None
     assert odd_openings > 0  # some cases opened on a weekend or after hours
     every = await MutuBakuReports(
         await TenantService.open(database, installed, "satpolpp-banyumas")
