@@ -58,6 +58,8 @@ from alur.tenants.storage.tables import (
     IndicatorRow,
     IndicatorSetRow,
     Membership,
+    MonevForm,
+    MonevVersion,
     Notification,
     OfficeLogo,
     OfficePlugin,
@@ -119,6 +121,8 @@ MEMBERS: tuple[Member, ...] = (
     Member("logo.jsonl", OfficeLogo, ("content",)),
     Member("office_plugins.jsonl", OfficePlugin, since="2026-12-03T12:00:00:000000"),
     Member("sop_revisions.jsonl", SopRevision, since="2026-12-03T12:00:00:000000"),
+    Member("monev_forms.jsonl", MonevForm, since="2026-12-04T10:00:00:000000"),
+    Member("monev_versions.jsonl", MonevVersion, since="2026-12-04T10:00:00:000000"),
 )
 BY_NAME = {m.name: m for m in MEMBERS}
 

@@ -71,6 +71,8 @@ USER_COLUMNS = (
     ("alur_notification", '"user"'),
     ("alur_webhook", "created_by"),
     ("alur_sop_revision", "approved_by"),
+    ("alur_monev_form", "paraf_by"),
+    ("alur_monev_version", "saved_by"),
 )
 
 

@@ -324,6 +324,20 @@ async def _write(
         lambda v: {**owned(v), "approved_by": ids.user(v["approved_by"])},
         keep_ids=False,
     )
+    await _copy(
+        reader,
+        "monev_forms.jsonl",
+        ids,
+        lambda v: {**owned(v), "paraf_by": ids.user(v["paraf_by"])},
+    )
+    forms = ids.of("monev_forms.jsonl")
+    await _copy(
+        reader,
+        "monev_versions.jsonl",
+        ids,
+        lambda v: {**owned(v), "monev": forms[v["monev"]], "saved_by": ids.user(v["saved_by"])},
+        keep_ids=False,
+    )
     await relink_events(db, reader, ref, ids, hashes, keys)
     await restate_cases(db, tenant_id)
     chain = manifest["chain"]

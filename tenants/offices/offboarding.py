@@ -56,6 +56,8 @@ OFFICE_TABLES = (
     "alur_membership",
     "alur_office_logo",
     "alur_sop_revision",
+    "alur_monev_version",
+    "alur_monev_form",
     "alur_office_plugin",
     "alur_day_off",
     "alur_unit",

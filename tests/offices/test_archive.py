@@ -49,6 +49,12 @@ COUNTS = {
         "WHERE r.tenant = {} AND u.username = 'satpolpp.kepala_satuan'"
     ),
     "allowed plugins": "SELECT COUNT(*) FROM alur_office_plugin WHERE tenant = {}",
+    "monev forms": "SELECT COUNT(*) FROM alur_monev_form WHERE tenant = {}",
+    # every version still belongs to a form of the office (its ids moved with it)
+    "monev versions": (
+        "SELECT COUNT(*) FROM alur_monev_version v JOIN alur_monev_form f ON f.id = v.monev "
+        "AND f.tenant = v.tenant WHERE v.tenant = {}"
+    ),
 }
 
 
@@ -142,6 +148,8 @@ def test_round_trip_between_backends(
     revise(database_url, banyumas)
     before = counts(database_url)
     assert (before["SOP revisions"], before["approved revisions"]) == (1, 1)
+    assert before["monev forms"] >= 1
+    assert before["monev versions"] >= before["monev forms"]
     first = exported(database_url, banyumas, tmp_path / "first.zip")
     source_backend = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     # the other backend, already holding another office and its people: every id moves
