@@ -25,6 +25,7 @@ from alur.tenants.audit.anchors import (
 from alur.tenants.audit.content import verify_content
 from alur.tenants.audit.keys import AuditKeyError, audit_keys, new_key_entry
 from alur.tenants.audit.links import ChainReport
+from alur.tenants.audit.monev_check import verify_monev
 from alur.tenants.audit.revisions_check import verify_revisions
 from alur.tenants.audit.verify import rekey as rekey_chain
 from alur.tenants.cases.store import CaseStore, TenantRef
@@ -99,6 +100,7 @@ def verify(tenant_slug: str | None, anchor_file: Path | None, archive_file: Path
             where = await _where(ref.id, report)
             problems = [str(m) for m in await verify_content(store, ref)]
             problems += [str(m) for m in await verify_revisions(ref)]
+            problems += [str(m) for m in await verify_monev(ref)]
             anchored = (anchors or {}).get("offices", {}).get(ref.slug)
             if anchored is not None:
                 wrong = await check_anchor(anchored, ref)
