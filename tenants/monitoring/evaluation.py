@@ -31,10 +31,8 @@ from alur.core.monitoring.evaluation import StandardProposal, StepAssessment, as
 from alur.core.sop_life.part import OfficePart
 from alur.core.sop_life.revisions import RevisionState
 from alur.tenants.cases.service import TenantService
-from alur.tenants.monitoring.report import MutuBakuReports, Period, ReportFilter
+from alur.tenants.monitoring.report import FIRST_YEAR, MutuBakuReports, Period, ReportFilter
 from alur.tenants.sop_life.revisions import Revision, SopRevisions
-
-FIRST_YEAR = 2000  # no office ran an SOP in Alur before
 
 
 @dataclass(frozen=True)

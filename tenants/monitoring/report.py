@@ -40,6 +40,9 @@ from alur.tenants.monitoring import source
 from alur.tenants.monitoring.access import reads_figures, require_reader, sees_per_person
 from alur.tenants.offices.provisioning import calendar_for
 
+FIRST_YEAR = 2000
+"""No office ran an SOP in Alur before: a report's dates are from this year up to the end of
+next year (a date far outside would not even convert to UTC)."""
 MAX_PERIOD_DAYS = 3 * 366
 """The longest period a report covers (three years)."""
 DEFAULT_MONTHS = 6
@@ -98,6 +101,14 @@ class ReportFilter:
         default = default_period(today)
         first = _date(start, "start", errors) or default.start
         last = _date(end, "end", errors) or (default.end if end in (None, "") else None)
+        earliest, latest = date(FIRST_YEAR, 1, 1), date(today.year + 1, 12, 31)
+        for name, day in (("start", first), ("end", last)):
+            if name not in errors and day is not None and not earliest <= day <= latest:
+                errors[name] = format_message(
+                    "Choose a date from {first} to {last}.",
+                    first=earliest.isoformat(),
+                    last=latest.isoformat(),
+                )
         if not errors and last is not None:
             if first > last:
                 errors["end"] = gettext("The end of the period is before its start.")

@@ -53,13 +53,26 @@ def report_rows(report: MutuBakuReport) -> Iterator[dict[str, object]]:
 
 def report_csv(report: MutuBakuReport) -> str:
     """The report's rows as CSV text: a header of :data:`COLUMNS`, then one line per row;
-    no data is an empty cell; lines end with CRLF (RFC 4180). The web download and
+    no data is an empty cell; text starting like a formula is prefixed with an apostrophe;
+    lines end with CRLF (RFC 4180). The web download and
     ``alur report mutu-baku --format csv`` both write exactly this."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\r\n")
     writer.writeheader()
-    writer.writerows(report_rows(report))
+    writer.writerows({k: _text_cell(v) for k, v in row.items()} for row in report_rows(report))
     return out.getvalue()
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: object) -> object:
+    """Text that a spreadsheet would read as a formula (a kegiatan written "=HYPERLINK(…)"
+    by a plugin or an office) gets a leading apostrophe (OWASP's advice for CSV
+    injection): it opens as the text it is. Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
 
 
 def _row(

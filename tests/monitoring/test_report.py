@@ -9,8 +9,17 @@ from datetime import date, timedelta
 import pytest
 
 from alur.core.errors import InvalidInput
+from alur.core.monitoring.figures import figures_of
 from alur.tenants.errors import Forbidden
-from alur.tenants.monitoring.report import MutuBakuReports, Period, ReportFilter, default_period
+from alur.tenants.monitoring.report import (
+    MutuBakuReport,
+    MutuBakuReports,
+    Period,
+    ReportFilter,
+    SopReport,
+    StepReport,
+    default_period,
+)
 from tests.kinerja.kinerja_helpers import Office, design, do, fill, start
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
@@ -37,6 +46,11 @@ def test_bad_filters_are_named_per_field() -> None:
     assert set(backwards.value.errors) == {"end"}
     with pytest.raises(InvalidInput):
         ReportFilter.parse(start="2020-01-01", end="2026-12-01", today=today)
+    # Dates a period could never hold (and that would not even convert to UTC).
+    for first, last in (("0001-01-01", "0001-01-05"), ("9999-12-25", "9999-12-31")):
+        with pytest.raises(InvalidInput) as far:
+            ReportFilter.parse(start=first, end=last, today=today)
+        assert set(far.value.errors) == {"start", "end"}
     f = ReportFilter.parse(sop_id=" uji-kinerja ", start="2026-11-01", today=today)
     assert f == ReportFilter("uji-kinerja", Period(date(2026, 11, 1), today), None)
 
@@ -110,3 +124,16 @@ async def test_operator_report_and_its_rows(office: Office) -> None:
     assert (first["step"], first["count"], first["unit"]) == (1, 1, "")
     assert first["within_share"] == 1.0
     assert (second["count"], second["median_minutes"], second["within"]) == (0, None, None)
+
+
+def test_csv_text_never_opens_as_a_formula() -> None:
+    from alur.tenants.monitoring.rows import report_csv
+
+    figures = figures_of(1, ())
+    step = StepReport(1, '=HYPERLINK("http://x","a")', "Staf", "1 hari", figures)
+    sop = SopReport("contoh", "Contoh", "1", (step,), (), None, 0)
+    report = MutuBakuReport(
+        "uji", "Uji", WEEK, None, None, {}, (sop,), per_person=False, minutes_per_day=510
+    )
+    line = report_csv(report).splitlines()[1]
+    assert line.startswith('contoh,1,"\'=HYPERLINK(""http://x"",""a"")",,0,')
