@@ -17,9 +17,11 @@ time, 1 after the work came back once (rework). ``standard`` is the step's mutu 
 office minutes (a waktu "ditentukan" takes the duration fixed when the case started; none
 without one).
 
-A case moved to another definition midway (``case_migrated``) keeps its tasks' spans: a task
-kept by the move goes on, under its new step number, from its first opening; the standard
-of a span is that of the definition the task closed under. A cancelled span is listed but
+A case moved to another definition midway (``case_migrated``) keeps its tasks' spans under
+the new step numbers (the move's mapping; a step with no counterpart keeps its old number):
+a task kept by the move goes on from its first opening, finished work is counted at the
+step it became, and rework rounds go on counting there; the standard of a span is that of
+the definition the task closed under (the move's own fixed durations from then on). A cancelled span is listed but
 left out of the figures (:mod:`alur.core.monitoring.figures`).
 """
 
@@ -95,13 +97,24 @@ def spans_of(
         elif kind == MIGRATED:
             current = definitions.get(str(e.payload.get("to", ""))) or current
             mapping = {int(k): int(v) for k, v in (e.payload.get("mapping") or {}).items()}
-            durations = {mapping.get(k, k): v for k, v in durations.items()}
-            for kept in e.payload.get("kept") or ():
-                task = int(kept["task"])
-                if task in spans:
-                    spans[task] = replace(
-                        spans[task], step=int(kept["step"]), role=str(kept.get("role", ""))
-                    )
+            moved = e.payload.get("durations")
+            durations = (
+                {int(k): Duration.parse(v) for k, v in moved.items()}
+                if moved is not None
+                else {mapping.get(k, k): v for k, v in durations.items()}
+            )
+            kept = {int(k["task"]): k for k in e.payload.get("kept") or ()}
+            for task, span in spans.items():
+                if task in kept:
+                    step, role = int(kept[task]["step"]), str(kept[task].get("role", ""))
+                    spans[task] = replace(span, step=step, role=role)
+                elif span.step in mapping:  # finished work follows its step's new number
+                    spans[task] = replace(span, step=mapping[span.step])
+            renumbered: dict[tuple[int, str | None], int] = {}
+            for (step, unit), n in rounds.items():
+                key = (mapping.get(step, step), unit)
+                renumbered[key] = renumbered.get(key, 0) + n
+            rounds = renumbered
         elif kind == EventKind.TASK_OPENED and e.task is not None and e.step is not None:
             key = (e.step, e.unit)
             spans[e.task] = StepSpan(

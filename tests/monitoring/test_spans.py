@@ -84,3 +84,38 @@ def test_percentiles_interpolate_between_ranks() -> None:
     assert percentile([10, 20, 30, 40], 90) == 37.0
     assert percentile([7], 90) == 7.0
     assert percentile([], 50) is None
+
+
+def test_a_move_renumbers_finished_work_and_its_rounds(returned_once, sample, calendar) -> None:
+    """A move that renumbers the steps (1→2, 2→3, 3→4): the work done before it is counted
+    at the step it became, the open tasks it kept go on there, a step opened again after it
+    counts its rework on from the earlier rounds, and the move's fixed durations apply."""
+    from alur.core.engine.events import Event, EventKind
+
+    events = list(returned_once.events)
+    at = wib(2026, 11, 24, 9, 0)
+    seq = events[-1].seq
+    before = spans_of("c1", events, {sample.content_hash: sample}, calendar)
+    kept = [{"task": s.task, "step": 4, "role": s.role} for s in before if s.step == 3]
+    events.append(
+        Event(
+            seq + 1,
+            EventKind.CASE_MIGRATED,
+            at,
+            payload={
+                "from": sample.content_hash,
+                "to": "unknown",
+                "mapping": {"1": 2, "2": 3, "3": 4},
+                "kept": kept,
+                "durations": {"4": "2 hari"},
+            },
+        )
+    )
+    events.append(
+        Event(seq + 2, EventKind.TASK_OPENED, at, step=2, task=99, payload={"role": "staf"})
+    )
+    spans = {s.task: s for s in spans_of("c1", events, {sample.content_hash: sample}, calendar)}
+    first, gate = spans[before[0].task], spans[before[1].task]
+    assert (first.step, first.total, gate.step, gate.outcome) == (2, 210, 3, "tidak")
+    assert sorted(spans[k["task"]].step for k in kept) == [4, 4]
+    assert spans[99].round == 2  # old step 1 was done twice before the move
