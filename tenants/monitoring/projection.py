@@ -147,27 +147,23 @@ async def refresh(tenant_id: int, *, batch: int = BATCH) -> Refreshed:
 
 
 async def refresh_all() -> Refreshed:
-    """Refresh every office that has anything to do (the worker's job). An office whose
-    refresh fails is logged with its error and counted in ``failed``; the others are
-    refreshed all the same."""
-    done = Refreshed()
-    rows = await Tenant.select(Tenant.id, Tenant.slug).order_by(Tenant.id)
-    slugs = {r["id"]: r["slug"] for r in rows}
-    for tenant_id in await stale_offices(slugs):
-        try:
-            done.add(await refresh(tenant_id))
-        except Exception:
-            log.exception("the Mutu baku projection of office %s failed", slugs[tenant_id])
-            done.failed += 1
-    return done
+    """Refresh every office that has anything to do (the worker's job)
+    (:func:`refresh_offices`)."""
+    return await refresh_offices(r["id"] for r in await Tenant.select(Tenant.id))
 
 
 async def refresh_offices(tenant_ids: Iterable[int]) -> Refreshed:
-    """Refresh those of the offices ``tenant_ids`` that have anything to do (a report's SOP
-    family): found in three statements however many offices there are."""
+    """Refresh those of the offices ``tenant_ids`` that have anything to do (the worker's
+    job, an operator's view of an SOP family): found in three statements however many
+    offices there are. An office whose refresh fails is logged with its error and counted
+    in ``failed``; the others are refreshed all the same."""
     done = Refreshed()
     for tenant_id in await stale_offices(tenant_ids):
-        done.add(await refresh(tenant_id))
+        try:
+            done.add(await refresh(tenant_id))
+        except Exception:
+            log.exception("the Mutu baku projection of office #%s failed", tenant_id)
+            done.failed += 1
     return done
 
 

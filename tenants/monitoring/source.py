@@ -276,12 +276,9 @@ async def province_medians(
 ) -> dict[int, float | None]:
     """Per step, the median total of the finished spans of SOP ``sop_id`` of ``plugin`` closed
     in ``[start, end)`` in every office that runs it (:func:`family_spans`' medians)."""
-    offices = await Tenant.raw(
-        "SELECT DISTINCT c.tenant FROM alur_case c WHERE c.plugin = {} AND c.sop_id = {}",
-        plugin,
-        sop_id,
-    )
-    await refresh_offices(o["tenant"] for o in offices)
+    # The other offices' spans as the projection holds them: the worker keeps them within
+    # minutes of their events, and an office's page never waits on (nor fails with) another
+    # office's recomputation. (The reader's own office was refreshed by office_groups.)
     rows = await _grouped(
         f"SELECT s.step, {_values('s.total', 'totals', ordered=True)} FROM alur_step_span s "
         "WHERE s.plugin = {} AND s.sop_id = {} AND s.closed_at >= {} AND s.closed_at < {} "

@@ -6,7 +6,7 @@ test_projection.py."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -103,3 +103,20 @@ async def test_only_the_offices_with_work_are_refreshed(office: Office) -> None:
     assert (await refresh_all()).cases == 1
     await assert_matches_events(office)
     await assert_matches_events(other)
+
+
+async def test_a_report_never_recomputes_another_office(office: Office) -> None:
+    """The province medians of an office's report read the other offices' spans as the
+    projection holds them: the other office's new work waits for the worker (it is neither
+    recomputed in this office's request nor able to fail it)."""
+    other = await make_office(office.db, office.plugins, "dinas-lain")
+    await office.start()
+    theirs = await other.start()
+    assert (await refresh_all()).cases == 2
+    await act(other, "staf", theirs.key, 1, None, "complete")
+    start, end = datetime(2026, 1, 1, tzinfo=UTC), datetime(2027, 1, 1, tzinfo=UTC)
+    await source.office_groups(office.tenant_id, SOP, start, end)
+    assert await source.province_medians("uji", SOP, start, end) == {}
+    assert await stale_offices([other.tenant_id]) == [other.tenant_id]
+    assert (await refresh_all()).cases == 1
+    assert set(await source.province_medians("uji", SOP, start, end)) == {1}
