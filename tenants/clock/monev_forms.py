@@ -27,12 +27,12 @@ from zoneinfo import ZoneInfo
 from alur.core.plugins import AlurPlugins
 from alur.tenants.cases.service import TenantService
 from alur.tenants.monitoring.monev import MonevForms
-from alur.tenants.monitoring.monev_notices import REMINDED_KIND, tell_assessors
+from alur.tenants.monitoring.monev_notices import REMINDED_KIND, assessors, tell_assessors
 from alur.tenants.monitoring.monev_policy import last_ended_period, policy_of
 from alur.tenants.monitoring.monev_rows import OPEN, record_from_row
 from alur.tenants.offices.provisioning import calendar_for
 from alur.tenants.storage.database import Database
-from alur.tenants.storage.tables import MonevForm, Tenant
+from alur.tenants.storage.tables import MonevForm, Notification, Tenant
 
 log = logging.getLogger(__name__)
 
@@ -87,11 +87,19 @@ async def _office(
     calendar = await calendar_for(service.tenant)
     role = policy_of(service.tenant).role
     assert role is not None
+    forms = MonevForms(service)
     for row in due:
         record = record_from_row(row)
+        if await Notification.exists().where(
+            Notification.key.like(f"{REMINDED_KIND}:{office['id']}:{record.id}:%")
+        ):
+            continue  # reminded already (each notice once: its key)
         async with service.store.transaction():
+            if not await assessors(office["id"], role):
+                continue  # nobody holds the role yet: the next round tries again
             sent = await tell_assessors(
                 office["id"], role, record, REMINDED_KIND, now=now, calendar=calendar
             )
+            await forms.record_change(REMINDED_KIND, None, record, now)
         result.deliveries += sent
         result.reminded += 1

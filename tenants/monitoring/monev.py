@@ -229,7 +229,7 @@ class MonevForms:
                     service.ref.id, form_id, 1, OPENED, form, user_id=user_id, name=name, at=now
                 )
                 record = await one_form(service.ref.id, form_id)
-                await self._record("monev_opened", actor, record, now)
+                await self.record_change("monev_opened", actor, record, now)
                 await tell_assessors(
                     service.ref.id,
                     role,
@@ -281,7 +281,7 @@ class MonevForms:
                 at=now,
             )
             saved = await one_form(self.service.ref.id, form_id)
-            await self._record("monev_saved", ctx.actor, saved, now)
+            await self.record_change("monev_saved", ctx.actor, saved, now)
         return saved
 
     async def paraf(
@@ -344,7 +344,7 @@ class MonevForms:
                 at=now,
             )
             done = await one_form(self.service.ref.id, form_id)
-            await self._record(
+            await self.record_change(
                 "monev_diparaf",
                 ctx.actor,
                 done,
@@ -392,12 +392,12 @@ class MonevForms:
                 at=now,
             )
             done = await one_form(self.service.ref.id, form_id)
-            await self._record("monev_reopened", ctx.actor, done, now, note=note)
+            await self.record_change("monev_reopened", ctx.actor, done, now, note=note)
         return done
 
     # --- helpers ----------------------------------------------------------------------
 
-    async def _record(
+    async def record_change(
         self,
         change: str,
         actor: Actor | None,
@@ -407,6 +407,9 @@ class MonevForms:
         note: str = "",
         **details: Any,
     ) -> None:
+        """Record ``change`` of form ``record`` on the office's chain (``actor`` None: the
+        worker), in the caller's transaction; what ``alur audit verify`` checks the form
+        row against (:mod:`alur.tenants.audit.monev_check`)."""
         await record_office_change(
             self.service.db,
             self.service.ref,

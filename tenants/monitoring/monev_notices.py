@@ -25,9 +25,11 @@ KINDS = (OPENED_KIND, REMINDED_KIND)
 
 
 async def assessors(tenant_id: int, role: str) -> list[int]:
-    """The people holding ``role`` in the office in their own right."""
+    """The active people holding ``role`` in the office in their own right."""
     rows = await Membership.select(Membership.user).where(
-        (Membership.tenant == tenant_id) & (Membership.role == role)
+        (Membership.tenant == tenant_id)
+        & (Membership.role == role)
+        & (Membership.user.active == True)  # noqa: E712 (a piccolo expression)
     )
     return sorted({r["user"] for r in rows})
 

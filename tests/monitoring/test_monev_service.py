@@ -20,6 +20,7 @@ from alur.tenants.identity.memberships import add_delegation, add_membership
 from alur.tenants.identity.people import create_user
 from alur.tenants.monitoring.monev import MonevForms
 from alur.tenants.monitoring.monev_errors import MonevInitialled, NoAssessor, StaleMonev
+from alur.tenants.monitoring.monev_notices import assessors
 from alur.tenants.monitoring.monev_policy import (
     last_ended_period,
     period_of,
@@ -29,7 +30,7 @@ from alur.tenants.monitoring.monev_policy import (
 from alur.tenants.monitoring.report import MutuBakuReports, Period, ReportFilter
 from alur.tenants.notify.messages import render
 from alur.tenants.notify.settings import DeliverySettings
-from alur.tenants.storage.tables import Notification
+from alur.tenants.storage.tables import Notification, User
 from tests.kinerja.kinerja_helpers import Office, design, start
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cheap_hasher")]
@@ -143,6 +144,10 @@ async def test_reminder_once_when_its_day_comes(office: Office) -> None:
     await monev_round(office.db, office.plugins, datetime(2027, 1, 18, 9, tzinfo=JAKARTA))
     assert reminded.reminded == 1
     assert await kinds(office, "kasubag") == ["monev_opened", "monev_reminded"]
+    # The reminder is on the office's chain, once; a deactivated assessor is not told.
+    assert len(await office_changes(office.tenant_id, change="monev_reminded")) == 1
+    await User.update({User.active: False}).where(User.id == office.users["kasubag"])
+    assert await assessors(office.tenant_id, "kasubag") == [office.users["sekretaris"]]
 
 
 async def test_admin_opens_the_current_period_so_far(office: Office) -> None:
