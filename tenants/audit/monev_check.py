@@ -5,8 +5,8 @@ Every change of a monev form is recorded on the office's chain
 ``monev_opened``, ``monev_saved``, ``monev_diparaf`` or ``monev_reopened``, with the form's
 ``sop``, ``period``, ``version`` and ``content_hash``, and for a paraf the assessor's NIP).
 A form row changed in the database — its content after the paraf, a paraf added or moved to
-another person, a form inserted — is named here. Forms are keyed by SOP and period (unique
-per office), not by row id, so the check holds after an office is moved by export/import.
+another person, a form inserted — is named here. Forms are keyed by SOP and period start
+(unique per office), not by row id, so the check holds after an office is moved by export/import.
 """
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ CHANGES = {
     "monev_opened": OPEN,
     "monev_saved": OPEN,
     "monev_reopened": OPEN,
+    "monev_extended": OPEN,
     "monev_diparaf": DIPARAF,
 }
 
 
 async def recorded_forms(tenant_id: int) -> dict[tuple[str, str], dict[str, Any]]:
-    """Per (SOP, period ``start/end``), the state, version, content hash and paraf NIP the
-    office's chain says the form has now."""
+    """Per (SOP, period start), the state, period, version, content hash and paraf NIP the
+    office's chain says the form has now (a form opened early is extended to its whole
+    period: its end moves, its start never does)."""
     rows = (
         await Event.select(Event.payload)
         .where(
@@ -43,9 +45,10 @@ async def recorded_forms(tenant_id: int) -> dict[tuple[str, str], dict[str, Any]
         state = CHANGES.get(str(payload.get("change", "")))
         if state is None:
             continue
-        key = (str(payload.get("sop")), str(payload.get("period")))
+        key = (str(payload.get("sop")), str(payload.get("period")).split("/")[0])
         found[key] = {
             "state": state,
+            "period": str(payload.get("period")),
             "version": int(payload.get("version", 0)),
             "content_hash": str(payload.get("content_hash", "")),
             "paraf_nip": str(payload.get("nip", "")) if state == DIPARAF else "",
@@ -69,12 +72,13 @@ async def verify_monev(tenant: TenantRef) -> list[Mismatch]:
     for row in sorted(rows, key=lambda r: (r["sop_id"], str(r["period_start"]))):
         period = f"{str(row['period_start'])[:10]}/{str(row['period_end'])[:10]}"
         name = f"monev form of SOP {row['sop_id']} for {period}"
-        said = recorded.pop((row["sop_id"], period), None)
+        said = recorded.pop((row["sop_id"], period.split("/")[0]), None)
         if said is None:
             found.append(Mismatch(None, f"{name} is not on the office's chain"))
             continue
         stored = {
             "state": row["state"],
+            "period": period,
             "version": row["version"],
             "content_hash": row["content_hash"],
             "paraf_nip": row["paraf_nip"] if row["state"] == DIPARAF else "",

@@ -6,7 +6,8 @@ force, pre-filled from the measured figures, filled and initialled by the office
 just ended (:mod:`alur.tenants.clock.monev_forms`); the office administrator may open the
 forms of the *current* period so far by hand (:meth:`MonevForms.open_now`: from the period's
 start to today) — that form is then the period's form and the worker opens no other one for
-it. Each row is pre-filled from :meth:`~alur.tenants.monitoring.report.MutuBakuReports.
+it; when the period ends, the worker makes it cover the whole period if it is not yet
+initialled (proposals and evidence made again, the assessor's text kept: ``monev_extended``). Each row is pre-filled from :meth:`~alur.tenants.monitoring.report.MutuBakuReports.
 report_for_operator` (every step and unit, never per person) with
 :func:`alur.core.monitoring.monev.propose_rows`. The evidence is written in Indonesian, the
 language of the official form, whoever opens it. A form is due :data:`DUE_WORKING_DAYS`
@@ -58,6 +59,7 @@ from alur.tenants.monitoring.monev_notices import OPENED_KIND, tell_assessors
 from alur.tenants.monitoring.monev_policy import period_of, policy_of
 from alur.tenants.monitoring.monev_rows import (
     DIPARAF,
+    EXTENDED,
     INITIALLED,
     OPEN,
     OPENED,
@@ -169,30 +171,16 @@ class MonevForms:
         due = working_days_after(calendar, today, DUE_WORKING_DAYS)
         remind = working_days_after(calendar, today, DUE_WORKING_DAYS - REMIND_WORKING_DAYS_BEFORE)
         existing = {
-            r.sop_id for r in await form_rows(service.ref.id) if r.period.start == period.start
+            r.sop_id: r for r in await form_rows(service.ref.id) if r.period.start == period.start
         }
-        reports = MutuBakuReports(service)
         opened: list[MonevRecord] = []
         for sop_id, definition in sorted(service.sops().items()):
-            if sop_id in existing:
+            found = existing.get(sop_id)
+            if found is not None:
+                if found.state == OPEN and found.period.end < period.end:
+                    await self._extend(found, definition, period, actor)
                 continue
-            report = await reports.report_for_operator(ReportFilter(sop_id, period))
-            (sop,) = report.sops
-            token = current_language.set("id")  # the official form's language
-            try:
-                rows = propose_rows(
-                    definition, {s.number: s.figures for s in sop.steps}, report.minutes_per_day
-                )
-            finally:
-                current_language.reset(token)
-            form = MonevForm(
-                sop_id=sop_id,
-                sop_name=definition.header.nama,
-                sop_nomor=definition.header.nomor,
-                start=period.start,
-                end=period.end,
-                rows=rows,
-            )
+            form = await self._proposed(definition, period)
             plugin = service.plugin_definition(sop_id)[0]
             await service.store.pin_definition(plugin, definition)
             now = service.clock()
@@ -241,6 +229,74 @@ class MonevForms:
                 )
             opened.append(record)
         return opened
+
+    async def _proposed(
+        self, definition: Any, period: Period, keep: MonevForm | None = None
+    ) -> MonevForm:
+        """The form of ``definition`` over ``period``, pre-filled from the report's figures
+        (in Indonesian, the official form's language); the assessor's judgement, catatan and
+        tindakan of ``keep`` are kept per kegiatan."""
+        report = await MutuBakuReports(self.service).report_for_operator(
+            ReportFilter(definition.id, period)
+        )
+        (sop,) = report.sops
+        token = current_language.set("id")
+        try:
+            rows = propose_rows(
+                definition, {s.number: s.figures for s in sop.steps}, report.minutes_per_day
+            )
+        finally:
+            current_language.reset(token)
+        if keep is not None:
+            theirs = {r.step: r for r in keep.rows}
+            rows = tuple(
+                replace(r, judgement=t.judgement, catatan=t.catatan, tindakan=t.tindakan)
+                if (t := theirs.get(r.step)) is not None
+                else r
+                for r in rows
+            )
+        return MonevForm(
+            sop_id=definition.id,
+            sop_name=definition.header.nama,
+            sop_nomor=definition.header.nomor,
+            start=period.start,
+            end=period.end,
+            rows=rows,
+        )
+
+    async def _extend(
+        self, record: MonevRecord, definition: Any, period: Period, actor: Actor | None
+    ) -> MonevRecord:
+        """A form the admin opened before its period ended, not yet initialled, now covers
+        the whole period: its proposals and evidence are made again from the period's
+        figures, the assessor's judgements, catatan and tindakan are kept; a new version,
+        recorded on the chain (``monev_extended``)."""
+        form = await self._proposed(definition, period, keep=record.form)
+        now = self.service.clock()
+        name = actor.name if actor is not None else WORKER
+        async with write_transaction(self.service.db):
+            await update_form(
+                record,
+                record.version,
+                name,
+                now,
+                period_end=period.end,
+                form=json.dumps(form.to_dict(), ensure_ascii=False),
+                content_hash=form.content_hash(),
+            )
+            await add_version(
+                self.service.ref.id,
+                record.id,
+                record.version + 1,
+                EXTENDED,
+                form,
+                user_id=None,
+                name=name,
+                at=now,
+            )
+            done = await one_form(self.service.ref.id, record.id)
+            await self.record_change("monev_extended", actor, done, now)
+        return done
 
     # --- filling ----------------------------------------------------------------------
 

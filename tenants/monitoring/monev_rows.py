@@ -19,6 +19,7 @@ from alur.tenants.storage.tables import MonevVersion
 OPEN, DIPARAF = "open", "diparaf"
 # What made a version (alur_monev_version.what).
 OPENED, SAVED, INITIALLED, REOPENED = "opened", "saved", "diparaf", "reopened"
+EXTENDED = "extended"  # an early form made to cover its whole period (the worker)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from alur.core.calendar import JAKARTA
 from alur.core.errors import InvalidInput
 from alur.core.i18n import current_language
 from alur.core.monitoring.monev import BAIK, TIDAK, propose_rows
+from alur.tenants.audit.monev_check import verify_monev
 from alur.tenants.audit.office_log import office_changes
 from alur.tenants.clock.jobs import run_round
 from alur.tenants.clock.monev_forms import monev_round
@@ -160,8 +161,26 @@ async def test_admin_opens_the_current_period_so_far(office: Office) -> None:
     (record,) = await (await forms(office)).open_now(admin_id)
     assert record.period == Period(date(2026, 7, 1), date(2026, 11, 23))
     assert await (await forms(office)).open_now(admin_id) == []
-    # When the period ends, the worker opens no second form for it.
+    saved = await (await forms(office)).save(
+        office.users["kasubag"],
+        record.id,
+        {"1": {"judgement": "tidak", "tindakan": "latih staf"}},
+        version=record.version,
+    )
+    # When the period ends, the worker opens no second form for it: it makes the early one
+    # cover the whole half-year (proposals made again), keeping what the assessor wrote.
     assert (await monev_round(office.db, office.plugins, JANUARY)).opened == 0
+    office.clock.now = JANUARY
+    whole = await (await forms(office)).get(office.users["kasubag"], record.id)
+    assert whole.period == SECOND_HALF
+    assert (whole.form.end, whole.version) == (date(2026, 12, 31), saved.version + 1)
+    assert (whole.form.rows[0].judgement, whole.form.rows[0].tindakan) == (TIDAK, "latih staf")
+    assert whole.content_hash == whole.form.content_hash()
+    (event,) = await office_changes(office.tenant_id, change="monev_extended")
+    assert event.details["content_hash"] == whole.content_hash
+    assert await verify_monev((await office.service()).ref) == []
+    assert (await monev_round(office.db, office.plugins, JANUARY)).opened == 0
+    assert len(await office_changes(office.tenant_id, change="monev_extended")) == 1
 
 
 async def _opened(office: Office) -> int:
