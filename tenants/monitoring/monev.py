@@ -10,9 +10,9 @@ it; when the period ends, the worker makes it cover the whole period if it is no
 initialled (proposals and evidence made again, the assessor's text kept: ``monev_extended``). Each row is pre-filled from :meth:`~alur.tenants.monitoring.report.MutuBakuReports.
 report_for_operator` (every step and unit, never per person) with
 :func:`alur.core.monitoring.monev.propose_rows`. The evidence is written in Indonesian, the
-language of the official form, whoever opens it. A form is due :data:`DUE_WORKING_DAYS`
+language of the official form, whoever opens it. A form is due :data:`~alur.tenants.monitoring.monev_open.DUE_WORKING_DAYS`
 working days after it opens; its assessors are told when it opens and reminded
-:data:`REMIND_WORKING_DAYS_BEFORE` working days before it is due.
+:data:`~alur.tenants.monitoring.monev_open.REMIND_WORKING_DAYS_BEFORE` working days before it is due.
 
 **Who.** Everyone who reads the Mutu baku figures reads the forms (:mod:`.access`: the
 leaders, the office admin, the assessors). Saving: a holder of the assessor role (in their own
@@ -36,14 +36,14 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from alur.core import limits
 from alur.core.engine.actors import Actor
-from alur.core.i18n import current_language, format_message, gettext
+from alur.core.i18n import format_message, gettext
 from alur.core.model import DataAction
-from alur.core.monitoring.monev import JUDGEMENTS, MonevForm, propose_rows
+from alur.core.monitoring.monev import JUDGEMENTS, MonevForm
 from alur.tenants.audit.office_log import record_office_change, write_transaction
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput
@@ -52,17 +52,14 @@ from alur.tenants.monitoring.access import reads_figures, require_reader
 from alur.tenants.monitoring.monev_errors import (
     MonevInitialled,
     MonevNotInitialled,
-    NoAssessor,
     StaleMonev,
 )
-from alur.tenants.monitoring.monev_notices import OPENED_KIND, tell_assessors
-from alur.tenants.monitoring.monev_policy import period_of, policy_of
+from alur.tenants.monitoring.monev_open import WORKER, MonevOpening
+from alur.tenants.monitoring.monev_policy import policy_of
 from alur.tenants.monitoring.monev_rows import (
     DIPARAF,
-    EXTENDED,
     INITIALLED,
     OPEN,
-    OPENED,
     REOPENED,
     SAVED,
     MonevRecord,
@@ -73,25 +70,13 @@ from alur.tenants.monitoring.monev_rows import (
     update_form,
     versions_of,
 )
-from alur.tenants.monitoring.report import MutuBakuReports, Period, ReportFilter
-from alur.tenants.offices.provisioning import calendar_for
-from alur.tenants.storage.tables import MonevForm as MonevFormRow
 from alur.tenants.storage.tables import User
 
-DUE_WORKING_DAYS = 10
-REMIND_WORKING_DAYS_BEFORE = 2
 TEXT_LIMIT = 2000
 """The longest catatan or tindakan, in characters (checked here: the same on both databases)."""
-WORKER = "Alur"  # the actor name of what the worker does
 
 
-def working_days_after(calendar: Any, day: date, n: int) -> date:
-    for _ in range(n):
-        day = calendar.next_working_day(day)
-    return day
-
-
-class MonevForms:
+class MonevForms(MonevOpening):
     """The monev forms of one office (module docstring)."""
 
     def __init__(self, service: TenantService) -> None:
@@ -143,160 +128,6 @@ class MonevForms:
     async def readable(self, user_id: int) -> bool:
         ctx = await self.service.context(user_id)
         return reads_figures(ctx.actor, self.service.tenant, self.service.sops())
-
-    # --- opening ----------------------------------------------------------------------
-
-    async def open_now(self, user_id: int) -> list[MonevRecord]:
-        """The administrator opens the forms of the current period so far (module
-        docstring); returns those opened now (none for an SOP whose form is open already)."""
-        ctx = await self.service.context(user_id)
-        if not ctx.actor.administrator:
-            raise Forbidden(what=gettext("open the monev forms: you are not the office admin"))
-        policy = policy_of(self.service.tenant)
-        if policy.role is None:
-            raise NoAssessor()
-        today = self.service.today()
-        period = Period(period_of(today, policy.every_months).start, today)
-        return await self.open_period(period, actor=ctx.actor)
-
-    async def open_period(self, period: Period, *, actor: Actor | None = None) -> list[MonevRecord]:
-        """Open the form of every SOP in force for ``period`` unless it has one (idempotent:
-        two workers, or a round repeated, open each form once); returns those opened."""
-        service = self.service
-        role = self._role()
-        if role is None:
-            return []
-        calendar = await calendar_for(service.tenant)
-        today = service.today()
-        due = working_days_after(calendar, today, DUE_WORKING_DAYS)
-        remind = working_days_after(calendar, today, DUE_WORKING_DAYS - REMIND_WORKING_DAYS_BEFORE)
-        existing = {
-            r.sop_id: r for r in await form_rows(service.ref.id) if r.period.start == period.start
-        }
-        opened: list[MonevRecord] = []
-        for sop_id, definition in sorted(service.sops().items()):
-            found = existing.get(sop_id)
-            if found is not None:
-                if found.state == OPEN and found.period.end < period.end:
-                    await self._extend(found, definition, period, actor)
-                continue
-            form = await self._proposed(definition, period)
-            plugin = service.plugin_definition(sop_id)[0]
-            await service.store.pin_definition(plugin, definition)
-            now = service.clock()
-            name = actor.name if actor is not None else WORKER
-            async with write_transaction(service.db):
-                inserted = await MonevFormRow.raw(
-                    "INSERT INTO alur_monev_form (tenant, plugin, sop_id, definition_hash, "
-                    "period_start, period_end, state, due_on, remind_on, version, form, "
-                    "content_hash, opened_by, opened_at, updated_by, updated_at, paraf_by, "
-                    "paraf_at, paraf_name, paraf_jabatan, paraf_nip) VALUES ({}, {}, {}, {}, "
-                    "{}, {}, {}, {}, {}, 1, {}, {}, {}, {}, {}, {}, NULL, NULL, '', '', '') "
-                    "ON CONFLICT (tenant, sop_id, period_start) DO NOTHING RETURNING id",
-                    service.ref.id,
-                    plugin,
-                    sop_id,
-                    definition.content_hash,
-                    period.start,
-                    period.end,
-                    OPEN,
-                    due,
-                    remind,
-                    json.dumps(form.to_dict(), ensure_ascii=False),
-                    form.content_hash(),
-                    name[:255] if actor is not None else "",
-                    now,
-                    name[:255],
-                    now,
-                )
-                if not inserted:  # opened at the same moment by another worker
-                    continue
-                form_id = inserted[0]["id"]
-                user_id = int(actor.id) if actor is not None and actor.id.isdigit() else None
-                await add_version(
-                    service.ref.id, form_id, 1, OPENED, form, user_id=user_id, name=name, at=now
-                )
-                record = await one_form(service.ref.id, form_id)
-                await self.record_change("monev_opened", actor, record, now)
-                await tell_assessors(
-                    service.ref.id,
-                    role,
-                    record,
-                    OPENED_KIND,
-                    now=now,
-                    calendar=calendar,
-                    skip=actor.id if actor is not None else None,
-                )
-            opened.append(record)
-        return opened
-
-    async def _proposed(
-        self, definition: Any, period: Period, keep: MonevForm | None = None
-    ) -> MonevForm:
-        """The form of ``definition`` over ``period``, pre-filled from the report's figures
-        (in Indonesian, the official form's language); the assessor's judgement, catatan and
-        tindakan of ``keep`` are kept per kegiatan."""
-        report = await MutuBakuReports(self.service).report_for_operator(
-            ReportFilter(definition.id, period)
-        )
-        (sop,) = report.sops
-        token = current_language.set("id")
-        try:
-            rows = propose_rows(
-                definition, {s.number: s.figures for s in sop.steps}, report.minutes_per_day
-            )
-        finally:
-            current_language.reset(token)
-        if keep is not None:
-            theirs = {r.step: r for r in keep.rows}
-            rows = tuple(
-                replace(r, judgement=t.judgement, catatan=t.catatan, tindakan=t.tindakan)
-                if (t := theirs.get(r.step)) is not None
-                else r
-                for r in rows
-            )
-        return MonevForm(
-            sop_id=definition.id,
-            sop_name=definition.header.nama,
-            sop_nomor=definition.header.nomor,
-            start=period.start,
-            end=period.end,
-            rows=rows,
-        )
-
-    async def _extend(
-        self, record: MonevRecord, definition: Any, period: Period, actor: Actor | None
-    ) -> MonevRecord:
-        """A form the admin opened before its period ended, not yet initialled, now covers
-        the whole period: its proposals and evidence are made again from the period's
-        figures, the assessor's judgements, catatan and tindakan are kept; a new version,
-        recorded on the chain (``monev_extended``)."""
-        form = await self._proposed(definition, period, keep=record.form)
-        now = self.service.clock()
-        name = actor.name if actor is not None else WORKER
-        async with write_transaction(self.service.db):
-            await update_form(
-                record,
-                record.version,
-                name,
-                now,
-                period_end=period.end,
-                form=json.dumps(form.to_dict(), ensure_ascii=False),
-                content_hash=form.content_hash(),
-            )
-            await add_version(
-                self.service.ref.id,
-                record.id,
-                record.version + 1,
-                EXTENDED,
-                form,
-                user_id=None,
-                name=name,
-                at=now,
-            )
-            done = await one_form(self.service.ref.id, record.id)
-            await self.record_change("monev_extended", actor, done, now)
-        return done
 
     # --- filling ----------------------------------------------------------------------
 
