@@ -81,14 +81,18 @@ def test_the_count_updates_without_a_reload_and_the_list_marks_read(
 def test_without_javascript_the_count_is_a_plain_link(live_server, new_page):
     office = live_server.offices[SLUG]
     username = office.login_for("Kasubag")
-    remind(live_server.log_path, SLUG, username, 2, "nojs")
     page = new_page(username, javascript=False)
     page.goto(f"/t/{SLUG}/cases")
+    # what the demo already told them (the Kasubag Perencanaan is its monev assessor)
+    counted = page.locator("a#notice-badge .notice-count")
+    before = int(counted.get_attribute("data-count") or 0) if counted.count() else 0
+    remind(live_server.log_path, SLUG, username, 2, "nojs")
+    page.goto(f"/t/{SLUG}/cases")
     link = page.locator("a#notice-badge")
-    expect(link.locator(".notice-count")).to_have_text(re.compile(r"\b2$"))
+    expect(link.locator(".notice-count")).to_have_text(re.compile(rf"\b{before + 2}$"))
     link.click()
     page.wait_for_url(re.compile(r"/notifications$"))
-    expect(page.locator("ol.notifications > li")).to_have_count(2)
+    expect(page.locator("ol.notifications > li")).to_have_count(before + 2)
 
 
 def test_settings_policy_and_history_pages_on_a_desktop_and_a_phone(

@@ -26,7 +26,7 @@ DOMAIN_TERMS = {
     "keterangan", "paraf", "tanda", "tangan", "disposisi", "plt", "plh", "bidang", "unit",
     "data", "kinerja", "iku", "sakip", "opd", "nip", "kop", "realisasi", "capaian", "target",
     "rekap", "triwulan", "semester", "tahun", "menit", "jam", "hari", "jabatan", "pangkat",
-    "golongan", "whatsapp", "email", "wib", "wita", "wit", "format", "alur",
+    "golongan", "whatsapp", "email", "wib", "wita", "wit", "format", "alur", "monev",
     "ii", "iii", "iv",  # the roman numbers of a period: Triwulan III, Semester II
 }  # fmt: skip
 
@@ -45,6 +45,7 @@ BOTH_LANGUAGES = {
     "per",
     "pdf",
     "xlsx",
+    "monitoring",
 }
 
 # Elements whose text is the SOP's own or typed by people (not UI words), by structure.
