@@ -16,7 +16,8 @@ data).
 
 **Province.** Each step also carries the province median: the median of the same step of the
 same SOP (same plugin and SOP id, whichever office runs it, this one included) over the
-same period, without naming the other offices (:func:`family_figures` names them, for
+same period (none when the report is of one unit: offices are compared whole), without
+naming the other offices (:func:`family_figures` names them, for
 operators).
 """
 
@@ -196,6 +197,12 @@ class MutuBakuReports:
         ctx = await self.service.context(user_id)
         return reads_figures(ctx.actor, self.service.tenant, self.service.sops())
 
+    async def require_reader(self, user_id: int) -> None:
+        """:class:`~alur.tenants.errors.Forbidden` unless user ``user_id`` may read the
+        figures (pages built on them, such as the yearly evaluation, ask this first)."""
+        ctx = await self.service.context(user_id)
+        require_reader(ctx.actor, self.service.tenant, self.service.sops())
+
     async def report(self, user_id: int, f: ReportFilter) -> MutuBakuReport:
         """The figures ``f`` asks for, as user ``user_id`` may see them."""
         ctx = await self.service.context(user_id)
@@ -230,7 +237,10 @@ class MutuBakuReports:
         reports = []
         for sop_id in wanted:
             plugin = service.plugin_definition(sop_id)[0]
-            medians = await source.province_medians(plugin, sop_id, start, end)
+            # offices are compared whole: beside one unit's figures there is no province median
+            medians = (
+                await source.province_medians(plugin, sop_id, start, end) if f.unit is None else {}
+            )
             none = span_groups((), per_person=per_person)
             reports.append(sop_report_of(sops[sop_id], groups.get(sop_id, none), medians))
         return MutuBakuReport(

@@ -95,6 +95,10 @@ async def test_unit_filter_and_per_person(office: Office) -> None:
     assert steps[2].figures.count == 1
     assert not steps[1].figures.has_data
     assert [f.key for f in steps[2].by_unit] == ["bidang-a"]
+    # one unit's figures stand without a province median (offices are compared whole)
+    assert steps[2].province_median is None
+    whole = await r.report(office.users["kepala"], ReportFilter("uji-kinerja", WEEK))
+    assert whole.sops[0].steps[1].province_median is not None
     assert by_unit.sops[0].by_person is not None  # the Kepala sees people
     assert {k[0] for k in (f.key for f in by_unit.sops[0].by_person)} == {2}
 

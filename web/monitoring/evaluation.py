@@ -32,7 +32,7 @@ from alur.core.monitoring.evaluation import MIN_SPANS
 from alur.core.monitoring.office_time import office_time_text
 from alur.core.sop_life.revisions import RevisionState
 from alur.tenants.cases.service import TenantService
-from alur.tenants.errors import Conflict, Forbidden, InvalidInput
+from alur.tenants.errors import Conflict, InvalidInput
 from alur.tenants.monitoring.evaluation import Evaluation, SopEvaluations
 from alur.tenants.monitoring.report import MutuBakuReports
 from alur.tenants.sop_life.revisions import SopRevisions
@@ -136,13 +136,7 @@ class EvaluationController(Controller):
         chosen: set[int] | None = None,
     ) -> Template:
         user = _user(viewer)
-        if not await MutuBakuReports(tenant).readable(user):
-            raise Forbidden(
-                what=gettext(
-                    "see the yearly evaluation of the office's SOPs: it is for the office's "
-                    "leaders, its monev assessor and the office administrator"
-                )
-            )
+        await MutuBakuReports(tenant).require_reader(user)
         errors = dict(errors or {})
         sops = tenant.sops()
         sop_id = (sop_id or "").strip() or (sorted(sops)[0] if sops else "")
