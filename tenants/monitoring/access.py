@@ -13,6 +13,8 @@ Everyone else of the office gets :class:`~alur.tenants.errors.Forbidden`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from alur.core.engine.actors import Actor
 from alur.core.i18n import gettext
@@ -21,21 +23,47 @@ from alur.tenants.cases.rows import from_json
 from alur.tenants.errors import Forbidden
 from alur.tenants.leaders.access import is_leader
 
+DEFAULT_MONTHS = 6
+
+
+@dataclass(frozen=True)
+class MonevPolicy:
+    """The office's monev policy (``alur_tenant.monev_policy``, set by its administrator:
+    :mod:`alur.tenants.monitoring.monev_policy`): the assessor role and how often."""
+
+    role: str | None = None
+    every_months: int = DEFAULT_MONTHS
+
+    def to_mapping(self) -> dict[str, Any]:
+        return {"role": self.role, "every_months": self.every_months} if self.role else {}
+
+
+def policy_of(tenant: Mapping[str, Any]) -> MonevPolicy:
+    """The policy of an office row (``{}`` or unreadable: none chosen)."""
+    data = from_json(tenant.get("monev_policy")) or {}
+    if not isinstance(data, dict) or not data.get("role"):
+        return MonevPolicy()
+    months = data.get("every_months", DEFAULT_MONTHS)
+    months = months if isinstance(months, int) and 1 <= months <= 12 else DEFAULT_MONTHS
+    return MonevPolicy(str(data["role"]), months)
+
 
 def assessor_role(tenant: Mapping) -> str | None:
-    """The role the office chose as its monev assessor (``alur_tenant.monev_policy``'s
-    ``role``), or ``None`` when it chose none yet."""
-    policy = from_json(tenant.get("monev_policy")) or {}
-    role = policy.get("role") if isinstance(policy, dict) else None
-    return str(role) if role else None
+    """The role the office chose as its monev assessor, or ``None`` when it chose none yet."""
+    return policy_of(tenant).role
+
+
+def holds_assessor_role(actor: Actor, tenant: Mapping, *, own_right: bool = False) -> bool:
+    """Whether ``actor`` holds the office's assessor role (``own_right``: not as Plt/Plh)."""
+    role = assessor_role(tenant)
+    return role is not None and any(
+        m.role == role and (not own_right or m.delegation is None) for m in actor.memberships
+    )
 
 
 def reads_figures(actor: Actor, tenant: Mapping, sops: Mapping[str, SopDefinition]) -> bool:
     """Whether ``actor`` may read the office's Mutu baku figures (module docstring)."""
-    if is_leader(actor, sops):
-        return True
-    role = assessor_role(tenant)
-    return role is not None and any(m.role == role for m in actor.memberships)
+    return is_leader(actor, sops) or holds_assessor_role(actor, tenant)
 
 
 def sees_per_person(actor: Actor, sops: Mapping[str, SopDefinition]) -> bool:

@@ -48,7 +48,7 @@ from alur.tenants.audit.office_log import record_office_change, write_transactio
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput
 from alur.tenants.kinerja.signing import signer_for
-from alur.tenants.monitoring.access import reads_figures, require_reader
+from alur.tenants.monitoring.access import holds_assessor_role, reads_figures, require_reader
 from alur.tenants.monitoring.monev_errors import (
     MonevInitialled,
     MonevNotInitialled,
@@ -88,14 +88,12 @@ class MonevForms(MonevOpening):
         return policy_of(self.service.tenant).role
 
     def may_fill(self, actor: Actor) -> bool:
-        role = self._role()
-        return role is not None and any(m.role == role for m in actor.memberships)
+        """A holder of the assessor role fills the form (a Plt/Plh too)."""
+        return holds_assessor_role(actor, self.service.tenant)
 
     def may_initial(self, actor: Actor) -> bool:
-        role = self._role()
-        return role is not None and any(
-            m.role == role and m.delegation is None for m in actor.memberships
-        )
+        """Only a holder of the assessor role in their own right initials it."""
+        return holds_assessor_role(actor, self.service.tenant, own_right=True)
 
     async def _reader(self, user_id: int) -> Actor:
         ctx = await self.service.context(user_id)

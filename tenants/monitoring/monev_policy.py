@@ -26,24 +26,14 @@ from typing import Any
 
 from alur.core.i18n import format_message, gettext
 from alur.tenants.audit.office_log import record_office_change, write_transaction
-from alur.tenants.cases.rows import from_json
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Forbidden, InvalidInput
+from alur.tenants.monitoring.access import MonevPolicy, policy_of
 from alur.tenants.monitoring.report import Period
 from alur.tenants.offices.clock_policy import escalation_roles
 from alur.tenants.storage.tables import Tenant, User
 
-DEFAULT_MONTHS = 6
 CHANGED = "monev_policy_changed"
-
-
-@dataclass(frozen=True)
-class MonevPolicy:
-    role: str | None = None
-    every_months: int = DEFAULT_MONTHS
-
-    def to_mapping(self) -> dict[str, Any]:
-        return {"role": self.role, "every_months": self.every_months} if self.role else {}
 
 
 @dataclass(frozen=True)
@@ -54,16 +44,6 @@ class PolicyInfo:
     roles: dict[str, str]
     changed_by: str
     changed_at: datetime | None
-
-
-def policy_of(tenant: Mapping[str, Any]) -> MonevPolicy:
-    """The policy of an office row (``{}`` or unreadable: none chosen)."""
-    data = from_json(tenant.get("monev_policy")) or {}
-    if not isinstance(data, dict) or not data.get("role"):
-        return MonevPolicy()
-    months = data.get("every_months", DEFAULT_MONTHS)
-    months = months if isinstance(months, int) and 1 <= months <= 12 else DEFAULT_MONTHS
-    return MonevPolicy(str(data["role"]), months)
 
 
 def period_of(day: date, every_months: int) -> Period:
