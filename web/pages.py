@@ -43,7 +43,8 @@ async def page_context(
             "zone": tenant.tenant["timezone"],
             "sops": tenant.sops(),
             "leader": viewer.user_id is not None and await leads(tenant, viewer.user_id),
-            # the Mutu baku page's link: its readers (alur.tenants.monitoring.access)
+            # the Mutu baku and Monev links: their readers (alur.tenants.monitoring.access:
+            # the leaders and the monev assessor)
             "mutu_baku": viewer.user_id is not None
             and await MutuBakuReports(tenant).readable(viewer.user_id),
         }

@@ -155,6 +155,7 @@ class StepReport:
     figures: StepFigures
     by_unit: tuple[StepFigures, ...] = ()
     province_median: float | None = None
+    per_unit: bool = False  # done once per unit (a report of one unit has data only here)
 
 
 @dataclass(frozen=True)
@@ -311,6 +312,7 @@ def sop_report_of(
                     if isinstance(k, tuple) and k[0] == n
                 ),
                 province_median=province_medians.get(n),
+                per_unit=step.per_unit if step is not None else False,
             )
         )
     ranked = {f.key for f in bottlenecks([s.figures for s in steps])}

@@ -95,6 +95,7 @@ def test_fill_save_and_paraf_through_the_pages(client: TestClient) -> None:
     as_user(client, "kasubag")
     inbox = client.get(f"/t/{SLUG}/inbox").text
     assert f'href="{path}"' in inbox  # the form waits in the assessor's inbox
+    assert f'href="{LIST}" data-nav="monev"' in inbox  # and the menu leads to the forms
     page = client.get(path)
     assert page.status_code == 200
     assert f'href="{path}/cetak.pdf"' in page.text
@@ -155,6 +156,7 @@ def test_fill_save_and_paraf_through_the_pages(client: TestClient) -> None:
     assert post(client, f"{path}/buka-kembali", path, note="salah ketik").status_code == 303
     assert 'data-state="open"' in client.get(path).text
     as_user(client, "staf")
+    assert 'data-nav="monev"' not in client.get(f"/t/{SLUG}/inbox").text
     assert client.get(path).status_code == 403
     assert client.get(LIST).status_code == 403
 

@@ -113,6 +113,8 @@ def sop_view(sop: SopReport, report: MutuBakuReport, index: int, language: str) 
                 "role": s.role,
                 "waktu": unbroken(s.waktu),
                 "province": office_time(s.province_median, per_day),
+                # a report of one unit: a kegiatan done once for the office has no unit's data
+                "not_per_unit": report.unit is not None and not s.per_unit,
                 **figure_cells(s.figures, per_day, language),
             }
         )

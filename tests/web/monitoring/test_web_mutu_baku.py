@@ -232,12 +232,13 @@ def test_in_english(site: Site) -> None:
 
 
 def test_the_unit_filter(site: Site) -> None:
-    """One unit: only its work at the per-unit kegiatan; the others have no data then."""
+    """One unit: only its work at the per-unit kegiatan; the others say they are not done per
+    unit (not "belum ada data": the office did them)."""
     site.login("kepala")
     page = site.client.get(PAGE, params={**WEEK, "unit": "bidang-a"})
     assert page.status_code == 200
     assert '<option value="bidang-a" selected>' in page.text
-    assert "belum ada data" in _row(page.text, "steps", 1)
+    assert "tidak dikerjakan per unit" in _row(page.text, "steps", 1)
     second = _row(page.text, "steps", 2)
     assert second.startswith("2. Mengisi data kinerja Kabid 1 hari 1 "), second
     rows = list(
