@@ -19,7 +19,8 @@ from typing import Annotated, Any
 import strawberry
 
 from alur.core.errors import AlurError
-from alur.core.i18n import gettext
+from alur.core.errors import InvalidInput as InvalidInputError
+from alur.core.i18n import format_message, gettext
 from alur.graphql.cases.mutations import acting_service
 from alur.graphql.errors import Conflict, Forbidden, InvalidInput, NotFound, from_error
 from alur.graphql.permissions import authenticated, writing
@@ -214,6 +215,9 @@ async def _acted(
     return await _guarded(run)
 
 
+MAX_ROWS = 200  # more kegiatan than any SOP has
+
+
 @strawberry.type
 class MonevQuery:
     @strawberry.field(
@@ -251,14 +255,31 @@ class MonevMutation:
         self, info: Info, id: FormId, version: Version, rows: list[MonevRowInput]
     ) -> MonevActionResult:
         values: dict[str, dict[str, Any]] = {}
-        for row in rows[:200]:
+        twice = sorted({r.step for r in rows if sum(1 for x in rows if x.step == r.step) > 1})
+        for row in rows[:MAX_ROWS]:
             entry: dict[str, Any] = {"judgement": row.judgement.value if row.judgement else ""}
             if row.catatan is not None:
                 entry["catatan"] = row.catatan
             if row.tindakan is not None:
                 entry["tindakan"] = row.tindakan
             values[str(row.step)] = entry
-        return await _acted(info, lambda f, u: f.save(u, id, values, version=version))
+
+        async def save(forms: MonevForms, user_id: int) -> MonevRecord:
+            # a kegiatan given twice, or more rows than any SOP has: said, never guessed
+            if len(rows) > MAX_ROWS:
+                raise InvalidInputError(
+                    {"rows": format_message("At most {count} rows.", count=MAX_ROWS)}
+                )
+            if twice:
+                raise InvalidInputError(
+                    {
+                        f"rows.{n}": gettext("This kegiatan is given twice; give it once.")
+                        for n in twice[:20]
+                    }
+                )
+            return await forms.save(user_id, id, values, version=version)
+
+        return await _acted(info, save)
 
     @strawberry.mutation(
         description="The assessor's paraf: only a holder of the assessor role in their own "

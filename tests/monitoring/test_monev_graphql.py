@@ -64,6 +64,15 @@ async def test_read_save_and_initial_through_graphql(world: World) -> None:
     )
     assert long["saveMonevForm"]["__typename"] == "InvalidInput"
     assert [f["field"] for f in long["saveMonevForm"]["fields"]] == [f"rows.{steps[0]}.catatan"]
+    twice = await world.data(
+        SAVE,
+        "a-kasubag",
+        id=form_id,
+        version=1,
+        rows=[{"step": steps[0], "judgement": "BAIK"}, {"step": steps[0], "judgement": "TIDAK"}],
+    )
+    assert twice["saveMonevForm"]["__typename"] == "InvalidInput"  # never the last one silently
+    assert [f["field"] for f in twice["saveMonevForm"]["fields"]] == [f"rows.{steps[0]}"]
 
     rows = [{"step": n, "judgement": "BAIK"} for n in steps]
     rows[0] = {"step": steps[0], "judgement": "TIDAK", "tindakan": "latih ulang"}

@@ -63,11 +63,7 @@ class MutuBakuController(Controller):
         end: FromQuery[str | None] = None,
         unit: FromQuery[str | None] = None,
     ) -> Response | Template:
-        form = _typed(sop, start, end, unit)
-        report = await _report(tenant, viewer, form)
-        if isinstance(report, InvalidInput):
-            return await _page(request, viewer, tenant, form, None, report)
-        return download(report_csv(report), CSV_TYPE, file_name(report, "csv"))
+        return await _file(request, viewer, tenant, _typed(sop, start, end, unit), "csv")
 
     @get("/mutu-baku.xlsx", name="mutu-baku-xlsx")
     async def xlsx(
@@ -80,11 +76,19 @@ class MutuBakuController(Controller):
         end: FromQuery[str | None] = None,
         unit: FromQuery[str | None] = None,
     ) -> Response | Template:
-        form = _typed(sop, start, end, unit)
-        report = await _report(tenant, viewer, form)
-        if isinstance(report, InvalidInput):
-            return await _page(request, viewer, tenant, form, None, report)
-        return download(report_xlsx(report), XLSX_TYPE, file_name(report, "xlsx"))
+        return await _file(request, viewer, tenant, _typed(sop, start, end, unit), "xlsx")
+
+
+async def _file(
+    request: Request, viewer: Viewer, tenant: TenantService, form: dict[str, str], kind: str
+) -> Response | Template:
+    """The report as a ``kind`` ("csv" or "xlsx") file, or the page with the filter's error."""
+    report = await _report(tenant, viewer, form)
+    if isinstance(report, InvalidInput):
+        return await _page(request, viewer, tenant, form, None, report)
+    if kind == "csv":
+        return download(report_csv(report), CSV_TYPE, file_name(report, "csv"))
+    return download(report_xlsx(report), XLSX_TYPE, file_name(report, "xlsx"))
 
 
 def _typed(*values: str | None) -> dict[str, str]:

@@ -142,10 +142,11 @@ class EvaluationController(Controller):
         sop_id = (sop_id or "").strip() or (sorted(sops)[0] if sops else "")
         year = (year or "").strip() or str(tenant.today().year)
         evaluation: Evaluation | None = None
-        try:
-            evaluation = await SopEvaluations(tenant).proposals(user, sop_id, year)
-        except InvalidInput as exc:
-            errors.update(_errors(exc)[0])
+        if sops:  # an office running no SOP has nothing to evaluate: the page says so, 200
+            try:
+                evaluation = await SopEvaluations(tenant).proposals(user, sop_id, year)
+            except InvalidInput as exc:
+                errors.update(_errors(exc)[0])
         may_draft = open_state = open_number = None
         if evaluation is not None:
             revisions = SopRevisions(tenant, user)

@@ -77,7 +77,8 @@ def figure_cells(f: StepFigures, minutes_per_day: int, language: str) -> dict[st
         "working": text(f.working_median),
         "within": share_text(f, language),
         # the median kept the standard? (None: no standard, or no data)
-        "late": None if f.median is None or f.standard is None else f.median > f.standard,
+        # (in whole minutes, as shown: a median shown "10 menit" is not over a 10 menit one)
+        "late": None if f.median is None or f.standard is None else round(f.median) > f.standard,
         "returned": f.returned,
         "rework": f.rework,
         "held": text(f.held) if f.has_data else "",

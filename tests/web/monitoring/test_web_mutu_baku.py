@@ -247,3 +247,14 @@ def test_the_unit_filter(site: Site) -> None:
         )
     )
     assert [r[3] for r in rows[1:] if r[3]] == ["bidang-a"]
+
+
+def test_a_median_shown_equal_to_the_mutu_baku_is_not_marked_over() -> None:
+    from dataclasses import replace as changed
+
+    from alur.core.monitoring.figures import figures_of
+    from alur.web.monitoring.view import figure_cells
+
+    base = changed(figures_of(1, ()), count=3, standard=10)
+    assert figure_cells(changed(base, median=10.4), 510, "id")["late"] is False  # "10 menit"
+    assert figure_cells(changed(base, median=10.6), 510, "id")["late"] is True  # "11 menit"
