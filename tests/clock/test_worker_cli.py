@@ -4,6 +4,7 @@ and a second run sends nothing; a bad ``--now`` is a usage error."""
 
 from __future__ import annotations
 
+import json
 import shlex
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
@@ -69,6 +70,7 @@ def test_the_worker_reminds_on_the_demo_database_once(
 ) -> None:
     ok(run("demo"))
     before = sql(database_url, "SELECT count(*) AS n FROM alur_event")[0]["n"]
+    last_id = sql(database_url, "SELECT max(id) AS n FROM alur_event")[0]["n"]
     later = office_morning(30).isoformat()
 
     out = ok(run(f"worker --once --now {later} --allow-future")).stdout
@@ -90,7 +92,18 @@ def test_the_worker_reminds_on_the_demo_database_once(
     )
     assert [k["kind"] for k in kinds] == ["task_escalated", "task_reminded"]
     after = sql(database_url, "SELECT count(*) AS n FROM alur_event")[0]["n"]
-    assert after == before + sum(k["n"] for k in kinds)
+    # the office's own records of the round: the half-year's monev forms, made to cover the
+    # whole period now that it has ended, and their assessors reminded
+    office = sql(
+        database_url,
+        f"SELECT payload FROM alur_event WHERE id > {last_id} AND kind = 'office_changed'",
+    )
+    changes = {
+        (json.loads(r["payload"]) if isinstance(r["payload"], str) else r["payload"])["change"]
+        for r in office
+    }
+    assert changes <= {"monev_extended", "monev_reminded"}
+    assert after == before + sum(k["n"] for k in kinds) + len(office)
     assert sql(database_url, "SELECT count(*) AS n FROM alur_timer")[0]["n"] == 0
     sent = sql(database_url, "SELECT status, count(*) AS n FROM alur_delivery GROUP BY status")
     assert sent == [{"status": "sent", "n": len(mails)}]
