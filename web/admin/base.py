@@ -70,6 +70,13 @@ def clean(data: dict[str, Any], *names: str) -> dict[str, str]:
     return out
 
 
+def form_version(value: object) -> int:
+    """The version a form was read at (its hidden ``version`` field), or -1 when it is not
+    a plain number: the service then answers with its stale-save error, never a 500."""
+    text = str(value or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
+
+
 def parse_day(value: str, field: str, errors: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(value)

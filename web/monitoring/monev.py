@@ -34,6 +34,7 @@ from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import InvalidInput, NotFound
 from alur.tenants.monitoring.monev import MonevForms
 from alur.tenants.monitoring.monev_policy import read_policy, save_policy
+from alur.web.admin.base import form_version
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
 from alur.web.pages import page_context
@@ -53,8 +54,7 @@ async def _form(request: Request) -> dict[str, str]:
 
 
 def _version(data: dict[str, str]) -> int:
-    text = data.get("version", "")
-    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 else -1
+    return form_version(data.get("version", ""))
 
 
 def row_values(data: dict[str, str]) -> dict[str, dict[str, str]]:

@@ -50,6 +50,7 @@ from alur.tenants.sop_life.review import (
     revision_history,
 )
 from alur.tenants.sop_life.revisions import sop_date
+from alur.web.admin.base import form_version
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
 from alur.web.pages import page_context
@@ -175,11 +176,10 @@ class ApprovalController(Controller):
                 raise InvalidInput(
                     {CONFIRM: gettext("Tick the box to confirm that you have read the SOP.")}
                 )
-            version = data.get(VERSION, "")
             await revisions.approve(
                 sop_id,
                 number,
-                version=int(version) if version.isascii() and version.isdigit() else -1,
+                version=form_version(data.get(VERSION, "")),
                 password=data.get(PASSWORD, ""),
             )
 

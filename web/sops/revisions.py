@@ -35,7 +35,7 @@ from alur.core.sop_life.revisions import RevisionState, in_force
 from alur.tenants.cases.service import TenantService
 from alur.tenants.errors import Conflict, InvalidInput, NotFound
 from alur.tenants.sop_life.revisions import Revision, SopRevisions
-from alur.web.admin.base import Form, day_label
+from alur.web.admin.base import Form, day_label, form_version
 from alur.web.deps import Viewer
 from alur.web.errors import error_headers
 from alur.web.pages import page_context
@@ -348,5 +348,4 @@ def _text(data: dict[str, Any], name: str) -> str:
 
 
 def _version(data: dict[str, Any]) -> int:
-    value = _text(data, "version")
-    return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else -1
+    return form_version(_text(data, "version"))
